@@ -1,0 +1,195 @@
+package io.harborai.worker;
+
+import static io.harborai.worker.config.HarborConfigDef.*;
+
+import io.harborai.worker.avro.ChatRequest;
+import io.harborai.worker.avro.ChatResult;
+import io.harborai.worker.config.HarborConfig;
+import io.harborai.worker.dispatch.SyncDispatcher;
+import io.harborai.worker.provider.ProviderRouter;
+import io.harborai.worker.provider.ProviderSpec;
+import io.harborai.worker.provider.SimulatorOptions;
+import io.harborai.worker.provider.SimulatorServer;
+import io.harborai.worker.schema.AvroSerde;
+import io.harborai.worker.schema.SchemaRegistryClient;
+import io.harborai.worker.topology.TopicBootstrap;
+import io.harborai.worker.topology.TopologyFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import okhttp3.ConnectionPool;
+import okhttp3.Dispatcher;
+import okhttp3.OkHttpClient;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One worker instance: wires configuration into the shared HTTP client, registry client, serdes,
+ * provider router and topology, then runs Kafka Streams until closed.
+ *
+ * <p>Not thread-safe for start/close; {@link #state()} may be read from any thread.
+ */
+public final class HarborWorker implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(HarborWorker.class);
+
+    private final KafkaStreams streams;
+    private final OkHttpClient http;
+    private final SimulatorServer simulator;
+    private final String providerSummary;
+
+    private HarborWorker(KafkaStreams streams, OkHttpClient http, SimulatorServer simulator, String providerSummary) {
+        this.streams = streams;
+        this.http = http;
+        this.simulator = simulator;
+        this.providerSummary = providerSummary;
+    }
+
+    /** Builds and starts a worker; returns once Kafka Streams has been started (not yet RUNNING). */
+    public static HarborWorker start(HarborConfig config) {
+        OkHttpClient http = sharedHttpClient(config);
+        SimulatorServer simulator = null;
+        List<ProviderSpec> providers = config.providers();
+        if (providers.isEmpty()) {
+            String url = config.string(SIMULATOR_URL);
+            if (url == null) {
+                simulator = SimulatorServer.start(SimulatorOptions.defaults()
+                    .withLatency(Duration.ofMillis(config.intValue(SIMULATOR_LATENCY_MS))));
+                url = simulator.baseUrl();
+            }
+            providers = List.of(simulatorSpec(config, url));
+        }
+        ProviderRouter router = ProviderRouter.create(providers, http, System.getenv());
+        String summary = providers.stream().map(p -> p.name() + "=" + p.baseUrl() + " " + p.models()).toList().toString();
+
+        Properties props = streamsProperties(config);
+        List<String> topics = List.of(config.string(TOPIC_REQUESTS), config.string(TOPIC_REQUESTS_BATCH),
+            config.string(TOPIC_RESULTS), config.string(TOPIC_DLQ), config.string(TOPIC_METRICS));
+        if (config.bool(TOPICS_CREATE)) {
+            try (Admin admin = Admin.create(adminProperties(config))) {
+                TopicBootstrap.ensure(admin, topics, config.intValue(TOPICS_PARTITIONS), config.shortValue(TOPICS_REPLICATION));
+            }
+        }
+        SchemaRegistryClient registry = new SchemaRegistryClient(http, config.string(SCHEMA_REGISTRY_URL));
+        Topology topology = TopologyFactory.build(
+            new TopologyFactory.Settings(List.of(config.string(TOPIC_REQUESTS), config.string(TOPIC_REQUESTS_BATCH)),
+                config.string(TOPIC_RESULTS), config.string(TOPIC_DLQ), config.intValue(REQUEST_MAX_BYTES)),
+            new AvroSerde<>(registry, ChatRequest.class, true).deserializer(),
+            new AvroSerde<>(registry, ChatResult.class, true).serializer(),
+            new SyncDispatcher(router, Clock.systemUTC()));
+        KafkaStreams streams = new KafkaStreams(topology, props);
+        streams.setUncaughtExceptionHandler(e -> {
+            // Transient infrastructure errors (registry down) surface here; the replacement thread
+            // resumes from the last committed offset, so nothing is lost or duplicated.
+            log.error("Stream thread failed; replacing it", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        streams.start();
+        log.info("HarborAI worker started: application.id={} kafka={} providers={}",
+            config.string(APPLICATION_ID), config.kafkaBootstrap(), summary);
+        return new HarborWorker(streams, http, simulator, summary);
+    }
+
+    /** One OkHttpClient per process; providers derive their own via newBuilder() and share its pools. */
+    static OkHttpClient sharedHttpClient(HarborConfig config) {
+        Dispatcher dispatcher = new Dispatcher();
+        dispatcher.setMaxRequests(1024);
+        dispatcher.setMaxRequestsPerHost(512);
+        return new OkHttpClient.Builder()
+            .dispatcher(dispatcher)
+            .connectionPool(new ConnectionPool(64, 30, TimeUnit.SECONDS))
+            .connectTimeout(Duration.ofMillis(config.longValue(HTTP_CONNECT_TIMEOUT_MS)))
+            .readTimeout(Duration.ofMillis(config.longValue(HTTP_READ_TIMEOUT_MS)))
+            .writeTimeout(Duration.ofMillis(config.longValue(HTTP_WRITE_TIMEOUT_MS)))
+            .callTimeout(Duration.ofMillis(config.longValue(HTTP_CALL_TIMEOUT_MS)))
+            .build();
+    }
+
+    private static ProviderSpec simulatorSpec(HarborConfig config, String url) {
+        return new ProviderSpec("simulator", url.replaceAll("/+$", ""), null, List.of("*"),
+            Duration.ofMillis(config.longValue(HTTP_CONNECT_TIMEOUT_MS)),
+            Duration.ofMillis(config.longValue(HTTP_READ_TIMEOUT_MS)),
+            Duration.ofMillis(config.longValue(HTTP_WRITE_TIMEOUT_MS)),
+            Duration.ofMillis(config.longValue(HTTP_CALL_TIMEOUT_MS)));
+    }
+
+    static Properties streamsProperties(HarborConfig config) {
+        Properties p = new Properties();
+        p.putAll(config.kafka());
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.string(APPLICATION_ID));
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.string(PROCESSING_GUARANTEE));
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.longValue(COMMIT_INTERVAL_MS));
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.intValue(STREAM_THREADS));
+        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.shortValue(TOPICS_REPLICATION));
+        String stateDir = config.string(STATE_DIR);
+        if (stateDir == null) {
+            try {
+                stateDir = Files.createTempDirectory("harbor-streams-").toString();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
+        return p;
+    }
+
+    static Map<String, Object> adminProperties(HarborConfig config) {
+        Map<String, Object> p = new java.util.HashMap<>(config.kafka());
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
+        return p;
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    /** Waits until Kafka Streams is RUNNING; false on timeout or when it failed. */
+    public boolean awaitRunning(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            KafkaStreams.State s = streams.state();
+            if (s == KafkaStreams.State.RUNNING) {
+                return true;
+            }
+            if (s == KafkaStreams.State.ERROR || s == KafkaStreams.State.NOT_RUNNING) {
+                return false;
+            }
+            Thread.sleep(50);
+        }
+        return false;
+    }
+
+    public String providerSummary() {
+        return providerSummary;
+    }
+
+    @Override
+    public void close() {
+        List<Throwable> errors = new ArrayList<>();
+        try {
+            streams.close(Duration.ofSeconds(30));
+        } catch (RuntimeException e) {
+            errors.add(e);
+        }
+        if (simulator != null) {
+            simulator.close();
+        }
+        http.dispatcher().executorService().shutdown();
+        http.connectionPool().evictAll();
+        if (!errors.isEmpty()) {
+            log.warn("Errors while closing the worker: {}", errors);
+        }
+    }
+}

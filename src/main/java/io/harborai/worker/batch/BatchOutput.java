@@ -1,0 +1,98 @@
+package io.harborai.worker.batch;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.harborai.worker.avro.ChatResult;
+import io.harborai.worker.avro.ResultStatus;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * Builds OpenAI Batch output lines: {@code {id, custom_id, response:{status_code, request_id,
+ * body}, error}}. A provider answer with an HTTP status (success or error) is a {@code response};
+ * a failure without one (invalid line, timeout, unknown model) is an {@code error}.
+ */
+public final class BatchOutput {
+    private final ObjectMapper json;
+
+    public BatchOutput(ObjectMapper json) {
+        this.json = json;
+    }
+
+    public String forResult(ChatResult r) {
+        ObjectNode line = head(r.getId(), r.getCustomId());
+        if (r.getStatus() == ResultStatus.SUCCEEDED) {
+            ObjectNode response = line.putObject("response");
+            response.put("status_code", 200);
+            response.put("request_id", r.getResponse() != null && r.getResponse().getResponseId() != null
+                ? r.getResponse().getResponseId() : r.getId());
+            response.set("body", body(r));
+            line.putNull("error");
+        } else if (r.getError() != null && r.getError().getHttpStatus() != null) {
+            ObjectNode response = line.putObject("response");
+            response.put("status_code", r.getError().getHttpStatus());
+            response.put("request_id", r.getId());
+            ObjectNode err = response.putObject("body").putObject("error");
+            err.put("message", r.getError().getMessage());
+            err.put("code", r.getError().getCode());
+            line.putNull("error");
+        } else {
+            line.putNull("response");
+            ObjectNode err = line.putObject("error");
+            err.put("code", r.getError() == null ? "INTERNAL" : r.getError().getCode());
+            err.put("message", r.getError() == null ? "failed" : r.getError().getMessage());
+        }
+        return line.toString();
+    }
+
+    public String forError(String key, String customId, String code, String message) {
+        ObjectNode line = head(key, customId);
+        line.putNull("response");
+        ObjectNode err = line.putObject("error");
+        err.put("code", code);
+        err.put("message", message);
+        return line.toString();
+    }
+
+    private JsonNode body(ChatResult r) {
+        String text = r.getResponse() == null ? null : r.getResponse().getBodyJson();
+        if (text != null) {
+            try {
+                return json.readTree(text);
+            } catch (IOException e) {
+                // fall through: synthesize a body from the parsed fields
+            }
+        }
+        ObjectNode body = json.createObjectNode();
+        body.put("object", "chat.completion");
+        body.put("model", r.getModelUsed());
+        ObjectNode message = body.putArray("choices").addObject().put("index", 0).putObject("message");
+        message.put("role", "assistant");
+        message.put("content", r.getResponse() == null ? null : r.getResponse().getContent());
+        return body;
+    }
+
+    private ObjectNode head(String key, String customId) {
+        ObjectNode line = json.createObjectNode();
+        line.put("id", "batch_req_" + shortHash(key));
+        if (customId == null) {
+            line.putNull("custom_id");
+        } else {
+            line.put("custom_id", customId);
+        }
+        return line;
+    }
+
+    private static String shortHash(String key) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(d, 0, 12);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package io.harborai.worker.cli;
+
+import io.harborai.worker.config.HarborConfig;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/** The {@code --config} option shared by commands that read the worker configuration. */
+final class ConfigOption {
+    @Option(names = "--config", paramLabel = "FILE",
+        description = "YAML configuration file (default: $HARBOR_CONFIG, else built-in defaults).")
+    Path file;
+
+    Path resolve() {
+        if (file != null) {
+            return file;
+        }
+        String env = System.getenv("HARBOR_CONFIG");
+        return env == null || env.isBlank() ? null : Path.of(env);
+    }
+
+    /** Loads the file, then the process environment, then {@code overrides}. */
+    HarborConfig load(Map<String, String> extraEnv, Map<String, ?> overrides) {
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.putAll(extraEnv);
+        return HarborConfig.load(resolve(), env, overrides);
+    }
+
+    /** True when a Kafka cluster is named by the environment or the file. */
+    boolean clusterConfigured() {
+        String env = System.getenv("HARBOR_KAFKA_BOOTSTRAP");
+        if (env != null && !env.isBlank()) {
+            return true;
+        }
+        return load(Map.of(), Map.of()).kafka().containsKey("bootstrap.servers");
+    }
+}

@@ -1,0 +1,253 @@
+package io.harborai.worker.config;
+
+import static io.harborai.worker.config.HarborConfigDef.*;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.harborai.worker.provider.ProviderSpec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.kafka.common.config.ConfigValue;
+import org.apache.kafka.common.config.types.Password;
+
+/**
+ * The validated configuration of one worker process: a YAML file, then environment overrides,
+ * then explicit overrides (CLI flags), checked all at once.
+ *
+ * <p>Immutable after {@link #load}; safe to share between threads. Secrets (the Redis URL, any
+ * {@code kafka.*} password) are never part of {@link #toString()} or of a {@link ConfigException}.
+ */
+public final class HarborConfig {
+    /** Environment variables that override file keys, for containers and the embedded default. */
+    public static final Map<String, String> ENV_OVERRIDES = Map.of(
+        "HARBOR_KAFKA_BOOTSTRAP", "kafka.bootstrap.servers",
+        "HARBOR_SCHEMA_REGISTRY_URL", SCHEMA_REGISTRY_URL,
+        "HARBOR_REDIS_URL", REDIS_URL,
+        "HARBOR_SIMULATOR_URL", SIMULATOR_URL);
+
+    private static final Set<String> PROVIDER_KEYS = Set.of(
+        "base-url", "api-key-env", "models", "connect-timeout-ms", "read-timeout-ms", "write-timeout-ms", "call-timeout-ms");
+
+    private final Map<String, Object> values;
+    private final Map<String, Object> kafka;
+    private final List<ProviderSpec> providers;
+
+    private HarborConfig(Map<String, Object> values, Map<String, Object> kafka, List<ProviderSpec> providers) {
+        this.values = values;
+        this.kafka = kafka;
+        this.providers = providers;
+    }
+
+    /**
+     * Loads and validates. {@code file} may be null (defaults only).
+     *
+     * @throws ConfigException naming every bad key
+     */
+    public static HarborConfig load(Path file, Map<String, String> env, Map<String, ?> overrides) {
+        Map<String, Object> raw = new LinkedHashMap<>();
+        if (file != null) {
+            raw.putAll(readYaml(file));
+        }
+        ENV_OVERRIDES.forEach((var, key) -> {
+            String v = env.get(var);
+            if (v != null && !v.isBlank()) {
+                raw.put(key, v.trim());
+            }
+        });
+        raw.putAll(overrides);
+        return validate(raw);
+    }
+
+    /** Defaults plus environment only: what tests and the embedded default start from. */
+    public static HarborConfig fromMap(Map<String, ?> raw) {
+        return validate(new LinkedHashMap<>(raw));
+    }
+
+    private static HarborConfig validate(Map<String, Object> raw) {
+        List<String> problems = new ArrayList<>();
+        Map<String, Object> kafka = new TreeMap<>();
+        Map<String, Map<String, Object>> providerRaw = new TreeMap<>();
+        Map<String, String> own = new LinkedHashMap<>();
+        raw.forEach((key, value) -> {
+            if (key.startsWith("kafka.")) {
+                kafka.put(key.substring("kafka.".length()), value);
+            } else if (key.startsWith("providers.")) {
+                String rest = key.substring("providers.".length());
+                int dot = rest.indexOf('.');
+                if (dot <= 0) {
+                    problems.add(key + ": expected providers.<name>.<setting>");
+                } else {
+                    providerRaw.computeIfAbsent(rest.substring(0, dot), n -> new LinkedHashMap<>())
+                        .put(rest.substring(dot + 1), value);
+                }
+            } else if (DEF.configKeys().containsKey(key)) {
+                own.put(key, value == null ? null : value.toString());
+            } else {
+                problems.add(key + ": unknown key");
+            }
+        });
+        for (ConfigValue cv : DEF.validate(own)) {
+            for (String msg : cv.errorMessages()) {
+                problems.add(cv.name() + ": " + redactValue(cv.name(), msg));
+            }
+        }
+        List<ProviderSpec> providers = new ArrayList<>();
+        Map<String, Object> parsed = problems.isEmpty() ? DEF.parse(own) : Map.of();
+        providerRaw.forEach((name, settings) -> {
+            ProviderSpec spec = providerSpec(name, settings, parsed, problems);
+            if (spec != null) {
+                providers.add(spec);
+            }
+        });
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        return new HarborConfig(parsed, Map.copyOf(kafka), List.copyOf(providers));
+    }
+
+    private static ProviderSpec providerSpec(String name, Map<String, Object> s, Map<String, Object> defaults,
+                                             List<String> problems) {
+        String prefix = "providers." + name + ".";
+        int before = problems.size();
+        s.keySet().stream().filter(k -> !PROVIDER_KEYS.contains(k)).sorted()
+            .forEach(k -> problems.add(prefix + k + ": unknown key (allowed: "
+                + PROVIDER_KEYS.stream().sorted().toList() + ")"));
+        Object baseUrl = s.get("base-url");
+        if (!(baseUrl instanceof String url) || !(url.startsWith("http://") || url.startsWith("https://"))) {
+            problems.add(prefix + "base-url: required, an http:// or https:// URL");
+        }
+        Object keyEnv = s.get("api-key-env");
+        if (keyEnv != null && !(keyEnv instanceof String k && k.matches("[A-Za-z_][A-Za-z0-9_]*"))) {
+            problems.add(prefix + "api-key-env: must name an environment variable (the key itself never goes in the file)");
+        }
+        List<String> models = new ArrayList<>();
+        Object m = s.get("models");
+        if (m instanceof List<?> list && !list.isEmpty() && list.stream().allMatch(x -> x instanceof String str && !str.isBlank())) {
+            list.forEach(x -> models.add((String) x));
+        } else if (m instanceof String single && !single.isBlank()) {
+            models.add(single);
+        } else {
+            problems.add(prefix + "models: required, a non-empty list of model names or globs");
+        }
+        Duration connect = millis(prefix, "connect-timeout-ms", s, defaults.get(HTTP_CONNECT_TIMEOUT_MS), problems);
+        Duration read = millis(prefix, "read-timeout-ms", s, defaults.get(HTTP_READ_TIMEOUT_MS), problems);
+        Duration write = millis(prefix, "write-timeout-ms", s, defaults.get(HTTP_WRITE_TIMEOUT_MS), problems);
+        Duration call = millis(prefix, "call-timeout-ms", s, defaults.get(HTTP_CALL_TIMEOUT_MS), problems);
+        if (problems.size() > before) {
+            return null;
+        }
+        return new ProviderSpec(name, ((String) baseUrl).replaceAll("/+$", ""), (String) keyEnv, List.copyOf(models),
+            connect, read, write, call);
+    }
+
+    private static Duration millis(String prefix, String key, Map<String, Object> s, Object fallback, List<String> problems) {
+        Object v = s.getOrDefault(key, fallback);
+        try {
+            long ms = v instanceof Number n ? n.longValue() : Long.parseLong(String.valueOf(v).trim());
+            if (ms >= 1 && ms <= 3_600_000) {
+                return Duration.ofMillis(ms);
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        problems.add(prefix + key + ": must be an integer number of milliseconds in [1, 3600000]");
+        return null;
+    }
+
+    /** ConfigDef messages quote the offending value; never echo a password-typed one. */
+    private static String redactValue(String key, String message) {
+        return DEF.configKeys().get(key).type == org.apache.kafka.common.config.ConfigDef.Type.PASSWORD
+            ? "invalid value (hidden: secret)" : message;
+    }
+
+    static Map<String, Object> readYaml(Path file) {
+        try {
+            Object tree = new ObjectMapper(new YAMLFactory()).readValue(Files.readAllBytes(file), Object.class);
+            Map<String, Object> flat = new LinkedHashMap<>();
+            if (tree instanceof Map<?, ?> map) {
+                flatten("", map, flat);
+            } else if (tree != null) {
+                throw new ConfigException(List.of(file + ": the top level must be a mapping of keys"));
+            }
+            return flat;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read config file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void flatten(String prefix, Map<?, ?> map, Map<String, Object> out) {
+        map.forEach((k, v) -> {
+            String key = prefix + k;
+            // kafka.* keys keep their own dots (bootstrap.servers), so only maps are descended.
+            if (v instanceof Map<?, ?> child) {
+                flatten(key + ".", child, out);
+            } else {
+                out.put(key, v);
+            }
+        });
+    }
+
+    public String string(String key) {
+        return (String) values.get(key);
+    }
+
+    public int intValue(String key) {
+        return (Integer) values.get(key);
+    }
+
+    public long longValue(String key) {
+        return (Long) values.get(key);
+    }
+
+    public short shortValue(String key) {
+        return (Short) values.get(key);
+    }
+
+    public boolean bool(String key) {
+        return (Boolean) values.get(key);
+    }
+
+    /** The secret behind a PASSWORD key; callers must not log it. */
+    public String secret(String key) {
+        Password p = (Password) values.get(key);
+        return p == null ? null : p.value();
+    }
+
+    /** {@code kafka.*} keys without the prefix, passed to every Kafka client. */
+    public Map<String, Object> kafka() {
+        return kafka;
+    }
+
+    public String kafkaBootstrap() {
+        Object v = kafka.get("bootstrap.servers");
+        return v == null ? "localhost:9092" : v.toString();
+    }
+
+    /** Providers in name order; empty means "every model is served by the simulator". */
+    public List<ProviderSpec> providers() {
+        return providers;
+    }
+
+    @Override
+    public String toString() {
+        Map<String, Object> shown = new TreeMap<>();
+        values.forEach((k, v) -> shown.put(k, v instanceof Password ? "[hidden]" : v));
+        kafka.forEach((k, v) -> shown.put("kafka." + k, isSecretKey(k) ? "[hidden]" : v));
+        providers.forEach(p -> shown.put("providers." + p.name(), p.baseUrl() + " " + p.models()));
+        return shown.toString();
+    }
+
+    static boolean isSecretKey(String key) {
+        String k = key.toLowerCase(java.util.Locale.ROOT);
+        return k.contains("password") || k.contains("secret") || k.contains("jaas") || k.endsWith(".key");
+    }
+}

@@ -1,0 +1,42 @@
+package io.harborai.worker.topology;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/** Creates the worker's topics when they are missing; existing topics are left as they are. */
+public final class TopicBootstrap {
+    private TopicBootstrap() {}
+
+    public static void ensure(Admin admin, Collection<String> topics, int partitions, short replication) {
+        try {
+            Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            List<NewTopic> missing = topics.stream().distinct().filter(t -> !existing.contains(t))
+                .map(t -> new NewTopic(t, partitions, replication)).toList();
+            if (missing.isEmpty()) {
+                return;
+            }
+            for (var f : admin.createTopics(missing).values().values()) {
+                try {
+                    f.get(30, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw e;
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while creating topics", e);
+        } catch (ExecutionException | TimeoutException e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            throw new IllegalStateException("Cannot create topics " + topics + ": " + cause.getMessage(), cause);
+        }
+    }
+}

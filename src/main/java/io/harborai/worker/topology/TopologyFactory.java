@@ -1,0 +1,50 @@
+package io.harborai.worker.topology;
+
+import io.harborai.worker.avro.ChatRequest;
+import io.harborai.worker.avro.ChatResult;
+import java.util.List;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.Topology;
+
+/**
+ * Builds the worker topology as a pure function of its settings and collaborators; {@code main}
+ * and the tests call the same builder.
+ *
+ * <pre>
+ *   requests, requests-batch (bytes) -> decode+validate -+-> dispatch -> results (ChatResult)
+ *                                                        +-> dlq (original bytes + reason headers)
+ * </pre>
+ */
+public final class TopologyFactory {
+    static final String SOURCE = "requests-source";
+    static final String DECODE = "decode";
+    static final String DISPATCH = "dispatch";
+    static final String RESULTS_SINK = "results-sink";
+    static final String DLQ_SINK = "dlq-sink";
+
+    private TopologyFactory() {}
+
+    /** Topic names and limits the topology needs. */
+    public record Settings(List<String> requestTopics, String resultsTopic, String dlqTopic, int requestMaxBytes) {
+        public Settings {
+            requestTopics = List.copyOf(requestTopics);
+        }
+    }
+
+    public static Topology build(Settings settings, Deserializer<ChatRequest> requestDeserializer,
+                                 Serializer<ChatResult> resultSerializer, RequestHandler handler) {
+        RequestValidator validator = new RequestValidator();
+        Topology topology = new Topology();
+        topology.addSource(SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
+            settings.requestTopics().toArray(String[]::new));
+        topology.addProcessor(DECODE,
+            () -> new DecodeProcessor(requestDeserializer, validator, settings.requestMaxBytes()), SOURCE);
+        topology.addProcessor(DISPATCH, () -> new DispatchProcessor(handler), DECODE);
+        topology.addSink(RESULTS_SINK, settings.resultsTopic(), Serdes.String().serializer(), resultSerializer, DISPATCH);
+        topology.addSink(DLQ_SINK, settings.dlqTopic(), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(),
+            DECODE);
+        return topology;
+    }
+}
