@@ -1,0 +1,48 @@
+package io.harborai.worker.batch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+class BatchLineTest {
+    private final ObjectMapper json = new ObjectMapper();
+
+    private BatchLine parse(String text) {
+        return BatchLine.parse(json, 7, text, "b1");
+    }
+
+    @Test
+    void shouldTurnAValidLineIntoARequestWithAStableId() {
+        BatchLine line = parse("""
+            {"custom_id":"c-1","method":"POST","url":"/v1/chat/completions",
+             "body":{"model":"deepseek-chat","messages":[{"role":"user","content":"你好"}],"temperature":0.3}}""");
+        assertThat(line).isInstanceOfSatisfying(BatchLine.Valid.class, v -> {
+            assertThat(v.request().getId()).isEqualTo("b1:c-1");
+            assertThat(v.request().getBatchId()).isEqualTo("b1");
+            assertThat(v.request().getCustomId()).isEqualTo("c-1");
+            assertThat(v.request().getModel()).isEqualTo("deepseek-chat");
+            assertThat(v.request().getMessages().get(0).getContent()).isEqualTo("你好");
+            assertThat(v.request().getParams().getTemperature()).isEqualTo(0.3);
+        });
+    }
+
+    @Test
+    void shouldExplainEachKindOfBadLine() {
+        assertThat(code(parse("{not json"))).isEqualTo("invalid_json");
+        assertThat(code(parse("[1,2]"))).isEqualTo("invalid_json");
+        assertThat(code(parse("{\"method\":\"POST\"}"))).isEqualTo("missing_custom_id");
+        assertThat(code(parse("{\"custom_id\":\"a\",\"method\":\"GET\",\"url\":\"/v1/chat/completions\"}")))
+            .isEqualTo("invalid_method");
+        assertThat(code(parse("{\"custom_id\":\"a\",\"method\":\"POST\",\"url\":\"/v1/embeddings\"}")))
+            .isEqualTo("invalid_url");
+        assertThat(code(parse("{\"custom_id\":\"a\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\",\"body\":{}}")))
+            .isEqualTo("invalid_body");
+        assertThat(((BatchLine.Invalid) parse("{oops")).message()).startsWith("line 7:");
+    }
+
+    private static String code(BatchLine line) {
+        assertThat(line).isInstanceOf(BatchLine.Invalid.class);
+        return ((BatchLine.Invalid) line).code();
+    }
+}

@@ -1,0 +1,172 @@
+package io.harborai.worker.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.harborai.worker.avro.ChatRequest;
+import io.harborai.worker.avro.ChatResult;
+import io.harborai.worker.avro.Message;
+import io.harborai.worker.avro.Params;
+import io.harborai.worker.avro.ResultStatus;
+import io.harborai.worker.dispatch.Results;
+import io.harborai.worker.provider.ErrorCode;
+import io.harborai.worker.schema.AvroSerde;
+import io.harborai.worker.schema.InProcessSchemaRegistry;
+import io.harborai.worker.schema.SchemaRegistryClient;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class TopologyFactoryTest {
+    private static InProcessSchemaRegistry registry;
+    private static SchemaRegistryClient client;
+
+    private TopologyTestDriver driver;
+    private TestInputTopic<byte[], byte[]> requests;
+    private TestOutputTopic<String, ChatResult> results;
+    private TestOutputTopic<byte[], byte[]> dlq;
+    private AvroSerde<ChatRequest> requestSerde;
+
+    @BeforeAll
+    static void startRegistry() {
+        registry = InProcessSchemaRegistry.start(0);
+        client = SchemaRegistryClient.create(registry.url());
+    }
+
+    @AfterAll
+    static void stopRegistry() {
+        registry.close();
+    }
+
+    @BeforeEach
+    void setUp() {
+        requestSerde = new AvroSerde<>(client, ChatRequest.class, true);
+        AvroSerde<ChatResult> resultSerde = new AvroSerde<>(client, ChatResult.class, true);
+        RequestHandler handler = (req, received) -> {
+            if (req.getModel().equals("explode")) {
+                throw new IllegalStateException("boom");
+            }
+            return Results.failed(req, "test", ErrorCode.PROVIDER_ERROR, "echo " + req.getMessages().get(0).getContent(),
+                503, received, 1);
+        };
+        var topology = TopologyFactory.build(
+            new TopologyFactory.Settings(List.of("req", "req.batch"), "res", "dlq", 4096),
+            requestSerde.deserializer(), resultSerde.serializer(), handler);
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        driver = new TopologyTestDriver(topology, props);
+        requests = driver.createInputTopic("req", Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
+        results = driver.createOutputTopic("res", Serdes.String().deserializer(), resultSerde.deserializer());
+        dlq = driver.createOutputTopic("dlq", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer());
+    }
+
+    @AfterEach
+    void tearDown() {
+        driver.close();
+    }
+
+    private static ChatRequest request(String id, String model, Message... messages) {
+        return ChatRequest.newBuilder().setId(id).setModel(model).setMessages(List.of(messages))
+            .setParams(Params.newBuilder().build()).build();
+    }
+
+    private static Message user(String text) {
+        return Message.newBuilder().setRole("user").setContent(text).build();
+    }
+
+    private byte[] encode(ChatRequest r) {
+        return requestSerde.serializer().serialize("req", r);
+    }
+
+    @Test
+    void shouldWriteOneResultKeyedByRequestId() {
+        requests.pipeInput(encode(request("r1", "m", user("你好"))));
+        var out = results.readKeyValuesToList();
+        assertThat(out).singleElement().satisfies(kv -> {
+            assertThat(kv.key).isEqualTo("r1");
+            assertThat(kv.value.getStatus()).isEqualTo(ResultStatus.FAILED);
+            assertThat(kv.value.getError().getMessage()).isEqualTo("echo 你好");
+            assertThat(kv.value.getError().getHttpStatus()).isEqualTo(503);
+        });
+        assertThat(dlq.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldSendBadMagicByteToDlqWithOriginalBytesAndSourcePosition() {
+        byte[] poison = "not avro at all".getBytes(StandardCharsets.UTF_8);
+        var headers = new RecordHeaders().add("trace", "t-1".getBytes(StandardCharsets.UTF_8));
+        requests.pipeInput(new TestRecord<>("k".getBytes(StandardCharsets.UTF_8), poison, headers));
+        requests.pipeInput(encode(request("after-poison", "m", user("still served"))));
+
+        TestRecord<byte[], byte[]> rec = dlq.readRecord();
+        assertThat(rec.value()).isEqualTo(poison);
+        assertThat(rec.key()).isEqualTo("k".getBytes(StandardCharsets.UTF_8));
+        assertThat(DlqHeaders.get(rec.headers(), DlqHeaders.REASON)).isEqualTo("BAD_MAGIC_BYTE");
+        assertThat(DlqHeaders.get(rec.headers(), DlqHeaders.SOURCE_TOPIC)).isEqualTo("req");
+        assertThat(DlqHeaders.get(rec.headers(), DlqHeaders.SOURCE_PARTITION)).isEqualTo("0");
+        assertThat(DlqHeaders.get(rec.headers(), DlqHeaders.SOURCE_OFFSET)).isEqualTo("0");
+        assertThat(DlqHeaders.get(rec.headers(), "trace")).isEqualTo("t-1");
+        assertThat(results.readKeyValuesToList()).extracting(kv -> kv.key).containsExactly("after-poison");
+    }
+
+    @Test
+    void shouldSendUnknownSchemaIdToDlq() {
+        byte[] framed = ByteBuffer.allocate(7).put((byte) 0).putInt(987_654).put(new byte[] {2, 2}).array();
+        requests.pipeInput(framed);
+        assertThat(DlqHeaders.get(dlq.readRecord().headers(), DlqHeaders.REASON)).isEqualTo("UNKNOWN_SCHEMA_ID");
+    }
+
+    @Test
+    void shouldSendTruncatedAvroToDlqAsUndecodable() {
+        byte[] good = encode(request("r1", "m", user("hello")));
+        byte[] cut = java.util.Arrays.copyOf(good, 8);
+        requests.pipeInput(cut);
+        assertThat(DlqHeaders.get(dlq.readRecord().headers(), DlqHeaders.REASON)).isEqualTo("UNDECODABLE");
+    }
+
+    @Test
+    void shouldSendInvalidRequestsToDlqNamingEveryProblem() {
+        ChatRequest bad = request("r2", "", Message.newBuilder().setRole("wizard").setContent("x").build());
+        requests.pipeInput(encode(bad));
+        requests.pipeInput(encode(request("r3", "m")));
+        var first = dlq.readRecord();
+        assertThat(DlqHeaders.get(first.headers(), DlqHeaders.REASON)).isEqualTo("INVALID_REQUEST");
+        assertThat(DlqHeaders.get(first.headers(), DlqHeaders.DETAIL)).contains("model is empty", "messages[0].role 'wizard'");
+        assertThat(DlqHeaders.get(dlq.readRecord().headers(), DlqHeaders.DETAIL)).contains("messages is empty");
+        assertThat(results.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldSendOversizedRecordsToDlq() {
+        requests.pipeInput(encode(request("big", "m", user("x".repeat(5000)))));
+        assertThat(DlqHeaders.get(dlq.readRecord().headers(), DlqHeaders.REASON)).isEqualTo("OVERSIZED");
+    }
+
+    @Test
+    void shouldTurnAHandlerCrashIntoAFailedInternalResult() {
+        requests.pipeInput(encode(request("r4", "explode", user("hi"))));
+        ChatResult r = results.readValue();
+        assertThat(r.getStatus()).isEqualTo(ResultStatus.FAILED);
+        assertThat(r.getError().getCode()).isEqualTo("INTERNAL");
+    }
+
+    @Test
+    void shouldServeTheBatchTopicToo() {
+        var batch = driver.createInputTopic("req.batch", Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
+        batch.pipeInput(encode(request("b1", "m", user("offline"))));
+        assertThat(results.readKeyValuesToList()).extracting(kv -> kv.key).containsExactly("b1");
+    }
+}
