@@ -75,7 +75,7 @@ public final class HarborConfig {
     private static HarborConfig validate(Map<String, Object> raw) {
         List<String> problems = new ArrayList<>();
         Map<String, Object> kafka = new TreeMap<>();
-        Map<String, Map<String, Object>> providerRaw = new TreeMap<>();
+        Map<String, Map<String, Object>> providerRaw = new LinkedHashMap<>();
         Map<String, String> own = new LinkedHashMap<>();
         raw.forEach((key, value) -> {
             if (key.startsWith("kafka.")) {
@@ -232,7 +232,7 @@ public final class HarborConfig {
         return v == null ? "localhost:9092" : v.toString();
     }
 
-    /** Providers in name order; empty means "every model is served by the simulator". */
+    /** Providers in file order; empty means "every model is served by the simulator". */
     public List<ProviderSpec> providers() {
         return providers;
     }
