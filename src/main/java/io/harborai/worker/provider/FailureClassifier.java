@@ -97,7 +97,8 @@ public final class FailureClassifier {
   }
 
   /** A failure with a caller-chosen code (bad request, internal error), in the same format. */
-  public ProviderOutcome.Failure failure(ErrorCode code, String model, String text, long latencyMs) {
+  public ProviderOutcome.Failure failure(
+      ErrorCode code, String model, String text, long latencyMs) {
     return new ProviderOutcome.Failure(
         code, redact(prefix(model) + detail(text)), null, null, latencyMs);
   }

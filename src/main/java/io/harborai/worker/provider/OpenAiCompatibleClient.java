@@ -55,7 +55,8 @@ public final class OpenAiCompatibleClient {
   }
 
   /** As above, with the clock used for HTTP-date {@code Retry-After} values. */
-  public OpenAiCompatibleClient(OkHttpClient shared, ProviderSpec spec, String apiKey, Clock clock) {
+  public OpenAiCompatibleClient(
+      OkHttpClient shared, ProviderSpec spec, String apiKey, Clock clock) {
     this.spec = Objects.requireNonNull(spec, "spec");
     this.http =
         shared

@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Mapping between OpenAI chat-completions JSON bodies and the Avro {@link ChatRequest}.
@@ -80,7 +82,8 @@ public final class OpenAiJson {
     }
     String role = text(m, "role", where);
     if (role == null || role.isBlank()) {
-      throw new IllegalArgumentException("'" + where + ".role' is required and must be a string");
+      throw new IllegalArgumentException(
+          "'" + where + ".role' is required and must be a string");
     }
     Message.Builder b = Message.newBuilder().setRole(role);
     JsonNode content = m.get("content");
@@ -284,60 +287,43 @@ public final class OpenAiJson {
 
   // ---- typed readers: null/absent → null, wrong type → IllegalArgumentException ----
 
-  private static String text(JsonNode o, String f, String where) {
+  private static <T> T scalar(
+      JsonNode o, String f, String where, Predicate<JsonNode> ok, String kind,
+      Function<JsonNode, T> get) {
     JsonNode v = o.get(f);
     if (v == null || v.isNull()) {
       return null;
     }
-    if (!v.isTextual()) {
-      throw new IllegalArgumentException(path(where, f) + " must be a string");
+    if (!ok.test(v)) {
+      throw new IllegalArgumentException(path(where, f) + " must be " + kind);
     }
-    return v.asText();
+    return get.apply(v);
+  }
+
+  private static String text(JsonNode o, String f, String where) {
+    return scalar(o, f, where, JsonNode::isTextual, "a string", JsonNode::asText);
   }
 
   private static String jsonOf(JsonNode o, String f, String where, boolean array) {
-    JsonNode v = o.get(f);
-    if (v == null || v.isNull()) {
-      return null;
-    }
-    if (array ? !v.isArray() : !v.isObject()) {
-      throw new IllegalArgumentException(
-          path(where, f) + " must be " + (array ? "an array" : "an object"));
-    }
-    return json(v);
+    return array
+        ? scalar(o, f, where, JsonNode::isArray, "an array", OpenAiJson::json)
+        : scalar(o, f, where, JsonNode::isObject, "an object", OpenAiJson::json);
   }
 
   private static Double dbl(JsonNode o, String f) {
-    JsonNode v = o.get(f);
-    if (v == null || v.isNull()) {
-      return null;
-    }
-    if (!v.isNumber()) {
-      throw new IllegalArgumentException("'" + f + "' must be a number");
-    }
-    return v.asDouble();
+    return scalar(o, f, "", JsonNode::isNumber, "a number", JsonNode::asDouble);
   }
 
   private static Integer integer(JsonNode o, String f) {
-    JsonNode v = o.get(f);
-    if (v == null || v.isNull()) {
-      return null;
-    }
-    if (!v.isIntegralNumber() || !v.canConvertToInt()) {
-      throw new IllegalArgumentException("'" + f + "' must be an integer");
-    }
-    return v.intValue();
+    return scalar(
+        o, f, "", v -> v.isIntegralNumber() && v.canConvertToInt(), "an integer",
+        JsonNode::intValue);
   }
 
   private static Long lng(JsonNode o, String f) {
-    JsonNode v = o.get(f);
-    if (v == null || v.isNull()) {
-      return null;
-    }
-    if (!v.isIntegralNumber() || !v.canConvertToLong()) {
-      throw new IllegalArgumentException("'" + f + "' must be an integer");
-    }
-    return v.longValue();
+    return scalar(
+        o, f, "", v -> v.isIntegralNumber() && v.canConvertToLong(), "an integer",
+        JsonNode::longValue);
   }
 
   private static Boolean bool(JsonNode o, String f) {
@@ -345,14 +331,7 @@ public final class OpenAiJson {
   }
 
   private static Boolean bool(JsonNode o, String f, String where) {
-    JsonNode v = o.get(f);
-    if (v == null || v.isNull()) {
-      return null;
-    }
-    if (!v.isBoolean()) {
-      throw new IllegalArgumentException(path(where, f) + " must be a boolean");
-    }
-    return v.booleanValue();
+    return scalar(o, f, where, JsonNode::isBoolean, "a boolean", JsonNode::booleanValue);
   }
 
   /** The quoted JSON path used in messages, e.g. {@code 'messages[2].name'}. */

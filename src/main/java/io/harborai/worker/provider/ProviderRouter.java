@@ -72,7 +72,9 @@ public final class ProviderRouter {
       List<ProviderSpec> specs, OkHttpClient shared, Map<String, String> env) {
     return new ProviderRouter(
         specs,
-        spec -> new OpenAiCompatibleClient(shared, spec, OpenAiCompatibleClient.resolveKey(spec, env)));
+        spec ->
+            new OpenAiCompatibleClient(
+                shared, spec, OpenAiCompatibleClient.resolveKey(spec, env)));
   }
 
   /** The route for {@code model}, or empty when no provider serves it. */

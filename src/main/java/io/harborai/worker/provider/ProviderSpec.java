@@ -57,7 +57,8 @@ public record ProviderSpec(
   }
 
   /** A spec with the default timeouts. */
-  public static ProviderSpec of(String name, String baseUrl, String apiKeyEnv, List<String> models) {
+  public static ProviderSpec of(
+      String name, String baseUrl, String apiKeyEnv, List<String> models) {
     return new ProviderSpec(
         name,
         baseUrl,

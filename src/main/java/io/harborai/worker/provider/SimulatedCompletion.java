@@ -65,7 +65,11 @@ final class SimulatedCompletion {
   /** An OpenAI-shaped error body. */
   static ObjectNode error(String message, String type) {
     ObjectNode out = NODES.objectNode();
-    out.putObject("error").put("message", message).put("type", type).putNull("param").putNull("code");
+    out.putObject("error")
+        .put("message", message)
+        .put("type", type)
+        .putNull("param")
+        .putNull("code");
     return out;
   }
 
@@ -148,7 +152,8 @@ final class SimulatedCompletion {
   }
 
   /** A value satisfying the common subset of JSON Schema: type, required, enum, const, $ref. */
-  private static JsonNode fill(JsonNode schema, JsonNode root, String name, String hash, int depth) {
+  private static JsonNode fill(
+      JsonNode schema, JsonNode root, String name, String hash, int depth) {
     if (depth > MAX_SCHEMA_DEPTH) {
       return NODES.nullNode();
     }
@@ -176,7 +181,8 @@ final class SimulatedCompletion {
         if (required != null && required.isArray()) {
           for (JsonNode r : required) {
             JsonNode p = props.path(r.asText());
-            obj.set(r.asText(), fill(p.isObject() ? p : NODES.objectNode(), root, r.asText(), hash, depth + 1));
+            JsonNode sub = p.isObject() ? p : NODES.objectNode();
+            obj.set(r.asText(), fill(sub, root, r.asText(), hash, depth + 1));
           }
         } else {
           for (Map.Entry<String, JsonNode> p : props.properties()) {

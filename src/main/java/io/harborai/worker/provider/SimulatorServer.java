@@ -45,7 +45,9 @@ public final class SimulatorServer implements AutoCloseable {
     }
   }
 
-  private static final int HANDLER_THREADS = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+  /** Handlers only parse and compute (latency is waited out elsewhere), so a few suffice. */
+  private static final int HANDLER_THREADS =
+      Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
 
   private final SimulatorOptions options;
   private final HttpServer server;

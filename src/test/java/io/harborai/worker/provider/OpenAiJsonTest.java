@@ -100,10 +100,7 @@ class OpenAiJsonTest {
 
   @Test
   void shouldSendTheOverrideModelAndLetTypedFieldsWinOverExtras() {
-    ChatRequest req =
-        OpenAiJson.fromBody(json("{\"model\":\"a\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
-            .setId("r1")
-            .build();
+    ChatRequest req = minimal();
     req.getParams().setTemperature(0.5);
     req.getParams().setExtraJson("{\"temperature\":2,\"model\":\"evil\",\"stream\":true,\"top_k\":5}");
 
@@ -119,10 +116,7 @@ class OpenAiJsonTest {
 
   @Test
   void shouldRebuildJsonSchemaResponseFormatFromAvroFields() {
-    ChatRequest req =
-        OpenAiJson.fromBody(json("{\"model\":\"a\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
-            .setId("r1")
-            .build();
+    ChatRequest req = minimal();
     req.getParams()
         .setResponseFormat(
             ResponseFormat.newBuilder()
@@ -136,6 +130,13 @@ class OpenAiJsonTest {
         .isEqualTo(
             json("{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"person\","
                 + "\"schema\":{\"type\":\"object\"},\"strict\":true}}"));
+  }
+
+  static ChatRequest minimal() {
+    return OpenAiJson.fromBody(
+            json("{\"model\":\"a\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
+        .setId("r1")
+        .build();
   }
 
   @ParameterizedTest
@@ -164,10 +165,7 @@ class OpenAiJsonTest {
 
   @Test
   void shouldNameTheFieldWhenStoredJsonTextIsInvalid() {
-    ChatRequest req =
-        OpenAiJson.fromBody(json("{\"model\":\"a\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
-            .setId("r1")
-            .build();
+    ChatRequest req = minimal();
     req.getParams().setToolsJson("[{");
 
     assertThatThrownBy(() -> OpenAiJson.toBody(req, null))

@@ -50,19 +50,15 @@ class SimulatorServerTest {
   }
 
   static ChatRequest request(String model, String userText) {
-    return ChatRequest.newBuilder(
-            OpenAiJson.fromBody(
-                    OpenAiJson.MAPPER
-                        .createObjectNode()
-                        .put("model", model)
-                        .set(
-                            "messages",
-                            OpenAiJson.MAPPER
-                                .createArrayNode()
-                                .add(OpenAiJson.MAPPER.createObjectNode().put("role", "user").put("content", userText))))
-                .setId("id-" + userText.hashCode())
-                .build())
-        .build();
+    var body = OpenAiJson.MAPPER.createObjectNode().put("model", model);
+    body.putArray("messages").addObject().put("role", "user").put("content", userText);
+    return OpenAiJson.fromBody(body).setId("id-" + userText.hashCode()).build();
+  }
+
+  static String answer(OpenAiCompatibleClient client, String userText) {
+    return success(client.complete(request("sim-model", userText), "sim-model"))
+        .response()
+        .getContent();
   }
 
   static ProviderOutcome.Success success(ProviderOutcome outcome) {
@@ -74,9 +70,9 @@ class SimulatorServerTest {
   void shouldAnswerDeterministicallyPerRequest() {
     OpenAiCompatibleClient client = start(Duration.ZERO);
 
-    String a1 = success(client.complete(request("sim-model", "What is Kafka?"), "sim-model")).response().getContent();
-    String a2 = success(client.complete(request("sim-model", "What is Kafka?"), "sim-model")).response().getContent();
-    String b = success(client.complete(request("sim-model", "What is Redis?"), "sim-model")).response().getContent();
+    String a1 = answer(client, "What is Kafka?");
+    String a2 = answer(client, "What is Kafka?");
+    String b = answer(client, "What is Redis?");
 
     assertThat(a1).isEqualTo(a2).startsWith("Simulated answer (sim-model) to: What is Kafka?");
     assertThat(b).isNotEqualTo(a1);
