@@ -1,0 +1,48 @@
+package io.harborai.worker.provider;
+
+/**
+ * The closed set of error codes written into {@code ChatResult.error.code}.
+ *
+ * <p>Every failed provider call maps to exactly one code (see {@link FailureClassifier}); consumers
+ * may switch on {@link #name()} and rely on the set not growing silently. {@link #retryable()} says
+ * whether the dispatcher may try the same request again (possibly on a fallback model); a
+ * non-retryable code ends the request with a FAILED result.
+ */
+public enum ErrorCode {
+  /** The request itself is malformed (bad JSON field, missing model/messages). Never retried. */
+  INVALID_REQUEST(false),
+  /** No configured provider serves the requested model. The worker never guesses one. */
+  UNKNOWN_MODEL(false),
+  /** HTTP 401/403: the key is missing, wrong or lacks access. Retrying cannot fix it. */
+  AUTH_FAILED(false),
+  /** HTTP 429: back off (honouring Retry-After when given) and try again. */
+  RATE_LIMITED(true),
+  /** Any other HTTP 4xx: the provider refused this request as sent. */
+  PROVIDER_REJECTED(false),
+  /** HTTP 5xx: the provider failed; usually transient. */
+  PROVIDER_ERROR(true),
+  /** Connect, read, write or whole-call timeout (and HTTP 408). */
+  TIMEOUT(true),
+  /** Could not connect or the connection broke (refused, unknown host, reset, TLS). */
+  CONNECTION_FAILED(true),
+  /**
+   * A 2xx whose body is not a chat completion. Retryable because the usual cause is a truncated
+   * body or a misbehaving proxy, not the request.
+   */
+  INVALID_RESPONSE(true),
+  /** The request's deadline passed before a result could be produced. */
+  DEADLINE_EXCEEDED(false),
+  /** A bug or unexpected state in the worker itself. */
+  INTERNAL(false);
+
+  private final boolean retryable;
+
+  ErrorCode(boolean retryable) {
+    this.retryable = retryable;
+  }
+
+  /** Whether a later attempt of the same request may succeed. */
+  public boolean retryable() {
+    return retryable;
+  }
+}

@@ -1,0 +1,127 @@
+package io.harborai.worker.provider;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import okhttp3.OkHttpClient;
+
+/**
+ * Chooses the provider for a model name.
+ *
+ * <p>Rules: an exact model name listed by any provider wins over every glob (if two providers
+ * list the same exact name, the first declared wins); otherwise globs are tried in declaration
+ * order (providers in list order, then each provider's models in order) and the first match wins.
+ * An unknown model gives {@link Optional#empty()}: the caller answers UNKNOWN_MODEL and never
+ * guesses. One {@link OpenAiCompatibleClient} is created per provider at construction.
+ *
+ * <p>Threading: immutable after construction; {@link #route} is safe from any thread.
+ */
+public final class ProviderRouter {
+
+  /** Where a model's calls go. */
+  public record Route(String providerName, OpenAiCompatibleClient client) {
+    public Route {
+      Objects.requireNonNull(providerName, "providerName");
+      Objects.requireNonNull(client, "client");
+    }
+  }
+
+  private record GlobRoute(Pattern pattern, Route route) {}
+
+  private final Map<String, Route> exact = new HashMap<>();
+  private final List<GlobRoute> globs = new ArrayList<>();
+  private final List<Route> routes = new ArrayList<>();
+
+  /**
+   * @param specs providers in priority order; names must be unique
+   * @param clientFactory builds the client for each spec (called once per spec)
+   * @throws IllegalArgumentException on duplicate provider names
+   */
+  public ProviderRouter(
+      List<ProviderSpec> specs, Function<ProviderSpec, OpenAiCompatibleClient> clientFactory) {
+    Set<String> names = new HashSet<>();
+    for (ProviderSpec spec : specs) {
+      if (!names.add(spec.name())) {
+        throw new IllegalArgumentException("duplicate provider name '" + spec.name() + "'");
+      }
+      Route route = new Route(spec.name(), clientFactory.apply(spec));
+      routes.add(route);
+      for (String model : spec.models()) {
+        if (isGlob(model)) {
+          globs.add(new GlobRoute(globToRegex(model), route));
+        } else {
+          exact.putIfAbsent(model, route);
+        }
+      }
+    }
+  }
+
+  /**
+   * A router whose clients derive from {@code shared} and read keys from {@code env}.
+   *
+   * @throws IllegalArgumentException if a provider's key variable is unset
+   */
+  public static ProviderRouter create(
+      List<ProviderSpec> specs, OkHttpClient shared, Map<String, String> env) {
+    return new ProviderRouter(
+        specs,
+        spec ->
+            new OpenAiCompatibleClient(
+                shared, spec, OpenAiCompatibleClient.resolveKey(spec, env)));
+  }
+
+  /** The route for {@code model}, or empty when no provider serves it. */
+  public Optional<Route> route(String model) {
+    if (model == null) {
+      return Optional.empty();
+    }
+    Route r = exact.get(model);
+    if (r != null) {
+      return Optional.of(r);
+    }
+    for (GlobRoute g : globs) {
+      if (g.pattern().matcher(model).matches()) {
+        return Optional.of(g.route());
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** All routes, one per provider, in declaration order. */
+  public List<Route> routes() {
+    return List.copyOf(routes);
+  }
+
+  private static boolean isGlob(String model) {
+    return model.indexOf('*') >= 0 || model.indexOf('?') >= 0;
+  }
+
+  /** {@code *} = any run (incl. empty), {@code ?} = one character, all else literal. */
+  static Pattern globToRegex(String glob) {
+    StringBuilder re = new StringBuilder();
+    StringBuilder literal = new StringBuilder();
+    for (int i = 0; i < glob.length(); i++) {
+      char c = glob.charAt(i);
+      if (c == '*' || c == '?') {
+        if (literal.length() > 0) {
+          re.append(Pattern.quote(literal.toString()));
+          literal.setLength(0);
+        }
+        re.append(c == '*' ? ".*" : ".");
+      } else {
+        literal.append(c);
+      }
+    }
+    if (literal.length() > 0) {
+      re.append(Pattern.quote(literal.toString()));
+    }
+    return Pattern.compile(re.toString(), Pattern.DOTALL);
+  }
+}
