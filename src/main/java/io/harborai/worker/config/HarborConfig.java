@@ -64,15 +64,15 @@ public final class HarborConfig {
             }
         });
         raw.putAll(overrides);
-        return validate(raw);
+        return validate(raw, env);
     }
 
-    /** Defaults plus environment only: what tests and the embedded default start from. */
+    /** Explicit keys only (no file, no overrides from the environment): what tests start from. */
     public static HarborConfig fromMap(Map<String, ?> raw) {
-        return validate(new LinkedHashMap<>(raw));
+        return validate(new LinkedHashMap<>(raw), System.getenv());
     }
 
-    private static HarborConfig validate(Map<String, Object> raw) {
+    private static HarborConfig validate(Map<String, Object> raw, Map<String, String> env) {
         List<String> problems = new ArrayList<>();
         Map<String, Object> kafka = new TreeMap<>();
         Map<String, Map<String, Object>> providerRaw = new LinkedHashMap<>();
@@ -104,7 +104,9 @@ public final class HarborConfig {
         Map<String, Object> parsed = problems.isEmpty() ? DEF.parse(own) : Map.of();
         providerRaw.forEach((name, settings) -> {
             ProviderSpec spec = providerSpec(name, settings, parsed, problems);
-            if (spec != null) {
+            if (spec != null && spec.apiKeyEnv() != null && isBlank(env.get(spec.apiKeyEnv()))) {
+                problems.add("providers." + name + ".api-key-env: environment variable " + spec.apiKeyEnv() + " is not set");
+            } else if (spec != null) {
                 providers.add(spec);
             }
         });
@@ -167,6 +169,10 @@ public final class HarborConfig {
     private static String redactValue(String key, String message) {
         return DEF.configKeys().get(key).type == org.apache.kafka.common.config.ConfigDef.Type.PASSWORD
             ? "invalid value (hidden: secret)" : message;
+    }
+
+    private static boolean isBlank(String s) {
+        return s == null || s.isBlank();
     }
 
     static Map<String, Object> readYaml(Path file) {

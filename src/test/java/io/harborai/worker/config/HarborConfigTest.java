@@ -44,7 +44,7 @@ class HarborConfigTest {
                 api-key-env: DEEPSEEK_API_KEY
                 models: [deepseek-*]
                 read-timeout-ms: 90000
-            """), Map.of(), Map.of());
+            """), Map.of("DEEPSEEK_API_KEY", "sk-test"), Map.of());
         assertThat(c.kafka()).containsEntry("compression.type", "lz4").containsEntry("bootstrap.servers", "broker:9092");
         assertThat(c.string(HarborConfigDef.TOPIC_RESULTS)).isEqualTo("my.results");
         assertThat(c.providers()).singleElement().satisfies(p -> {
@@ -89,7 +89,7 @@ class HarborConfigTest {
                 models: []
                 read-timeout-ms: soon
             """);
-        assertThatThrownBy(() -> HarborConfig.load(f, Map.of(), Map.of()))
+        assertThatThrownBy(() -> HarborConfig.load(f, Map.of("sk-live-THIS-IS-A-KEY", "x"), Map.of()))
             .isInstanceOf(ConfigException.class)
             .satisfies(e -> {
                 ConfigException ce = (ConfigException) e;
@@ -100,5 +100,20 @@ class HarborConfigTest {
                     "providers.broken.models", "providers.broken.read-timeout-ms");
                 assertThat(ce.getMessage()).doesNotContain("sk-live-THIS-IS-A-KEY");
             });
+    }
+
+    @Test
+    void shouldRequireTheNamedKeyVariableToBeSet() throws IOException {
+        Path f = yaml("""
+            providers:
+              openai:
+                base-url: https://api.openai.com/v1
+                api-key-env: OPENAI_API_KEY
+                models: ["gpt-*"]
+            """);
+        assertThatThrownBy(() -> HarborConfig.load(f, Map.of(), Map.of()))
+            .isInstanceOf(ConfigException.class)
+            .hasMessageContaining("providers.openai.api-key-env: environment variable OPENAI_API_KEY is not set");
+        assertThat(HarborConfig.load(f, Map.of("OPENAI_API_KEY", "sk-1"), Map.of()).providers()).hasSize(1);
     }
 }
