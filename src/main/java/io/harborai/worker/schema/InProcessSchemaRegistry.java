@@ -38,10 +38,9 @@ import org.apache.avro.SchemaCompatibility;
  *
  * <p>Threading: the JDK server accepts on its own thread and runs each exchange on a small fixed
  * pool. All registry state (subjects with their version lists, ids by schema text, schemas by id)
- * belongs to whichever pool thread holds the monitor of {@code this}; every read and write of it is inside
- * one {@code synchronized} method, so an exchange sees a consistent snapshot (a register checks
- * compatibility and appends a version atomically). JSON parsing and response writing happen outside
- * the monitor.
+ * is guarded by the monitor of {@code this}: every read and write of it is inside one {@code
+ * synchronized} method, so an exchange sees a consistent snapshot (a register checks compatibility
+ * and appends a version atomically). JSON parsing and response writing happen outside the monitor.
  */
 public final class InProcessSchemaRegistry implements AutoCloseable {
 

@@ -212,8 +212,10 @@ public final class SchemaRegistryClient {
       // A fresh parser per schema: a parser remembers named types and would reject redefinitions.
       return new Schema.Parser().parse(text);
     } catch (SchemaParseException e) {
+      // The call itself succeeded (200); the registry's text is what is wrong, hence 42201.
       throw new SchemaRegistryException(
-          "registry at " + redactedBaseUrl + " returned an unparseable schema", 200, 0, e);
+          "registry at " + redactedBaseUrl + " returned an unparseable schema", 200,
+          SchemaRegistryException.INVALID_SCHEMA, e);
     }
   }
 

@@ -23,7 +23,7 @@ public final class WireFormatException extends SerializationException {
     TOO_SHORT,
     /** The registry answered 404 for the schema id (error 40403): nobody can read this record. */
     UNKNOWN_SCHEMA_ID,
-    /** The registry could not be reached or failed (I/O error, 5xx, auth): the record may be fine. */
+    /** The registry was unreachable or failed (I/O error, 5xx, auth): the record may be fine. */
     REGISTRY_UNAVAILABLE,
     /** The Avro body did not decode with the writer schema (truncated, corrupt, unresolvable). */
     UNDECODABLE

@@ -67,7 +67,8 @@ class ConfluentWireFormatTest {
 
     assertThat(HEX.formatHex(framed)).isEqualTo("0000000102ab");
     assertThat(ConfluentWireFormat.schemaId(framed)).isEqualTo(258);
-    assertThat(ConfluentWireFormat.schemaId(HEX.parseHex("007fffffff"))).isEqualTo(Integer.MAX_VALUE);
+    assertThat(ConfluentWireFormat.schemaId(HEX.parseHex("007fffffff")))
+        .isEqualTo(Integer.MAX_VALUE);
   }
 
   @Test

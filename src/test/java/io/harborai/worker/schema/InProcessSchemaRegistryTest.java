@@ -55,7 +55,8 @@ class InProcessSchemaRegistryTest extends SchemaRegistryClientContract {
   void shouldAnswerAnInvalidVersionWithError42202() throws Exception {
     client.register(subject, V1);
 
-    assertThat(get("/subjects/" + subject + "/versions/zero")).startsWith("422 {\"error_code\":42202");
+    assertThat(get("/subjects/" + subject + "/versions/zero"))
+        .startsWith("422 {\"error_code\":42202");
   }
 
   @Test
