@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
+import org.apache.kafka.server.common.MetadataVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,14 +39,16 @@ public final class EmbeddedKafka implements AutoCloseable {
             Map.entry("offsets.topic.num.partitions", "5"),
             Map.entry("transaction.state.log.replication.factor", "1"),
             Map.entry("transaction.state.log.min.isr", "1"),
-            // Fewer coordinator partitions: the first transactional producer creates this topic,
-            // and 50 partitions (the default) cost about a second on a 2-core machine.
+            // The first transactional producer creates this topic: 5 partitions, not 50, to create.
             Map.entry("transaction.state.log.num.partitions", "5"),
             Map.entry("share.coordinator.state.topic.replication.factor", "1"),
             Map.entry("share.coordinator.state.topic.min.isr", "1"),
             Map.entry("min.insync.replicas", "1"),
             Map.entry("default.replication.factor", "1"),
-            Map.entry("group.initial.rebalance.delay.ms", "0"));
+            Map.entry("group.initial.rebalance.delay.ms", "0"),
+            // The TestKit turns unstable API and feature versions on; a real 4.3 broker has them off.
+            Map.entry("unstable.api.versions.enable", "false"),
+            Map.entry("unstable.feature.versions.enable", "false"));
 
     private static final String FIXED_LISTENER = "HARBOR";
 
@@ -80,6 +83,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         KafkaClusterTestKit cluster = null;
         try {
             TestKitNodes nodes = new TestKitNodes.Builder()
+                    .setBootstrapMetadataVersion(MetadataVersion.LATEST_PRODUCTION)
                     .setCombined(true)
                     .setNumBrokerNodes(1)
                     .setNumControllerNodes(1)
