@@ -1,0 +1,163 @@
+package io.harborai.worker.embedded;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+import org.apache.kafka.server.common.MetadataVersion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An in-process, single-node Kafka broker in KRaft combined mode (one process is both broker and
+ * controller), built on Kafka's own {@link KafkaClusterTestKit}.
+ *
+ * <p>Contract: after {@link #start()} returns, the broker accepts PLAINTEXT connections on
+ * {@link #bootstrapServers()} and supports everything a Kafka Streams application with {@code
+ * processing.guarantee=exactly_once_v2} needs: internal topics ({@code __consumer_offsets},
+ * {@code __transaction_state}) are created with replication factor 1 and min ISR 1, and consumer
+ * groups start without the initial rebalance delay. Topic auto-creation stays on (the broker
+ * default), so tests should still create their topics explicitly to choose partition counts.
+ *
+ * <p>Limits: one node, no security, data only in a temp directory that {@link #close()} deletes;
+ * it is for {@code harbor dev}, the embedded batch job and tests, never for production traffic.
+ * The broker listens on {@code localhost}. With a fixed port, the broker has an extra listener on
+ * that port (the TestKit always binds its own listeners to random ports, see {@link #start(int)}).
+ *
+ * <p>Threading: {@link #start()} and {@link #close()} may be called from any thread; {@code
+ * close()} is idempotent and safe to race with itself. The broker runs its own threads.
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedKafka.class);
+
+    /** Broker settings that make a one-node cluster behave for transactions and fast tests. */
+    static final Map<String, String> SINGLE_NODE_CONFIG = Map.ofEntries(
+            Map.entry("offsets.topic.replication.factor", "1"),
+            Map.entry("offsets.topic.num.partitions", "5"),
+            Map.entry("transaction.state.log.replication.factor", "1"),
+            Map.entry("transaction.state.log.min.isr", "1"),
+            // The first transactional producer creates this topic: 5 partitions, not 50, to create.
+            Map.entry("transaction.state.log.num.partitions", "5"),
+            Map.entry("share.coordinator.state.topic.replication.factor", "1"),
+            Map.entry("share.coordinator.state.topic.min.isr", "1"),
+            Map.entry("min.insync.replicas", "1"),
+            Map.entry("default.replication.factor", "1"),
+            Map.entry("group.initial.rebalance.delay.ms", "0"),
+            // The TestKit turns unstable API and feature versions on; a real 4.3 broker has them off.
+            Map.entry("unstable.api.versions.enable", "false"),
+            Map.entry("unstable.feature.versions.enable", "false"));
+
+    private static final String FIXED_LISTENER = "HARBOR";
+
+    private final KafkaClusterTestKit cluster;
+    private final Path baseDir;
+    private final String bootstrapServers;
+    private volatile boolean closed;
+
+    private EmbeddedKafka(KafkaClusterTestKit cluster, Path baseDir, int port) {
+        this.cluster = cluster;
+        this.baseDir = baseDir;
+        this.bootstrapServers = port == 0 ? cluster.bootstrapServers() : "localhost:" + port;
+    }
+
+    /** Starts a broker whose client listener takes a random free port. */
+    public static EmbeddedKafka start() {
+        return start(0);
+    }
+
+    /**
+     * Starts a broker whose client listener binds {@code port} on localhost ({@code 0} for a
+     * random port). A fixed port lets {@code harbor dev} print a stable address.
+     *
+     * @throws IllegalStateException if the broker cannot start (e.g. the port is taken)
+     */
+    public static EmbeddedKafka start(int port) {
+        if (port < 0 || port > 65_535) {
+            throw new IllegalArgumentException("port must be in [0, 65535], was " + port);
+        }
+        long t0 = System.nanoTime();
+        Path baseDir = TempDirs.create("harbor-kafka-");
+        KafkaClusterTestKit cluster = null;
+        try {
+            TestKitNodes nodes = new TestKitNodes.Builder()
+                    .setBootstrapMetadataVersion(MetadataVersion.LATEST_PRODUCTION)
+                    .setCombined(true)
+                    .setNumBrokerNodes(1)
+                    .setNumControllerNodes(1)
+                    .setBaseDirectory(baseDir)
+                    .build();
+            KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes).setDeleteOnClose(true);
+            SINGLE_NODE_CONFIG.forEach(builder::setConfigProp);
+            if (port != 0) {
+                addFixedPortListener(builder, nodes, port);
+            }
+            cluster = builder.build();
+            cluster.format();
+            cluster.startup();
+            cluster.waitForReadyBrokers();
+            EmbeddedKafka kafka = new EmbeddedKafka(cluster, baseDir, port);
+            log.info("Embedded Kafka ready at {} in {} ms", kafka.bootstrapServers,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+            return kafka;
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            closeQuietly(cluster);
+            TempDirs.deleteRecursively(baseDir);
+            throw new IllegalStateException("embedded Kafka failed to start"
+                    + (port != 0 ? " on port " + port : "") + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The TestKit pre-binds a random port for its broker listener and hands that socket to the
+     * broker whatever port "listeners" names, so a fixed port needs a listener of its own. Clients
+     * that bootstrap through it are told about that listener only, so they stay on the fixed port.
+     */
+    private static void addFixedPortListener(KafkaClusterTestKit.Builder builder, TestKitNodes nodes, int port) {
+        String broker = nodes.brokerListenerName().value();
+        String controller = nodes.controllerListenerName().value();
+        builder.setConfigProp("listeners", String.format("%s://localhost:0,%s://localhost:0,%s://localhost:%d",
+                broker, controller, FIXED_LISTENER, port));
+        builder.setConfigProp("listener.security.protocol.map", String.format("%s:%s,%s:%s,%s:PLAINTEXT",
+                broker, nodes.brokerListenerProtocol().name, controller, nodes.controllerListenerProtocol().name,
+                FIXED_LISTENER));
+    }
+
+    /** The {@code bootstrap.servers} value for clients, e.g. {@code localhost:41234}. */
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    /** Stops the broker and deletes its data directories. Idempotent. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        closeQuietly(cluster);
+        if (!TempDirs.deleteRecursively(baseDir)) {
+            log.warn("Could not fully delete embedded Kafka directory {}", baseDir);
+        }
+    }
+
+    private static void closeQuietly(KafkaClusterTestKit cluster) {
+        if (cluster == null) {
+            return;
+        }
+        try {
+            cluster.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            log.warn("Embedded Kafka did not shut down cleanly: {}", e.toString());
+        }
+    }
+}

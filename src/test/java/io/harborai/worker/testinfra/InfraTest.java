@@ -1,0 +1,54 @@
+package io.harborai.worker.testinfra;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Test;
+
+class InfraTest {
+
+    @Test
+    void shouldTakeAddressesFromTheEnvironmentWithoutProbingDocker() {
+        AtomicInteger probes = new AtomicInteger();
+        Map<String, String> env = Map.of(
+                Infra.KAFKA_ENV, " broker-1:9092,broker-2:9092 ",
+                Infra.REDIS_ENV, "redis://cache:6379");
+        try (Infra infra = new Infra(env::get, () -> probes.incrementAndGet() > 0)) {
+            assertThat(infra.kafkaBootstrap()).isEqualTo("broker-1:9092,broker-2:9092");
+            assertThat(infra.redisUrl()).isEqualTo("redis://cache:6379");
+            assertThat(infra.kafkaRung()).isEqualTo(Rung.ENVIRONMENT);
+            assertThat(infra.source()).isEqualTo("kafka=ENVIRONMENT redis=ENVIRONMENT");
+            assertThat(probes).hasValue(0);
+        }
+    }
+
+    @Test
+    void shouldRefuseToRestartARedisItDoesNotOwn() {
+        try (Infra infra = new Infra(Map.of(Infra.REDIS_ENV, "redis://cache:6379")::get, () -> false)) {
+            assertThat(infra.canRestartRedis()).isFalse();
+            assertThatThrownBy(infra::stopRedis).isInstanceOf(UnsupportedOperationException.class);
+            assertThat(infra.source()).isEqualTo("redis=ENVIRONMENT");
+        }
+    }
+
+    @Test
+    void shouldAnswerQuicklyWhenNoDockerEngineIsThere() {
+        long t0 = System.nanoTime();
+        boolean available = Containers.dockerAvailable();
+        long millis = (System.nanoTime() - t0) / 1_000_000;
+        if (!available) {
+            assertThat(millis).isLessThan(2_000);
+        }
+    }
+
+    @Test
+    void shouldMakeUniqueLegalTopicNames() {
+        String a = Topics.unique("requests");
+        String b = Topics.unique("requests");
+        assertThat(a).isNotEqualTo(b).startsWith("requests-").matches("[a-zA-Z0-9._-]+");
+        assertThatThrownBy(() -> Topics.unique("bad name")).isInstanceOf(IllegalArgumentException.class);
+    }
+}
