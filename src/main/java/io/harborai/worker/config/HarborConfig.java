@@ -101,7 +101,8 @@ public final class HarborConfig {
             }
         }
         List<ProviderSpec> providers = new ArrayList<>();
-        Map<String, Object> parsed = problems.isEmpty() ? DEF.parse(own) : Map.of();
+        // With bad values elsewhere, providers are still checked against the documented defaults.
+        Map<String, Object> parsed = problems.isEmpty() ? DEF.parse(own) : DEF.defaultValues();
         providerRaw.forEach((name, settings) -> {
             ProviderSpec spec = providerSpec(name, settings, parsed, problems);
             if (spec != null && spec.apiKeyEnv() != null && isBlank(env.get(spec.apiKeyEnv()))) {

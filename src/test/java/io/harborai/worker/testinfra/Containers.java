@@ -7,6 +7,8 @@ import java.util.List;
 
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.containers.Network;
+import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.kafka.KafkaContainer;
 import org.testcontainers.utility.DockerImageName;
 
@@ -18,9 +20,9 @@ final class Containers {
 
     static final String KAFKA_IMAGE = "apache/kafka:4.1.0";
     static final String REDIS_IMAGE = "redis:7-alpine";
-    // TODO(schema-registry): SCHEMA_REGISTRY_IMAGE = "confluentinc/cp-schema-registry:<tag>", started
-    //  on a shared Network with the Kafka container (SCHEMA_REGISTRY_KAFKASTORE_BOOTSTRAP_SERVERS
-    //  must use the Kafka container's network alias, not the host-mapped port).
+    static final String SCHEMA_REGISTRY_IMAGE = "confluentinc/cp-schema-registry:7.9.0";
+    /** Network alias of the Kafka container; the registry reaches the broker through it. */
+    private static final String KAFKA_ALIAS = "kafka";
 
     private Containers() {}
 
@@ -60,7 +62,9 @@ final class Containers {
     }
 
     static Resource kafka() {
-        KafkaContainer container = new KafkaContainer(DockerImageName.parse(KAFKA_IMAGE));
+        KafkaContainer container = new KafkaContainer(DockerImageName.parse(KAFKA_IMAGE))
+                .withNetwork(Network.SHARED)
+                .withNetworkAliases(KAFKA_ALIAS);
         container.start();
         return new Resource(container.getBootstrapServers(), Rung.TESTCONTAINERS, container::stop);
     }
@@ -71,6 +75,21 @@ final class Containers {
                 .withCommand("redis-server", "--save", "", "--appendonly", "no");
         container.start();
         String url = "redis://" + container.getHost() + ":" + container.getMappedPort(6379);
+        return new Resource(url, Rung.TESTCONTAINERS, container::stop);
+    }
+
+    /** A real Confluent registry storing its schemas in the Testcontainers Kafka (same network). */
+    static Resource schemaRegistry() {
+        GenericContainer<?> container = new GenericContainer<>(DockerImageName.parse(SCHEMA_REGISTRY_IMAGE))
+                .withNetwork(Network.SHARED)
+                .withExposedPorts(8081)
+                .withEnv("SCHEMA_REGISTRY_HOST_NAME", "schema-registry")
+                .withEnv("SCHEMA_REGISTRY_LISTENERS", "http://0.0.0.0:8081")
+                // apache/kafka containers serve other containers on the BROKER listener, port 9093.
+                .withEnv("SCHEMA_REGISTRY_KAFKASTORE_BOOTSTRAP_SERVERS", "PLAINTEXT://" + KAFKA_ALIAS + ":9093")
+                .waitingFor(Wait.forHttp("/subjects").forStatusCode(200));
+        container.start();
+        String url = "http://" + container.getHost() + ":" + container.getMappedPort(8081);
         return new Resource(url, Rung.TESTCONTAINERS, container::stop);
     }
 }

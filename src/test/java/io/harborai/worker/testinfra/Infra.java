@@ -10,16 +10,18 @@ import org.slf4j.LoggerFactory;
 
 import io.harborai.worker.embedded.EmbeddedKafka;
 import io.harborai.worker.embedded.EmbeddedRedis;
+import io.harborai.worker.schema.InProcessSchemaRegistry;
 
 /**
- * The Kafka and Redis (and, later, schema registry) that integration tests talk to, each resolved
+ * The Kafka, Redis and schema registry that integration tests talk to, each resolved
  * through the infrastructure ladder of DESIGN.md on first use:
  *
  * <ol>
- *   <li>an address from the environment: {@value #KAFKA_ENV}, {@value #REDIS_ENV};
- *   <li>Testcontainers ({@value Containers#KAFKA_IMAGE}, {@value Containers#REDIS_IMAGE}) when a
- *       Docker engine answers;
- *   <li>in-process: {@link EmbeddedKafka}, {@link EmbeddedRedis}.
+ *   <li>an address from the environment: {@value #KAFKA_ENV}, {@value #REDIS_ENV},
+ *       {@value #SCHEMA_REGISTRY_ENV};
+ *   <li>Testcontainers ({@value Containers#KAFKA_IMAGE}, {@value Containers#REDIS_IMAGE},
+ *       {@value Containers#SCHEMA_REGISTRY_IMAGE}) when a Docker engine answers;
+ *   <li>in-process: {@link EmbeddedKafka}, {@link EmbeddedRedis}, {@link InProcessSchemaRegistry}.
  * </ol>
  *
  * <p>Contract: one instance serves the whole test run (see {@link HarborInfraExtension}), so tests
@@ -36,8 +38,8 @@ public final class Infra implements AutoCloseable {
     public static final String KAFKA_ENV = "HARBOR_TEST_KAFKA_BOOTSTRAP";
     /** {@code redis://host:port} of an existing Redis; skips the other rungs for Redis. */
     public static final String REDIS_ENV = "HARBOR_TEST_REDIS_URL";
-    // TODO(schema-registry): SCHEMA_REGISTRY_ENV = "HARBOR_TEST_SCHEMA_REGISTRY_URL", resolved in
-    //  schemaRegistryUrl() below with the same resolve(...) call.
+    /** Base URL of an existing Confluent-compatible Schema Registry; skips the other rungs for it. */
+    public static final String SCHEMA_REGISTRY_ENV = "HARBOR_TEST_SCHEMA_REGISTRY_URL";
 
     private static final Logger log = LoggerFactory.getLogger(Infra.class);
 
@@ -46,6 +48,7 @@ public final class Infra implements AutoCloseable {
     private Boolean dockerAvailable;
     private Resource kafka;
     private Resource redis;
+    private Resource schemaRegistry;
     private boolean closed;
 
     /** Reads the real environment and probes for Docker. */
@@ -79,15 +82,23 @@ public final class Infra implements AutoCloseable {
         return redis().rung();
     }
 
-    // TODO(schema-registry): the third resource plugs in here, mirroring redis():
-    //  public synchronized String schemaRegistryUrl() {
-    //      if (schemaRegistry == null) schemaRegistry = resolve("schema registry", SCHEMA_REGISTRY_ENV,
-    //              Containers::schemaRegistry /* needs kafka() on a shared Network */,
-    //              () -> { var r = InProcessSchemaRegistry.start(FreePorts.find());
-    //                      return new Resource(r.url(), Rung.IN_PROCESS, r); });
-    //      return schemaRegistry.address();
-    //  }
-    //  and close() releases it before Kafka.
+    /**
+     * The base URL of the shared schema registry, starting it if needed. The container rung needs
+     * the Kafka container (it stores schemas there), so it is used only when Kafka came from it.
+     */
+    public synchronized String schemaRegistryUrl() {
+        if (schemaRegistry == null) {
+            schemaRegistry = resolve("schema registry", SCHEMA_REGISTRY_ENV,
+                    () -> kafka().rung() == Rung.TESTCONTAINERS ? Containers.schemaRegistry() : inProcessRegistry(),
+                    Infra::inProcessRegistry);
+        }
+        return schemaRegistry.address();
+    }
+
+    private static Resource inProcessRegistry() {
+        InProcessSchemaRegistry r = InProcessSchemaRegistry.start(0);
+        return new Resource(r.url(), Rung.IN_PROCESS, r);
+    }
 
     /** Which rung served each resource resolved so far, e.g. {@code kafka=IN_PROCESS redis=IN_PROCESS}. */
     public synchronized String source() {
@@ -97,6 +108,9 @@ public final class Infra implements AutoCloseable {
         }
         if (redis != null) {
             parts.add("redis=" + redis.rung());
+        }
+        if (schemaRegistry != null) {
+            parts.add("schema-registry=" + schemaRegistry.rung());
         }
         return parts.isEmpty() ? "nothing resolved yet" : String.join(" ", parts);
     }
@@ -132,6 +146,9 @@ public final class Infra implements AutoCloseable {
             return;
         }
         closed = true;
+        if (schemaRegistry != null) {
+            schemaRegistry.release();
+        }
         if (redis != null) {
             redis.release();
         }
