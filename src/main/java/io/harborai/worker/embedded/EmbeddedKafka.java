@@ -95,7 +95,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                 addFixedPortListener(builder, nodes, port);
             }
             cluster = builder.build();
-            cluster.format();
+            formatQuietly(cluster);
             cluster.startup();
             cluster.waitForReadyBrokers();
             EmbeddedKafka kafka = new EmbeddedKafka(cluster, baseDir, port);
@@ -158,6 +158,22 @@ public final class EmbeddedKafka implements AutoCloseable {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
             log.warn("Embedded Kafka did not shut down cleanly: {}", e.toString());
+        }
+    }
+
+    /**
+     * The TestKit prints its bootstrap metadata to System.out while formatting; stdout belongs to
+     * the command ({@code harbor dev} prints shell lines there), so that text goes to stderr.
+     */
+    private static void formatQuietly(KafkaClusterTestKit cluster) throws Exception {
+        java.io.PrintStream out = System.out;
+        synchronized (EmbeddedKafka.class) {
+            System.setOut(System.err);
+            try {
+                cluster.format();
+            } finally {
+                System.setOut(out);
+            }
         }
     }
 }

@@ -1,0 +1,53 @@
+package io.harborai.worker.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class HarborCliTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldRefuseToStartWithOneMessageNamingEveryBadKey() throws Exception {
+        Path config = dir.resolve("bad.yaml");
+        Files.writeString(config, """
+            worker:
+              stream-threads: 0
+            topics:
+              partitons: 3
+            providers:
+              openai:
+                models: ["gpt-*"]
+            """);
+        CommandLine cl = HarborCli.commandLine();
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err));
+        int exit = cl.execute("run", "--config", config.toString());
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("Invalid configuration (3 problems)", "worker.stream-threads",
+            "topics.partitons: unknown key", "providers.openai.base-url: required");
+    }
+
+    @Test
+    void shouldRejectAMissingBatchInputWithoutStartingAnything() {
+        int exit = HarborCli.commandLine().execute("batch", dir.resolve("nope.jsonl").toString(), "-o",
+            dir.resolve("out.jsonl").toString());
+        assertThat(exit).isEqualTo(2);
+    }
+
+    @Test
+    void shouldListEverySubcommandInHelp() {
+        CommandLine cl = HarborCli.commandLine();
+        StringWriter out = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        assertThat(cl.execute("--help")).isZero();
+        assertThat(out.toString()).contains("run", "dev", "batch", "simulator");
+    }
+}
