@@ -48,6 +48,9 @@ final class BatchCommand implements Callable<Integer> {
     @Option(names = "--batch-id", description = "Batch id (default: a new random id).")
     String batchId;
 
+    @Mixin
+    SimulatorMixin sim;
+
     @Option(names = "--timeout", defaultValue = "PT30M",
         description = "How long to wait for results, ISO-8601 (default: ${DEFAULT-VALUE}).")
     Duration timeout;
@@ -62,8 +65,11 @@ final class BatchCommand implements Callable<Integer> {
         if (config.clusterConfigured()) {
             return runJob(config.load(Map.of(), Map.of()), id);
         }
-        System.err.println("No Kafka cluster configured: starting the embedded default (Kafka, registry, worker).");
-        try (EmbeddedStack stack = EmbeddedStack.start(false, null)) {
+        System.err.println("No Kafka cluster configured: starting the embedded default (Kafka, registry, simulator, worker).");
+        // The stack's simulator carries the --sim-* knobs; the worker uses it (HARBOR_SIMULATOR_URL)
+        // only when no provider is configured.
+        long configLatency = config.load(Map.of(), Map.of()).intValue(SIMULATOR_LATENCY_MS);
+        try (EmbeddedStack stack = EmbeddedStack.start(false, sim.options(configLatency))) {
             HarborConfig cfg = config.load(stack.env(), Map.of());
             try (HarborWorker worker = HarborWorker.start(cfg)) {
                 System.err.println("Embedded worker providers: " + worker.providerSummary());

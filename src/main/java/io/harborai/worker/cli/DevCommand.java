@@ -1,12 +1,10 @@
 package io.harborai.worker.cli;
 
 import io.harborai.worker.embedded.EmbeddedStack;
-import io.harborai.worker.provider.SimulatorOptions;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /**
  * {@code harbor dev}: in-process Kafka, Redis, registry and simulator, printed as shell lines so
@@ -15,13 +13,12 @@ import picocli.CommandLine.Option;
 @Command(name = "dev", mixinStandardHelpOptions = true,
     description = "Start in-process Kafka (KRaft), Redis, Schema Registry and the simulator; print their addresses.")
 final class DevCommand implements Callable<Integer> {
-    @Option(names = "--sim-latency-ms", defaultValue = "0", description = "Simulator latency (default: ${DEFAULT-VALUE}).")
-    long simLatencyMs;
+    @Mixin
+    SimulatorMixin sim;
 
     @Override
     public Integer call() throws Exception {
-        EmbeddedStack stack = EmbeddedStack.start(true,
-            new SimulatorOptions("127.0.0.1", 0, Duration.ofMillis(simLatencyMs)));
+        EmbeddedStack stack = EmbeddedStack.start(true, sim.options(0));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             stack.close();

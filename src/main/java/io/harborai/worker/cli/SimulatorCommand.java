@@ -1,11 +1,10 @@
 package io.harborai.worker.cli;
 
-import io.harborai.worker.provider.SimulatorOptions;
 import io.harborai.worker.provider.SimulatorServer;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code harbor simulator}: the built-in OpenAI-compatible simulator, standalone. */
@@ -18,12 +17,16 @@ final class SimulatorCommand implements Callable<Integer> {
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Bind address (default: ${DEFAULT-VALUE}).")
     String host;
 
-    @Option(names = "--latency-ms", defaultValue = "0", description = "Fixed latency per call (default: ${DEFAULT-VALUE}).")
-    long latencyMs;
+    @Option(names = "--latency-ms", paramLabel = "MS",
+        description = "Latency per call (default: 0); --sim-latency-ms wins when both are given.")
+    Long latencyMs;
+
+    @Mixin
+    SimulatorMixin sim;
 
     @Override
     public Integer call() throws Exception {
-        SimulatorServer server = SimulatorServer.start(new SimulatorOptions(host, port, Duration.ofMillis(latencyMs)));
+        SimulatorServer server = SimulatorServer.start(sim.options(host, port, latencyMs == null ? 0 : latencyMs));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
@@ -31,6 +34,8 @@ final class SimulatorCommand implements Callable<Integer> {
         }, "harbor-simulator-shutdown"));
         System.out.println("HARBOR_SIMULATOR_URL=" + server.baseUrl());
         System.out.flush();
+        System.err.println("# simulator: latency " + server.options().latencyModel().describe()
+            + ", faults " + server.options().faults() + ", seed " + server.options().seed());
         stopped.await();
         return 0;
     }

@@ -64,12 +64,19 @@ final class SimulatedCompletion {
 
   /** An OpenAI-shaped error body. */
   static ObjectNode error(String message, String type) {
+    return error(message, type, null);
+  }
+
+  /** An OpenAI-shaped error body with an error code ({@code rate_limit_exceeded}, ...). */
+  static ObjectNode error(String message, String type, String code) {
     ObjectNode out = NODES.objectNode();
-    out.putObject("error")
-        .put("message", message)
-        .put("type", type)
-        .putNull("param")
-        .putNull("code");
+    ObjectNode error =
+        out.putObject("error").put("message", message).put("type", type).putNull("param");
+    if (code == null) {
+      error.putNull("code");
+    } else {
+      error.put("code", code);
+    }
     return out;
   }
 

@@ -8,26 +8,78 @@ import java.util.Objects;
  *
  * @param host address to bind; loopback by default so a dev machine exposes nothing
  * @param port TCP port, {@code 0} for an ephemeral one
- * @param latency fixed delay before every chat-completion answer (not applied to errors)
+ * @param latencyModel the delay before a chat-completion answer (not applied to 400s and 429s,
+ *     which real providers send before doing any work)
+ * @param faults how often calls fail, and how
+ * @param seed seeds the latency and fault draws: the n-th call to arrive always gets the same
+ *     draws, so a sequential run is repeatable and a concurrent one is statistically so
+ * @param callLogKeys how many Idempotency-Keys the per-key call log of {@code /calls} keeps
+ *     (oldest dropped first); {@code 0} turns the log off
  */
-public record SimulatorOptions(String host, int port, Duration latency) {
+public record SimulatorOptions(
+    String host, int port, LatencyModel latencyModel, FaultRates faults, long seed, int callLogKeys) {
+
+  /** Default bound of the per-key call log: about 20 MB of heap when full. */
+  public static final int DEFAULT_CALL_LOG_KEYS = 100_000;
+
+  /** Default seed, so two runs with default options draw the same outcomes. */
+  public static final long DEFAULT_SEED = 42L;
+
   public SimulatorOptions {
     Objects.requireNonNull(host, "host");
+    Objects.requireNonNull(latencyModel, "latencyModel");
+    Objects.requireNonNull(faults, "faults");
     if (port < 0 || port > 65_535) {
       throw new IllegalArgumentException("simulator port must be in [0, 65535], got " + port);
     }
-    if (latency == null || latency.isNegative()) {
-      throw new IllegalArgumentException("simulator latency must be a non-negative duration");
+    if (callLogKeys < 0) {
+      throw new IllegalArgumentException("simulator call log size must be >= 0, got " + callLogKeys);
     }
   }
 
-  /** 127.0.0.1, an ephemeral port, no latency. */
+  /** A fixed latency and no faults: the simulator as it was before the fault knobs. */
+  public SimulatorOptions(String host, int port, Duration latency) {
+    this(host, port, LatencyModel.fixed(latency), FaultRates.none(), DEFAULT_SEED,
+        DEFAULT_CALL_LOG_KEYS);
+  }
+
+  /** 127.0.0.1, an ephemeral port, no latency, no faults. */
   public static SimulatorOptions defaults() {
     return new SimulatorOptions("127.0.0.1", 0, Duration.ZERO);
   }
 
-  /** These options with another latency. */
+  /** The base latency: the fixed value, the uniform minimum or the log-normal median. */
+  public Duration latency() {
+    return latencyModel.base();
+  }
+
+  /** These options with a fixed latency. */
   public SimulatorOptions withLatency(Duration newLatency) {
-    return new SimulatorOptions(host, port, newLatency);
+    return withLatencyModel(LatencyModel.fixed(newLatency));
+  }
+
+  /** These options with another latency model. */
+  public SimulatorOptions withLatencyModel(LatencyModel model) {
+    return new SimulatorOptions(host, port, model, faults, seed, callLogKeys);
+  }
+
+  /** These options with other fault rates. */
+  public SimulatorOptions withFaults(FaultRates newFaults) {
+    return new SimulatorOptions(host, port, latencyModel, newFaults, seed, callLogKeys);
+  }
+
+  /** These options with another seed. */
+  public SimulatorOptions withSeed(long newSeed) {
+    return new SimulatorOptions(host, port, latencyModel, faults, newSeed, callLogKeys);
+  }
+
+  /** These options with another call-log bound. */
+  public SimulatorOptions withCallLogKeys(int keys) {
+    return new SimulatorOptions(host, port, latencyModel, faults, seed, keys);
+  }
+
+  /** These options bound to another address. */
+  public SimulatorOptions withAddress(String newHost, int newPort) {
+    return new SimulatorOptions(newHost, newPort, latencyModel, faults, seed, callLogKeys);
   }
 }

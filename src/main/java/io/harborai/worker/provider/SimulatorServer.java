@@ -10,7 +10,13 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -24,15 +30,23 @@ import java.util.concurrent.atomic.AtomicLong;
  * benchmarks without a real provider or network.
  *
  * <p>Endpoints: {@code POST /v1/chat/completions} and {@code POST /chat/completions} answer
- * deterministically (see {@link SimulatedCompletion}) after the configured latency; an invalid
- * body answers 400 at once with an OpenAI error body. {@code GET /stats}, {@code GET /v1/models},
- * {@code GET /health}. Any model name is accepted; no key is checked.
+ * deterministically (see {@link SimulatedCompletion}) after a delay drawn from the
+ * {@link LatencyModel}; an invalid body answers 400 at once with an OpenAI error body. Valid calls
+ * may instead get a fault (see {@link FaultRates}): a 429 with {@code Retry-After} (at once), a 500
+ * or a truncated 200 body (after the delay), or no answer at all. {@code GET /stats} counts calls
+ * and outcomes ({@code ?detail=true} adds the per-key call log); {@code GET /calls?key=K} lists the
+ * calls made with {@code Idempotency-Key: K} (see {@link SimulatorCallLog}); {@code GET
+ * /v1/models}, {@code GET /health}. Any model name is accepted; no key is checked.
+ *
+ * <p>Draws are seeded per call by arrival order: the n-th call gets the same latency and outcome
+ * in every run with the same seed, whatever thread handles it.
  *
  * <p>Threading: the JDK server's dispatcher thread accepts connections and reads request heads;
  * a small fixed pool runs handlers, which parse and compute the answer and then either write it
  * (no latency) or hand it to a two-thread scheduler that writes it when the latency has elapsed.
- * So hundreds of requests can wait out their latency without holding a thread each. Counters are
- * atomics, readable from any thread.
+ * So hundreds of requests can wait out their latency, and timed-out calls can be held for
+ * minutes, without holding a thread each. Held exchanges live in a concurrent set so that
+ * {@link #close()} can close them. Counters are atomics, readable from any thread.
  */
 public final class SimulatorServer implements AutoCloseable {
   static {
@@ -58,9 +72,13 @@ public final class SimulatorServer implements AutoCloseable {
   private final AtomicLong calls = new AtomicLong();
   private final AtomicLong errors = new AtomicLong();
   private final AtomicLong inFlight = new AtomicLong();
+  private final AtomicLong[] outcomes = newCounters(FaultRates.Outcome.values().length);
+  private final Set<HttpExchange> held = ConcurrentHashMap.newKeySet();
+  private final SimulatorCallLog callLog;
 
   private SimulatorServer(SimulatorOptions options) throws IOException {
     this.options = options;
+    this.callLog = new SimulatorCallLog(options.callLogKeys());
     this.handlers = Executors.newFixedThreadPool(HANDLER_THREADS, daemon("harbor-sim-handler"));
     this.scheduler = Executors.newScheduledThreadPool(2, daemon("harbor-sim-latency"));
     this.server = HttpServer.create(new InetSocketAddress(options.host(), options.port()), 1024);
@@ -100,12 +118,30 @@ public final class SimulatorServer implements AutoCloseable {
     return calls.get();
   }
 
-  /** Stops accepting, drops delayed answers not yet written, and frees the threads. */
+  /** Valid calls answered (or held) with the given outcome so far. */
+  public long outcomes(FaultRates.Outcome outcome) {
+    return outcomes[outcome.ordinal()].get();
+  }
+
+  /** The options this simulator runs with. */
+  public SimulatorOptions options() {
+    return options;
+  }
+
+  /**
+   * Stops accepting, drops delayed answers not yet written, closes held (timed-out) exchanges,
+   * and frees the threads.
+   */
   @Override
   public void close() {
     server.stop(0);
     scheduler.shutdownNow();
     handlers.shutdownNow();
+    for (HttpExchange ex : held) {
+      if (held.remove(ex)) {
+        ex.close();
+      }
+    }
   }
 
   private void handle(HttpExchange ex) {
@@ -122,7 +158,15 @@ public final class SimulatorServer implements AutoCloseable {
           }
           break;
         case "/stats":
-          send(ex, 200, stats());
+          send(ex, 200, stats("true".equals(queryParam(ex, "detail"))));
+          break;
+        case "/calls":
+          String key = queryParam(ex, "key");
+          if (key == null) {
+            send(ex, 400, SimulatedCompletion.error("?key= is required", "invalid_request_error"));
+          } else {
+            send(ex, 200, callLog.forKey(key));
+          }
           break;
         case "/v1/models":
         case "/models":
@@ -141,7 +185,8 @@ public final class SimulatorServer implements AutoCloseable {
   }
 
   private void chatCompletion(HttpExchange ex) {
-    calls.incrementAndGet();
+    long index = calls.incrementAndGet();
+    long arrivedAtMs = clock.millis();
     JsonNode body;
     try (InputStream in = ex.getRequestBody()) {
       body = OpenAiJson.MAPPER.readTree(in);
@@ -156,10 +201,44 @@ public final class SimulatorServer implements AutoCloseable {
       send(ex, 400, SimulatedCompletion.error(e.getMessage(), "invalid_request_error"));
       return;
     }
-    ObjectNode answer = SimulatedCompletion.respond(body, clock.millis() / 1000);
-    long delayMs = options.latency().toMillis();
+    // One draw source per call, seeded by arrival index: repeatable without a shared lock.
+    SplittableRandom random = new SplittableRandom(options.seed() + index * 0x9E3779B97F4A7C15L);
+    FaultRates faults = options.faults();
+    FaultRates.Outcome outcome = faults.pick(random.nextDouble());
+    long delayMs = options.latencyModel().sampleMillis(random);
+    outcomes[outcome.ordinal()].incrementAndGet();
+    int retryAfter = outcome == FaultRates.Outcome.RATE_LIMITED ? faults.retryAfterSeconds() : 0;
+    callLog.record(ex.getRequestHeaders().getFirst("Idempotency-Key"), arrivedAtMs, outcome, retryAfter);
+    switch (outcome) {
+      case RATE_LIMITED:
+        // Real providers reject over-limit calls before doing any work: no latency.
+        ex.getResponseHeaders().set("Retry-After", Integer.toString(retryAfter));
+        send(ex, 429, SimulatedCompletion.error(
+            "Rate limit reached for requests. Please try again in " + retryAfter + "s.",
+            "requests", "rate_limit_exceeded"));
+        break;
+      case TIMEOUT:
+        hold(ex, faults.timeoutHold().toMillis());
+        break;
+      case SERVER_ERROR:
+        later(ex, delayMs, 500, utf8(SimulatedCompletion.error(
+            "The server had an error while processing your request. Sorry about that!",
+            "server_error")));
+        break;
+      case MALFORMED:
+        byte[] whole = utf8(SimulatedCompletion.respond(body, clock.millis() / 1000));
+        // Any proper prefix of a JSON object is unparseable: the closing brace is missing.
+        later(ex, delayMs, 200, Arrays.copyOf(whole, whole.length / 2));
+        break;
+      default:
+        later(ex, delayMs, 200, utf8(SimulatedCompletion.respond(body, clock.millis() / 1000)));
+    }
+  }
+
+  /** Writes the answer after {@code delayMs}, from the scheduler; at once when there is none. */
+  private void later(HttpExchange ex, long delayMs, int status, byte[] bytes) {
     if (delayMs <= 0) {
-      send(ex, 200, answer);
+      send(ex, status, bytes);
       return;
     }
     inFlight.incrementAndGet();
@@ -168,7 +247,7 @@ public final class SimulatorServer implements AutoCloseable {
       scheduler.schedule(
           () -> {
             inFlight.decrementAndGet();
-            send(ex, 200, answer);
+            send(ex, status, bytes);
           },
           delayMs,
           TimeUnit.MILLISECONDS);
@@ -178,14 +257,60 @@ public final class SimulatorServer implements AutoCloseable {
     }
   }
 
-  private ObjectNode stats() {
+  /** Never answers: closes the exchange (no response) after {@code holdMs}, or at {@link #close()}. */
+  private void hold(HttpExchange ex, long holdMs) {
+    held.add(ex);
+    try {
+      scheduler.schedule(
+          () -> {
+            if (held.remove(ex)) {
+              ex.close();
+            }
+          },
+          holdMs,
+          TimeUnit.MILLISECONDS);
+    } catch (RuntimeException rejectedOnClose) {
+      if (held.remove(ex)) {
+        ex.close();
+      }
+    }
+  }
+
+  private ObjectNode stats(boolean detail) {
     ObjectNode s = JsonNodeFactory.instance.objectNode();
     s.put("calls", calls.get());
     s.put("errors", errors.get());
     s.put("in_flight", inFlight.get());
+    s.put("held", held.size());
     s.put("latency_ms", options.latency().toMillis());
+    s.put("latency", options.latencyModel().describe());
+    s.put("seed", options.seed());
+    ObjectNode byOutcome = s.putObject("outcomes");
+    for (FaultRates.Outcome o : FaultRates.Outcome.values()) {
+      byOutcome.put(o.statName(), outcomes[o.ordinal()].get());
+    }
     s.put("uptime_ms", clock.millis() - startedAtMs);
+    s.set("call_log", callLog.summary());
+    if (detail) {
+      s.set("calls_by_key", callLog.all());
+    }
     return s;
+  }
+
+  /** A decoded query parameter, or null. */
+  private static String queryParam(HttpExchange ex, String name) {
+    String query = ex.getRequestURI().getRawQuery();
+    if (query == null) {
+      return null;
+    }
+    for (String pair : query.split("&")) {
+      int eq = pair.indexOf('=');
+      String k = eq < 0 ? pair : pair.substring(0, eq);
+      if (URLDecoder.decode(k, StandardCharsets.UTF_8).equals(name)) {
+        return eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+      }
+    }
+    return null;
   }
 
   private static ObjectNode models() {
@@ -199,9 +324,17 @@ public final class SimulatorServer implements AutoCloseable {
     return list;
   }
 
-  /** Writes a JSON response and closes the exchange; a vanished client is not an error here. */
+  private static byte[] utf8(JsonNode json) {
+    return SimulatedCompletion.utf8(json);
+  }
+
+  /** Writes a JSON response and closes the exchange. */
   private static void send(HttpExchange ex, int status, JsonNode json) {
-    byte[] bytes = SimulatedCompletion.utf8(json);
+    send(ex, status, utf8(json));
+  }
+
+  /** Writes a response body and closes the exchange; a vanished client is not an error here. */
+  private static void send(HttpExchange ex, int status, byte[] bytes) {
     try (ex; OutputStream out = ex.getResponseBody()) {
       ex.getResponseHeaders().set("Content-Type", "application/json");
       ex.sendResponseHeaders(status, bytes.length);
@@ -209,6 +342,12 @@ public final class SimulatorServer implements AutoCloseable {
     } catch (IOException clientGone) {
       // the client timed out or disconnected; nothing to answer
     }
+  }
+
+  private static AtomicLong[] newCounters(int n) {
+    AtomicLong[] counters = new AtomicLong[n];
+    Arrays.setAll(counters, i -> new AtomicLong());
+    return counters;
   }
 
   private static ThreadFactory daemon(String prefix) {

@@ -1,0 +1,67 @@
+package io.harborai.worker.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.harborai.worker.provider.LatencyModel;
+import io.harborai.worker.provider.SimulatorOptions;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+class SimulatorMixinTest {
+    @Command(name = "t")
+    static final class Host {
+        @Mixin
+        SimulatorMixin sim;
+    }
+
+    static SimulatorMixin parse(String... args) {
+        Host host = new Host();
+        new CommandLine(host).parseArgs(args);
+        return host.sim;
+    }
+
+    @Test
+    void shouldDefaultToTheOldSimulator() {
+        SimulatorOptions o = parse().options(5);
+        assertThat(o.latencyModel()).isEqualTo(LatencyModel.fixed(Duration.ofMillis(5)));
+        assertThat(o.faults().any()).isFalse();
+        assertThat(o.seed()).isEqualTo(SimulatorOptions.DEFAULT_SEED);
+        assertThat(o.callLogKeys()).isEqualTo(SimulatorOptions.DEFAULT_CALL_LOG_KEYS);
+    }
+
+    @Test
+    void shouldBuildEveryKnobIntoTheOptions() {
+        SimulatorOptions o = parse("--sim-latency-ms", "80", "--sim-latency-dist", "LogNormal",
+            "--sim-latency-sigma", "0.7", "--sim-latency-max-ms", "900", "--sim-429-rate", "0.1",
+            "--sim-retry-after-s", "4", "--sim-500-rate", "0.05", "--sim-timeout-rate", "0.01",
+            "--sim-timeout-hold-s", "30", "--sim-malformed-rate", "0.02", "--sim-seed", "9",
+            "--sim-call-log-keys", "10").options(0);
+
+        assertThat(o.latencyModel())
+            .isEqualTo(LatencyModel.logNormal(Duration.ofMillis(80), 0.7, Duration.ofMillis(900)));
+        assertThat(o.faults().rate429()).isEqualTo(0.1);
+        assertThat(o.faults().retryAfterSeconds()).isEqualTo(4);
+        assertThat(o.faults().rate500()).isEqualTo(0.05);
+        assertThat(o.faults().timeoutRate()).isEqualTo(0.01);
+        assertThat(o.faults().timeoutHold()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(o.faults().malformedRate()).isEqualTo(0.02);
+        assertThat(o.seed()).isEqualTo(9);
+        assertThat(o.callLogKeys()).isEqualTo(10);
+    }
+
+    @Test
+    void shouldBuildUniformFromLatencyAndMax() {
+        SimulatorOptions o = parse("--sim-latency-dist", "uniform", "--sim-latency-ms", "10",
+            "--sim-latency-max-ms", "30").options(0);
+        assertThat(o.latencyModel()).isEqualTo(LatencyModel.uniform(Duration.ofMillis(10), Duration.ofMillis(30)));
+    }
+
+    @Test
+    void shouldRejectRatesOutOfRange() {
+        assertThatThrownBy(() -> parse("--sim-500-rate", "1.5").options(0)).hasMessageContaining("500 rate");
+    }
+}
