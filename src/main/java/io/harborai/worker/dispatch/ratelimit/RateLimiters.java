@@ -11,7 +11,6 @@ import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
 import org.redisson.config.Config;
 import org.redisson.config.ConstantDelay;
-import org.redisson.config.SingleServerConfig;
 
 /**
  * Builds the worker's rate limiter from configuration: unlimited when no provider has a limit,
@@ -63,7 +62,7 @@ public final class RateLimiters {
         // Connect on first use: a worker must start, on local limits, while Redis is down.
         config.setLazyInitialization(true);
         config.setNettyThreads(4);
-        SingleServerConfig server = config.useSingleServer()
+        config.useSingleServer()
                 .setAddress(url.address())
                 .setDatabase(url.database())
                 .setTimeout(COMMAND_TIMEOUT_MS)
@@ -75,11 +74,12 @@ public final class RateLimiters {
                 .setConnectionPoolSize(8)
                 .setSubscriptionConnectionMinimumIdleSize(0)
                 .setSubscriptionConnectionPoolSize(1);
+        // Redisson 4 takes credentials on Config (the per-server setters are deprecated).
         if (url.username() != null) {
-            server.setUsername(url.username());
+            config.setUsername(url.username());
         }
         if (url.password() != null) {
-            server.setPassword(url.password());
+            config.setPassword(url.password());
         }
         return config;
     }

@@ -12,7 +12,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -174,10 +173,13 @@ public final class RedisRateLimiter implements SharedRateLimiter {
         return new RateLimiterUnavailableException("Redis rate limiter call failed: " + describe(cause), cause);
     }
 
-    /** Class and message only: the address in Redisson's messages carries no password (see RateLimiters). */
+    /**
+     * The root cause's class and message: Redisson wraps connection errors several times over. The
+     * address in its messages carries no password (RateLimiters passes credentials separately).
+     */
     static String describe(Throwable e) {
         Throwable t = e;
-        while (t.getCause() != null && (t instanceof ExecutionException || t instanceof CompletionException)) {
+        while (t.getCause() != null && t.getCause() != t) {
             t = t.getCause();
         }
         return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());

@@ -7,7 +7,6 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.redisson.config.Config;
-import org.redisson.config.SingleServerConfig;
 
 class RateLimitersTest {
 
@@ -28,8 +27,9 @@ class RateLimitersTest {
         assertThat(url.database()).isEqualTo(2);
         assertThat(url.toString()).doesNotContain("s3cr");
 
-        SingleServerConfig server = RateLimiters.redissonConfig(url).useSingleServer();
-        assertThat(server.getAddress()).doesNotContain("s3cr");
+        Config config = RateLimiters.redissonConfig(url);
+        assertThat(config.useSingleServer().getAddress()).doesNotContain("s3cr");
+        assertThat(config.getUsername()).isEqualTo("worker");
     }
 
     @Test
@@ -39,7 +39,7 @@ class RateLimitersTest {
         assertThat(url.username()).isNull();
         assertThat(url.password()).isEqualTo("pw");
         Config config = RateLimiters.redissonConfig(url);
-        assertThat(config.useSingleServer().getPassword()).isEqualTo("pw");
+        assertThat(config.getPassword()).isEqualTo("pw");
         assertThat(config.useSingleServer().getTimeout()).isEqualTo(RateLimiters.COMMAND_TIMEOUT_MS);
     }
 
