@@ -61,6 +61,11 @@ class RedisRateLimiterIT {
         return Redisson.create(RateLimiters.redissonConfig(RateLimiters.RedisUrl.parse(url)));
     }
 
+    private static List<RedisRateLimiter> twoInstances(RateLimitSpec spec) {
+        return List.of(new RedisRateLimiter(workerA, List.of(spec), CALL_TIMEOUT),
+                new RedisRateLimiter(workerB, List.of(spec), CALL_TIMEOUT));
+    }
+
     private static String provider(String what) {
         return Topics.unique("rl-" + what);
     }
@@ -68,9 +73,7 @@ class RedisRateLimiterIT {
     @Test
     void shouldHoldOneRequestLimitAcrossTwoInstancesHammeredFromManyThreads() throws Exception {
         RateLimitSpec spec = RateLimitSpec.of(provider("rpm"), 600, 0);
-        List<RedisRateLimiter> instances = List.of(
-                new RedisRateLimiter(workerA, List.of(spec), CALL_TIMEOUT),
-                new RedisRateLimiter(workerB, List.of(spec), CALL_TIMEOUT));
+        List<RedisRateLimiter> instances = twoInstances(spec);
 
         Hammer result = hammer(instances, spec.provider(), 0, Duration.ofSeconds(7));
 
@@ -86,9 +89,7 @@ class RedisRateLimiterIT {
     @Test
     void shouldHoldOneTokenLimitAcrossTwoInstancesForLargeEstimates() throws Exception {
         RateLimitSpec spec = RateLimitSpec.of(provider("tpm"), 0, 60_000);
-        List<RedisRateLimiter> instances = List.of(
-                new RedisRateLimiter(workerA, List.of(spec), CALL_TIMEOUT),
-                new RedisRateLimiter(workerB, List.of(spec), CALL_TIMEOUT));
+        List<RedisRateLimiter> instances = twoInstances(spec);
 
         long perCall = 2_000;
         Hammer result = hammer(instances, spec.provider(), perCall, Duration.ofSeconds(3));
