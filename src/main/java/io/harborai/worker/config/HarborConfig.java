@@ -4,6 +4,7 @@ import static io.harborai.worker.config.HarborConfigDef.*;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.harborai.worker.dispatch.ratelimit.RateLimitSpec;
 import io.harborai.worker.provider.ProviderSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -35,16 +36,20 @@ public final class HarborConfig {
         "HARBOR_SIMULATOR_URL", SIMULATOR_URL);
 
     private static final Set<String> PROVIDER_KEYS = Set.of(
-        "base-url", "api-key-env", "models", "connect-timeout-ms", "read-timeout-ms", "write-timeout-ms", "call-timeout-ms");
+        "base-url", "api-key-env", "models", "connect-timeout-ms", "read-timeout-ms", "write-timeout-ms", "call-timeout-ms",
+        "rpm", "tpm");
 
     private final Map<String, Object> values;
     private final Map<String, Object> kafka;
     private final List<ProviderSpec> providers;
+    private final List<RateLimitSpec> rateLimits;
 
-    private HarborConfig(Map<String, Object> values, Map<String, Object> kafka, List<ProviderSpec> providers) {
+    private HarborConfig(Map<String, Object> values, Map<String, Object> kafka, List<ProviderSpec> providers,
+                         List<RateLimitSpec> rateLimits) {
         this.values = values;
         this.kafka = kafka;
         this.providers = providers;
+        this.rateLimits = rateLimits;
     }
 
     /**
@@ -101,6 +106,7 @@ public final class HarborConfig {
             }
         }
         List<ProviderSpec> providers = new ArrayList<>();
+        List<RateLimitSpec> rateLimits = new ArrayList<>();
         // With bad values elsewhere, providers are still checked against the documented defaults.
         Map<String, Object> parsed = problems.isEmpty() ? DEF.parse(own) : DEF.defaultValues();
         providerRaw.forEach((name, settings) -> {
@@ -110,11 +116,16 @@ public final class HarborConfig {
             } else if (spec != null) {
                 providers.add(spec);
             }
+            long rpm = perMinute("providers." + name + ".rpm", settings.get("rpm"), problems);
+            long tpm = perMinute("providers." + name + ".tpm", settings.get("tpm"), problems);
+            if (rpm > 0 || tpm > 0) {
+                rateLimits.add(RateLimitSpec.of(name, rpm, tpm));
+            }
         });
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return new HarborConfig(parsed, Map.copyOf(kafka), List.copyOf(providers));
+        return new HarborConfig(parsed, Map.copyOf(kafka), List.copyOf(providers), List.copyOf(rateLimits));
     }
 
     private static ProviderSpec providerSpec(String name, Map<String, Object> s, Map<String, Object> defaults,
@@ -150,6 +161,23 @@ public final class HarborConfig {
         }
         return new ProviderSpec(name, ((String) baseUrl).replaceAll("/+$", ""), (String) keyEnv, List.copyOf(models),
             connect, read, write, call);
+    }
+
+    /** A per-minute limit: absent or 0 means unlimited. */
+    private static long perMinute(String key, Object v, List<String> problems) {
+        if (v == null) {
+            return 0;
+        }
+        try {
+            long n = v instanceof Number num ? num.longValue() : Long.parseLong(String.valueOf(v).trim());
+            if (n >= 0 && n <= 1_000_000_000L) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        problems.add(key + ": must be a whole number per minute in [0, 1000000000] (0 = unlimited)");
+        return 0;
     }
 
     private static Duration millis(String prefix, String key, Map<String, Object> s, Object fallback, List<String> problems) {
@@ -215,6 +243,10 @@ public final class HarborConfig {
         return (Long) values.get(key);
     }
 
+    public double doubleValue(String key) {
+        return (Double) values.get(key);
+    }
+
     public short shortValue(String key) {
         return (Short) values.get(key);
     }
@@ -242,6 +274,11 @@ public final class HarborConfig {
     /** Providers in file order; empty means "every model is served by the simulator". */
     public List<ProviderSpec> providers() {
         return providers;
+    }
+
+    /** Per-provider RPM/TPM limits, shared by all instances through Redis; providers not listed are unlimited. */
+    public List<RateLimitSpec> rateLimits() {
+        return rateLimits;
     }
 
     @Override

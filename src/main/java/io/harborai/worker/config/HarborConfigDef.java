@@ -38,6 +38,8 @@ public final class HarborConfigDef {
     public static final String STATE_DIR = "worker.state-dir";
     public static final String REQUEST_MAX_BYTES = "worker.request-max-bytes";
 
+    public static final String RATELIMIT_LOCAL_SHARE = "ratelimit.local-share";
+
     public static final String HTTP_CONNECT_TIMEOUT_MS = "http.connect-timeout-ms";
     public static final String HTTP_READ_TIMEOUT_MS = "http.read-timeout-ms";
     public static final String HTTP_WRITE_TIMEOUT_MS = "http.write-timeout-ms";
@@ -81,6 +83,9 @@ public final class HarborConfigDef {
             "Kafka Streams state directory (default: a directory under java.io.tmpdir).")
         .define(REQUEST_MAX_BYTES, Type.INT, 1 << 20, Range.between(1024, 64 << 20), Importance.MEDIUM,
             "Largest accepted request record; bigger ones go to the DLQ as OVERSIZED.")
+        .define(RATELIMIT_LOCAL_SHARE, Type.DOUBLE, 1.0, Range.between(0.001, 1.0), Importance.LOW,
+            "While Redis is unreachable each instance enforces this fraction of every provider's RPM/TPM"
+                + " locally (1/N keeps N instances under the shared limit).")
         .define(HTTP_CONNECT_TIMEOUT_MS, Type.LONG, 5_000L, Range.between(1, 600_000), Importance.LOW,
             "Default provider connect timeout.")
         .define(HTTP_READ_TIMEOUT_MS, Type.LONG, 120_000L, Range.between(1, 3_600_000), Importance.LOW,

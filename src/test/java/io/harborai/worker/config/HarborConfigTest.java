@@ -116,4 +116,35 @@ class HarborConfigTest {
             .hasMessageContaining("providers.openai.api-key-env: environment variable OPENAI_API_KEY is not set");
         assertThat(HarborConfig.load(f, Map.of("OPENAI_API_KEY", "sk-1"), Map.of()).providers()).hasSize(1);
     }
+
+    @Test
+    void shouldReadPerProviderRateLimits() throws IOException {
+        HarborConfig c = HarborConfig.load(yaml("""
+            ratelimit:
+              local-share: 0.5
+            providers:
+              deepseek:
+                base-url: https://api.deepseek.com/v1
+                models: [deepseek-*]
+                rpm: 600
+                tpm: 1000000
+              vllm:
+                base-url: http://vllm:8000/v1
+                models: ["*"]
+            """), Map.of(), Map.of());
+        assertThat(c.rateLimits()).singleElement().satisfies(r -> {
+            assertThat(r.provider()).isEqualTo("deepseek");
+            assertThat(r.requestsPerMinute()).isEqualTo(600);
+            assertThat(r.tokensPerMinute()).isEqualTo(1_000_000);
+        });
+        assertThat(c.doubleValue(HarborConfigDef.RATELIMIT_LOCAL_SHARE)).isEqualTo(0.5);
+        assertThatThrownBy(() -> HarborConfig.load(yaml("""
+            providers:
+              p:
+                base-url: http://x
+                models: [a]
+                rpm: -1
+                tpm: lots
+            """), Map.of(), Map.of())).hasMessageContaining("providers.p.rpm").hasMessageContaining("providers.p.tpm");
+    }
 }
