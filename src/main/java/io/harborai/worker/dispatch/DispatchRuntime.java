@@ -61,6 +61,11 @@ public final class DispatchRuntime {
         return settings;
     }
 
+    /** The time every engine and its processor use. */
+    public Clock clock() {
+        return clock;
+    }
+
     public InFlight inFlight() {
         return inFlight;
     }

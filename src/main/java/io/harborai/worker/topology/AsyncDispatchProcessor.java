@@ -7,6 +7,8 @@ import io.harborai.worker.dispatch.DispatchEngine;
 import io.harborai.worker.dispatch.DispatchRuntime;
 import io.harborai.worker.dispatch.PendingCodec;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -41,6 +43,8 @@ final class AsyncDispatchProcessor implements Processor<String, ChatRequest, Str
     private ProcessorContext<String, ChatResult> context;
     private KeyValueStore<String, byte[]> pending;
     private DispatchEngine engine;
+    /** Store entries found at init, until the first pump submits them (stream thread only). */
+    private final List<byte[]> restored = new ArrayList<>();
 
     AsyncDispatchProcessor(DispatchRuntime runtime) {
         this.runtime = runtime;
@@ -51,32 +55,38 @@ final class AsyncDispatchProcessor implements Processor<String, ChatRequest, Str
         this.context = context;
         this.pending = context.getStateStore(TopologyFactory.PENDING_STORE);
         this.engine = new DispatchEngine(runtime, this::emit);
-        int restored = 0;
+        // Submitted on the first punctuation or record, not here: a restored request can be answered
+        // at once (its model is no longer configured) and init() must not forward.
         try (KeyValueIterator<String, byte[]> it = pending.all()) {
-            while (it.hasNext()) {
-                var kv = it.next();
-                PendingRequest p = PendingCodec.decode(kv.value);
-                engine.submit(p.getRequest(), p.getReceivedAtMs(), kv.value.length, true);
-                restored++;
-            }
-        }
-        if (restored > 0) {
-            log.info("Task {}: re-dispatching {} pending requests restored from the store", context.taskId(), restored);
+            it.forEachRemaining(kv -> restored.add(kv.value));
         }
         context.schedule(Duration.ofMillis(runtime.settings().punctuateMs()), PunctuationType.WALL_CLOCK_TIME,
-            ts -> engine.pump());
+            ts -> pump());
+    }
+
+    private void pump() {
+        if (!restored.isEmpty()) {
+            log.info("Task {}: re-dispatching {} pending requests restored from the store", context.taskId(),
+                restored.size());
+            for (byte[] bytes : restored) {
+                PendingRequest p = PendingCodec.decode(bytes);
+                engine.submit(p.getRequest(), p.getReceivedAtMs(), bytes.length, true);
+            }
+            restored.clear();
+        }
+        engine.pump();
     }
 
     @Override
     public void process(Record<String, ChatRequest> record) {
-        engine.pump();
+        pump();
         ChatRequest request = record.value();
         String id = request.getId();
         if (engine.contains(id) || pending.get(id) != null) {
             log.warn("Request {} is already pending; the duplicate record is ignored", id);
             return;
         }
-        long now = System.currentTimeMillis();
+        long now = runtime.clock().millis();
         byte[] bytes = PendingCodec.encode(new PendingRequest(request, now, 0));
         pending.put(id, bytes);
         engine.submit(request, now, bytes.length, false);
