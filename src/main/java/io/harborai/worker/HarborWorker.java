@@ -5,7 +5,10 @@ import static io.harborai.worker.config.HarborConfigDef.*;
 import io.harborai.worker.avro.ChatRequest;
 import io.harborai.worker.avro.ChatResult;
 import io.harborai.worker.config.HarborConfig;
-import io.harborai.worker.dispatch.SyncDispatcher;
+import io.harborai.worker.dispatch.DispatchRuntime;
+import io.harborai.worker.dispatch.DispatchSettings;
+import io.harborai.worker.dispatch.ProviderCaller;
+import io.harborai.worker.dispatch.ratelimit.RateLimiter;
 import io.harborai.worker.provider.ProviderRouter;
 import io.harborai.worker.provider.ProviderSpec;
 import io.harborai.worker.provider.SimulatorOptions;
@@ -22,7 +25,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import okhttp3.ConnectionPool;
 import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
@@ -48,9 +54,12 @@ public final class HarborWorker implements AutoCloseable {
     private final OkHttpClient http;
     private final SimulatorServer simulator;
     private final String providerSummary;
+    private final MeterRegistry meters;
 
-    private HarborWorker(KafkaStreams streams, OkHttpClient http, SimulatorServer simulator, String providerSummary) {
+    private HarborWorker(KafkaStreams streams, OkHttpClient http, SimulatorServer simulator, String providerSummary,
+                         MeterRegistry meters) {
         this.streams = streams;
+        this.meters = meters;
         this.http = http;
         this.simulator = simulator;
         this.providerSummary = providerSummary;
@@ -58,6 +67,14 @@ public final class HarborWorker implements AutoCloseable {
 
     /** Builds and starts a worker; returns once Kafka Streams has been started (not yet RUNNING). */
     public static HarborWorker start(HarborConfig config) {
+        return start(config, RateLimiter.unlimited(), new SimpleMeterRegistry());
+    }
+
+    /**
+     * As {@link #start(HarborConfig)}, with the rate limiter asked before each provider call and the
+     * registry the dispatch meters go to.
+     */
+    public static HarborWorker start(HarborConfig config, RateLimiter rateLimiter, MeterRegistry meters) {
         OkHttpClient http = sharedHttpClient(config);
         SimulatorServer simulator = null;
         List<ProviderSpec> providers = config.providers();
@@ -87,7 +104,8 @@ public final class HarborWorker implements AutoCloseable {
                 config.string(TOPIC_RESULTS), config.string(TOPIC_DLQ), config.intValue(REQUEST_MAX_BYTES)),
             new AvroSerde<>(registry, ChatRequest.class, true).deserializer(),
             new AvroSerde<>(registry, ChatResult.class, true).serializer(),
-            new SyncDispatcher(router, Clock.systemUTC()));
+            new DispatchRuntime(router, DispatchSettings.from(config), ProviderCaller.http(), rateLimiter,
+                Clock.systemUTC(), () -> ThreadLocalRandom.current().nextDouble(), meters));
         KafkaStreams streams = new KafkaStreams(topology, props);
         streams.setUncaughtExceptionHandler(e -> {
             // Transient infrastructure errors (registry down) surface here; the replacement thread
@@ -98,7 +116,7 @@ public final class HarborWorker implements AutoCloseable {
         streams.start();
         log.info("HarborAI worker started: application.id={} kafka={} providers={}",
             config.string(APPLICATION_ID), config.kafkaBootstrap(), summary);
-        return new HarborWorker(streams, http, simulator, summary);
+        return new HarborWorker(streams, http, simulator, summary, meters);
     }
 
     /** One OkHttpClient per process; providers derive their own via newBuilder() and share its pools. */
@@ -171,6 +189,11 @@ public final class HarborWorker implements AutoCloseable {
             Thread.sleep(50);
         }
         return false;
+    }
+
+    /** The registry holding this worker's dispatch meters. */
+    public MeterRegistry meters() {
+        return meters;
     }
 
     public String providerSummary() {

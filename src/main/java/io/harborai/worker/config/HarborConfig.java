@@ -95,7 +95,10 @@ public final class HarborConfig {
                         .put(rest.substring(dot + 1), value);
                 }
             } else if (DEF.configKeys().containsKey(key)) {
-                own.put(key, value == null ? null : value.toString());
+                // A YAML list (LIST keys) reaches ConfigDef as the comma-separated form it parses.
+                own.put(key, value == null ? null
+                    : value instanceof List<?> list ? String.join(",", list.stream().map(String::valueOf).toList())
+                    : value.toString());
             } else {
                 problems.add(key + ": unknown key");
             }
@@ -249,6 +252,15 @@ public final class HarborConfig {
 
     public short shortValue(String key) {
         return (Short) values.get(key);
+    }
+
+    public double doubleValue(String key) {
+        return (Double) values.get(key);
+    }
+
+    @SuppressWarnings("unchecked")
+    public List<String> list(String key) {
+        return (List<String>) values.get(key);
     }
 
     public boolean bool(String key) {

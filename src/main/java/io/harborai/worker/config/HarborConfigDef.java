@@ -45,6 +45,27 @@ public final class HarborConfigDef {
     public static final String HTTP_WRITE_TIMEOUT_MS = "http.write-timeout-ms";
     public static final String HTTP_CALL_TIMEOUT_MS = "http.call-timeout-ms";
 
+    public static final String DISPATCH_MAX_IN_FLIGHT = "dispatch.max-in-flight";
+    public static final String DISPATCH_MAX_IN_FLIGHT_BYTES = "dispatch.max-in-flight-bytes";
+    public static final String DISPATCH_BATCH_MAX_COUNT = "dispatch.batch-max-count";
+    public static final String DISPATCH_BATCH_MAX_BYTES = "dispatch.batch-max-bytes";
+    public static final String DISPATCH_LINGER_MS = "dispatch.linger-ms";
+    public static final String DISPATCH_PUNCTUATE_MS = "dispatch.punctuate-ms";
+    public static final String DISPATCH_MAX_BLOCK_MS = "dispatch.max-block-ms";
+    public static final String DISPATCH_MAX_ATTEMPTS = "dispatch.max-attempts";
+    public static final String DISPATCH_BACKOFF_BASE_MS = "dispatch.backoff-base-ms";
+    public static final String DISPATCH_BACKOFF_MAX_MS = "dispatch.backoff-max-ms";
+    public static final String DISPATCH_RETRY_BUDGET_RATIO = "dispatch.retry-budget-ratio";
+    public static final String DISPATCH_DEFAULT_FALLBACK_MODELS = "dispatch.default-fallback-models";
+    public static final String DISPATCH_MAX_QUEUE_MS = "dispatch.max-queue-ms";
+    public static final String DISPATCH_CONCURRENCY_MIN = "dispatch.concurrency-min";
+    public static final String DISPATCH_CONCURRENCY_INITIAL = "dispatch.concurrency-initial";
+    public static final String DISPATCH_CONCURRENCY_MAX = "dispatch.concurrency-max";
+    public static final String BREAKER_FAILURE_RATE_PERCENT = "breaker.failure-rate-percent";
+    public static final String BREAKER_WINDOW_CALLS = "breaker.window-calls";
+    public static final String BREAKER_OPEN_MS = "breaker.open-ms";
+    public static final String BREAKER_HALF_OPEN_CALLS = "breaker.half-open-calls";
+
     public static final ConfigDef DEF = new ConfigDef()
         .define(SCHEMA_REGISTRY_URL, Type.STRING, "http://localhost:8081", Importance.HIGH,
             "Schema Registry base URL. Env HARBOR_SCHEMA_REGISTRY_URL overrides it.")
@@ -93,5 +114,53 @@ public final class HarborConfigDef {
         .define(HTTP_WRITE_TIMEOUT_MS, Type.LONG, 10_000L, Range.between(1, 600_000), Importance.LOW,
             "Default provider write timeout.")
         .define(HTTP_CALL_TIMEOUT_MS, Type.LONG, 300_000L, Range.between(1, 3_600_000), Importance.LOW,
-            "Default bound on a whole provider call.");
+            "Default bound on a whole provider call.")
+        .define(DISPATCH_MAX_IN_FLIGHT, Type.INT, 256, Range.between(1, 100_000), Importance.HIGH,
+            "Cap on requests held in memory per worker (queued + in flight + awaiting retry). At the cap the stream "
+                + "thread stops taking records and drains completions: Kafka is the buffer.")
+        .define(DISPATCH_MAX_IN_FLIGHT_BYTES, Type.LONG, 64L << 20, Range.between(1024, 1L << 34), Importance.HIGH,
+            "Cap on the serialized size of the requests held in memory per worker.")
+        .define(DISPATCH_BATCH_MAX_COUNT, Type.INT, 64, Range.between(1, 10_000), Importance.LOW,
+            "A micro-batch is sent when it holds this many requests, or batch-max-bytes, or its oldest request waited linger-ms.")
+        .define(DISPATCH_BATCH_MAX_BYTES, Type.INT, 1 << 20, Range.between(1024, 64 << 20), Importance.LOW,
+            "Byte bound of one micro-batch (serialized request size); see batch-max-count.")
+        .define(DISPATCH_LINGER_MS, Type.LONG, 2L, Range.between(0, 10_000), Importance.LOW,
+            "Longest a queued request waits for its micro-batch to fill (0 = send at once); see batch-max-count.")
+        .define(DISPATCH_PUNCTUATE_MS, Type.LONG, 5L, Range.between(1, 1_000), Importance.LOW,
+            "Period of the wall-clock punctuator that forwards completions and sends due work.")
+        .define(DISPATCH_MAX_BLOCK_MS, Type.LONG, 5_000L, Range.between(10, 60_000), Importance.LOW,
+            "Longest one process() call waits for capacity at the cap. Kept below max.poll.interval.ms and the "
+                + "Streams EOS transaction.timeout.ms (10 s); the worker also caps it at the longest provider "
+                + "call timeout. When it passes, the record is taken over the cap (counted in "
+                + "harbor.dispatch.cap.overruns).")
+        .define(DISPATCH_MAX_ATTEMPTS, Type.INT, 4, Range.between(1, 20), Importance.MEDIUM,
+            "Provider calls per request and model (the first call included); fallback models get their own.")
+        .define(DISPATCH_BACKOFF_BASE_MS, Type.LONG, 200L, Range.between(1, 600_000), Importance.LOW,
+            "Exponential backoff base: retry n waits a uniformly random time in [0, min(max, base * 2^(n-1))].")
+        .define(DISPATCH_BACKOFF_MAX_MS, Type.LONG, 30_000L, Range.between(1, 3_600_000), Importance.LOW,
+            "Exponential backoff ceiling. A provider's Retry-After is honoured even when longer.")
+        .define(DISPATCH_RETRY_BUDGET_RATIO, Type.DOUBLE, 0.2, Range.between(0.0, 10.0), Importance.LOW,
+            "Per provider, retries over the last 10 s may be at most this ratio of first attempts (plus 10), "
+                + "so a failing provider is not hammered by retry storms. Beyond it a request fails with its last error.")
+        .define(DISPATCH_DEFAULT_FALLBACK_MODELS, Type.LIST, "", Importance.MEDIUM,
+            "Models tried, in order, after a request's own fallback_models, when its model fails for good or its "
+                + "provider's circuit is open.")
+        .define(DISPATCH_MAX_QUEUE_MS, Type.LONG, 600_000L, Range.between(1, 86_400_000), Importance.MEDIUM,
+            "Default deadline: a request without deadline_ms is answered DEADLINE_EXCEEDED this long after the "
+                + "worker took it, if no attempt succeeded by then.")
+        .define(DISPATCH_CONCURRENCY_MIN, Type.INT, 4, Range.between(1, 10_000), Importance.LOW,
+            "Adaptive concurrency per provider: lower bound.")
+        .define(DISPATCH_CONCURRENCY_INITIAL, Type.INT, 64, Range.between(1, 10_000), Importance.LOW,
+            "Adaptive concurrency per provider: starting limit (clamped into [min, max]).")
+        .define(DISPATCH_CONCURRENCY_MAX, Type.INT, 256, Range.between(1, 10_000), Importance.MEDIUM,
+            "Adaptive concurrency per provider: upper bound.")
+        .define(BREAKER_FAILURE_RATE_PERCENT, Type.INT, 50, Range.between(1, 100), Importance.LOW,
+            "Circuit breaker per provider opens when this share of the last window-calls calls failed "
+                + "(5xx, timeouts, connection failures, invalid bodies; not 429 and not request errors).")
+        .define(BREAKER_WINDOW_CALLS, Type.INT, 50, Range.between(1, 10_000), Importance.LOW,
+            "Calls in the breaker's sliding window (also the minimum before it may open).")
+        .define(BREAKER_OPEN_MS, Type.LONG, 30_000L, Range.between(1, 3_600_000), Importance.LOW,
+            "How long an open breaker refuses calls before letting half-open probes through.")
+        .define(BREAKER_HALF_OPEN_CALLS, Type.INT, 5, Range.between(1, 1_000), Importance.LOW,
+            "Probe calls in half-open state; their failure rate decides between closing and re-opening.");
 }

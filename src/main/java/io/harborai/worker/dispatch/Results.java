@@ -13,35 +13,42 @@ import io.harborai.worker.provider.ProviderOutcome;
 public final class Results {
     private Results() {}
 
+    /**
+     * Where and how a request was tried.
+     *
+     * @param provider the provider of the last model tried, or null when none was routable
+     * @param model the last model tried (the fallback that answered, on success), or null
+     * @param attempts provider calls made, across every model
+     * @param fallbackReason why earlier models were left, or null when the requested one served
+     */
+    public record Trail(String provider, String model, int attempts, String fallbackReason) {}
+
     /** A result carrying the provider's outcome, success or failure. */
-    public static ChatResult of(ChatRequest req, String provider, String model, ProviderOutcome outcome,
-                                int attempts, long receivedAtMs, long nowMs) {
+    public static ChatResult of(ChatRequest req, Trail trail, ProviderOutcome outcome, long receivedAtMs,
+                                long nowMs) {
         if (outcome instanceof ProviderOutcome.Failure f) {
-            return failed(req, provider, f.code(), f.message(), f.httpStatus(), receivedAtMs, attempts, nowMs,
-                f.latencyMs());
+            return failed(req, trail, f.code(), f.message(), f.httpStatus(), receivedAtMs, nowMs, f.latencyMs());
         }
         ProviderOutcome.Success s = (ProviderOutcome.Success) outcome;
-        return base(req, provider, receivedAtMs, nowMs, s.latencyMs())
+        return base(req, trail, receivedAtMs, nowMs, s.latencyMs())
             .setStatus(ResultStatus.SUCCEEDED)
-            .setModelUsed(s.modelUsed() == null ? model : s.modelUsed())
+            .setModelUsed(s.modelUsed() == null ? trail.model() : s.modelUsed())
             .setResponse(s.response())
             .setUsage(s.usage())
-            .setAttempts(attempts)
             .build();
     }
 
-    /** A FAILED result decided before or instead of a provider call. */
-    public static ChatResult failed(ChatRequest req, String provider, ErrorCode code, String message,
-                                    Integer httpStatus, long receivedAtMs, int attempts) {
-        long now = System.currentTimeMillis();
-        return failed(req, provider, code, message, httpStatus, receivedAtMs, attempts, now, 0);
+    /** A FAILED result decided by the worker (deadline, unknown model, breaker, exhausted retries). */
+    public static ChatResult failed(ChatRequest req, Trail trail, ErrorCode code, String message,
+                                    Integer httpStatus, long receivedAtMs, long nowMs) {
+        return failed(req, trail, code, message, httpStatus, receivedAtMs, nowMs, 0);
     }
 
-    private static ChatResult failed(ChatRequest req, String provider, ErrorCode code, String message,
-                                     Integer httpStatus, long receivedAtMs, int attempts, long nowMs, long providerMs) {
-        return base(req, provider, receivedAtMs, nowMs, providerMs)
+    private static ChatResult failed(ChatRequest req, Trail trail, ErrorCode code, String message,
+                                     Integer httpStatus, long receivedAtMs, long nowMs, long providerMs) {
+        return base(req, trail, receivedAtMs, nowMs, providerMs)
             .setStatus(ResultStatus.FAILED)
-            .setAttempts(attempts)
+            .setModelUsed(trail.model())
             .setError(ErrorInfo.newBuilder()
                 .setCode(code.name())
                 .setMessage(message == null ? code.name() : message)
@@ -51,7 +58,7 @@ public final class Results {
             .build();
     }
 
-    private static ChatResult.Builder base(ChatRequest req, String provider, long receivedAtMs, long nowMs,
+    private static ChatResult.Builder base(ChatRequest req, Trail trail, long receivedAtMs, long nowMs,
                                            long providerMs) {
         long total = Math.max(0, nowMs - receivedAtMs);
         return ChatResult.newBuilder()
@@ -59,8 +66,10 @@ public final class Results {
             .setTenant(req.getTenant())
             .setBatchId(req.getBatchId())
             .setCustomId(req.getCustomId())
-            .setProvider(provider)
+            .setProvider(trail.provider())
             .setModelRequested(req.getModel())
+            .setFallbackReason(trail.fallbackReason())
+            .setAttempts(trail.attempts())
             .setCache(CacheOutcome.MISS)
             .setTimings(Timings.newBuilder()
                 .setQueueMs(Math.max(0, total - providerMs))

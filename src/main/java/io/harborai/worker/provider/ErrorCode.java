@@ -19,7 +19,10 @@ public enum ErrorCode {
   RATE_LIMITED(true),
   /** Any other HTTP 4xx: the provider refused this request as sent. */
   PROVIDER_REJECTED(false),
-  /** HTTP 5xx: the provider failed; usually transient. */
+  /**
+   * HTTP 5xx, and 409 Conflict (the provider still works on a request with the same
+   * Idempotency-Key, e.g. one sent before a worker crash): usually transient.
+   */
   PROVIDER_ERROR(true),
   /** Connect, read, write or whole-call timeout (and HTTP 408). */
   TIMEOUT(true),
@@ -30,6 +33,11 @@ public enum ErrorCode {
    * body or a misbehaving proxy, not the request.
    */
   INVALID_RESPONSE(true),
+  /**
+   * The provider's circuit breaker is open (it failed too often lately) and no fallback model could
+   * take the request. Retryable: the breaker closes again after its probes succeed.
+   */
+  CIRCUIT_OPEN(true),
   /** The request's deadline passed before a result could be produced. */
   DEADLINE_EXCEEDED(false),
   /** A bug or unexpected state in the worker itself. */

@@ -17,7 +17,8 @@ import okhttp3.Headers;
 /**
  * The one place that turns a failed provider call into a {@link ProviderOutcome.Failure}.
  *
- * <p>HTTP: 401/403 → AUTH_FAILED, 408 → TIMEOUT, 429 → RATE_LIMITED, other 4xx →
+ * <p>HTTP: 401/403 → AUTH_FAILED, 408 → TIMEOUT, 429 → RATE_LIMITED, 409 → PROVIDER_ERROR
+ * (retriable: an earlier call with the same Idempotency-Key is still running), other 4xx →
  * PROVIDER_REJECTED, 5xx → PROVIDER_ERROR, anything else that is not a chat completion →
  * INVALID_RESPONSE. I/O: timeouts → TIMEOUT, refused/unknown host/reset/other I/O →
  * CONNECTION_FAILED.
@@ -62,6 +63,8 @@ public final class FailureClassifier {
       code = ErrorCode.TIMEOUT;
     } else if (status == 429) {
       code = ErrorCode.RATE_LIMITED;
+    } else if (status == 409) {
+      code = ErrorCode.PROVIDER_ERROR;
     } else if (status >= 400 && status < 500) {
       code = ErrorCode.PROVIDER_REJECTED;
     } else if (status >= 500 && status < 600) {

@@ -29,6 +29,7 @@ class FailureClassifierTest {
     "403, AUTH_FAILED, false",
     "404, PROVIDER_REJECTED, false",
     "408, TIMEOUT, true",
+    "409, PROVIDER_ERROR, true",
     "422, PROVIDER_REJECTED, false",
     "429, RATE_LIMITED, true",
     "500, PROVIDER_ERROR, true",

@@ -7,13 +7,17 @@ import io.harborai.worker.avro.ChatResult;
 import io.harborai.worker.avro.Message;
 import io.harborai.worker.avro.Params;
 import io.harborai.worker.avro.ResultStatus;
-import io.harborai.worker.dispatch.Results;
-import io.harborai.worker.provider.ErrorCode;
+import io.harborai.worker.dispatch.DispatchRuntime;
+import io.harborai.worker.dispatch.EngineFixtures;
+import io.harborai.worker.dispatch.ratelimit.RateLimiter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.harborai.worker.schema.AvroSerde;
 import io.harborai.worker.schema.InProcessSchemaRegistry;
 import io.harborai.worker.schema.SchemaRegistryClient;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
 import java.util.List;
 import java.util.Properties;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -54,16 +58,20 @@ class TopologyFactoryTest {
     void setUp() {
         requestSerde = new AvroSerde<>(client, ChatRequest.class, true);
         AvroSerde<ChatResult> resultSerde = new AvroSerde<>(client, ChatResult.class, true);
-        RequestHandler handler = (req, received) -> {
-            if (req.getModel().equals("explode")) {
+        var clock = new EngineFixtures.MutableClock(1_000_000);
+        var caller = new EngineFixtures.FakeCaller(clock);
+        caller.auto = call -> {
+            if (call.model().equals("explode")) {
                 throw new IllegalStateException("boom");
             }
-            return Results.failed(req, "test", ErrorCode.PROVIDER_ERROR, "echo " + req.getMessages().get(0).getContent(),
-                503, received, 1);
+            return EngineFixtures.success("echo " + call.request().getMessages().get(0).getContent());
         };
+        var runtime = new DispatchRuntime(EngineFixtures.router("test=*"),
+            EngineFixtures.settings(Map.of("dispatch.linger-ms", 0)), caller, RateLimiter.unlimited(), clock,
+            () -> 0.5, new SimpleMeterRegistry());
         var topology = TopologyFactory.build(
             new TopologyFactory.Settings(List.of("req", "req.batch"), "res", "dlq", 4096),
-            requestSerde.deserializer(), resultSerde.serializer(), handler);
+            requestSerde.deserializer(), resultSerde.serializer(), runtime);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -87,20 +95,31 @@ class TopologyFactoryTest {
         return Message.newBuilder().setRole("user").setContent(text).build();
     }
 
+    /** Completions are forwarded by the wall-clock punctuator. */
+    private void punctuate() {
+        driver.advanceWallClockTime(Duration.ofMillis(10));
+    }
+
     private byte[] encode(ChatRequest r) {
         return requestSerde.serializer().serialize("req", r);
     }
 
     @Test
-    void shouldWriteOneResultKeyedByRequestId() {
+    void shouldWriteOneResultKeyedByRequestIdFromThePunctuator() {
         requests.pipeInput(encode(request("r1", "m", user("你好"))));
+        assertThat(results.isEmpty()).as("nothing forwarded before the punctuator runs").isTrue();
+        punctuate();
         var out = results.readKeyValuesToList();
         assertThat(out).singleElement().satisfies(kv -> {
             assertThat(kv.key).isEqualTo("r1");
-            assertThat(kv.value.getStatus()).isEqualTo(ResultStatus.FAILED);
-            assertThat(kv.value.getError().getMessage()).isEqualTo("echo 你好");
-            assertThat(kv.value.getError().getHttpStatus()).isEqualTo(503);
+            assertThat(kv.value.getStatus()).isEqualTo(ResultStatus.SUCCEEDED);
+            assertThat(kv.value.getResponse().getContent()).isEqualTo("echo 你好");
+            assertThat(kv.value.getAttempts()).isEqualTo(1);
         });
+        assertThat(driver.<String, byte[]>getKeyValueStore(TopologyFactory.PENDING_STORE).get("r1"))
+            .as("pending entry deleted with the result").isNull();
+        punctuate();
+        assertThat(results.isEmpty()).as("exactly one result").isTrue();
         assertThat(dlq.isEmpty()).isTrue();
     }
 
@@ -110,6 +129,7 @@ class TopologyFactoryTest {
         var headers = new RecordHeaders().add("trace", "t-1".getBytes(StandardCharsets.UTF_8));
         requests.pipeInput(new TestRecord<>("k".getBytes(StandardCharsets.UTF_8), poison, headers));
         requests.pipeInput(encode(request("after-poison", "m", user("still served"))));
+        punctuate();
 
         TestRecord<byte[], byte[]> rec = dlq.readRecord();
         assertThat(rec.value()).isEqualTo(poison);
@@ -156,8 +176,9 @@ class TopologyFactoryTest {
     }
 
     @Test
-    void shouldTurnAHandlerCrashIntoAFailedInternalResult() {
+    void shouldTurnACallerCrashIntoAFailedInternalResult() {
         requests.pipeInput(encode(request("r4", "explode", user("hi"))));
+        punctuate();
         ChatResult r = results.readValue();
         assertThat(r.getStatus()).isEqualTo(ResultStatus.FAILED);
         assertThat(r.getError().getCode()).isEqualTo("INTERNAL");
@@ -167,6 +188,7 @@ class TopologyFactoryTest {
     void shouldServeTheBatchTopicToo() {
         var batch = driver.createInputTopic("req.batch", Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
         batch.pipeInput(encode(request("b1", "m", user("offline"))));
+        punctuate();
         assertThat(results.readKeyValuesToList()).extracting(kv -> kv.key).containsExactly("b1");
     }
 }

@@ -1,0 +1,349 @@
+package io.harborai.worker.dispatch;
+
+import io.harborai.worker.avro.ChatRequest;
+import io.harborai.worker.avro.ChatResult;
+import io.harborai.worker.avro.Message;
+import io.harborai.worker.provider.ErrorCode;
+import io.harborai.worker.provider.ProviderOutcome;
+import io.harborai.worker.provider.ProviderRouter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Dispatches one stream task's requests asynchronously and hands back exactly one result per
+ * request, on the stream thread.
+ *
+ * <p>Life of a request: {@link #submit} queues it in the {@link MicroBatcher}; {@link #pump} sends
+ * due micro-batches (each request needs its lane's breaker permission and concurrency slot and the
+ * rate limiter's permit, else it stays queued for the next pump), forwards completions, wakes due
+ * retries. A failure is retried with jittered backoff (never before Retry-After, within the
+ * per-provider retry budget and the request's deadline) up to {@code maxAttempts} calls per model,
+ * then the next model of its chain (own {@code fallback_models}, then the configured defaults)
+ * takes over; when none is left, the last error is the result.
+ *
+ * <p>Exactly once: each call carries a generation; a completion whose request is gone or has a
+ * newer attempt is dropped (counted), so a request's result is emitted once per processing.
+ *
+ * <p>Threading: one engine per stream task. Everything except {@code completions} is owned by the
+ * task's stream thread, which alone calls {@link #submit}, {@link #pump}, {@link #awaitCapacity}
+ * and {@link #close}. OkHttp callback threads touch only thread-safe things: the shared {@link
+ * ProviderLane}, the rate limiter, and {@code completions} (a concurrent queue whose size is bounded
+ * by the calls in flight).
+ */
+public final class DispatchEngine implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(DispatchEngine.class);
+    /** Completion tokens assumed for the rate-limiter estimate when the request sets no bound. */
+    static final int DEFAULT_COMPLETION_TOKENS = 256;
+    static final int MAX_REASON_CHARS = 1_000;
+
+    /** Receives each result, on the stream thread; the processor forwards it and deletes the entry. */
+    @FunctionalInterface
+    public interface Sink {
+        void emit(ChatResult result);
+    }
+
+    private record Completion(String id, long generation, ProviderOutcome outcome) {}
+
+    private final DispatchRuntime rt;
+    private final DispatchSettings s;
+    private final Sink sink;
+    private final Map<String, PendingEntry> entries = new HashMap<>();
+    private final MicroBatcher batcher;
+    private final PriorityQueue<PendingEntry> waiting = new PriorityQueue<>(Comparator.comparingLong(e -> e.dueAtMs));
+    private final LinkedBlockingQueue<Completion> completions = new LinkedBlockingQueue<>();
+    private boolean closed;
+
+    public DispatchEngine(DispatchRuntime runtime, Sink sink) {
+        this.rt = runtime;
+        this.s = runtime.settings;
+        this.sink = sink;
+        this.batcher = new MicroBatcher(s.batchMaxCount(), s.batchMaxBytes(), s.lingerMs());
+    }
+
+    /** Whether a request with this id is held (queued, in flight or awaiting a retry). */
+    public boolean contains(String id) {
+        return entries.containsKey(id);
+    }
+
+    /** Requests held by this engine. */
+    public int size() {
+        return entries.size();
+    }
+
+    /**
+     * Takes a request; it counts against the worker's in-flight budget until its result is emitted.
+     * Its deadline is {@code deadline_ms} when set, else {@code receivedAtMs + max-queue-ms}.
+     *
+     * @param bytes the request's serialized size, for the byte cap
+     * @param redispatch true when restored from the pending store after a crash or rebalance
+     */
+    public void submit(ChatRequest request, long receivedAtMs, long bytes, boolean redispatch) {
+        long now = rt.clock.millis();
+        long deadline = request.getDeadlineMs() != null ? request.getDeadlineMs() : receivedAtMs + s.maxQueueMs();
+        LinkedHashSet<String> chain = new LinkedHashSet<>();
+        chain.add(request.getModel());
+        chain.addAll(request.getFallbackModels());
+        chain.addAll(s.defaultFallbackModels());
+        PendingEntry e = new PendingEntry(request, receivedAtMs, deadline, bytes, estimateTokens(request),
+            List.copyOf(chain));
+        if (entries.putIfAbsent(e.id, e) != null) {
+            throw new IllegalStateException("request " + e.id + " is already held");
+        }
+        rt.inFlight.add(bytes);
+        if (redispatch) {
+            rt.redispatched.increment();
+        }
+        Optional<ProviderRouter.Route> route = rt.router.route(e.model());
+        if (route.isPresent()) {
+            e.route = route.get();
+        } else {
+            String msg = "no configured provider serves model '" + e.model() + "'";
+            if (!advance(e, reason(e, ErrorCode.UNKNOWN_MODEL, msg))) {
+                finish(e, Results.failed(e.request, trail(e), ErrorCode.UNKNOWN_MODEL, msg, null, e.receivedAtMs, now));
+                return;
+            }
+        }
+        batcher.add(e, now);
+    }
+
+    /** Forwards completions, wakes due retries and sends due micro-batches; never blocks. */
+    public void pump() {
+        if (closed) {
+            return;
+        }
+        for (Completion c = completions.poll(); c != null; c = completions.poll()) {
+            onCompletion(c);
+        }
+        long now = rt.clock.millis();
+        while (!waiting.isEmpty() && waiting.peek().dueAtMs <= now) {
+            batcher.add(waiting.poll(), now);
+        }
+        List<PendingEntry> refused = new ArrayList<>();
+        Set<String> busyLanes = new HashSet<>();
+        while (batcher.due(now)) {
+            for (PendingEntry e : batcher.next()) {
+                if (!start(e, now, busyLanes)) {
+                    refused.add(e);
+                }
+            }
+        }
+        batcher.requeueFront(refused);
+    }
+
+    /**
+     * Backpressure: while the worker's in-flight budget is full and this engine holds requests of
+     * its own, waits for completions (forwarding them, and sending due work) instead of returning,
+     * so the stream thread takes no new record and Kafka buffers the backlog. Only this engine's
+     * own requests can be forwarded from this task, hence the "of its own" condition: a task
+     * holding nothing does not wait (it may take one request over the cap; the overrun is thus
+     * bounded by the number of tasks). The wait ends after {@code maxBlockMs} at the latest, which
+     * stays below {@code max.poll.interval.ms} and the EOS transaction timeout; the record is then
+     * taken over the cap and counted in {@link DispatchMetrics#CAP_OVERRUNS}.
+     */
+    public void awaitCapacity() {
+        long start = System.nanoTime();
+        long budgetNs = TimeUnit.MILLISECONDS.toNanos(s.maxBlockMs());
+        long pollNs = TimeUnit.MILLISECONDS.toNanos(s.punctuateMs());
+        while (!closed && rt.inFlight.full() && !entries.isEmpty()) {
+            long left = budgetNs - (System.nanoTime() - start);
+            if (left <= 0) {
+                rt.capOverruns.increment();
+                log.warn("In-flight cap still full after {} ms ({} requests, {} bytes); taking the next record over it",
+                    s.maxBlockMs(), rt.inFlight.count(), rt.inFlight.bytes());
+                return;
+            }
+            try {
+                Completion c = completions.poll(Math.min(left, pollNs), TimeUnit.NANOSECONDS);
+                if (c != null) {
+                    onCompletion(c);
+                }
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            pump();
+        }
+    }
+
+    /** Drops every held request from memory (the pending store keeps them for the next owner). */
+    @Override
+    public void close() {
+        closed = true;
+        entries.values().forEach(e -> rt.inFlight.remove(e.bytes));
+        entries.clear();
+        batcher.clear();
+        waiting.clear();
+        completions.clear();
+    }
+
+    /** Tries to send {@code e}; false when its lane or the rate limiter refused (it stays queued). */
+    private boolean start(PendingEntry e, long now, Set<String> busyLanes) {
+        if (now >= e.deadlineMs) {
+            deadlineExceeded(e, now, "deadline passed while queued");
+            return true;
+        }
+        String provider = e.provider();
+        if (busyLanes.contains(provider)) {
+            return false;
+        }
+        ProviderLane lane = rt.lane(provider);
+        switch (lane.tryAdmit()) {
+            case CIRCUIT_OPEN -> {
+                failOrFallback(e, null, ErrorCode.CIRCUIT_OPEN,
+                    "provider '" + provider + "' circuit breaker is open", now);
+                return true;
+            }
+            case BUSY -> {
+                busyLanes.add(provider);
+                return false;
+            }
+            default -> { }
+        }
+        if (!rt.rateLimiter.tryAcquire(provider, e.estimatedTokens)) {
+            lane.cancel();
+            busyLanes.add(provider);
+            return false;
+        }
+        if (e.attemptsOnModel == 0) {
+            lane.retryBudget().recordFirstAttempt();
+        }
+        e.attemptsOnModel++;
+        e.totalAttempts++;
+        e.generation++;
+        e.state = PendingEntry.State.IN_FLIGHT;
+        send(e, lane);
+        return true;
+    }
+
+    private void send(PendingEntry e, ProviderLane lane) {
+        String id = e.id;
+        long generation = e.generation;
+        String model = e.model();
+        long estimate = e.estimatedTokens;
+        CompletableFuture<ProviderOutcome> call;
+        try {
+            call = rt.caller.call(e.route, e.request, model);
+        } catch (RuntimeException ex) {
+            call = CompletableFuture.completedFuture(internal(lane.provider(), model, ex));
+        }
+        call.whenComplete((outcome, error) -> {
+            // OkHttp thread (or this one when already complete): only thread-safe state from here.
+            ProviderOutcome o = outcome != null ? outcome : internal(lane.provider(), model, error);
+            lane.onOutcome(o);
+            long used = o instanceof ProviderOutcome.Success ok
+                ? (ok.usage() == null ? estimate : ok.usage().getTotalTokens()) : 0;
+            rt.rateLimiter.recordUsage(lane.provider(), estimate, used);
+            completions.offer(new Completion(id, generation, o));
+        });
+    }
+
+    private void onCompletion(Completion c) {
+        PendingEntry e = entries.get(c.id());
+        if (e == null || e.generation != c.generation() || e.state != PendingEntry.State.IN_FLIGHT) {
+            rt.lateCompletions.increment();
+            return;
+        }
+        long now = rt.clock.millis();
+        if (c.outcome() instanceof ProviderOutcome.Success) {
+            finish(e, Results.of(e.request, trail(e), c.outcome(), e.receivedAtMs, now));
+            return;
+        }
+        ProviderOutcome.Failure f = (ProviderOutcome.Failure) c.outcome();
+        e.lastFailure = f;
+        if (f.retryable() && e.attemptsOnModel < s.maxAttempts()) {
+            if (!rt.lane(e.provider()).retryBudget().tryAcquireRetry()) {
+                failOrFallback(e, f, f.code(), "retry budget exhausted; " + f.message(), now);
+                return;
+            }
+            long due = now + rt.retryPolicy.delayMs(e.attemptsOnModel, f.retryAfter());
+            if (due >= e.deadlineMs) {
+                deadlineExceeded(e, now, "the next retry would start after the deadline");
+                return;
+            }
+            e.state = PendingEntry.State.WAITING;
+            e.dueAtMs = due;
+            waiting.add(e);
+            rt.retries.increment();
+            return;
+        }
+        failOrFallback(e, f, f.code(), f.message(), now);
+    }
+
+    /** Moves to the next model of the chain, or emits the failure when none is left. */
+    private void failOrFallback(PendingEntry e, ProviderOutcome.Failure f, ErrorCode code, String message, long now) {
+        if (code != ErrorCode.INVALID_REQUEST && advance(e, reason(e, code, message))) {
+            rt.fallbacks.increment();
+            batcher.add(e, now);
+            return;
+        }
+        Integer status = f == null ? null : f.httpStatus();
+        finish(e, Results.failed(e.request, trail(e), code, message, status, e.receivedAtMs, now));
+    }
+
+    private void deadlineExceeded(PendingEntry e, long now, String why) {
+        String msg = why + (e.lastFailure == null ? "" : "; last error: " + e.lastFailure.message());
+        finish(e, Results.failed(e.request, trail(e), ErrorCode.DEADLINE_EXCEEDED, msg, null, e.receivedAtMs, now));
+    }
+
+    /** Points {@code e} at the next routable model of its chain; false when there is none. */
+    private boolean advance(PendingEntry e, String reason) {
+        for (int i = e.chainIndex + 1; i < e.chain.size(); i++) {
+            Optional<ProviderRouter.Route> r = rt.router.route(e.chain.get(i));
+            if (r.isPresent()) {
+                e.chainIndex = i;
+                e.route = r.get();
+                e.attemptsOnModel = 0;
+                String all = e.fallbackReason == null ? reason : e.fallbackReason + "; " + reason;
+                e.fallbackReason = all.length() <= MAX_REASON_CHARS ? all : all.substring(0, MAX_REASON_CHARS) + "…";
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void finish(PendingEntry e, ChatResult result) {
+        entries.remove(e.id);
+        rt.inFlight.remove(e.bytes);
+        sink.emit(result);
+    }
+
+    private static Results.Trail trail(PendingEntry e) {
+        return new Results.Trail(e.provider(), e.route == null ? null : e.model(), e.totalAttempts, e.fallbackReason);
+    }
+
+    private static String reason(PendingEntry e, ErrorCode code, String message) {
+        return "model '" + e.model() + "'" + (e.provider() == null ? "" : " on '" + e.provider() + "'")
+            + " failed with " + code + ": " + message;
+    }
+
+    private static ProviderOutcome.Failure internal(String provider, String model, Throwable t) {
+        return new ProviderOutcome.Failure(ErrorCode.INTERNAL, "provider '" + provider + "' model '" + model
+            + "': unexpected " + (t == null ? "null outcome" : t.getClass().getName() + ": " + t.getMessage()),
+            null, null, 0);
+    }
+
+    /** Cheap token estimate for admission: characters / 4 plus the completion bound (or a default). */
+    static long estimateTokens(ChatRequest r) {
+        long chars = 0;
+        for (Message m : r.getMessages()) {
+            chars += m.getContent() == null ? 0 : m.getContent().length();
+            chars += m.getContentPartsJson() == null ? 0 : m.getContentPartsJson().length();
+        }
+        Integer max = r.getParams() == null ? null
+            : r.getParams().getMaxTokens() != null ? r.getParams().getMaxTokens() : r.getParams().getMaxCompletionTokens();
+        return chars / 4 + (max != null ? max : DEFAULT_COMPLETION_TOKENS);
+    }
+}

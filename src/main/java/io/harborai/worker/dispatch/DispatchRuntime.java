@@ -1,0 +1,76 @@
+package io.harborai.worker.dispatch;
+
+import io.harborai.worker.dispatch.ratelimit.RateLimiter;
+import io.harborai.worker.provider.ProviderRouter;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.DoubleSupplier;
+
+/**
+ * What all dispatch engines of one worker share: routing, the provider caller, the rate limiter,
+ * one {@link ProviderLane} per provider, the worker-wide {@link InFlight} memory budget, the retry
+ * policy, time, and the meters. Each stream task gets its own {@link DispatchEngine} over it.
+ *
+ * <p>Thread-safe: immutable apart from the lane map (concurrent) and the thread-safe parts.
+ *
+ * @param clock wall-clock time for deadlines, backoff, linger, breaker and budget windows;
+ *     injected so tests move time by hand
+ * @param random uniform in [0, 1) for backoff jitter
+ */
+public final class DispatchRuntime {
+    final ProviderRouter router;
+    final DispatchSettings settings;
+    final ProviderCaller caller;
+    final RateLimiter rateLimiter;
+    final Clock clock;
+    final RetryPolicy retryPolicy;
+    final InFlight inFlight;
+    final Counter redispatched;
+    final Counter lateCompletions;
+    final Counter capOverruns;
+    final Counter retries;
+    final Counter fallbacks;
+    private final Map<String, ProviderLane> lanes = new ConcurrentHashMap<>();
+
+    public DispatchRuntime(ProviderRouter router, DispatchSettings settings, ProviderCaller caller,
+                           RateLimiter rateLimiter, Clock clock, DoubleSupplier random, MeterRegistry meters) {
+        this.router = Objects.requireNonNull(router, "router");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.caller = Objects.requireNonNull(caller, "caller");
+        this.rateLimiter = Objects.requireNonNull(rateLimiter, "rateLimiter");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.retryPolicy = new RetryPolicy(settings.backoffBaseMs(), settings.backoffMaxMs(), random);
+        this.inFlight = new InFlight(settings.maxInFlight(), settings.maxInFlightBytes());
+        this.redispatched = meters.counter(DispatchMetrics.REDISPATCHED);
+        this.lateCompletions = meters.counter(DispatchMetrics.LATE_COMPLETIONS);
+        this.capOverruns = meters.counter(DispatchMetrics.CAP_OVERRUNS);
+        this.retries = meters.counter(DispatchMetrics.RETRIES);
+        this.fallbacks = meters.counter(DispatchMetrics.FALLBACKS);
+        Gauge.builder("harbor.dispatch.in.flight", inFlight, InFlight::count)
+            .description("requests held in memory (queued, in flight, awaiting retry)").register(meters);
+        Gauge.builder("harbor.dispatch.in.flight.bytes", inFlight, InFlight::bytes)
+            .baseUnit("bytes").register(meters);
+    }
+
+    public DispatchSettings settings() {
+        return settings;
+    }
+
+    /** The time every engine and its processor use. */
+    public Clock clock() {
+        return clock;
+    }
+
+    public InFlight inFlight() {
+        return inFlight;
+    }
+
+    ProviderLane lane(String provider) {
+        return lanes.computeIfAbsent(provider, p -> new ProviderLane(p, settings, clock));
+    }
+}

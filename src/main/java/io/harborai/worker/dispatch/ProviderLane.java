@@ -1,0 +1,116 @@
+package io.harborai.worker.dispatch;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.harborai.worker.provider.ErrorCode;
+import io.harborai.worker.provider.ProviderOutcome;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Everything that limits calls to one provider, shared by all tasks of the worker: an adaptive
+ * concurrency limit, a circuit breaker (resilience4j, count-based window, half-open probes) and a
+ * retry budget. A call takes a breaker permission and a concurrency slot before it starts; {@link
+ * #onOutcome} returns both when it ends.
+ *
+ * <p>What counts where: the breaker counts provider faults (5xx, timeouts, connection failures,
+ * invalid bodies) and ignores 429 (the provider is healthy, only throttling: the concurrency limit
+ * and the rate limiter handle it) and request errors (4xx). The concurrency limit shrinks on 429,
+ * 5xx and timeouts.
+ *
+ * <p>Thread-safe: the stream threads acquire, OkHttp callback threads report outcomes; the limit,
+ * budget and resilience4j breaker are each thread-safe.
+ */
+final class ProviderLane {
+    /** Decreases of the concurrency limit are at most this frequent. */
+    static final long LIMIT_COOLDOWN_MS = 1_000;
+
+    private final String provider;
+    private final AdaptiveLimit limit;
+    private final CircuitBreaker breaker;
+    private final RetryBudget retryBudget;
+
+    ProviderLane(String provider, DispatchSettings s, Clock clock) {
+        this.provider = provider;
+        this.limit = new AdaptiveLimit(s.concurrencyMin(), s.concurrencyInitial(), s.concurrencyMax(),
+            LIMIT_COOLDOWN_MS, clock);
+        this.breaker = CircuitBreaker.of(provider, CircuitBreakerConfig.custom()
+            .failureRateThreshold(s.breakerFailureRatePercent())
+            .slidingWindow(s.breakerWindowCalls(), s.breakerWindowCalls(),
+                CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+            .waitDurationInOpenState(Duration.ofMillis(s.breakerOpenMs()))
+            .permittedNumberOfCallsInHalfOpenState(s.breakerHalfOpenCalls())
+            .clock(clock)
+            .build());
+        this.retryBudget = new RetryBudget(s.retryBudgetRatio(), clock);
+    }
+
+    String provider() {
+        return provider;
+    }
+
+    /** Breaker permission, then a concurrency slot; false (holding nothing) if either refuses. */
+    Admission tryAdmit() {
+        if (!breaker.tryAcquirePermission()) {
+            return Admission.CIRCUIT_OPEN;
+        }
+        if (!limit.tryAcquire()) {
+            breaker.releasePermission();
+            return Admission.BUSY;
+        }
+        return Admission.ADMITTED;
+    }
+
+    /** Gives back what {@link #tryAdmit} took when the call is not sent after all. */
+    void cancel() {
+        breaker.releasePermission();
+        limit.cancel();
+    }
+
+    /** Records the outcome of an admitted call; safe on any thread. */
+    void onOutcome(ProviderOutcome outcome) {
+        long ms = outcome.latencyMs();
+        if (outcome instanceof ProviderOutcome.Failure f) {
+            limit.release(overload(f.code()) ? AdaptiveLimit.Signal.OVERLOAD : AdaptiveLimit.Signal.NEUTRAL);
+            if (providerFault(f.code())) {
+                breaker.onError(ms, TimeUnit.MILLISECONDS, new ProviderFault(f.code()));
+            } else {
+                breaker.releasePermission();
+            }
+        } else {
+            limit.release(AdaptiveLimit.Signal.SUCCESS);
+            breaker.onSuccess(ms, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    RetryBudget retryBudget() {
+        return retryBudget;
+    }
+
+    AdaptiveLimit limit() {
+        return limit;
+    }
+
+    CircuitBreaker.State breakerState() {
+        return breaker.getState();
+    }
+
+    static boolean overload(ErrorCode code) {
+        return code == ErrorCode.RATE_LIMITED || code == ErrorCode.PROVIDER_ERROR || code == ErrorCode.TIMEOUT;
+    }
+
+    static boolean providerFault(ErrorCode code) {
+        return code == ErrorCode.PROVIDER_ERROR || code == ErrorCode.TIMEOUT
+            || code == ErrorCode.CONNECTION_FAILED || code == ErrorCode.INVALID_RESPONSE;
+    }
+
+    enum Admission { ADMITTED, BUSY, CIRCUIT_OPEN }
+
+    /** What the breaker records for a failed call; no stack trace, it is a verdict, not a bug. */
+    static final class ProviderFault extends RuntimeException {
+        ProviderFault(ErrorCode code) {
+            super(code.name(), null, false, false);
+        }
+    }
+}

@@ -1,0 +1,300 @@
+package io.harborai.worker.dispatch;
+
+import static io.harborai.worker.dispatch.EngineFixtures.failure;
+import static io.harborai.worker.dispatch.EngineFixtures.request;
+import static io.harborai.worker.dispatch.EngineFixtures.success;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.harborai.worker.avro.ChatRequest;
+import io.harborai.worker.avro.ChatResult;
+import io.harborai.worker.avro.ResultStatus;
+import io.harborai.worker.dispatch.EngineFixtures.FakeCaller;
+import io.harborai.worker.dispatch.EngineFixtures.MutableClock;
+import io.harborai.worker.dispatch.ratelimit.RateLimiter;
+import io.harborai.worker.provider.ErrorCode;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+/** The engine on a hand-moved clock with a provider caller completed by hand: no sleeping. */
+class DispatchEngineTest {
+    private final MutableClock clock = new MutableClock(1_700_000_000_000L);
+    private final FakeCaller caller = new FakeCaller(clock);
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private final List<ChatResult> results = new ArrayList<>();
+    private final Map<String, Object> config = new HashMap<>(Map.of("dispatch.linger-ms", 0));
+    private RateLimiter rateLimiter = RateLimiter.unlimited();
+    private DispatchRuntime runtime;
+
+    private DispatchEngine engine(String... providers) {
+        runtime = new DispatchRuntime(EngineFixtures.router(providers.length == 0 ? new String[] {"p=*"} : providers),
+            EngineFixtures.settings(config), caller, rateLimiter, clock, () -> 0.5, meters);
+        return new DispatchEngine(runtime, results::add);
+    }
+
+    private static void submit(DispatchEngine engine, ChatRequest r, long receivedAt) {
+        engine.submit(r, receivedAt, 100, false);
+    }
+
+    @Test
+    void shouldForwardResultsOnlyWhenPumpedNotOnTheCallbackThread() {
+        DispatchEngine engine = engine();
+        submit(engine, request("a", "m", "hi"), clock.millis());
+        engine.pump();
+        caller.last().complete(success("hello"));
+        assertThat(results).isEmpty();
+        engine.pump();
+        assertThat(results).singleElement().satisfies(r -> {
+            assertThat(r.getStatus()).isEqualTo(ResultStatus.SUCCEEDED);
+            assertThat(r.getProvider()).isEqualTo("p");
+            assertThat(r.getModelUsed()).isEqualTo("m");
+            assertThat(r.getAttempts()).isEqualTo(1);
+        });
+        assertThat(runtime.inFlight().count()).isZero();
+    }
+
+    @Test
+    void shouldGatherAMicroBatchUntilLingerPassesOrItIsFull() {
+        config.put("dispatch.linger-ms", 50);
+        config.put("dispatch.batch-max-count", 3);
+        DispatchEngine engine = engine();
+        submit(engine, request("a", "m", "x"), clock.millis());
+        submit(engine, request("b", "m", "x"), clock.millis());
+        engine.pump();
+        assertThat(caller.calls).isEmpty();
+        clock.advance(50);
+        engine.pump();
+        assertThat(caller.calls).hasSize(2);
+        for (String id : List.of("c", "d", "e")) {
+            submit(engine, request(id, "m", "x"), clock.millis());
+        }
+        engine.pump();
+        assertThat(caller.calls).as("a full batch goes at once").hasSize(5);
+    }
+
+    @Test
+    void shouldBlockAtTheInFlightCapUntilACompletionDrains() throws Exception {
+        config.put("dispatch.max-in-flight", 2);
+        DispatchEngine engine = engine();
+        submit(engine, request("a", "m", "x"), clock.millis());
+        submit(engine, request("b", "m", "x"), clock.millis());
+        engine.pump();
+        assertThat(runtime.inFlight().full()).isTrue();
+        var first = caller.calls.get(0);
+        CompletableFuture.delayedExecutor(150, TimeUnit.MILLISECONDS).execute(() -> first.complete(success("ok")));
+        long start = System.nanoTime();
+        engine.awaitCapacity();
+        long waitedMs = (System.nanoTime() - start) / 1_000_000;
+        assertThat(waitedMs).isBetween(100L, 3_000L);
+        assertThat(results).extracting(ChatResult::getId).containsExactly("a");
+        assertThat(runtime.inFlight().full()).isFalse();
+    }
+
+    @Test
+    void shouldTakeTheRecordOverTheCapAfterMaxBlockAndCountIt() {
+        config.put("dispatch.max-in-flight", 1);
+        config.put("dispatch.max-block-ms", 30);
+        DispatchEngine engine = engine();
+        submit(engine, request("a", "m", "x"), clock.millis());
+        engine.pump();
+        engine.awaitCapacity();
+        assertThat(meters.counter(DispatchMetrics.CAP_OVERRUNS).count()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldNeverRetryBeforeRetryAfter() {
+        DispatchEngine engine = engine();
+        submit(engine, request("a", "m", "x"), clock.millis());
+        engine.pump();
+        caller.last().complete(failure(ErrorCode.RATE_LIMITED, 429, Duration.ofSeconds(2)));
+        engine.pump();
+        clock.advance(1_999);
+        engine.pump();
+        assertThat(caller.calls).hasSize(1);
+        clock.advance(1);
+        engine.pump();
+        assertThat(caller.calls).hasSize(2);
+        caller.last().complete(success("ok"));
+        engine.pump();
+        assertThat(results).singleElement().satisfies(r -> assertThat(r.getAttempts()).isEqualTo(2));
+    }
+
+    @Test
+    void shouldStopAfterMaxAttemptsWithTheLastError() {
+        config.put("dispatch.max-attempts", 3);
+        DispatchEngine engine = engine();
+        submit(engine, request("a", "m", "x"), clock.millis());
+        for (int i = 0; i < 3; i++) {
+            engine.pump();
+            caller.last().complete(failure(ErrorCode.PROVIDER_ERROR, 500, null));
+            engine.pump();
+            clock.advance(60_000);
+        }
+        engine.pump();
+        assertThat(caller.calls).hasSize(3);
+        assertThat(results).singleElement().satisfies(r -> {
+            assertThat(r.getError().getCode()).isEqualTo("PROVIDER_ERROR");
+            assertThat(r.getError().getHttpStatus()).isEqualTo(500);
+            assertThat(r.getAttempts()).isEqualTo(3);
+        });
+    }
+
+    @Test
+    void shouldNotRetryPermanentFailures() {
+        DispatchEngine engine = engine();
+        submit(engine, request("a", "m", "x"), clock.millis());
+        engine.pump();
+        caller.last().complete(failure(ErrorCode.PROVIDER_REJECTED, 400, null));
+        engine.pump();
+        assertThat(caller.calls).hasSize(1);
+        assertThat(results).singleElement().satisfies(r -> assertThat(r.getError().getCode()).isEqualTo("PROVIDER_REJECTED"));
+    }
+
+    @Test
+    void shouldAnswerDeadlineExceededWhenTheNextRetryWouldBeTooLate() {
+        DispatchEngine engine = engine();
+        ChatRequest r = request("a", "m", "x");
+        r.setDeadlineMs(clock.millis() + 1_000);
+        submit(engine, r, clock.millis());
+        engine.pump();
+        caller.last().complete(failure(ErrorCode.RATE_LIMITED, 429, Duration.ofSeconds(5)));
+        engine.pump();
+        assertThat(results).singleElement().satisfies(res -> {
+            assertThat(res.getError().getCode()).isEqualTo("DEADLINE_EXCEEDED");
+            assertThat(res.getError().getMessage()).contains("last error", "RATE_LIMITED");
+        });
+    }
+
+    @Test
+    void shouldAnswerDeadlineExceededWhileQueuedBehindTheRateLimiter() {
+        rateLimiter = (provider, tokens) -> false;
+        config.put("dispatch.max-queue-ms", 5_000);
+        DispatchEngine engine = engine();
+        submit(engine, request("a", "m", "x"), clock.millis());
+        engine.pump();
+        clock.advance(4_999);
+        engine.pump();
+        assertThat(results).isEmpty();
+        assertThat(caller.calls).isEmpty();
+        clock.advance(1);
+        engine.pump();
+        assertThat(results).singleElement().satisfies(res -> {
+            assertThat(res.getError().getCode()).isEqualTo("DEADLINE_EXCEEDED");
+            assertThat(res.getAttempts()).isZero();
+        });
+    }
+
+    @Test
+    void shouldKeepARefusedCallQueuedAndSendItAtTheNextPump() {
+        AtomicBoolean open = new AtomicBoolean(false);
+        List<Long> asked = new ArrayList<>();
+        rateLimiter = (provider, tokens) -> {
+            asked.add(tokens);
+            return open.get();
+        };
+        DispatchEngine engine = engine();
+        submit(engine, request("a", "m", "x".repeat(400)), clock.millis());
+        engine.pump();
+        assertThat(caller.calls).isEmpty();
+        open.set(true);
+        engine.pump();
+        assertThat(caller.calls).hasSize(1);
+        assertThat(asked).as("chars/4 + default completion tokens").contains(100L + DispatchEngine.DEFAULT_COMPLETION_TOKENS);
+    }
+
+    @Test
+    void shouldFallBackThroughTheChainWithTheReasonAndWhatAnswered() {
+        config.put("dispatch.default-fallback-models", List.of("c-1"));
+        DispatchEngine engine = engine("pa=a-*", "pb=b-*", "pc=c-*");
+        ChatRequest r = request("x", "a-1", "hi");
+        r.setFallbackModels(List.of("nope-1", "b-1"));
+        submit(engine, r, clock.millis());
+        engine.pump();
+        assertThat(caller.last().provider()).isEqualTo("pa");
+        caller.last().complete(failure(ErrorCode.AUTH_FAILED, 401, null));
+        engine.pump();
+        assertThat(caller.last().provider()).as("unknown fallback skipped").isEqualTo("pb");
+        caller.last().complete(failure(ErrorCode.PROVIDER_REJECTED, 400, null));
+        engine.pump();
+        assertThat(caller.last().model()).isEqualTo("c-1");
+        caller.last().complete(success("from c"));
+        engine.pump();
+        assertThat(results).singleElement().satisfies(res -> {
+            assertThat(res.getStatus()).isEqualTo(ResultStatus.SUCCEEDED);
+            assertThat(res.getProvider()).isEqualTo("pc");
+            assertThat(res.getModelUsed()).isEqualTo("c-1");
+            assertThat(res.getModelRequested()).isEqualTo("a-1");
+            assertThat(res.getAttempts()).isEqualTo(3);
+            assertThat(res.getFallbackReason()).contains("'a-1'", "AUTH_FAILED", "'b-1'", "PROVIDER_REJECTED");
+        });
+    }
+
+    @Test
+    void shouldAnswerCircuitOpenWhenNoFallbackIsLeft() {
+        config.put("breaker.window-calls", 2);
+        config.put("dispatch.max-attempts", 1);
+        DispatchEngine engine = engine();
+        for (String id : List.of("a", "b")) {
+            submit(engine, request(id, "m", "x"), clock.millis());
+            engine.pump();
+            caller.last().complete(failure(ErrorCode.PROVIDER_ERROR, 503, null));
+            engine.pump();
+        }
+        submit(engine, request("c", "m", "x"), clock.millis());
+        engine.pump();
+        assertThat(caller.calls).hasSize(2);
+        assertThat(results).extracting(r -> r.getError().getCode())
+            .containsExactly("PROVIDER_ERROR", "PROVIDER_ERROR", "CIRCUIT_OPEN");
+    }
+
+    @Test
+    void shouldAnswerUnknownModelWithoutACall() {
+        DispatchEngine engine = engine("p=known");
+        submit(engine, request("a", "gpt-unknown", "x"), clock.millis());
+        assertThat(results).singleElement().satisfies(r -> {
+            assertThat(r.getError().getCode()).isEqualTo("UNKNOWN_MODEL");
+            assertThat(r.getError().getMessage()).contains("gpt-unknown");
+        });
+        assertThat(runtime.inFlight().count()).isZero();
+    }
+
+    @Test
+    void shouldDropACompletionThatArrivesAfterItsRequestMovedToAnotherEngine() {
+        DispatchEngine first = engine();
+        submit(first, request("a", "m", "x"), clock.millis());
+        first.pump();
+        var stale = caller.last();
+        first.close();
+        DispatchEngine second = new DispatchEngine(runtime, results::add);
+        second.submit(request("a", "m", "x"), clock.millis(), 100, true);
+        second.pump();
+        stale.complete(success("stale"));
+        first.pump();
+        second.pump();
+        assertThat(results).isEmpty();
+        caller.last().complete(success("fresh"));
+        second.pump();
+        assertThat(results).singleElement().satisfies(r -> assertThat(r.getResponse().getContent()).isEqualTo("fresh"));
+        assertThat(meters.counter(DispatchMetrics.REDISPATCHED).count()).isEqualTo(1);
+        assertThat(runtime.inFlight().count()).isZero();
+    }
+
+    @Test
+    void shouldTurnAThrowingCallerIntoAnInternalResult() {
+        caller.auto = c -> {
+            throw new IllegalStateException("boom");
+        };
+        DispatchEngine engine = engine();
+        submit(engine, request("a", "m", "x"), clock.millis());
+        engine.pump();
+        engine.pump();
+        assertThat(results).singleElement().satisfies(r -> assertThat(r.getError().getCode()).isEqualTo("INTERNAL"));
+    }
+}

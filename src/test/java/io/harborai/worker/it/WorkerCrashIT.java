@@ -1,0 +1,141 @@
+package io.harborai.worker.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.harborai.worker.avro.ChatRequest;
+import io.harborai.worker.avro.ChatResult;
+import io.harborai.worker.avro.Message;
+import io.harborai.worker.avro.Params;
+import io.harborai.worker.provider.SimulatorOptions;
+import io.harborai.worker.provider.SimulatorServer;
+import io.harborai.worker.schema.AvroSerde;
+import io.harborai.worker.schema.SchemaRegistryClient;
+import io.harborai.worker.testinfra.HarborIntegrationTest;
+import io.harborai.worker.testinfra.Infra;
+import io.harborai.worker.testinfra.Topics;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The crash guarantee end to end: the worker runs as its own JVM, is SIGKILLed mid-run with work
+ * in flight, and restarted; a read_committed consumer then sees exactly one result per request.
+ */
+@HarborIntegrationTest
+class WorkerCrashIT {
+    private static final int REQUESTS = 2_000;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldAnswerEveryRequestExactlyOnceAcrossASigkillAndRestart(Infra infra) throws Exception {
+        String bootstrap = infra.kafkaBootstrap();
+        SchemaRegistryClient registry = SchemaRegistryClient.create(infra.schemaRegistryUrl());
+        String requests = Topics.unique("crash-req");
+        String results = Topics.unique("crash-res");
+        try (SimulatorServer simulator = SimulatorServer.start(
+            new SimulatorOptions("127.0.0.1", 0, Duration.ofMillis(50)))) {
+            Path config = dir.resolve("harbor.yaml");
+            Files.writeString(config, """
+                kafka:
+                  bootstrap.servers: %s
+                  session.timeout.ms: 6000
+                  heartbeat.interval.ms: 1000
+                schema-registry:
+                  url: %s
+                topics:
+                  requests: %s
+                  requests-batch: %s
+                  results: %s
+                  dlq: %s
+                  metrics: %s
+                  partitions: 3
+                worker:
+                  application-id: %s
+                  state-dir: %s
+                providers:
+                  sim:
+                    base-url: %s
+                    models: ["*"]
+                """.formatted(bootstrap, infra.schemaRegistryUrl(), requests, Topics.unique("crash-req-batch"),
+                results, Topics.unique("crash-dlq"), Topics.unique("crash-met"), Topics.unique("crash-it"),
+                dir.resolve("state"), simulator.baseUrl()));
+
+            Process first = startWorker(config, dir.resolve("first.log"));
+            try {
+                produce(bootstrap, registry, requests);
+                List<ConsumerRecord<String, ChatResult>> before = ResultsReader.results(bootstrap, registry, results,
+                    Duration.ofSeconds(90), recs -> recs.size() >= REQUESTS / 5);
+                assertThat(before.size()).as("first worker answered some requests before the kill")
+                    .isGreaterThanOrEqualTo(REQUESTS / 5).isLessThan(REQUESTS);
+            } finally {
+                first.destroyForcibly().waitFor();
+            }
+
+            Process second = startWorker(config, dir.resolve("second.log"));
+            try {
+                Set<String> ids = IntStream.range(0, REQUESTS).mapToObj(i -> "crash-" + i).collect(Collectors.toSet());
+                long[] doneAt = {0};
+                List<ConsumerRecord<String, ChatResult>> all = ResultsReader.results(bootstrap, registry, results,
+                    Duration.ofSeconds(180), recs -> {
+                        // keep reading 3 s past the last missing id, so a late duplicate would show up
+                        if (doneAt[0] == 0 && recs.stream().map(ConsumerRecord::key).collect(Collectors.toSet()).containsAll(ids)) {
+                            doneAt[0] = System.nanoTime();
+                        }
+                        return doneAt[0] != 0 && System.nanoTime() - doneAt[0] > 3_000_000_000L;
+                    });
+                Map<String, Long> perId = all.stream().collect(Collectors.groupingBy(ConsumerRecord::key, Collectors.counting()));
+                assertThat(perId.keySet()).as("no request lost").containsAll(ids);
+                assertThat(perId).as("no request answered twice").allSatisfy((id, n) -> assertThat(n).as(id).isEqualTo(1L));
+                assertThat(all).allSatisfy(r -> assertThat(r.value().getStatus().name()).isEqualTo("SUCCEEDED"));
+                String log = Files.readString(dir.resolve("second.log"));
+                assertThat(log).as("the restarted worker re-dispatched restored pending requests")
+                    .contains("re-dispatching");
+                assertThat(simulator.calls()).as("redispatch means some requests were sent twice")
+                    .isGreaterThan(REQUESTS);
+            } finally {
+                second.destroy();
+                if (!second.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                    second.destroyForcibly().waitFor();
+                }
+            }
+        }
+    }
+
+    private static Process startWorker(Path config, Path log) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+            "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.harborai.worker.avro",
+            "io.harborai.worker.cli.HarborCli", "run", "--config", config.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+    }
+
+    private static void produce(String bootstrap, SchemaRegistryClient registry, String topic) {
+        Function<Integer, ChatRequest> request = i -> ChatRequest.newBuilder().setId("crash-" + i).setModel("sim-chat")
+            .setMessages(List.of(Message.newBuilder().setRole("user").setContent("question " + i).build()))
+            .setParams(Params.newBuilder().build()).build();
+        try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", bootstrap),
+            new StringSerializer(), new AvroSerde<>(registry, ChatRequest.class, true).serializer())) {
+            for (int i = 0; i < REQUESTS; i++) {
+                ChatRequest r = request.apply(i);
+                producer.send(new ProducerRecord<>(topic, r.getId(), r));
+            }
+        }
+    }
+
+}
