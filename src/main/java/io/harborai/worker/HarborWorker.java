@@ -9,6 +9,7 @@ import io.harborai.worker.dispatch.DispatchRuntime;
 import io.harborai.worker.dispatch.DispatchSettings;
 import io.harborai.worker.dispatch.ProviderCaller;
 import io.harborai.worker.dispatch.ratelimit.RateLimiter;
+import io.harborai.worker.dispatch.ratelimit.RateLimiters;
 import io.harborai.worker.provider.ProviderRouter;
 import io.harborai.worker.provider.ProviderSpec;
 import io.harborai.worker.provider.SimulatorOptions;
@@ -54,6 +55,7 @@ public final class HarborWorker implements AutoCloseable {
     private final OkHttpClient http;
     private final SimulatorServer simulator;
     private final String providerSummary;
+    private RateLimiter ownedRateLimiter;
     private final MeterRegistry meters;
 
     private HarborWorker(KafkaStreams streams, OkHttpClient http, SimulatorServer simulator, String providerSummary,
@@ -65,9 +67,22 @@ public final class HarborWorker implements AutoCloseable {
         this.providerSummary = providerSummary;
     }
 
-    /** Builds and starts a worker; returns once Kafka Streams has been started (not yet RUNNING). */
+    /**
+     * Builds and starts a worker; returns once Kafka Streams has been started (not yet RUNNING).
+     * Provider RPM/TPM limits from the config are shared through Redis ({@code redis.url}); the
+     * worker owns that limiter and closes it.
+     */
     public static HarborWorker start(HarborConfig config) {
-        return start(config, RateLimiter.unlimited(), new SimpleMeterRegistry());
+        RateLimiter limiter = RateLimiters.create(config.secret(REDIS_URL), config.rateLimits(),
+            config.doubleValue(RATELIMIT_LOCAL_SHARE));
+        try {
+            HarborWorker worker = start(config, limiter, new SimpleMeterRegistry());
+            worker.ownedRateLimiter = limiter;
+            return worker;
+        } catch (RuntimeException e) {
+            limiter.close();
+            throw e;
+        }
     }
 
     /**
@@ -151,8 +166,6 @@ public final class HarborWorker implements AutoCloseable {
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.longValue(COMMIT_INTERVAL_MS));
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.intValue(STREAM_THREADS));
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.shortValue(TOPICS_REPLICATION));
-        // Opt in now to the Kafka 5.0 default (and silence the start-up warning about it).
-        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         String stateDir = config.string(STATE_DIR);
         if (stateDir == null) {
             try {
@@ -210,6 +223,9 @@ public final class HarborWorker implements AutoCloseable {
         }
         if (simulator != null) {
             simulator.close();
+        }
+        if (ownedRateLimiter != null) {
+            ownedRateLimiter.close();
         }
         http.dispatcher().executorService().shutdown();
         http.connectionPool().evictAll();

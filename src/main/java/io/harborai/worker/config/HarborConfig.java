@@ -254,10 +254,6 @@ public final class HarborConfig {
         return (Short) values.get(key);
     }
 
-    public double doubleValue(String key) {
-        return (Double) values.get(key);
-    }
-
     @SuppressWarnings("unchecked")
     public List<String> list(String key) {
         return (List<String>) values.get(key);

@@ -8,26 +8,24 @@ import io.harborai.worker.avro.ChatResult;
 import io.harborai.worker.avro.Message;
 import io.harborai.worker.avro.Params;
 import io.harborai.worker.config.HarborConfig;
+import io.harborai.worker.provider.FaultRates;
+import io.harborai.worker.provider.SimulatorOptions;
+import io.harborai.worker.provider.SimulatorServer;
 import io.harborai.worker.schema.AvroSerde;
 import io.harborai.worker.schema.SchemaRegistryClient;
 import io.harborai.worker.testinfra.HarborIntegrationTest;
 import io.harborai.worker.testinfra.Infra;
 import io.harborai.worker.testinfra.Topics;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import mockwebserver3.Dispatcher;
-import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
-import mockwebserver3.RecordedRequest;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -35,58 +33,24 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 /**
- * A provider that fails often, over real HTTP (a MockWebServer injecting faults: the simulator's
- * own fault knobs had not landed on main when this was written): 30% 429 with Retry-After 1 s,
- * 10% 500, 5% answers slower than the worker's timeout, 2% malformed bodies. Every request still
- * gets exactly one terminal result, calls stay within max-attempts, and no retry of a request is
- * sent before the Retry-After its 429 asked for (call times recorded per Idempotency-Key).
+ * A provider that fails often, over real HTTP: the built-in simulator with its fault knobs at 30%
+ * 429 with Retry-After 1 s, 10% 500, 5% calls never answered (past the worker's timeout), 2%
+ * malformed bodies. Every request still gets exactly one terminal result, calls stay within
+ * max-attempts, and no retry of a request is sent before the Retry-After its 429 asked for (the
+ * simulator's call log records call times per Idempotency-Key).
  */
 @HarborIntegrationTest
 class FaultyProviderIT {
     private static final int REQUESTS = 300;
     private static final int MAX_ATTEMPTS = 4;
-    private static final String OK_BODY = "{\"id\":\"c\",\"object\":\"chat.completion\",\"model\":\"faulty-chat\","
-        + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"ok\"},\"finish_reason\":\"stop\"}],"
-        + "\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":1,\"total_tokens\":2}}";
-
-    private record Served(long atMs, int status) {}
+    private final ObjectMapper json = new ObjectMapper();
 
     @Test
     void shouldGiveEveryRequestOneTerminalResultWithinAttemptsAndRetryAfter(Infra infra) throws Exception {
-        Map<String, List<Served>> calls = new ConcurrentHashMap<>();
-        Random random = new Random(42);
-        try (MockWebServer server = new MockWebServer()) {
-            server.setDispatcher(new Dispatcher() {
-                @Override
-                public MockResponse dispatch(RecordedRequest request) {
-                    double r;
-                    synchronized (random) {
-                        r = random.nextDouble();
-                    }
-                    MockResponse.Builder b = new MockResponse.Builder();
-                    int status;
-                    if (r < 0.30) {
-                        status = 429;
-                        b.code(429).setHeader("Retry-After", "1").body("{\"error\":{\"message\":\"slow down\"}}");
-                    } else if (r < 0.40) {
-                        status = 500;
-                        b.code(500).body("{\"error\":{\"message\":\"boom\"}}");
-                    } else if (r < 0.45) {
-                        status = -1;
-                        b.code(200).body(OK_BODY).headersDelay(3, TimeUnit.SECONDS);
-                    } else if (r < 0.47) {
-                        status = 200;
-                        b.code(200).body("{\"choices\": [ this is not json");
-                    } else {
-                        status = 200;
-                        b.code(200).body(OK_BODY);
-                    }
-                    calls.computeIfAbsent(request.getHeaders().get("Idempotency-Key"), k -> new ArrayList<>())
-                        .add(new Served(System.currentTimeMillis(), status));
-                    return b.build();
-                }
-            });
-            server.start();
+        SimulatorOptions options = SimulatorOptions.defaults()
+            .withFaults(new FaultRates(0.30, 1, 0.10, 0.05, 0.02, Duration.ofSeconds(30)));
+        JsonNode callsByKey;
+        try (SimulatorServer server = SimulatorServer.start(options)) {
             String bootstrap = infra.kafkaBootstrap();
             SchemaRegistryClient registry = SchemaRegistryClient.create(infra.schemaRegistryUrl());
             String requests = Topics.unique("faulty-req");
@@ -101,7 +65,7 @@ class FaultyProviderIT {
             cfg.put("topics.metrics", Topics.unique("faulty-met"));
             cfg.put("topics.partitions", 2);
             cfg.put("worker.application-id", Topics.unique("faulty-it"));
-            cfg.put("providers.faulty.base-url", server.url("/v1").toString());
+            cfg.put("providers.faulty.base-url", server.baseUrl());
             cfg.put("providers.faulty.models", List.of("*"));
             cfg.put("providers.faulty.read-timeout-ms", 1_000);
             cfg.put("providers.faulty.call-timeout-ms", 2_000);
@@ -131,20 +95,23 @@ class FaultyProviderIT {
                     .isGreaterThan(REQUESTS * 8L / 10);
                 assertThat(got).allSatisfy(r -> assertThat(r.value().getAttempts()).isBetween(1, MAX_ATTEMPTS));
             }
+            callsByKey = json.readTree(URI.create(server.baseUrl().replace("/v1", "") + "/stats?detail=true").toURL())
+                .get("calls_by_key");
         }
-        int total = calls.values().stream().mapToInt(List::size).sum();
-        assertThat(total).isGreaterThan(REQUESTS).isLessThanOrEqualTo(REQUESTS * MAX_ATTEMPTS);
+        int total = 0;
         int checkedRetryAfters = 0;
-        for (var e : calls.entrySet()) {
-            List<Served> served = e.getValue();
+        for (var e : (Iterable<Map.Entry<String, JsonNode>>) callsByKey::fields) {
+            JsonNode served = e.getValue();
+            total += served.size();
             for (int i = 0; i + 1 < served.size(); i++) {
-                if (served.get(i).status() == 429) {
-                    assertThat(served.get(i + 1).atMs() - served.get(i).atMs())
+                if (served.get(i).get("outcome").asText().equals("429")) {
+                    assertThat(served.get(i + 1).get("at_ms").asLong() - served.get(i).get("at_ms").asLong())
                         .as("retry of %s after a 429 with Retry-After: 1", e.getKey()).isGreaterThanOrEqualTo(1_000);
                     checkedRetryAfters++;
                 }
             }
         }
+        assertThat(total).isGreaterThan(REQUESTS).isLessThanOrEqualTo(REQUESTS * MAX_ATTEMPTS);
         assertThat(checkedRetryAfters).as("the fault mix produced retries after 429s").isGreaterThan(REQUESTS / 10);
     }
 }

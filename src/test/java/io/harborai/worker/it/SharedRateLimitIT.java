@@ -1,0 +1,152 @@
+package io.harborai.worker.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.harborai.worker.HarborWorker;
+import io.harborai.worker.avro.ChatRequest;
+import io.harborai.worker.avro.ChatResult;
+import io.harborai.worker.avro.Message;
+import io.harborai.worker.avro.Params;
+import io.harborai.worker.avro.ResultStatus;
+import io.harborai.worker.config.HarborConfig;
+import io.harborai.worker.provider.SimulatorOptions;
+import io.harborai.worker.provider.SimulatorServer;
+import io.harborai.worker.schema.AvroSerde;
+import io.harborai.worker.schema.SchemaRegistryClient;
+import io.harborai.worker.testinfra.HarborIntegrationTest;
+import io.harborai.worker.testinfra.Infra;
+import io.harborai.worker.testinfra.Topics;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two worker instances (one application id, one Redis) share a provider's RPM limit: the rate at
+ * which the simulator receives calls stays within the limit; and a Redis outage only moves the
+ * limiter to its local fallback, never stops or fails processing.
+ */
+@HarborIntegrationTest
+class SharedRateLimitIT {
+    private final ObjectMapper json = new ObjectMapper();
+
+    private Map<String, Object> config(Infra infra, String app, String requests, String results, String simUrl, int rpm) {
+        Map<String, Object> cfg = new HashMap<>();
+        cfg.put("kafka.bootstrap.servers", infra.kafkaBootstrap());
+        cfg.put("schema-registry.url", infra.schemaRegistryUrl());
+        cfg.put("redis.url", infra.redisUrl());
+        cfg.put("topics.requests", requests);
+        cfg.put("topics.requests-batch", requests + "-batch");
+        cfg.put("topics.results", results);
+        cfg.put("topics.dlq", requests + "-dlq");
+        cfg.put("topics.metrics", requests + "-metrics");
+        cfg.put("topics.partitions", 4);
+        cfg.put("worker.application-id", app);
+        cfg.put("providers.sim.base-url", simUrl);
+        cfg.put("providers.sim.models", List.of("*"));
+        cfg.put("providers.sim.rpm", rpm);
+        cfg.put("ratelimit.local-share", 0.5);
+        cfg.put("dispatch.max-queue-ms", 300_000);
+        return cfg;
+    }
+
+    private static void produce(Infra infra, SchemaRegistryClient registry, String topic, String prefix, int n) {
+        try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", infra.kafkaBootstrap()),
+            new StringSerializer(), new AvroSerde<>(registry, ChatRequest.class, true).serializer())) {
+            for (int i = 0; i < n; i++) {
+                ChatRequest r = ChatRequest.newBuilder().setId(prefix + i).setModel("sim-chat")
+                    .setMessages(List.of(Message.newBuilder().setRole("user").setContent(prefix + " q" + i).build()))
+                    .setParams(Params.newBuilder().build()).build();
+                producer.send(new ProducerRecord<>(topic, r.getId(), r));
+            }
+        }
+    }
+
+    private static Map<String, ChatResult> await(Infra infra, SchemaRegistryClient registry, String results,
+                                                 String prefix, int n, Duration timeout) {
+        Set<String> ids = IntStream.range(0, n).mapToObj(i -> prefix + i).collect(Collectors.toSet());
+        List<ConsumerRecord<String, ChatResult>> got = ResultsReader.results(infra.kafkaBootstrap(), registry, results,
+            timeout, recs -> recs.stream().map(ConsumerRecord::key).collect(Collectors.toSet()).containsAll(ids));
+        return got.stream().collect(Collectors.toMap(ConsumerRecord::key, ConsumerRecord::value));
+    }
+
+    @Test
+    void shouldKeepTwoInstancesWithinOneSharedRpmLimit(Infra infra) throws Exception {
+        int rpm = 1_200;            // 20 calls/s, burst 200 (a sixth of a minute)
+        int n = 500;
+        String requests = Topics.unique("rl-req");
+        String results = Topics.unique("rl-res");
+        String app = Topics.unique("rl-app");
+        SchemaRegistryClient registry = SchemaRegistryClient.create(infra.schemaRegistryUrl());
+        List<Long> callTimes = new ArrayList<>();
+        try (SimulatorServer sim = SimulatorServer.start(SimulatorOptions.defaults())) {
+            Map<String, Object> cfg = config(infra, app, requests, results, sim.baseUrl(), rpm);
+            try (HarborWorker a = HarborWorker.start(HarborConfig.fromMap(cfg));
+                 HarborWorker b = HarborWorker.start(HarborConfig.fromMap(cfg))) {
+                assertThat(a.awaitRunning(Duration.ofSeconds(60))).isTrue();
+                assertThat(b.awaitRunning(Duration.ofSeconds(60))).isTrue();
+                produce(infra, registry, requests, "rl-", n);
+                Map<String, ChatResult> byId = await(infra, registry, results, "rl-", n, Duration.ofSeconds(90));
+                assertThat(byId).hasSize(n);
+                assertThat(byId.values()).allSatisfy(r -> assertThat(r.getStatus()).isEqualTo(ResultStatus.SUCCEEDED));
+            }
+            JsonNode log = json.readTree(URI.create(sim.baseUrl().replace("/v1", "") + "/stats?detail=true").toURL())
+                .get("calls_by_key");
+            log.forEach(calls -> calls.forEach(c -> callTimes.add(c.get("at_ms").asLong())));
+        }
+        callTimes.sort(null);
+        assertThat(callTimes).hasSize(n);
+        long t0 = callTimes.get(0);
+        double perMs = rpm / 60_000.0;
+        int burst = rpm / 6;
+        for (int k = 0; k < callTimes.size(); k++) {
+            double allowed = (burst + perMs * (callTimes.get(k) - t0)) * 1.05 + 1;
+            assertThat((double) k + 1).as("calls received by +%d ms", callTimes.get(k) - t0).isLessThanOrEqualTo(allowed);
+        }
+        double seconds = (callTimes.get(n - 1) - t0) / 1000.0;
+        assertThat(seconds).as("the limit really throttled: %d calls past the burst at 20/s", n - burst)
+            .isGreaterThan((n - burst) / 20.0 * 0.9);
+    }
+
+    @Test
+    void shouldKeepServingThroughARedisOutage(Infra infra) throws Exception {
+        assumeThat(infra.canRestartRedis()).as("needs a Redis the test may stop").isTrue();
+        int n = 600;
+        String requests = Topics.unique("rlo-req");
+        String results = Topics.unique("rlo-res");
+        SchemaRegistryClient registry = SchemaRegistryClient.create(infra.schemaRegistryUrl());
+        try (SimulatorServer sim = SimulatorServer.start(SimulatorOptions.defaults().withLatency(Duration.ofMillis(20)))) {
+            Map<String, Object> cfg = config(infra, Topics.unique("rlo-app"), requests, results, sim.baseUrl(), 6_000);
+            try (HarborWorker a = HarborWorker.start(HarborConfig.fromMap(cfg));
+                 HarborWorker b = HarborWorker.start(HarborConfig.fromMap(cfg))) {
+                assertThat(a.awaitRunning(Duration.ofSeconds(60))).isTrue();
+                assertThat(b.awaitRunning(Duration.ofSeconds(60))).isTrue();
+                produce(infra, registry, requests, "rlo-", n);
+                Thread.sleep(1_500);
+                infra.stopRedis();
+                try {
+                    Thread.sleep(3_000);
+                } finally {
+                    infra.startRedis();
+                }
+                Map<String, ChatResult> byId = await(infra, registry, results, "rlo-", n, Duration.ofSeconds(90));
+                assertThat(byId).hasSize(n);
+                assertThat(byId.values()).as("no request fails because Redis was down")
+                    .allSatisfy(r -> assertThat(r.getStatus()).isEqualTo(ResultStatus.SUCCEEDED));
+            }
+        }
+    }
+}
