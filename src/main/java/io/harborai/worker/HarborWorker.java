@@ -128,6 +128,14 @@ public final class HarborWorker implements AutoCloseable {
             log.error("Stream thread failed; replacing it", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
+        streams.setStateListener((now, before) -> {
+            if (now == KafkaStreams.State.RUNNING) {
+                log.info("Kafka Streams RUNNING ({} ms after JVM start)",
+                    java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
+            } else if (now == KafkaStreams.State.ERROR) {
+                log.error("Kafka Streams entered ERROR (was {})", before);
+            }
+        });
         streams.start();
         log.info("HarborAI worker started: application.id={} kafka={} providers={}",
             config.string(APPLICATION_ID), config.kafkaBootstrap(), summary);
