@@ -162,7 +162,8 @@ public final class BenchRunner {
           closeAll(workers);
         }
         System.err.println("[C=" + level + "] limit probe: simulator alone, OkHttp async, " + level + " in flight ...");
-        double limit = LimitProbe.run(sim.baseUrl(), level, options.requests(),
+        // At least 50 calls per slot, so a small run still gives the probe time to reach steady state.
+        double limit = LimitProbe.run(sim.baseUrl(), level, Math.max(options.requests(), 50L * level),
             options.distinct(options.requests()), "p" + li);
         levels.add(new BenchReport.Level(result.maxInFlight(), result.requests(), result.results(),
             result.failed(), result.duplicates(), result.providerCalls(), result.throughputRps(),

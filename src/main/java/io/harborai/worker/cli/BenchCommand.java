@@ -74,14 +74,16 @@ final class BenchCommand implements Callable<Integer> {
             System.err.println("harbor bench: --guarantee must be exactly_once_v2 or at_least_once");
             return 2;
         }
-        BenchOptions options = new BenchOptions(requests, warmup != null ? warmup : BenchOptions.defaultWarmup(requests),
-            rate, distinctRatio, providerLatencyMs, sweep != null && !sweep.isEmpty() ? sweep : List.of(maxInFlight),
-            instances, guarantee, naiveSample, stallTimeout);
         SimulatorOptions simOptions = sim.options(providerLatencyMs);
         if (sim.callLogKeys == null) {
             // The bench's heap figure should be the worker's; 1M keys would add ~20 MB of log.
             simOptions = simOptions.withCallLogKeys(0);
         }
+        // The effective base latency (--sim-latency-ms wins), so C/L uses what the simulator does.
+        BenchOptions options = new BenchOptions(requests, warmup != null ? warmup : BenchOptions.defaultWarmup(requests),
+            rate, distinctRatio, simOptions.latency().toMillis(),
+            sweep != null && !sweep.isEmpty() ? sweep : List.of(maxInFlight),
+            instances, guarantee, naiveSample, stallTimeout);
         boolean embedded = !config.clusterConfigured();
         if (embedded) {
             System.err.println("No Kafka cluster configured: benchmarking on the embedded stack (one JVM).");
