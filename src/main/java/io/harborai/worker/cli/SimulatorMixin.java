@@ -59,9 +59,9 @@ final class SimulatorMixin {
         description = "Seed of the latency and fault draws (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--sim-call-log-keys", defaultValue = "100000", paramLabel = "N",
-        description = "Idempotency-Keys kept by the simulator's /calls log, oldest dropped first; 0 = off (default: ${DEFAULT-VALUE}).")
-    int callLogKeys;
+    @Option(names = "--sim-call-log-keys", paramLabel = "N",
+        description = "Idempotency-Keys kept by the simulator's /calls log, oldest dropped first; 0 = off (default: 100000; bench: 0).")
+    Integer callLogKeys;
 
     /**
      * The simulator options these flags describe, bound to {@code host:port}.
@@ -80,7 +80,8 @@ final class SimulatorMixin {
         };
         FaultRates faults = new FaultRates(rate429, retryAfterSeconds, rate500, timeoutRate, malformedRate,
             Duration.ofSeconds(timeoutHoldSeconds));
-        return new SimulatorOptions(host, port, latency, faults, seed, callLogKeys);
+        return new SimulatorOptions(host, port, latency, faults, seed,
+            callLogKeys != null ? callLogKeys : SimulatorOptions.DEFAULT_CALL_LOG_KEYS);
     }
 
     /** Loopback, an ephemeral port: the in-process simulator of dev, batch and bench. */

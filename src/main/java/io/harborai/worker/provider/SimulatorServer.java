@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.harborai.worker.embedded.JdkHttpServers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -50,13 +51,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class SimulatorServer implements AutoCloseable {
   static {
-    // The JDK server reads this once, when its ServerConfig class loads, so it must be set before
-    // the first HttpServer in the JVM starts. Its default (200) makes the server close pooled
-    // keep-alive connections under load, and clients at high concurrency then see read errors
-    // ("unexpected end of stream") on requests sent down connections being closed.
-    if (System.getProperty("sun.net.httpserver.maxIdleConnections") == null) {
-      System.setProperty("sun.net.httpserver.maxIdleConnections", "10000");
-    }
+    // Before the first HttpServer in the JVM: see JdkHttpServers.
+    JdkHttpServers.tune();
   }
 
   /** Handlers only parse and compute (latency is waited out elsewhere), so a few suffice. */

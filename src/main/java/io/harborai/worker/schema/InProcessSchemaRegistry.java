@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.harborai.worker.embedded.JdkHttpServers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -76,6 +77,7 @@ public final class InProcessSchemaRegistry implements AutoCloseable {
               return t;
             });
     try {
+      JdkHttpServers.tune(); // before the JVM's first HttpServer fixes the settings
       HttpServer server =
           HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port), 0);
       InProcessSchemaRegistry registry = new InProcessSchemaRegistry(server, executor);

@@ -1,0 +1,103 @@
+package io.harborai.worker.cli;
+
+import io.harborai.worker.bench.BenchOptions;
+import io.harborai.worker.bench.BenchReport;
+import io.harborai.worker.bench.BenchRunner;
+import io.harborai.worker.provider.SimulatorOptions;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code harbor bench}: the real pipeline against the simulator, with the simulator's own limit
+ * and a naive consumer loop measured in the same run (see {@link BenchRunner}). Progress goes to
+ * stderr, the summary table to stdout, the figures to {@code --json FILE}.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = "Benchmark the worker end to end against the simulator (embedded by default).")
+final class BenchCommand implements Callable<Integer> {
+    @Mixin
+    ConfigOption config;
+
+    @Mixin
+    SimulatorMixin sim;
+
+    @Option(names = "--requests", defaultValue = "20000", description = "Measured requests per level (default: ${DEFAULT-VALUE}).")
+    int requests;
+
+    @Option(names = "--warmup", description = "Warm-up requests per level, excluded from the figures (default: 10%% of --requests, at most 2000).")
+    Integer warmup;
+
+    @Option(names = "--rate", defaultValue = "0", paramLabel = "REQ/S",
+        description = "Open-loop offered load; 0 sends every request at once as one backlog (default: ${DEFAULT-VALUE}).")
+    double rate;
+
+    @Option(names = "--distinct-ratio", defaultValue = "1.0", description = "Fraction of distinct request bodies (default: ${DEFAULT-VALUE}).")
+    double distinctRatio;
+
+    @Option(names = "--provider-latency-ms", defaultValue = "0", paramLabel = "MS",
+        description = "Simulator latency (default: ${DEFAULT-VALUE}); --sim-latency-ms wins when both are given.")
+    long providerLatencyMs;
+
+    @Option(names = "--max-in-flight", defaultValue = "256", paramLabel = "C",
+        description = "Worker dispatch.max-in-flight and the limit probe's concurrency (default: ${DEFAULT-VALUE}).")
+    int maxInFlight;
+
+    @Option(names = "--sweep", split = ",", paramLabel = "C1,C2,...",
+        description = "Run each max-in-flight level in turn, restarting the workers (overrides --max-in-flight).")
+    List<Integer> sweep;
+
+    @Option(names = "--instances", defaultValue = "1", paramLabel = "K", description = "Worker instances sharing one application id (default: ${DEFAULT-VALUE}).")
+    int instances;
+
+    @Option(names = "--guarantee", defaultValue = "exactly_once_v2", paramLabel = "exactly_once_v2|at_least_once",
+        description = "worker.processing-guarantee (default: ${DEFAULT-VALUE}).")
+    String guarantee;
+
+    @Option(names = "--naive-sample", defaultValue = "500", paramLabel = "N",
+        description = "Requests for the naive baseline, which also stops after 30 s (default: ${DEFAULT-VALUE}).")
+    int naiveSample;
+
+    @Option(names = "--stall-timeout", defaultValue = "PT2M", description = "Give up a phase when no result arrives for this long, ISO-8601 (default: ${DEFAULT-VALUE}).")
+    Duration stallTimeout;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Write the figures as JSON.")
+    Path json;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!guarantee.equals("exactly_once_v2") && !guarantee.equals("at_least_once")) {
+            System.err.println("harbor bench: --guarantee must be exactly_once_v2 or at_least_once");
+            return 2;
+        }
+        SimulatorOptions simOptions = sim.options(providerLatencyMs);
+        if (sim.callLogKeys == null) {
+            // The bench's heap figure should be the worker's; 1M keys would add ~20 MB of log.
+            simOptions = simOptions.withCallLogKeys(0);
+        }
+        // The effective base latency (--sim-latency-ms wins), so C/L uses what the simulator does.
+        BenchOptions options = new BenchOptions(requests, warmup != null ? warmup : BenchOptions.defaultWarmup(requests),
+            rate, distinctRatio, simOptions.latency().toMillis(),
+            sweep != null && !sweep.isEmpty() ? sweep : List.of(maxInFlight),
+            instances, guarantee, naiveSample, stallTimeout);
+        boolean embedded = !config.clusterConfigured();
+        if (embedded) {
+            System.err.println("No Kafka cluster configured: benchmarking on the embedded stack (one JVM).");
+        }
+        if (!BenchRunner.maxInFlightSupported()) {
+            System.err.println("note: " + BenchRunner.MAX_IN_FLIGHT_KEY + " is not a key of this build; "
+                + "the worker dispatches synchronously and ignores --max-in-flight.");
+        }
+        BenchReport report = new BenchRunner(options, simOptions, config::load, embedded).run();
+        report.print(System.out);
+        if (json != null) {
+            report.writeJson(json);
+            System.err.println("json: " + json.toAbsolutePath());
+        }
+        return report.levels().stream().allMatch(l -> l.results() == l.requests()) ? 0 : 3;
+    }
+}
