@@ -2,6 +2,6 @@
 FROM eclipse-temurin:17-jre
 WORKDIR /app
 COPY target/harbor.jar /app/harbor.jar
-ENV JAVA_TOOL_OPTIONS="-Xmx512m -Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.harborai.worker.avro -Dsun.net.httpserver.maxIdleConnections=10000"
+ENV JAVA_TOOL_OPTIONS="-Xmx512m -Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.harborai.worker.avro"
 ENTRYPOINT ["java", "-jar", "/app/harbor.jar"]
 CMD ["run"]
