@@ -49,8 +49,8 @@ final class NaiveBaseline {
         ChatRequest req = rec.value();
         long receivedAt = System.currentTimeMillis();
         ProviderOutcome outcome = client.complete(req, req.getModel());
-        ChatResult result = Results.of(req, "simulator", req.getModel(), outcome, 1, receivedAt,
-            System.currentTimeMillis());
+        ChatResult result = Results.of(req, new Results.Trail("simulator", req.getModel(), 1, null), outcome,
+            receivedAt, System.currentTimeMillis());
         resultProducer.send(new ProducerRecord<>(resultTopic, req.getId(), result));
         done++;
         if (System.nanoTime() >= deadline) {
