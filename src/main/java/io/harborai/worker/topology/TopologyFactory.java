@@ -52,7 +52,11 @@ public final class TopologyFactory {
         topology.addProcessor(DECODE,
             () -> new DecodeProcessor(requestDeserializer, validator, settings.requestMaxBytes()), SOURCE);
         topology.addProcessor(DISPATCH, () -> new AsyncDispatchProcessor(dispatch), DECODE);
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PENDING_STORE),
+        // In memory, changelogged: the pending set is bounded by dispatch.max-in-flight, so it
+        // fits in the heap and restores quickly from its compacted changelog; RocksDB would add a
+        // native write per request for state that lives about one provider call. The cache lets a
+        // put and its delete within one commit interval cancel out before the changelog.
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PENDING_STORE),
             Serdes.String(), Serdes.ByteArray()).withCachingEnabled(), DISPATCH);
         topology.addSink(RESULTS_SINK, settings.resultsTopic(), Serdes.String().serializer(), resultSerializer, DISPATCH);
         topology.addSink(DLQ_SINK, settings.dlqTopic(), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(),
