@@ -64,7 +64,7 @@ public final class DispatchEngine implements AutoCloseable {
     private final MicroBatcher batcher;
     private final PriorityQueue<PendingEntry> waiting = new PriorityQueue<>(Comparator.comparingLong(e -> e.dueAtMs));
     private final LinkedBlockingQueue<Completion> completions = new LinkedBlockingQueue<>();
-    private boolean closed;
+    private volatile boolean closed;
 
     public DispatchEngine(DispatchRuntime runtime, Sink sink) {
         this.rt = runtime;
@@ -186,7 +186,9 @@ public final class DispatchEngine implements AutoCloseable {
         entries.clear();
         batcher.clear();
         waiting.clear();
-        completions.clear();
+        for (Completion c = completions.poll(); c != null; c = completions.poll()) {
+            rt.inFlight.completionTaken();
+        }
     }
 
     /** Tries to send {@code e}; false when its lane or the rate limiter refused (it stays queued). */
@@ -246,11 +248,15 @@ public final class DispatchEngine implements AutoCloseable {
             long used = o instanceof ProviderOutcome.Success ok
                 ? (ok.usage() == null ? estimate : ok.usage().getTotalTokens()) : 0;
             rt.rateLimiter.recordUsage(lane.provider(), estimate, used);
-            completions.offer(new Completion(id, generation, o));
+            if (!closed) {
+                rt.inFlight.completionArrived();
+                completions.offer(new Completion(id, generation, o));
+            }
         });
     }
 
     private void onCompletion(Completion c) {
+        rt.inFlight.completionTaken();
         PendingEntry e = entries.get(c.id());
         if (e == null || e.generation != c.generation() || e.state != PendingEntry.State.IN_FLIGHT) {
             rt.lateCompletions.increment();
