@@ -9,7 +9,7 @@ import io.harborai.worker.cli.HarborCli;
 import io.harborai.worker.config.HarborConfig;
 import io.harborai.worker.testinfra.HarborIntegrationTest;
 import io.harborai.worker.testinfra.Infra;
-import io.harborai.worker.testinfra.Topics;
+import io.harborai.worker.testinfra.WorkerConfigs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,24 +35,9 @@ class BatchCommandIT {
 
     @Test
     void shouldWriteExactlyOneOutputLinePerInputLine(Infra infra) throws Exception {
-        Path config = dir.resolve("harbor.yaml");
-        Files.writeString(config, """
-            kafka:
-              bootstrap.servers: %s
-            schema-registry:
-              url: %s
-            topics:
-              requests: %s
-              requests-batch: %s
-              results: %s
-              dlq: %s
-              metrics: %s
-              partitions: 2
-            worker:
-              application-id: %s
-            """.formatted(infra.kafkaBootstrap(), infra.schemaRegistryUrl(), Topics.unique("req"),
-            Topics.unique("req-batch"), Topics.unique("res"), Topics.unique("dlq"), Topics.unique("met"),
-            Topics.unique("batch-it")));
+        Map<String, Object> cfg = WorkerConfigs.base(infra, "batch-it");
+        cfg.put("topics.partitions", 2);
+        Path config = WorkerConfigs.writeYaml(dir.resolve("harbor.yaml"), cfg);
         List<String> lines = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
             lines.add(line("c-" + i, i % 3 == 0 ? "请总结第" + i + "段。" : "Summarise part " + i));
@@ -64,9 +49,9 @@ class BatchCommandIT {
         Path output = dir.resolve("out.jsonl");
         Files.write(input, lines, StandardCharsets.UTF_8);
 
-        HarborConfig cfg = HarborConfig.load(config, Map.of(), Map.of());
+        HarborConfig loaded = HarborConfig.load(config, Map.of(), Map.of());
         int exit;
-        try (HarborWorker worker = HarborWorker.start(cfg)) {
+        try (HarborWorker worker = HarborWorker.start(loaded)) {
             assertThat(worker.awaitRunning(Duration.ofSeconds(60))).isTrue();
             exit = HarborCli.commandLine().execute("batch", input.toString(), "-o", output.toString(),
                 "--config", config.toString(), "--batch-id", "it-batch-1", "--timeout", "PT90S");

@@ -18,11 +18,10 @@ import io.harborai.worker.schema.AvroSerde;
 import io.harborai.worker.schema.SchemaRegistryClient;
 import io.harborai.worker.testinfra.HarborIntegrationTest;
 import io.harborai.worker.testinfra.Infra;
-import io.harborai.worker.testinfra.Topics;
+import io.harborai.worker.testinfra.WorkerConfigs;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -43,18 +42,10 @@ import org.junit.jupiter.api.Test;
 class SharedRateLimitIT {
     private final ObjectMapper json = new ObjectMapper();
 
-    private Map<String, Object> config(Infra infra, String app, String requests, String results, String simUrl, int rpm) {
-        Map<String, Object> cfg = new HashMap<>();
-        cfg.put("kafka.bootstrap.servers", infra.kafkaBootstrap());
-        cfg.put("schema-registry.url", infra.schemaRegistryUrl());
+    private static Map<String, Object> config(Infra infra, String name, String simUrl, int rpm) {
+        Map<String, Object> cfg = WorkerConfigs.base(infra, name);
         cfg.put("redis.url", infra.redisUrl());
-        cfg.put("topics.requests", requests);
-        cfg.put("topics.requests-batch", requests + "-batch");
-        cfg.put("topics.results", results);
-        cfg.put("topics.dlq", requests + "-dlq");
-        cfg.put("topics.metrics", requests + "-metrics");
         cfg.put("topics.partitions", 4);
-        cfg.put("worker.application-id", app);
         cfg.put("providers.sim.base-url", simUrl);
         cfg.put("providers.sim.models", List.of("*"));
         cfg.put("providers.sim.rpm", rpm);
@@ -87,13 +78,12 @@ class SharedRateLimitIT {
     void shouldKeepTwoInstancesWithinOneSharedRpmLimit(Infra infra) throws Exception {
         int rpm = 1_200;            // 20 calls/s, burst 200 (a sixth of a minute)
         int n = 500;
-        String requests = Topics.unique("rl-req");
-        String results = Topics.unique("rl-res");
-        String app = Topics.unique("rl-app");
         SchemaRegistryClient registry = SchemaRegistryClient.create(infra.schemaRegistryUrl());
         List<Long> callTimes = new ArrayList<>();
         try (SimulatorServer sim = SimulatorServer.start(SimulatorOptions.defaults())) {
-            Map<String, Object> cfg = config(infra, app, requests, results, sim.baseUrl(), rpm);
+            Map<String, Object> cfg = config(infra, "rl", sim.baseUrl(), rpm);
+            String requests = (String) cfg.get("topics.requests");
+            String results = (String) cfg.get("topics.results");
             try (HarborWorker a = HarborWorker.start(HarborConfig.fromMap(cfg));
                  HarborWorker b = HarborWorker.start(HarborConfig.fromMap(cfg))) {
                 assertThat(a.awaitRunning(Duration.ofSeconds(60))).isTrue();
@@ -125,11 +115,11 @@ class SharedRateLimitIT {
     void shouldKeepServingThroughARedisOutage(Infra infra) throws Exception {
         assumeThat(infra.canRestartRedis()).as("needs a Redis the test may stop").isTrue();
         int n = 600;
-        String requests = Topics.unique("rlo-req");
-        String results = Topics.unique("rlo-res");
         SchemaRegistryClient registry = SchemaRegistryClient.create(infra.schemaRegistryUrl());
         try (SimulatorServer sim = SimulatorServer.start(SimulatorOptions.defaults().withLatency(Duration.ofMillis(20)))) {
-            Map<String, Object> cfg = config(infra, Topics.unique("rlo-app"), requests, results, sim.baseUrl(), 6_000);
+            Map<String, Object> cfg = config(infra, "rlo", sim.baseUrl(), 6_000);
+            String requests = (String) cfg.get("topics.requests");
+            String results = (String) cfg.get("topics.results");
             try (HarborWorker a = HarborWorker.start(HarborConfig.fromMap(cfg));
                  HarborWorker b = HarborWorker.start(HarborConfig.fromMap(cfg))) {
                 assertThat(a.awaitRunning(Duration.ofSeconds(60))).isTrue();

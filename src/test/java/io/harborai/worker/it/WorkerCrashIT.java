@@ -12,7 +12,7 @@ import io.harborai.worker.schema.AvroSerde;
 import io.harborai.worker.schema.SchemaRegistryClient;
 import io.harborai.worker.testinfra.HarborIntegrationTest;
 import io.harborai.worker.testinfra.Infra;
-import io.harborai.worker.testinfra.Topics;
+import io.harborai.worker.testinfra.WorkerConfigs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,35 +44,18 @@ class WorkerCrashIT {
     void shouldAnswerEveryRequestExactlyOnceAcrossASigkillAndRestart(Infra infra) throws Exception {
         String bootstrap = infra.kafkaBootstrap();
         SchemaRegistryClient registry = SchemaRegistryClient.create(infra.schemaRegistryUrl());
-        String requests = Topics.unique("crash-req");
-        String results = Topics.unique("crash-res");
+        Map<String, Object> cfg = WorkerConfigs.base(infra, "crash");
+        String requests = (String) cfg.get("topics.requests");
+        String results = (String) cfg.get("topics.results");
         try (SimulatorServer simulator = SimulatorServer.start(
             new SimulatorOptions("127.0.0.1", 0, Duration.ofMillis(50)))) {
-            Path config = dir.resolve("harbor.yaml");
-            Files.writeString(config, """
-                kafka:
-                  bootstrap.servers: %s
-                  session.timeout.ms: 6000
-                  heartbeat.interval.ms: 1000
-                schema-registry:
-                  url: %s
-                topics:
-                  requests: %s
-                  requests-batch: %s
-                  results: %s
-                  dlq: %s
-                  metrics: %s
-                  partitions: 3
-                worker:
-                  application-id: %s
-                  state-dir: %s
-                providers:
-                  sim:
-                    base-url: %s
-                    models: ["*"]
-                """.formatted(bootstrap, infra.schemaRegistryUrl(), requests, Topics.unique("crash-req-batch"),
-                results, Topics.unique("crash-dlq"), Topics.unique("crash-met"), Topics.unique("crash-it"),
-                dir.resolve("state"), simulator.baseUrl()));
+            // Short session timeout: the restarted worker must not wait out the killed one's session.
+            cfg.put("kafka.session.timeout.ms", 6000);
+            cfg.put("kafka.heartbeat.interval.ms", 1000);
+            cfg.put("worker.state-dir", dir.resolve("state").toString());
+            cfg.put("providers.sim.base-url", simulator.baseUrl());
+            cfg.put("providers.sim.models", List.of("*"));
+            Path config = WorkerConfigs.writeYaml(dir.resolve("harbor.yaml"), cfg);
 
             Process first = startWorker(config, dir.resolve("first.log"));
             try {

@@ -1,0 +1,48 @@
+package io.harborai.worker.testinfra;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Worker configurations for integration tests: the shared infrastructure's addresses plus topic
+ * names and an application id of the test's own, so tests sharing one broker never see each
+ * other's records. Keys are {@code HarborConfig}'s dotted keys.
+ */
+public final class WorkerConfigs {
+    private WorkerConfigs() {}
+
+    /** Kafka, registry, Redis and unique topics/application id named after {@code name}. */
+    public static Map<String, Object> base(Infra infra, String name) {
+        Map<String, Object> cfg = new LinkedHashMap<>();
+        cfg.put("kafka.bootstrap.servers", infra.kafkaBootstrap());
+        cfg.put("schema-registry.url", infra.schemaRegistryUrl());
+        cfg.put("topics.requests", Topics.unique(name + "-req"));
+        cfg.put("topics.requests-batch", Topics.unique(name + "-req-batch"));
+        cfg.put("topics.results", Topics.unique(name + "-res"));
+        cfg.put("topics.dlq", Topics.unique(name + "-dlq"));
+        cfg.put("topics.metrics", Topics.unique(name + "-met"));
+        cfg.put("topics.partitions", 3);
+        cfg.put("worker.application-id", Topics.unique(name + "-app"));
+        return cfg;
+    }
+
+    /** Writes {@code cfg} as a YAML file of dotted top-level keys (the loader reads both forms). */
+    public static Path writeYaml(Path file, Map<String, Object> cfg) throws IOException {
+        String yaml = cfg.entrySet().stream()
+            .map(e -> e.getKey() + ": " + yamlValue(e.getValue()))
+            .collect(Collectors.joining("\n", "", "\n"));
+        return Files.writeString(file, yaml);
+    }
+
+    private static String yamlValue(Object v) {
+        if (v instanceof List<?> list) {
+            return list.stream().map(x -> "\"" + x + "\"").collect(Collectors.joining(", ", "[", "]"));
+        }
+        return "\"" + v + "\"";
+    }
+}
