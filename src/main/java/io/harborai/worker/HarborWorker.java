@@ -56,6 +56,8 @@ public final class HarborWorker implements AutoCloseable {
     private final SimulatorServer simulator;
     private final String providerSummary;
     private RateLimiter ownedRateLimiter;
+    /** Above the largest dispatch.concurrency-max a provider lane can reach (256 by default). */
+    private static final int MAX_REQUESTS_PER_HOST = 512;
     private final MeterRegistry meters;
 
     private HarborWorker(KafkaStreams streams, OkHttpClient http, SimulatorServer simulator, String providerSummary,
@@ -146,10 +148,12 @@ public final class HarborWorker implements AutoCloseable {
     static OkHttpClient sharedHttpClient(HarborConfig config) {
         Dispatcher dispatcher = new Dispatcher();
         dispatcher.setMaxRequests(1024);
-        dispatcher.setMaxRequestsPerHost(512);
+        dispatcher.setMaxRequestsPerHost(MAX_REQUESTS_PER_HOST);
         return new OkHttpClient.Builder()
             .dispatcher(dispatcher)
-            .connectionPool(new ConnectionPool(64, 30, TimeUnit.SECONDS))
+            // Keep as many idle connections as calls can be in flight: a smaller pool closes the
+            // surplus after every response and the next call pays a new TCP connection.
+            .connectionPool(new ConnectionPool(MAX_REQUESTS_PER_HOST, 30, TimeUnit.SECONDS))
             .connectTimeout(Duration.ofMillis(config.longValue(HTTP_CONNECT_TIMEOUT_MS)))
             .readTimeout(Duration.ofMillis(config.longValue(HTTP_READ_TIMEOUT_MS)))
             .writeTimeout(Duration.ofMillis(config.longValue(HTTP_WRITE_TIMEOUT_MS)))
