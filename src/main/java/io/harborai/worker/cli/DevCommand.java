@@ -2,7 +2,6 @@ package io.harborai.worker.cli;
 
 import io.harborai.worker.embedded.EmbeddedStack;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -19,15 +18,10 @@ final class DevCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         EmbeddedStack stack = EmbeddedStack.start(true, sim.options(0));
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            stack.close();
-            stopped.countDown();
-        }, "harbor-dev-shutdown"));
         System.out.print(stack.shellLines());
         System.out.flush();
         System.err.println("# harbor dev is up; export the lines above and run `bin/harbor run`. Ctrl-C to stop.");
-        stopped.await();
+        UntilStopped.await("dev", stack);
         return 0;
     }
 }

@@ -4,7 +4,6 @@ import io.harborai.worker.HarborWorker;
 import io.harborai.worker.config.HarborConfig;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -18,14 +17,9 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         HarborConfig cfg = config.load(Map.of(), Map.of());
-        CountDownLatch stopped = new CountDownLatch(1);
         HarborWorker worker = HarborWorker.start(cfg);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            worker.close();
-            stopped.countDown();
-        }, "harbor-shutdown"));
         System.err.println("harbor worker running (providers: " + worker.providerSummary() + "); Ctrl-C to stop");
-        stopped.await();
+        UntilStopped.await("run", worker);
         return 0;
     }
 }

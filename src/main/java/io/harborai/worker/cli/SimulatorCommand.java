@@ -2,7 +2,6 @@ package io.harborai.worker.cli;
 
 import io.harborai.worker.provider.SimulatorServer;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -27,16 +26,11 @@ final class SimulatorCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SimulatorServer server = SimulatorServer.start(sim.options(host, port, latencyMs == null ? 0 : latencyMs));
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            stopped.countDown();
-        }, "harbor-simulator-shutdown"));
         System.out.println("HARBOR_SIMULATOR_URL=" + server.baseUrl());
         System.out.flush();
         System.err.println("# simulator: latency " + server.options().latencyModel().describe()
             + ", faults " + server.options().faults() + ", seed " + server.options().seed());
-        stopped.await();
+        UntilStopped.await("simulator", server);
         return 0;
     }
 }
