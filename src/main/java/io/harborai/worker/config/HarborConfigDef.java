@@ -58,6 +58,7 @@ public final class HarborConfigDef {
     public static final String DISPATCH_RETRY_BUDGET_RATIO = "dispatch.retry-budget-ratio";
     public static final String DISPATCH_DEFAULT_FALLBACK_MODELS = "dispatch.default-fallback-models";
     public static final String DISPATCH_MAX_QUEUE_MS = "dispatch.max-queue-ms";
+    public static final String DISPATCH_MAX_REDISPATCHES = "dispatch.max-redispatches";
     public static final String DISPATCH_CONCURRENCY_MIN = "dispatch.concurrency-min";
     public static final String DISPATCH_CONCURRENCY_INITIAL = "dispatch.concurrency-initial";
     public static final String DISPATCH_CONCURRENCY_MAX = "dispatch.concurrency-max";
@@ -145,6 +146,10 @@ public final class HarborConfigDef {
         .define(DISPATCH_DEFAULT_FALLBACK_MODELS, Type.LIST, "", Importance.MEDIUM,
             "Models tried, in order, after a request's own fallback_models, when its model fails for good or its "
                 + "provider's circuit is open.")
+        .define(DISPATCH_MAX_REDISPATCHES, Type.INT, 10, Range.between(0, 1_000), Importance.LOW,
+            "A pending request restored from the store (after a crash, restart or rebalance) more often than"
+                + " this gets a FAILED INTERNAL result instead of another dispatch: a request that crashes the"
+                + " worker every time cannot stall its partition forever.")
         .define(DISPATCH_MAX_QUEUE_MS, Type.LONG, 600_000L, Range.between(1, 86_400_000), Importance.MEDIUM,
             "Default deadline: a request without deadline_ms is answered DEADLINE_EXCEEDED this long after the "
                 + "worker took it, if no attempt succeeded by then.")

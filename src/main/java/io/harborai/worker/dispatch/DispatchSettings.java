@@ -17,7 +17,7 @@ public record DispatchSettings(
     int maxInFlight, long maxInFlightBytes,
     int batchMaxCount, int batchMaxBytes, long lingerMs, long punctuateMs, long maxBlockMs,
     int maxAttempts, long backoffBaseMs, long backoffMaxMs, double retryBudgetRatio,
-    List<String> defaultFallbackModels, long maxQueueMs,
+    List<String> defaultFallbackModels, long maxQueueMs, int maxRedispatches,
     int concurrencyMin, int concurrencyInitial, int concurrencyMax,
     int breakerFailureRatePercent, int breakerWindowCalls, long breakerOpenMs, int breakerHalfOpenCalls) {
 
@@ -42,6 +42,7 @@ public record DispatchSettings(
             c.intValue(DISPATCH_MAX_ATTEMPTS), c.longValue(DISPATCH_BACKOFF_BASE_MS),
             c.longValue(DISPATCH_BACKOFF_MAX_MS), c.doubleValue(DISPATCH_RETRY_BUDGET_RATIO),
             c.list(DISPATCH_DEFAULT_FALLBACK_MODELS), c.longValue(DISPATCH_MAX_QUEUE_MS),
+            c.intValue(DISPATCH_MAX_REDISPATCHES),
             c.intValue(DISPATCH_CONCURRENCY_MIN), c.intValue(DISPATCH_CONCURRENCY_INITIAL),
             c.intValue(DISPATCH_CONCURRENCY_MAX),
             c.intValue(BREAKER_FAILURE_RATE_PERCENT), c.intValue(BREAKER_WINDOW_CALLS),

@@ -6,6 +6,8 @@ import io.harborai.worker.avro.PendingRequest;
 import io.harborai.worker.dispatch.DispatchEngine;
 import io.harborai.worker.dispatch.DispatchRuntime;
 import io.harborai.worker.dispatch.PendingCodec;
+import io.harborai.worker.dispatch.Results;
+import io.harborai.worker.provider.ErrorCode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,12 +71,34 @@ final class AsyncDispatchProcessor implements Processor<String, ChatRequest, Str
             log.info("Task {}: re-dispatching {} pending requests restored from the store", context.taskId(),
                 restored.size());
             for (byte[] bytes : restored) {
-                PendingRequest p = PendingCodec.decode(bytes);
-                engine.submit(p.getRequest(), p.getReceivedAtMs(), bytes.length, true);
+                redispatch(PendingCodec.decode(bytes));
             }
             restored.clear();
         }
         engine.pump();
+    }
+
+    /**
+     * Hands a restored entry to the engine again, first recording the round in the store so the
+     * count survives the next crash too; past {@code dispatch.max-redispatches} rounds the request
+     * is answered FAILED instead (it may be what crashes the worker).
+     */
+    private void redispatch(PendingRequest p) {
+        ChatRequest request = p.getRequest();
+        int round = p.getDispatches() + 1;
+        int max = runtime.settings().maxRedispatches();
+        if (round - 1 > max) {
+            log.error("Request {} was restored {} times (dispatch.max-redispatches={}); answering FAILED",
+                request.getId(), round - 1, max);
+            emit(Results.failed(request, new Results.Trail(null, null, 0, null), ErrorCode.INTERNAL,
+                "re-dispatched " + (round - 1) + " times after crashes or rebalances without an answer; giving up",
+                null, p.getReceivedAtMs(), runtime.clock().millis()));
+            return;
+        }
+        p.setDispatches(round);
+        byte[] bytes = PendingCodec.encode(p);
+        pending.put(request.getId(), bytes);
+        engine.submit(request, p.getReceivedAtMs(), bytes.length, true);
     }
 
     @Override
@@ -87,7 +111,7 @@ final class AsyncDispatchProcessor implements Processor<String, ChatRequest, Str
             return;
         }
         long now = runtime.clock().millis();
-        byte[] bytes = PendingCodec.encode(new PendingRequest(request, now, 0));
+        byte[] bytes = PendingCodec.encode(new PendingRequest(request, now, 0, 1));
         pending.put(id, bytes);
         engine.submit(request, now, bytes.length, false);
         engine.pump();

@@ -44,7 +44,7 @@ class AsyncDispatchProcessorTest {
     void shouldRedispatchEveryPendingEntryOnInitAndCountIt() {
         AsyncDispatchProcessor processor = processor();
         for (String id : new String[] {"a", "b", "c"}) {
-            store.put(id, PendingCodec.encode(new PendingRequest(EngineFixtures.request(id, "m", "hi"), clock.millis(), 0)));
+            store.put(id, PendingCodec.encode(new PendingRequest(EngineFixtures.request(id, "m", "hi"), clock.millis(), 0, 1)));
         }
         processor.init(context);
         punctuate();
@@ -69,5 +69,26 @@ class AsyncDispatchProcessorTest {
         punctuate();
         assertThat(context.forwarded()).singleElement().satisfies(f -> assertThat(f.record().key()).isEqualTo("a"));
         assertThat(store.get("a")).isNull();
+    }
+
+    @Test
+    void shouldCountRestoresInTheStoreAndGiveUpPastTheLimit() {
+        AsyncDispatchProcessor processor = processor();
+        store.put("again", PendingCodec.encode(
+            new PendingRequest(EngineFixtures.request("again", "m", "hi"), clock.millis(), 0, 3)));
+        store.put("doomed", PendingCodec.encode(
+            new PendingRequest(EngineFixtures.request("doomed", "m", "hi"), clock.millis(), 0, 11)));
+        processor.init(context);
+        punctuate();
+        assertThat(PendingCodec.decode(store.get("again")).getDispatches()).as("round recorded before the call").isEqualTo(4);
+        assertThat(caller.calls).extracting(c -> c.request().getId()).containsExactly("again");
+        assertThat(context.forwarded()).singleElement().satisfies(f -> {
+            ChatResult r = (ChatResult) f.record().value();
+            assertThat(r.getId()).isEqualTo("doomed");
+            assertThat(r.getStatus().name()).isEqualTo("FAILED");
+            assertThat(r.getError().getCode()).isEqualTo("INTERNAL");
+            assertThat(r.getError().getMessage()).contains("re-dispatched 11 times");
+        });
+        assertThat(store.get("doomed")).isNull();
     }
 }
