@@ -64,6 +64,7 @@ public final class BenchRunner {
   private final SimulatorOptions simulatorOptions;
   private final ConfigSource configs;
   private final boolean embedded;
+  private final String externalSimulatorUrl;
   private final OkHttpClient statsHttp = new OkHttpClient();
 
   /**
@@ -71,10 +72,21 @@ public final class BenchRunner {
    */
   public BenchRunner(BenchOptions options, SimulatorOptions simulatorOptions, ConfigSource configs,
       boolean embedded) {
+    this(options, simulatorOptions, configs, embedded, null);
+  }
+
+  /**
+   * @param externalSimulatorUrl base URL of a simulator running in another process (for example
+   *     {@code harbor simulator}), or null to start one in this JVM with {@code simulatorOptions};
+   *     an external one keeps its own latency and faults
+   */
+  public BenchRunner(BenchOptions options, SimulatorOptions simulatorOptions, ConfigSource configs,
+      boolean embedded, String externalSimulatorUrl) {
     this.options = options;
     this.simulatorOptions = simulatorOptions;
     this.configs = configs;
     this.embedded = embedded;
+    this.externalSimulatorUrl = externalSimulatorUrl == null ? null : externalSimulatorUrl.replaceAll("/+$", "");
   }
 
   /** True when this build's worker understands {@value #MAX_IN_FLIGHT_KEY}. */
@@ -85,8 +97,9 @@ public final class BenchRunner {
   /** Runs every level, the limit probes and the naive baseline. */
   public BenchReport run() throws Exception {
     String run = "bench-" + UUID.randomUUID().toString().substring(0, 8);
-    try (SimulatorServer sim = SimulatorServer.start(simulatorOptions);
+    try (SimulatorServer local = externalSimulatorUrl == null ? SimulatorServer.start(simulatorOptions) : null;
         EmbeddedStack stack = embedded ? EmbeddedStack.start(false, null) : null) {
+      String sim = local != null ? local.baseUrl() : externalSimulatorUrl;
       Map<String, String> env = stack == null ? Map.of() : stack.env();
       Map<String, Object> base = new LinkedHashMap<>();
       base.put(TOPIC_REQUESTS, run + ".requests");
@@ -96,7 +109,7 @@ public final class BenchRunner {
       base.put(TOPIC_METRICS, run + ".metrics");
       base.put(APPLICATION_ID, run);
       base.put(PROCESSING_GUARANTEE, options.guarantee());
-      base.put(SIMULATOR_URL, sim.baseUrl());
+      base.put(SIMULATOR_URL, sim);
       HarborConfig cfg = configs.load(env, base);
       if (!cfg.providers().isEmpty()) {
         throw new IllegalArgumentException("the configuration names providers; harbor bench measures "
@@ -106,7 +119,7 @@ public final class BenchRunner {
     }
   }
 
-  private BenchReport runLevels(String run, SimulatorServer sim, HarborConfig cfg,
+  private BenchReport runLevels(String run, String sim, HarborConfig cfg,
       Map<String, String> env, Map<String, Object> base) throws Exception {
     Map<String, Object> common = new HashMap<>(cfg.kafka());
     common.put("bootstrap.servers", cfg.kafkaBootstrap());
@@ -163,7 +176,7 @@ public final class BenchRunner {
         }
         System.err.println("[C=" + level + "] limit probe: simulator alone, OkHttp async, " + level + " in flight ...");
         // At least 50 calls per slot, so a small run still gives the probe time to reach steady state.
-        double limit = LimitProbe.run(sim.baseUrl(), level, Math.max(options.requests(), 50L * level),
+        double limit = LimitProbe.run(sim, level, Math.max(options.requests(), 50L * level),
             options.distinct(options.requests()), "p" + li);
         levels.add(new BenchReport.Level(result.maxInFlight(), result.requests(), result.results(),
             result.failed(), result.duplicates(), result.providerCalls(), result.throughputRps(),
@@ -171,7 +184,7 @@ public final class BenchRunner {
       }
       System.err.println("naive baseline: a KafkaConsumer loop calling the simulator one request at a time ...");
       double naive = naive(common, registry, sim, cfg, requests, seq, naiveRequests, naiveResults, run);
-      return new BenchReport(context(cfg), config(cfg, sim), levels, naive, heapEnd, heapAt100k[0],
+      return new BenchReport(context(cfg), config(cfg), levels, naive, heapEnd, heapAt100k[0],
           notes(cfg));
     }
   }
@@ -215,7 +228,7 @@ public final class BenchRunner {
     workers.forEach(HarborWorker::close);
   }
 
-  private double naive(Map<String, Object> common, SchemaRegistryClient registry, SimulatorServer sim,
+  private double naive(Map<String, Object> common, SchemaRegistryClient registry, String sim,
       HarborConfig cfg, BenchRequests requests, long firstSeq, String requestTopic, String resultTopic,
       String run) {
     int sample = Math.min(options.naiveSample(), options.requests());
@@ -230,7 +243,7 @@ public final class BenchRunner {
         KafkaProducer<String, ChatResult> results = new KafkaProducer<>(producerProps(common),
             new StringSerializer(), new AvroSerde<>(registry, ChatResult.class, true).serializer())) {
       OpenAiCompatibleClient client = new OpenAiCompatibleClient(http,
-          ProviderSpec.of("simulator", sim.baseUrl(), null, List.of("*")), null);
+          ProviderSpec.of("simulator", sim, null, List.of("*")), null);
       return NaiveBaseline.run(producer, consumer, results, requestTopic, resultTopic, client, requests,
           firstSeq, sample, options.distinct(sample));
     } finally {
@@ -261,8 +274,8 @@ public final class BenchRunner {
   }
 
   /** Chat-completion calls the simulator has received, from its {@code /stats}. */
-  private long providerCalls(SimulatorServer sim) throws java.io.IOException {
-    String root = sim.baseUrl().replaceAll("/v1$", "");
+  private long providerCalls(String sim) throws java.io.IOException {
+    String root = sim.replaceAll("/v1$", "");
     try (Response r = statsHttp.newCall(new Request.Builder().url(root + "/stats").build()).execute()) {
       return BenchRequests.JSON.readTree(r.body().string()).path("calls").asLong();
     }
@@ -275,17 +288,22 @@ public final class BenchRunner {
     return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / (1024.0 * 1024.0);
   }
 
+  private String simulatorDescription() {
+    return externalSimulatorUrl != null ? "in another process at " + externalSimulatorUrl
+        : simulatorOptions.latencyModel().describe() + ", " + simulatorOptions.faults();
+  }
+
   private String context(HarborConfig cfg) {
     return String.format(java.util.Locale.ROOT,
         "harbor bench: %d requests (+%d warm-up) per level, %s, distinct %.2f, simulator %s, "
             + "%d instance(s) x %d stream thread(s), %s, %s",
         options.requests(), options.warmup(),
         options.rate() > 0 ? "open loop at " + options.rate() + " req/s" : "one backlog",
-        options.distinctRatio(), simulatorOptions.latencyModel().describe(), options.instances(),
+        options.distinctRatio(), simulatorDescription(), options.instances(),
         cfg.intValue(STREAM_THREADS), options.guarantee(), embedded ? "embedded (one JVM)" : "cluster " + cfg.kafkaBootstrap());
   }
 
-  private ObjectNode config(HarborConfig cfg, SimulatorServer sim) {
+  private ObjectNode config(HarborConfig cfg) {
     ObjectNode c = JsonNodeFactory.instance.objectNode();
     c.put("mode", embedded ? "embedded" : "cluster");
     c.put("instances", options.instances());
@@ -297,7 +315,7 @@ public final class BenchRunner {
     c.put("rate", options.rate());
     c.put("distinct_ratio", options.distinctRatio());
     c.put("provider_latency_ms", options.providerLatencyMs());
-    c.put("simulator", sim.options().latencyModel().describe() + ", " + sim.options().faults());
+    c.put("simulator", simulatorDescription());
     c.put("max_in_flight_applied", maxInFlightSupported());
     c.put("cores", Runtime.getRuntime().availableProcessors());
     c.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));

@@ -68,6 +68,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Write the figures as JSON.")
     Path json;
 
+    @Option(names = "--simulator-url", paramLabel = "URL",
+        description = "Use a simulator running in another process (e.g. `harbor simulator`) instead of one in this"
+            + " JVM; its own latency and fault options apply and the --sim-* options are ignored.")
+    String simulatorUrl;
+
     @Override
     public Integer call() throws Exception {
         if (!guarantee.equals("exactly_once_v2") && !guarantee.equals("at_least_once")) {
@@ -92,7 +97,7 @@ final class BenchCommand implements Callable<Integer> {
             System.err.println("note: " + BenchRunner.MAX_IN_FLIGHT_KEY + " is not a key of this build; "
                 + "the worker dispatches synchronously and ignores --max-in-flight.");
         }
-        BenchReport report = new BenchRunner(options, simOptions, config::load, embedded).run();
+        BenchReport report = new BenchRunner(options, simOptions, config::load, embedded, simulatorUrl).run();
         report.print(System.out);
         if (json != null) {
             report.writeJson(json);
