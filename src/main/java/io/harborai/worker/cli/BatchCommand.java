@@ -62,13 +62,14 @@ final class BatchCommand implements Callable<Integer> {
             return 2;
         }
         String id = batchId != null ? batchId : "batch_" + UUID.randomUUID().toString().replace("-", "");
-        if (config.clusterConfigured()) {
-            return runJob(config.load(Map.of(), Map.of()), id);
+        HarborConfig loaded = config.load(Map.of(), Map.of());
+        if (ConfigOption.clusterConfigured(loaded)) {
+            return runJob(loaded, id);
         }
         System.err.println("No Kafka cluster configured: starting the embedded default (Kafka, registry, simulator, worker).");
         // The stack's simulator carries the --sim-* knobs; the worker uses it (HARBOR_SIMULATOR_URL)
         // only when no provider is configured.
-        long configLatency = config.load(Map.of(), Map.of()).intValue(SIMULATOR_LATENCY_MS);
+        long configLatency = loaded.intValue(SIMULATOR_LATENCY_MS);
         try (EmbeddedStack stack = EmbeddedStack.start(false, sim.options(configLatency))) {
             HarborConfig cfg = config.load(stack.env(), Map.of());
             try (HarborWorker worker = HarborWorker.start(cfg)) {

@@ -7,6 +7,7 @@ import io.harborai.worker.provider.SimulatorOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -89,7 +90,7 @@ final class BenchCommand implements Callable<Integer> {
             rate, distinctRatio, simOptions.latency().toMillis(),
             sweep != null && !sweep.isEmpty() ? sweep : List.of(maxInFlight),
             instances, guarantee, naiveSample, stallTimeout);
-        boolean embedded = !config.clusterConfigured();
+        boolean embedded = !ConfigOption.clusterConfigured(config.load(Map.of(), Map.of()));
         if (embedded) {
             System.err.println("No Kafka cluster configured: benchmarking on the embedded stack (one JVM).");
         }

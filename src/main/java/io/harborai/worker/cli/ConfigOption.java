@@ -27,12 +27,11 @@ final class ConfigOption {
         return HarborConfig.load(resolve(), env, overrides);
     }
 
-    /** True when a Kafka cluster is named by the environment or the file. */
-    boolean clusterConfigured() {
-        String env = System.getenv("HARBOR_KAFKA_BOOTSTRAP");
-        if (env != null && !env.isBlank()) {
-            return true;
-        }
-        return load(Map.of(), Map.of()).kafka().containsKey("bootstrap.servers");
+    /**
+     * True when {@code loaded} (from {@link #load}) names a Kafka cluster: the file's
+     * {@code kafka.bootstrap.servers}, or {@code HARBOR_KAFKA_BOOTSTRAP}, which load() maps onto it.
+     */
+    static boolean clusterConfigured(HarborConfig loaded) {
+        return loaded.kafka().containsKey("bootstrap.servers");
     }
 }
