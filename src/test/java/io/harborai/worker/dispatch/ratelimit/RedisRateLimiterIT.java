@@ -15,11 +15,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 
+import io.harborai.worker.redis.RedisClients;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
 import org.slf4j.Logger;
@@ -58,7 +58,7 @@ class RedisRateLimiterIT {
     }
 
     private static RedissonClient client(String url) {
-        return Redisson.create(RateLimiters.redissonConfig(RateLimiters.RedisUrl.parse(url)));
+        return RedisClients.create(url);
     }
 
     private static List<RedisRateLimiter> twoInstances(RateLimitSpec spec) {
