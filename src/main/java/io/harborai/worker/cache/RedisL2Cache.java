@@ -1,0 +1,193 @@
+package io.harborai.worker.cache;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+
+import org.redisson.api.RBucket;
+import org.redisson.api.RedissonClient;
+import org.redisson.client.codec.ByteArrayCodec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The shared tier: encoded answers in Redis under {@code keyPrefix + key}, each with a TTL, so a
+ * worker can serve what another worker paid a provider for.
+ *
+ * <p>Why it never fails: a cache is an optimisation, so a Redis outage must cost hit rate, not
+ * requests or stream-thread time. {@link #get} never completes exceptionally and never takes
+ * longer than {@code callTimeout}: an error or timeout completes it empty (a miss), adds one to
+ * {@link #errors()} and marks Redis down. While down, {@code get} completes empty at once without
+ * calling Redis and {@link #put} does nothing, until {@code probeInterval} has passed since the
+ * last failure; then one {@code get} goes to Redis as a probe (others keep answering empty while
+ * it runs). Any successful call marks Redis up again. The same state machine as {@code
+ * FailoverRateLimiter}, kept separate because here the fallback is "no cache", not another
+ * limiter. WARN once per outage, INFO once when Redis answers again.
+ *
+ * <p>Limits: the lookup that discovers an outage waits up to {@code callTimeout} for its answer,
+ * and so may each probe; the wait is in the returned stage, not on the caller's thread. A timed-out command is not cancelled
+ * in Redisson, which may still run it; for a SET that only means the entry appears late. Puts
+ * are fire and forget: a lost put is a later miss, counted in {@code errors()} when Redisson
+ * reports it. One caller-thread cost is outside this class: a Redisson client built with lazy
+ * initialization ({@code RedisClients}) connects on the thread that sends its first command, before
+ * any future exists to time out (measured: ~35 ms warm, ~1 s in a cold JVM; against a Redis that
+ * refuses connections ~100 ms per call until one succeeds, up to the connect timeout for a host
+ * that drops packets). Once connected, commands return at once even during an outage; while down,
+ * only the one probe per {@code probeInterval} can pay it.
+ *
+ * <p>Threading: any thread may call any method. The state is atomics; callers race for the probe
+ * and exactly one wins. Returned stages complete on Redisson's Netty threads, or on the JDK's
+ * {@code CompletableFuture} delay thread for a timeout, or on the caller's thread when answered
+ * without Redis; dependent work should be short.
+ */
+public final class RedisL2Cache implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(RedisL2Cache.class);
+
+    private final RedissonClient client;
+    private final String keyPrefix;
+    private final long callTimeoutMillis;
+    private final LongSupplier nanoClock;
+    private final long probeIntervalNanos;
+    private final AtomicBoolean up = new AtomicBoolean(true);
+    private final AtomicBoolean probing = new AtomicBoolean();
+    private final AtomicLong nextProbeNanos = new AtomicLong();
+    private final AtomicLong errors = new AtomicLong();
+    private volatile boolean closed;
+
+    /**
+     * @param client shared with the rest of the worker; the caller shuts it down
+     * @param keyPrefix prepended to every key, e.g. {@code "harbor:cache:"}
+     * @param callTimeout the longest a get or put waits for Redis
+     * @param nanoClock monotonic nanoseconds, for the probe interval
+     * @param probeInterval how long after a failure the next call may try Redis again
+     */
+    public RedisL2Cache(RedissonClient client, String keyPrefix, Duration callTimeout, LongSupplier nanoClock,
+                        Duration probeInterval) {
+        if (callTimeout.isNegative() || callTimeout.isZero()) {
+            throw new IllegalArgumentException("callTimeout must be positive, was " + callTimeout);
+        }
+        if (probeInterval.isNegative()) {
+            throw new IllegalArgumentException("probeInterval must not be negative, was " + probeInterval);
+        }
+        this.client = Objects.requireNonNull(client, "client");
+        this.keyPrefix = Objects.requireNonNull(keyPrefix, "keyPrefix");
+        this.callTimeoutMillis = Math.max(1, callTimeout.toMillis());
+        this.nanoClock = nanoClock;
+        this.probeIntervalNanos = probeInterval.toNanos();
+    }
+
+    /** The bytes under {@code key}; empty when absent, when Redis fails or is down, or after close. */
+    public CompletionStage<Optional<byte[]>> get(String key) {
+        if (closed) {
+            return CompletableFuture.completedFuture(Optional.empty());
+        }
+        boolean probe = false;
+        if (!up.get()) {
+            if (nanoClock.getAsLong() - nextProbeNanos.get() < 0 || !probing.compareAndSet(false, true)) {
+                return CompletableFuture.completedFuture(Optional.empty());
+            }
+            probe = true;
+        }
+        boolean isProbe = probe;
+        CompletableFuture<byte[]> call;
+        try {
+            RBucket<byte[]> bucket = client.getBucket(keyPrefix + key, ByteArrayCodec.INSTANCE);
+            // copy(): time out our view only, never complete Redisson's own future from outside.
+            call = bucket.getAsync().toCompletableFuture().copy();
+        } catch (RuntimeException e) {
+            call = CompletableFuture.failedFuture(e);
+        }
+        return call.orTimeout(callTimeoutMillis, TimeUnit.MILLISECONDS).handle((bytes, e) -> {
+            if (isProbe) {
+                probing.set(false);
+            }
+            if (e != null) {
+                failed("GET", e);
+                return Optional.empty();
+            }
+            markUp();
+            return Optional.ofNullable(bytes);
+        });
+    }
+
+    /**
+     * Stores {@code value} under {@code key} for {@code ttl}, asynchronously; skipped while Redis is
+     * down or after close. Never throws for Redis trouble.
+     *
+     * @throws IllegalArgumentException if {@code ttl} is under a millisecond (Redis would refuse it)
+     */
+    public void put(String key, byte[] value, Duration ttl) {
+        if (ttl.toMillis() < 1) {
+            throw new IllegalArgumentException("ttl must be at least 1 ms, was " + ttl);
+        }
+        if (closed || !up.get()) {
+            return;
+        }
+        CompletableFuture<Void> call;
+        try {
+            RBucket<byte[]> bucket = client.getBucket(keyPrefix + key, ByteArrayCodec.INSTANCE);
+            call = bucket.setAsync(value, ttl).toCompletableFuture().copy();
+        } catch (RuntimeException e) {
+            call = CompletableFuture.failedFuture(e);
+        }
+        call.orTimeout(callTimeoutMillis, TimeUnit.MILLISECONDS).whenComplete((v, e) -> {
+            if (e != null) {
+                failed("SET", e);
+            } else {
+                markUp();
+            }
+        });
+    }
+
+    /** Whether calls currently go to Redis. */
+    public boolean available() {
+        return up.get();
+    }
+
+    /** Failed or timed-out gets, probes and puts since start. */
+    public long errors() {
+        return errors.get();
+    }
+
+    /** The prefix of every Redis key this cache uses. */
+    String keyPrefix() {
+        return keyPrefix;
+    }
+
+    /** Stops using Redis: later gets answer empty, puts are skipped. Leaves the shared client running. */
+    @Override
+    public void close() {
+        closed = true;
+    }
+
+    private void failed(String op, Throwable e) {
+        errors.incrementAndGet();
+        nextProbeNanos.set(nanoClock.getAsLong() + probeIntervalNanos);
+        if (up.compareAndSet(true, false)) {
+            log.warn("Redis L2 cache ({}) unavailable on {} ({}); treating L2 as empty, probing every {} ms",
+                    keyPrefix, op, describe(e), TimeUnit.NANOSECONDS.toMillis(probeIntervalNanos));
+        }
+    }
+
+    private void markUp() {
+        if (up.compareAndSet(false, true)) {
+            log.info("Redis L2 cache ({}) answers again after {} errors in total", keyPrefix, errors.get());
+        }
+    }
+
+    /** The root cause's class and message: Redisson wraps connection errors several times over. */
+    private static String describe(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
+    }
+}
