@@ -4,6 +4,7 @@ import static io.harborai.worker.config.HarborConfigDef.*;
 
 import io.harborai.worker.avro.ChatRequest;
 import io.harborai.worker.avro.ChatResult;
+import io.harborai.worker.cache.CacheRuntime;
 import io.harborai.worker.config.HarborConfig;
 import io.harborai.worker.dispatch.DispatchRuntime;
 import io.harborai.worker.dispatch.DispatchSettings;
@@ -11,6 +12,7 @@ import io.harborai.worker.dispatch.ProviderCaller;
 import io.harborai.worker.dispatch.ratelimit.RateLimiter;
 import io.harborai.worker.dispatch.ratelimit.RateLimiters;
 import io.harborai.worker.provider.ProviderRouter;
+import io.harborai.worker.redis.RedisClients;
 import io.harborai.worker.provider.ProviderSpec;
 import io.harborai.worker.provider.SimulatorOptions;
 import io.harborai.worker.provider.SimulatorServer;
@@ -40,6 +42,7 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.redisson.api.RedissonClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,6 +63,8 @@ public final class HarborWorker implements AutoCloseable {
     /** Above the largest dispatch.concurrency-max a provider lane can reach (256 by default). */
     private static final int MAX_REQUESTS_PER_HOST = 512;
     private final MeterRegistry meters;
+    private CacheRuntime cache;
+    private RedissonClient redis;
 
     private HarborWorker(KafkaStreams streams, OkHttpClient http, SimulatorServer simulator, String providerSummary,
                          MeterRegistry meters) {
@@ -117,13 +122,17 @@ public final class HarborWorker implements AutoCloseable {
             }
         }
         SchemaRegistryClient registry = new SchemaRegistryClient(http, config.string(SCHEMA_REGISTRY_URL));
+        RedissonClient redis = config.bool(CACHE_ENABLED) && config.bool(CACHE_L2_ENABLED)
+            ? RedisClients.create(config.secret(REDIS_URL)) : null;
+        CacheRuntime cache = CacheRuntime.from(config, redis, System::currentTimeMillis, meters);
         Topology topology = TopologyFactory.build(
             new TopologyFactory.Settings(List.of(config.string(TOPIC_REQUESTS), config.string(TOPIC_REQUESTS_BATCH)),
                 config.string(TOPIC_RESULTS), config.string(TOPIC_DLQ), config.intValue(REQUEST_MAX_BYTES)),
             new AvroSerde<>(registry, ChatRequest.class, true).deserializer(),
-            new AvroSerde<>(registry, ChatResult.class, true).serializer(),
+            new AvroSerde<>(registry, ChatResult.class, true),
             new DispatchRuntime(router, DispatchSettings.from(config), ProviderCaller.http(), rateLimiter,
-                Clock.systemUTC(), () -> ThreadLocalRandom.current().nextDouble(), meters));
+                Clock.systemUTC(), () -> ThreadLocalRandom.current().nextDouble(), meters),
+            cache);
         KafkaStreams streams = new KafkaStreams(topology, props);
         streams.setUncaughtExceptionHandler(e -> {
             // Transient infrastructure errors (registry down) surface here; the replacement thread
@@ -142,7 +151,10 @@ public final class HarborWorker implements AutoCloseable {
         streams.start();
         log.info("HarborAI worker started: application.id={} kafka={} providers={}",
             config.string(APPLICATION_ID), config.kafkaBootstrap(), summary);
-        return new HarborWorker(streams, http, simulator, summary, meters);
+        HarborWorker worker = new HarborWorker(streams, http, simulator, summary, meters);
+        worker.cache = cache;
+        worker.redis = redis;
+        return worker;
     }
 
     /** One OkHttpClient per process; providers derive their own via newBuilder() and share its pools. */
@@ -244,6 +256,12 @@ public final class HarborWorker implements AutoCloseable {
         }
         if (ownedRateLimiter != null) {
             ownedRateLimiter.close();
+        }
+        if (cache != null && cache.tiers() != null) {
+            cache.tiers().close();
+        }
+        if (redis != null) {
+            RedisClients.shutdown(redis);
         }
         http.dispatcher().executorService().shutdown();
         http.connectionPool().evictAll();

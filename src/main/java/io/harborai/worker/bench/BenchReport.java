@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import io.harborai.worker.avro.CacheOutcome;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -37,7 +38,7 @@ public record BenchReport(String context, ObjectNode config, List<Level> levels,
    */
   public record Level(int maxInFlight, long requests, long results, long failed, long duplicates,
       long providerCalls, double throughputRps, Histogram e2eMicros, Histogram overheadMicros,
-      double limitRps, double idealRps) {}
+      CacheStats cache, double limitRps, double idealRps) {}
 
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -82,6 +83,13 @@ public record BenchReport(String context, ObjectNode config, List<Level> levels,
     percentiles(o.putObject("e2e_ms"), l.e2eMicros());
     percentiles(o.putObject("overhead_ms"), l.overheadMicros());
     o.put("limit_rps", round(l.limitRps()));
+    o.put("cache_hit_rate", Math.round(l.cache().hitRate() * 10_000) / 10_000.0);
+    ObjectNode c = o.putObject("cache");
+    for (CacheOutcome outcome : CacheOutcome.values()) {
+      c.put(outcome.name().toLowerCase(Locale.ROOT), l.cache().count(outcome));
+    }
+    percentiles(c.putObject("l1_hit_overhead_ms"), l.cache().l1OverheadMicros());
+    percentiles(c.putObject("l2_hit_overhead_ms"), l.cache().l2OverheadMicros());
     if (l.idealRps() > 0) {
       o.put("ideal_rps", round(l.idealRps()));
     }
@@ -118,6 +126,16 @@ public record BenchReport(String context, ObjectNode config, List<Level> levels,
           l.results(), l.failed(), l.throughputRps(), l.limitRps(),
           ratio(l.throughputRps(), l.limitRps()), triple(l.e2eMicros()), triple(l.overheadMicros()),
           l.providerCalls());
+    }
+    for (Level c : levels) {
+      CacheStats cs = c.cache();
+      if (cs.hits() > 0) {
+        out.printf(Locale.ROOT, "cache (C=%d): hit rate %.1f%% - L1 %d (overhead ms p50/p95/p99 %s), L2 %d (%s),"
+            + " coalesced %d, miss %d, bypass %d%n", c.maxInFlight(), cs.hitRate() * 100,
+            cs.count(CacheOutcome.L1), triple(cs.l1OverheadMicros()), cs.count(CacheOutcome.L2),
+            triple(cs.l2OverheadMicros()), cs.count(CacheOutcome.COALESCED), cs.count(CacheOutcome.MISS),
+            cs.count(CacheOutcome.BYPASS));
+      }
     }
     Level l = last();
     out.printf(Locale.ROOT, "naive loop (1 at a time): %.1f req/s; results/s over naive: %.2f%n",

@@ -98,7 +98,7 @@ public final class BenchRunner {
   public BenchReport run() throws Exception {
     String run = "bench-" + UUID.randomUUID().toString().substring(0, 8);
     try (SimulatorServer local = externalSimulatorUrl == null ? SimulatorServer.start(simulatorOptions) : null;
-        EmbeddedStack stack = embedded ? EmbeddedStack.start(false, null) : null) {
+        EmbeddedStack stack = embedded ? EmbeddedStack.start(true, null) : null) {
       String sim = local != null ? local.baseUrl() : externalSimulatorUrl;
       Map<String, String> env = stack == null ? Map.of() : stack.env();
       Map<String, Object> base = new LinkedHashMap<>();
@@ -170,7 +170,7 @@ public final class BenchRunner {
           }
           double ideal = options.providerLatencyMs() > 0 ? level * 1000.0 / options.providerLatencyMs() : 0;
           result = new BenchReport.Level(level, options.requests(), p.results(), p.failed(),
-              p.duplicates(), calls, p.throughput(), p.e2e(), p.overhead(), 0, ideal);
+              p.duplicates(), calls, p.throughput(), p.e2e(), p.overhead(), p.cache(), 0, ideal);
         } finally {
           closeAll(workers);
         }
@@ -180,7 +180,7 @@ public final class BenchRunner {
             options.distinct(options.requests()), "p" + li);
         levels.add(new BenchReport.Level(result.maxInFlight(), result.requests(), result.results(),
             result.failed(), result.duplicates(), result.providerCalls(), result.throughputRps(),
-            result.e2eMicros(), result.overheadMicros(), limit, result.idealRps()));
+            result.e2eMicros(), result.overheadMicros(), result.cache(), limit, result.idealRps()));
       }
       System.err.println("naive baseline: a KafkaConsumer loop calling the simulator one request at a time ...");
       double naive = naive(common, registry, sim, cfg, requests, seq, naiveRequests, naiveResults, run);

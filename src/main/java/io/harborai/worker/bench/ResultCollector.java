@@ -30,7 +30,7 @@ final class ResultCollector implements AutoCloseable {
 
   /** One phase's figures. */
   record Phase(long results, long failed, long duplicates, long elapsedNanos, Histogram e2e,
-      Histogram overhead) {
+      Histogram overhead, CacheStats cache) {
     double throughput() {
       return elapsedNanos <= 0 ? 0 : results * 1e9 / elapsedNanos;
     }
@@ -60,6 +60,7 @@ final class ResultCollector implements AutoCloseable {
       LongConsumer onResult) {
     Histogram e2e = new Histogram(MAX_MICROS, 3);
     Histogram overhead = new Histogram(MAX_MICROS, 3);
+    CacheStats.Recorder cache = new CacheStats.Recorder();
     BitSet seen = new BitSet(count);
     long results = 0;
     long failed = 0;
@@ -95,7 +96,9 @@ final class ResultCollector implements AutoCloseable {
         long e2eMicros = Math.max(0, (now - sentAt) / 1_000);
         long providerMicros = r.getTimings() == null ? 0 : r.getTimings().getProviderMs() * 1_000;
         e2e.recordValue(Math.min(MAX_MICROS, e2eMicros));
-        overhead.recordValue(Math.min(MAX_MICROS, Math.max(0, e2eMicros - providerMicros)));
+        long overheadMicros = Math.max(0, e2eMicros - providerMicros);
+        overhead.recordValue(Math.min(MAX_MICROS, overheadMicros));
+        cache.record(r.getCache(), overheadMicros);
         lastResult = now;
         lastProgress = now;
         onResult.accept(results);
@@ -117,7 +120,7 @@ final class ResultCollector implements AutoCloseable {
     }
     bar.finish(producing ? gen.produced() : results);
     long elapsed = firstSent < 0 ? 0 : lastResult - firstSent;
-    return new Phase(results, failed, duplicates, elapsed, e2e, overhead);
+    return new Phase(results, failed, duplicates, elapsed, e2e, overhead, cache.snapshot());
   }
 
   @Override

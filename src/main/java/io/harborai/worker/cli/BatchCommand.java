@@ -71,7 +71,8 @@ final class BatchCommand implements Callable<Integer> {
         // only when no provider is configured.
         long configLatency = loaded.intValue(SIMULATOR_LATENCY_MS);
         try (EmbeddedStack stack = EmbeddedStack.start(false, sim.options(configLatency))) {
-            HarborConfig cfg = config.load(stack.env(), Map.of());
+            // One in-process worker: L1 and single-flight dedupe the job; there is no Redis to share with.
+            HarborConfig cfg = config.load(stack.env(), Map.of(CACHE_L2_ENABLED, false));
             try (HarborWorker worker = HarborWorker.start(cfg)) {
                 System.err.println("Embedded worker providers: " + worker.providerSummary());
                 return runJob(cfg, id);

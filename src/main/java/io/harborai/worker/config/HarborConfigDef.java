@@ -62,6 +62,12 @@ public final class HarborConfigDef {
     public static final String DISPATCH_CONCURRENCY_MIN = "dispatch.concurrency-min";
     public static final String DISPATCH_CONCURRENCY_INITIAL = "dispatch.concurrency-initial";
     public static final String DISPATCH_CONCURRENCY_MAX = "dispatch.concurrency-max";
+    public static final String CACHE_ENABLED = "cache.enabled";
+    public static final String CACHE_TTL_SECONDS = "cache.ttl-seconds";
+    public static final String CACHE_TENANT_ISOLATION = "cache.tenant-isolation";
+    public static final String CACHE_L1_MAX_BYTES = "cache.l1.max-bytes";
+    public static final String CACHE_L2_ENABLED = "cache.l2.enabled";
+    public static final String CACHE_L2_KEY_PREFIX = "cache.l2.key-prefix";
     public static final String BREAKER_FAILURE_RATE_PERCENT = "breaker.failure-rate-percent";
     public static final String BREAKER_WINDOW_CALLS = "breaker.window-calls";
     public static final String BREAKER_OPEN_MS = "breaker.open-ms";
@@ -167,5 +173,21 @@ public final class HarborConfigDef {
         .define(BREAKER_OPEN_MS, Type.LONG, 30_000L, Range.between(1, 3_600_000), Importance.LOW,
             "How long an open breaker refuses calls before letting half-open probes through.")
         .define(BREAKER_HALF_OPEN_CALLS, Type.INT, 5, Range.between(1, 1_000), Importance.LOW,
-            "Probe calls in half-open state; their failure rate decides between closing and re-opening.");
+            "Probe calls in half-open state; their failure rate decides between closing and re-opening.")
+        .define(CACHE_ENABLED, Type.BOOLEAN, true, Importance.HIGH,
+            "Deduplicate identical requests: answer from the L1/L2 cache, and let requests identical to one in "
+                + "flight wait for its answer (single-flight, via a repartition by cache key). When false every "
+                + "request is dispatched (cache outcome BYPASS) and the repartition hop is skipped.")
+        .define(CACHE_TTL_SECONDS, Type.INT, 3_600, Range.between(1, 31_536_000), Importance.MEDIUM,
+            "How long a successful answer is served from the cache; a request's cache.ttl_seconds overrides it.")
+        .define(CACHE_TENANT_ISOLATION, Type.BOOLEAN, true, Importance.HIGH,
+            "Mix the request's tenant into the cache key, so a tenant is never served another tenant's answer "
+                + "(and never joins another tenant's call). false shares answers across tenants.")
+        .define(CACHE_L1_MAX_BYTES, Type.LONG, 32L * 1024 * 1024, Range.between(0, Long.MAX_VALUE), Importance.MEDIUM,
+            "In-process cache bound in bytes of encoded answers (per worker process); 0 disables L1.")
+        .define(CACHE_L2_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
+            "Share answers across worker instances through Redis (redis.url). While Redis is unreachable the "
+                + "worker serves from L1 and providers, counts the errors and re-probes Redis every second.")
+        .define(CACHE_L2_KEY_PREFIX, Type.STRING, "harbor:cache:", Importance.LOW,
+            "Prefix of the Redis keys of cached answers.");
 }

@@ -38,6 +38,19 @@ public final class InFlight {
         bytes.addAndGet(-size);
     }
 
+    /**
+     * Bytes of a request held outside the engine: it waits for the call of an identical request
+     * (single-flight) and makes no call of its own, so it counts against the byte cap only.
+     */
+    public void holdBytes(long size) {
+        bytes.addAndGet(size);
+    }
+
+    /** Releases {@link #holdBytes}. */
+    public void releaseBytes(long size) {
+        bytes.addAndGet(-size);
+    }
+
     /** A call finished (OkHttp thread); its result now waits in a completion queue. */
     void completionArrived() {
         completed.incrementAndGet();

@@ -1,8 +1,13 @@
 package io.harborai.worker.topology;
 
+import io.harborai.worker.avro.CacheOutcome;
 import io.harborai.worker.avro.ChatRequest;
 import io.harborai.worker.avro.ChatResult;
 import io.harborai.worker.avro.PendingRequest;
+import io.harborai.worker.avro.ResultStatus;
+import io.harborai.worker.cache.CacheRuntime;
+import io.harborai.worker.cache.CachedAnswer;
+import io.harborai.worker.cache.CachedResults;
 import io.harborai.worker.dispatch.DispatchEngine;
 import io.harborai.worker.dispatch.DispatchRuntime;
 import io.harborai.worker.dispatch.PendingCodec;
@@ -10,7 +15,11 @@ import io.harborai.worker.dispatch.Results;
 import io.harborai.worker.provider.ErrorCode;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -21,44 +30,84 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Takes each valid request into the changelogged {@code pending} store and hands it to this task's
- * {@link DispatchEngine}; forwards each result (keyed by request id) and deletes the entry in the
- * same step, on the stream thread: from a wall-clock punctuator every {@code dispatch.punctuate-ms}
- * and at the start of each {@code process()}. Under {@code exactly_once_v2} the result, the store
- * delete (a changelog tombstone) and the input offsets therefore commit in one transaction: a crash
- * before the commit rolls all three back and the restored entry is dispatched again; no request
- * lives only in memory when its offset commits.
+ * Answers each valid request exactly once: from the cache, from an identical request's call, or
+ * from its own call through this task's {@link DispatchEngine}.
+ *
+ * <p>Records arrive keyed by cache key (the topology repartitions by it when the cache is on), so
+ * every request with one key is handled by one task of one instance, and single-flight needs no
+ * coordination: the first request of a key looks up L1, then L2 (asynchronously, off the stream
+ * thread), then calls the provider; identical requests arriving meanwhile wait for that answer
+ * (outcome COALESCED) instead of calling again. A successful answer is written to both tiers.
+ *
+ * <p>Crash safety: every request not answered on the spot (an L1 hit is) sits in the changelogged
+ * {@code pending} store, keyed by request id, until its result is forwarded; the result, the store
+ * delete and the input offsets commit in one transaction under {@code exactly_once_v2}. On {@code
+ * init} (restart, rebalance) every stored entry is admitted again, through the cache and
+ * single-flight as on first arrival, and counted when it reaches the engine again.
  *
  * <p>Backpressure: at the in-flight cap {@code process()} does not return until completions have
- * drained below it (bounded by {@code dispatch.max-block-ms}), so the thread takes no new record.
+ * drained below it (bounded by {@code dispatch.max-block-ms}); requests waiting for an identical
+ * call count against the byte cap.
  *
- * <p>On {@code init} (start, restore after a crash, rebalance) every entry still in the store is
- * re-dispatched; provider calls are at-least-once and carry {@code Idempotency-Key} = request id.
- * A request id already pending is not taken twice.
- *
- * <p>Runs on the task's stream thread; the engine documents its OkHttp-side state.
+ * <p>Runs on the task's stream thread; only {@code l2Answers} is written from Redisson threads.
  */
-final class AsyncDispatchProcessor implements Processor<String, ChatRequest, String, ChatResult> {
+final class AsyncDispatchProcessor implements Processor<String, PendingRequest, String, ChatResult> {
     private static final Logger log = LoggerFactory.getLogger(AsyncDispatchProcessor.class);
 
     private final DispatchRuntime runtime;
+    private final CacheRuntime cache;
     private ProcessorContext<String, ChatResult> context;
     private KeyValueStore<String, byte[]> pending;
     private DispatchEngine engine;
-    /** Store entries found at init, until the first pump submits them (stream thread only). */
+    /** Store entries found at init, until the first pump admits them. */
     private final List<byte[]> restored = new ArrayList<>();
+    /** Cache key → the lookup or call answering every request with that key. */
+    private final Map<String, Flight> flights = new HashMap<>();
+    /** Request id → what the engine holds it for; removed when the engine emits its result. */
+    private final Map<String, Dispatched> dispatched = new HashMap<>();
+    /** L2 lookups finished on Redisson threads, drained by {@link #pump()}. */
+    private final ConcurrentLinkedQueue<L2Answer> l2Answers = new ConcurrentLinkedQueue<>();
 
-    AsyncDispatchProcessor(DispatchRuntime runtime) {
+    /** A request taken and not yet answered, with its encoded size (the byte cap counts it). */
+    private record Held(PendingRequest entry, int bytes, boolean redispatch) {
+        ChatRequest request() {
+            return entry.getRequest();
+        }
+
+        String id() {
+            return entry.getRequest().getId();
+        }
+    }
+
+    private static final class Flight {
+        final Held leader;
+        final List<Held> waiters = new ArrayList<>();
+
+        Flight(Held leader) {
+            this.leader = leader;
+        }
+    }
+
+    /**
+     * @param key the request's cache key, or null when the cache is off
+     * @param store whether a successful answer is written to the cache under {@code key}
+     * @param leads whether requests waiting on {@code key} get this answer
+     */
+    private record Dispatched(ChatRequest request, String key, boolean store, boolean leads) {}
+
+    private record L2Answer(String key, String leaderId, Optional<CachedAnswer> answer) {}
+
+    AsyncDispatchProcessor(DispatchRuntime runtime, CacheRuntime cache) {
         this.runtime = runtime;
+        this.cache = cache;
     }
 
     @Override
     public void init(ProcessorContext<String, ChatResult> context) {
         this.context = context;
         this.pending = context.getStateStore(TopologyFactory.PENDING_STORE);
-        this.engine = new DispatchEngine(runtime, this::emit);
-        // Submitted on the first punctuation or record, not here: a restored request can be answered
-        // at once (its model is no longer configured) and init() must not forward.
+        this.engine = new DispatchEngine(runtime, this::onEngineResult);
+        // Admitted on the first punctuation or record, not here: init() must not forward.
         try (KeyValueIterator<String, byte[]> it = pending.all()) {
             it.forEachRemaining(kv -> restored.add(kv.value));
         }
@@ -68,20 +117,23 @@ final class AsyncDispatchProcessor implements Processor<String, ChatRequest, Str
 
     private void pump() {
         if (!restored.isEmpty()) {
-            log.info("Task {}: re-dispatching {} pending requests restored from the store", context.taskId(),
+            log.info("Task {}: re-admitting {} pending requests restored from the store", context.taskId(),
                 restored.size());
             for (byte[] bytes : restored) {
                 redispatch(PendingCodec.decode(bytes));
             }
             restored.clear();
         }
+        for (L2Answer a = l2Answers.poll(); a != null; a = l2Answers.poll()) {
+            onL2Answer(a);
+        }
         engine.pump();
     }
 
     /**
-     * Hands a restored entry to the engine again, first recording the round in the store so the
-     * count survives the next crash too; past {@code dispatch.max-redispatches} rounds the request
-     * is answered FAILED instead (it may be what crashes the worker).
+     * Admits a restored entry again, first recording the round in the store so the count survives
+     * the next crash too; past {@code dispatch.max-redispatches} rounds the request is answered
+     * FAILED instead (it may be what crashes the worker).
      */
     private void redispatch(PendingRequest p) {
         ChatRequest request = p.getRequest();
@@ -90,37 +142,126 @@ final class AsyncDispatchProcessor implements Processor<String, ChatRequest, Str
         if (round - 1 > max) {
             log.error("Request {} was restored {} times (dispatch.max-redispatches={}); answering FAILED",
                 request.getId(), round - 1, max);
-            emit(Results.failed(request, new Results.Trail(null, null, 0, null), ErrorCode.INTERNAL,
+            forward(Results.failed(request, new Results.Trail(null, null, 0, null), ErrorCode.INTERNAL,
                 "re-dispatched " + (round - 1) + " times after crashes or rebalances without an answer; giving up",
-                null, p.getReceivedAtMs(), runtime.clock().millis()));
+                null, p.getReceivedAtMs(), runtime.clock().millis()), true);
             return;
         }
         p.setDispatches(round);
         byte[] bytes = PendingCodec.encode(p);
         pending.put(request.getId(), bytes);
-        engine.submit(request, p.getReceivedAtMs(), bytes.length, true);
+        admit(new Held(p, bytes.length, true), cache.enabled() ? cache.key(request) : null);
     }
 
     @Override
-    public void process(Record<String, ChatRequest> record) {
+    public void process(Record<String, PendingRequest> record) {
         pump();
-        ChatRequest request = record.value();
-        String id = request.getId();
-        if (engine.contains(id) || pending.get(id) != null) {
+        String id = record.value().getRequest().getId();
+        if (pending.get(id) != null || dispatched.containsKey(id)) {
             log.warn("Request {} is already pending; the duplicate record is ignored", id);
             return;
         }
-        long now = runtime.clock().millis();
-        byte[] bytes = PendingCodec.encode(new PendingRequest(request, now, 0, 1));
-        pending.put(id, bytes);
-        engine.submit(request, now, bytes.length, false);
-        engine.pump();
+        byte[] bytes = PendingCodec.encode(record.value());
+        Held held = new Held(record.value(), bytes.length, false);
+        if (!answeredFromL1(held, record.key())) {
+            pending.put(id, bytes);
+            admit(held, cache.enabled() ? record.key() : null);
+        }
+        pump();
         engine.awaitCapacity();
     }
 
-    private void emit(ChatResult result) {
+    /** Forwards an L1 hit at once: nothing is stored, nothing to delete. */
+    private boolean answeredFromL1(Held h, String key) {
+        if (!cache.mayLookUp(h.request())) {
+            return false;
+        }
+        Optional<CachedAnswer> hit = cache.tiers().getL1(key, CacheRuntime.maxAgeMs(h.request()));
+        if (hit.isEmpty()) {
+            return false;
+        }
+        forward(CachedResults.fromCache(h.request(), hit.get().answer(), CacheOutcome.L1,
+            h.entry().getReceivedAtMs(), runtime.clock().millis()), h.redispatch());
+        return true;
+    }
+
+    /** The request is in the pending store; answer it from L1, join a flight, or start one. */
+    private void admit(Held h, String key) {
+        ChatRequest request = h.request();
+        if (!cache.mayLookUp(request)) {
+            submit(h, new Dispatched(request, key, cache.mayStore(request), false));
+            return;
+        }
+        if (h.redispatch() && answeredFromL1(h, key)) {
+            return;
+        }
+        Flight flight = flights.get(key);
+        if (flight != null) {
+            flight.waiters.add(h);
+            runtime.inFlight().holdBytes(h.bytes());
+            return;
+        }
+        flights.put(key, new Flight(h));
+        String leaderId = h.id();
+        cache.tiers().getL2(key, CacheRuntime.maxAgeMs(request)).whenComplete((answer, error) ->
+            l2Answers.add(new L2Answer(key, leaderId, error == null ? answer : Optional.empty())));
+    }
+
+    private void onL2Answer(L2Answer a) {
+        Flight flight = flights.get(a.key());
+        if (flight == null || !flight.leader.id().equals(a.leaderId())) {
+            return; // the task was closed and re-initialised meanwhile
+        }
+        Held leader = flight.leader;
+        if (a.answer().isPresent()) {
+            ChatResult result = CachedResults.fromCache(leader.request(), a.answer().get().answer(), CacheOutcome.L2,
+                leader.entry().getReceivedAtMs(), runtime.clock().millis());
+            forward(result, true);
+            answerWaiters(a.key(), result);
+        } else {
+            submit(leader, new Dispatched(leader.request(), a.key(), cache.mayStore(leader.request()), true));
+        }
+    }
+
+    private void submit(Held h, Dispatched d) {
+        dispatched.put(h.id(), d);
+        engine.submit(h.request(), h.entry().getReceivedAtMs(), h.bytes(), h.redispatch());
+    }
+
+    /** The engine's result for a request it held: store it, forward it, answer its waiters. */
+    private void onEngineResult(ChatResult result) {
+        Dispatched d = dispatched.remove(result.getId());
+        if (d == null) {
+            throw new IllegalStateException("engine emitted a result for " + result.getId() + " it was not given");
+        }
+        result.setCache(d.leads() ? CacheOutcome.MISS : CacheOutcome.BYPASS);
+        if (d.store() && d.key() != null && result.getStatus() == ResultStatus.SUCCEEDED) {
+            cache.tiers().store(d.key(), result, cache.ttl(d.request()));
+        }
+        forward(result, true);
+        if (d.leads()) {
+            answerWaiters(d.key(), result);
+        }
+    }
+
+    private void answerWaiters(String key, ChatResult leaderResult) {
+        Flight flight = flights.remove(key);
+        if (flight == null) {
+            return;
+        }
+        long now = runtime.clock().millis();
+        for (Held w : flight.waiters) {
+            runtime.inFlight().releaseBytes(w.bytes());
+            forward(CachedResults.coalesced(w.request(), leaderResult, w.entry().getReceivedAtMs(), now), true);
+        }
+    }
+
+    /** Forwards a result keyed by request id; deletes its pending entry when it has one. */
+    private void forward(ChatResult result, boolean stored) {
         context.forward(new Record<>(result.getId(), result, result.getCompletedAtMs()));
-        pending.delete(result.getId());
+        if (stored) {
+            pending.delete(result.getId());
+        }
     }
 
     @Override
@@ -128,5 +269,8 @@ final class AsyncDispatchProcessor implements Processor<String, ChatRequest, Str
         if (engine != null) {
             engine.close();
         }
+        flights.values().forEach(f -> f.waiters.forEach(w -> runtime.inFlight().releaseBytes(w.bytes())));
+        flights.clear();
+        dispatched.clear();
     }
 }

@@ -1,8 +1,11 @@
 package io.harborai.worker.topology;
 
 import io.harborai.worker.avro.ChatRequest;
+import io.harborai.worker.avro.PendingRequest;
+import io.harborai.worker.cache.CacheRuntime;
 import io.harborai.worker.schema.WireFormatException;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.List;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -15,10 +18,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Decodes Confluent-framed Avro request bytes and validates them. Valid requests go to
- * {@link TopologyFactory#DISPATCH}, keyed by request id; everything else goes to the DLQ sink
- * with the original key, value and headers plus headers naming the reason and the source
- * position. Nothing is dropped.
+ * Decodes Confluent-framed Avro request bytes and validates them. A valid request is forwarded as a
+ * {@link PendingRequest} stamped with the time the worker took it, keyed by its cache key (by its id
+ * when the cache is off); anything else is forwarded as the original key and value bytes with the
+ * original headers plus headers naming the reason and the source position, for the DLQ. Nothing is
+ * dropped. The topology routes the two by value type.
  *
  * <p>An unreachable schema registry is not the record's fault: that error is rethrown so the
  * stream thread is replaced and the record retried from the last commit (Kafka is the buffer).
@@ -31,12 +35,17 @@ final class DecodeProcessor implements Processor<byte[], byte[], Object, Object>
     private final Deserializer<ChatRequest> deserializer;
     private final RequestValidator validator;
     private final int maxBytes;
+    private final CacheRuntime cache;
+    private final Clock clock;
     private ProcessorContext<Object, Object> context;
 
-    DecodeProcessor(Deserializer<ChatRequest> deserializer, RequestValidator validator, int maxBytes) {
+    DecodeProcessor(Deserializer<ChatRequest> deserializer, RequestValidator validator, int maxBytes,
+                    CacheRuntime cache, Clock clock) {
         this.deserializer = deserializer;
         this.validator = validator;
         this.maxBytes = maxBytes;
+        this.cache = cache;
+        this.clock = clock;
     }
 
     @Override
@@ -74,7 +83,9 @@ final class DecodeProcessor implements Processor<byte[], byte[], Object, Object>
             dlq(record, DlqReason.INVALID_REQUEST, String.join("; ", problems));
             return;
         }
-        context.forward(record.withKey(request.getId()).withValue(request), TopologyFactory.DISPATCH);
+        String key = cache.enabled() ? cache.key(request) : request.getId();
+        context.forward(new Record<Object, Object>(key, new PendingRequest(request, clock.millis(), 0, 1),
+            record.timestamp(), record.headers()));
     }
 
     private static DlqReason map(WireFormatException.Reason reason) {
@@ -98,8 +109,7 @@ final class DecodeProcessor implements Processor<byte[], byte[], Object, Object>
         log.warn("Request to DLQ: reason={} source={}-{}@{} detail={}", reason,
             meta == null ? "?" : meta.topic(), meta == null ? -1 : meta.partition(), meta == null ? -1 : meta.offset(),
             truncate(detail == null ? "" : detail));
-        context.forward(new Record<Object, Object>(record.key(), record.value(), record.timestamp(), headers),
-            TopologyFactory.DLQ_SINK);
+        context.forward(new Record<Object, Object>(record.key(), record.value(), record.timestamp(), headers));
     }
 
     private static void add(Headers headers, String name, String value) {

@@ -2,12 +2,23 @@ package io.harborai.worker.topology;
 
 import io.harborai.worker.avro.ChatRequest;
 import io.harborai.worker.avro.ChatResult;
+import io.harborai.worker.avro.PendingRequest;
+import io.harborai.worker.cache.CacheRuntime;
 import io.harborai.worker.dispatch.DispatchRuntime;
+import io.harborai.worker.dispatch.PendingCodec;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -15,24 +26,36 @@ import org.apache.kafka.streams.state.Stores;
  * and the tests call the same builder.
  *
  * <pre>
- *   requests, requests-batch (bytes) -> decode+validate -+-> dispatch -> results (ChatResult)
- *                                                        |      |
- *                                                        |   [pending] store, changelogged
- *                                                        +-> dlq (original bytes + reason headers)
+ *   requests, requests-batch (bytes)
+ *     -> decode+validate -+-> dlq (original bytes + reason headers)
+ *                         |
+ *                         +-> [repartition by cache key] -> dispatch -> results (ChatResult)
+ *                                                               |
+ *                                                   [pending] store, changelogged
  * </pre>
  *
+ * <p>The repartition (an internal topic, {@code <application.id>-by-cache-key-repartition}, purged
+ * as it is consumed) sends every request with one cache key to one task, wherever it was produced,
+ * so identical requests meet in one place: single-flight across worker instances without a lock.
+ * With {@code cache.enabled=false} the hop is left out and requests stay on their input partition.
+ *
  * <p>The {@code pending} store is cached: a request answered within one commit interval costs no
- * changelog write at all (its put and delete meet in the cache), which matters at thousands of
- * requests per second.
+ * changelog write at all (its put and delete meet in the cache).
  */
 public final class TopologyFactory {
     static final String SOURCE = "requests-source";
     static final String DECODE = "decode";
+    static final String ROUTE = "route-";
+    static final String BY_CACHE_KEY = "by-cache-key";
     static final String DISPATCH = "dispatch";
     static final String RESULTS_SINK = "results-sink";
     static final String DLQ_SINK = "dlq-sink";
     /** Requests taken but not yet answered; key = request id, value = {@code PendingCodec} bytes. */
     public static final String PENDING_STORE = "pending";
+
+    private static final Serde<PendingRequest> PENDING_SERDE = Serdes.serdeFrom(
+        (topic, p) -> p == null ? null : PendingCodec.encode(p),
+        (topic, bytes) -> bytes == null ? null : PendingCodec.decode(bytes));
 
     private TopologyFactory() {}
 
@@ -44,23 +67,37 @@ public final class TopologyFactory {
     }
 
     public static Topology build(Settings settings, Deserializer<ChatRequest> requestDeserializer,
-                                 Serializer<ChatResult> resultSerializer, DispatchRuntime dispatch) {
+                                 Serde<ChatResult> resultSerde, DispatchRuntime dispatch, CacheRuntime cache) {
         RequestValidator validator = new RequestValidator();
-        Topology topology = new Topology();
-        topology.addSource(SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
-            settings.requestTopics().toArray(String[]::new));
-        topology.addProcessor(DECODE,
-            () -> new DecodeProcessor(requestDeserializer, validator, settings.requestMaxBytes()), SOURCE);
-        topology.addProcessor(DISPATCH, () -> new AsyncDispatchProcessor(dispatch), DECODE);
-        // In memory, changelogged: the pending set is bounded by dispatch.max-in-flight, so it
-        // fits in the heap and restores quickly from its compacted changelog; RocksDB would add a
-        // native write per request for state that lives about one provider call. The cache lets a
-        // put and its delete within one commit interval cancel out before the changelog.
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PENDING_STORE),
-            Serdes.String(), Serdes.ByteArray()).withCachingEnabled(), DISPATCH);
-        topology.addSink(RESULTS_SINK, settings.resultsTopic(), Serdes.String().serializer(), resultSerializer, DISPATCH);
-        topology.addSink(DLQ_SINK, settings.dlqTopic(), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(),
-            DECODE);
-        return topology;
+        StreamsBuilder builder = new StreamsBuilder();
+        // In memory, changelogged: the pending set is bounded by dispatch.max-in-flight(-bytes), so it
+        // fits in the heap and restores quickly from its compacted changelog.
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PENDING_STORE),
+            Serdes.String(), Serdes.ByteArray()).withCachingEnabled());
+
+        KStream<Object, Object> decoded = builder
+            .stream(settings.requestTopics(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(SOURCE))
+            .process(() -> new DecodeProcessor(requestDeserializer, validator, settings.requestMaxBytes(), cache,
+                dispatch.clock()), Named.as(DECODE));
+        Map<String, KStream<Object, Object>> routes = decoded.split(Named.as(ROUTE))
+            .branch((k, v) -> v instanceof PendingRequest, Branched.as("valid"))
+            .defaultBranch(Branched.as("invalid"));
+
+        KStream<byte[], byte[]> invalid = cast(routes.get(ROUTE + "invalid"));
+        invalid.to(settings.dlqTopic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(DLQ_SINK));
+
+        KStream<String, PendingRequest> valid = cast(routes.get(ROUTE + "valid"));
+        if (cache.enabled()) {
+            valid = valid.repartition(Repartitioned.with(Serdes.String(), PENDING_SERDE).withName(BY_CACHE_KEY));
+        }
+        valid.process(() -> new AsyncDispatchProcessor(dispatch, cache), Named.as(DISPATCH), PENDING_STORE)
+            .to(settings.resultsTopic(), Produced.with(Serdes.String(), resultSerde).withName(RESULTS_SINK));
+        return builder.build();
+    }
+
+    /** The decode step forwards two shapes; each branch holds one of them. */
+    @SuppressWarnings("unchecked")
+    private static <K, V> KStream<K, V> cast(KStream<Object, Object> stream) {
+        return (KStream<K, V>) (KStream<?, ?>) stream;
     }
 }

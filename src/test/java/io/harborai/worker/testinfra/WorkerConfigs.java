@@ -21,6 +21,8 @@ public final class WorkerConfigs {
         Map<String, Object> cfg = new LinkedHashMap<>();
         cfg.put("kafka.bootstrap.servers", infra.kafkaBootstrap());
         cfg.put("schema-registry.url", infra.schemaRegistryUrl());
+        cfg.put("redis.url", infra.redisUrl());
+        cfg.put("cache.l2.key-prefix", Topics.unique(name + "-cache") + ":");
         cfg.put("topics.requests", Topics.unique(name + "-req"));
         cfg.put("topics.requests-batch", Topics.unique(name + "-req-batch"));
         cfg.put("topics.results", Topics.unique(name + "-res"));

@@ -2,14 +2,24 @@ package io.harborai.worker.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.harborai.worker.avro.CacheControl;
+import io.harborai.worker.avro.CacheMode;
+import io.harborai.worker.avro.CacheOutcome;
+import io.harborai.worker.avro.ChatRequest;
 import io.harborai.worker.avro.ChatResult;
 import io.harborai.worker.avro.PendingRequest;
+import io.harborai.worker.cache.CacheRuntime;
+import io.harborai.worker.cache.L1Cache;
+import io.harborai.worker.cache.TwoTierCache;
 import io.harborai.worker.dispatch.DispatchMetrics;
 import io.harborai.worker.dispatch.DispatchRuntime;
 import io.harborai.worker.dispatch.EngineFixtures;
 import io.harborai.worker.dispatch.PendingCodec;
 import io.harborai.worker.dispatch.ratelimit.RateLimiter;
+import io.harborai.worker.provider.ErrorCode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
@@ -27,13 +37,34 @@ class AsyncDispatchProcessorTest {
             Stores.inMemoryKeyValueStore(TopologyFactory.PENDING_STORE), Serdes.String(), Serdes.ByteArray())
         .withLoggingDisabled().build();
 
+    private final CacheRuntime cacheOn = new CacheRuntime(true, true, Duration.ofHours(1),
+        new TwoTierCache(new L1Cache(1 << 20, clock::millis), null, clock::millis, meters));
+
     private AsyncDispatchProcessor processor() {
+        return processor(CacheRuntime.disabled());
+    }
+
+    private AsyncDispatchProcessor processor(CacheRuntime cache) {
         store.init(context.getStateStoreContext(), store);
         context.addStateStore(store);
         DispatchRuntime runtime = new DispatchRuntime(EngineFixtures.router("p=*"),
             EngineFixtures.settings(Map.of("dispatch.linger-ms", 0)), caller, RateLimiter.unlimited(), clock,
             () -> 0.5, meters);
-        return new AsyncDispatchProcessor(runtime);
+        return new AsyncDispatchProcessor(runtime, cache);
+    }
+
+    /** A record as the topology delivers it: keyed by cache key when the cache is on. */
+    private Record<String, PendingRequest> record(ChatRequest request, CacheRuntime cache) {
+        String key = cache.enabled() ? cache.key(request) : request.getId();
+        return new Record<>(key, new PendingRequest(request, clock.millis(), 0, 1), 0L);
+    }
+
+    private List<ChatResult> results() {
+        return context.forwarded().stream().map(f -> (ChatResult) f.record().value()).toList();
+    }
+
+    private static ChatRequest withMode(ChatRequest r, CacheMode mode) {
+        return ChatRequest.newBuilder(r).setCache(CacheControl.newBuilder().setMode(mode).build()).build();
     }
 
     private void punctuate() {
@@ -60,10 +91,10 @@ class AsyncDispatchProcessorTest {
     void shouldStoreEachRequestBeforeItsCallAndDeleteItWithTheResult() {
         AsyncDispatchProcessor processor = processor();
         processor.init(context);
-        processor.process(new Record<>("a", EngineFixtures.request("a", "m", "hi"), 0L));
+        processor.process(record(EngineFixtures.request("a", "m", "hi"), CacheRuntime.disabled()));
         assertThat(store.get("a")).isNotNull();
         assertThat(PendingCodec.decode(store.get("a")).getRequest().getId()).isEqualTo("a");
-        processor.process(new Record<>("a", EngineFixtures.request("a", "m", "again"), 0L));
+        processor.process(record(EngineFixtures.request("a", "m", "again"), CacheRuntime.disabled()));
         assertThat(caller.calls).as("a duplicate of a pending id is not taken").hasSize(1);
         caller.last().complete(EngineFixtures.success("ok"));
         punctuate();
@@ -90,5 +121,101 @@ class AsyncDispatchProcessorTest {
             assertThat(r.getError().getMessage()).contains("re-dispatched 11 times");
         });
         assertThat(store.get("doomed")).isNull();
+    }
+
+    @Test
+    void shouldLetIdenticalRequestsWaitForOneCallAndAnswerLaterOnesFromL1() {
+        AsyncDispatchProcessor processor = processor(cacheOn);
+        processor.init(context);
+        for (String id : new String[] {"a", "b", "c"}) {
+            processor.process(record(EngineFixtures.request(id, "m", "same question"), cacheOn));
+        }
+        processor.process(record(EngineFixtures.request("other", "m", "another question"), cacheOn));
+        assertThat(caller.calls).extracting(c -> c.request().getId()).containsExactly("a", "other");
+        assertThat(store.get("b")).as("a waiter is pending like any request").isNotNull();
+
+        caller.calls.get(0).complete(EngineFixtures.success("the answer"));
+        punctuate();
+        assertThat(results()).extracting(r -> r.getId() + ":" + r.getCache() + ":" + r.getResponse().getContent())
+            .containsExactly("a:MISS:the answer", "b:COALESCED:the answer", "c:COALESCED:the answer");
+        assertThat(results().get(1).getAttempts()).isZero();
+        assertThat(store.get("b")).isNull();
+
+        processor.process(record(EngineFixtures.request("d", "m", "same question"), cacheOn));
+        assertThat(caller.calls).hasSize(2);
+        assertThat(results().get(3)).satisfies(r -> {
+            assertThat(r.getId()).isEqualTo("d");
+            assertThat(r.getCache()).isEqualTo(CacheOutcome.L1);
+            assertThat(r.getResponse().getContent()).isEqualTo("the answer");
+        });
+        assertThat(store.get("d")).as("an L1 hit is answered without a pending entry").isNull();
+    }
+
+    @Test
+    void shouldNeitherCacheNorShareAFailureBeyondItsWaiters() {
+        AsyncDispatchProcessor processor = processor(cacheOn);
+        processor.init(context);
+        processor.process(record(EngineFixtures.request("a", "m", "q"), cacheOn));
+        processor.process(record(EngineFixtures.request("b", "m", "q"), cacheOn));
+        caller.calls.get(0).complete(EngineFixtures.failure(ErrorCode.INVALID_REQUEST, 400, null));
+        punctuate();
+        assertThat(results()).extracting(r -> r.getId() + ":" + r.getStatus() + ":" + r.getCache())
+            .containsExactly("a:FAILED:MISS", "b:FAILED:COALESCED");
+        processor.process(record(EngineFixtures.request("c", "m", "q"), cacheOn));
+        assertThat(caller.calls).as("a failure is not cached").hasSize(2);
+    }
+
+    @Test
+    void shouldHonourNoCacheAndNoStore() {
+        AsyncDispatchProcessor processor = processor(cacheOn);
+        processor.init(context);
+        processor.process(record(withMode(EngineFixtures.request("nostore", "m", "q"), CacheMode.NO_STORE), cacheOn));
+        caller.last().complete(EngineFixtures.success("x"));
+        punctuate();
+        processor.process(record(EngineFixtures.request("plain", "m", "q"), cacheOn));
+        assertThat(caller.calls).as("NO_STORE left nothing in the cache").hasSize(2);
+        caller.last().complete(EngineFixtures.success("y"));
+        punctuate();
+        processor.process(record(withMode(EngineFixtures.request("nocache", "m", "q"), CacheMode.NO_CACHE), cacheOn));
+        assertThat(caller.calls).as("NO_CACHE skips the lookup").hasSize(3);
+        caller.last().complete(EngineFixtures.success("z"));
+        punctuate();
+        processor.process(record(EngineFixtures.request("later", "m", "q"), cacheOn));
+        assertThat(results()).extracting(r -> r.getId() + ":" + r.getCache() + ":" + r.getResponse().getContent())
+            .containsExactly("nostore:MISS:x", "plain:MISS:y", "nocache:BYPASS:z", "later:L1:z");
+    }
+
+    @Test
+    void shouldServeOnlyAnswersYoungerThanTheRequestsMaxAge() {
+        AsyncDispatchProcessor processor = processor(cacheOn);
+        processor.init(context);
+        processor.process(record(EngineFixtures.request("a", "m", "q"), cacheOn));
+        caller.last().complete(EngineFixtures.success("old"));
+        punctuate();
+        clock.advance(30_000);
+        ChatRequest picky = ChatRequest.newBuilder(EngineFixtures.request("b", "m", "q"))
+            .setCache(CacheControl.newBuilder().setMaxAgeSeconds(10).build()).build();
+        processor.process(record(picky, cacheOn));
+        assertThat(caller.calls).as("a 30 s old answer is too old for max_age 10 s").hasSize(2);
+        ChatRequest relaxed = ChatRequest.newBuilder(EngineFixtures.request("c", "m", "q"))
+            .setCache(CacheControl.newBuilder().setMaxAgeSeconds(60).build()).build();
+        processor.process(record(relaxed, cacheOn));
+        assertThat(results()).extracting(r -> r.getId() + ":" + r.getCache()).contains("c:L1");
+    }
+
+    @Test
+    void shouldCoalesceRestoredIdenticalRequestsIntoOneCall() {
+        AsyncDispatchProcessor processor = processor(cacheOn);
+        for (String id : new String[] {"a", "b", "c"}) {
+            store.put(id, PendingCodec.encode(new PendingRequest(EngineFixtures.request(id, "m", "same"), clock.millis(), 0, 1)));
+        }
+        processor.init(context);
+        punctuate();
+        assertThat(caller.calls).hasSize(1);
+        assertThat(meters.counter(DispatchMetrics.REDISPATCHED).count()).as("only the call is a re-dispatch").isEqualTo(1);
+        caller.last().complete(EngineFixtures.success("ok"));
+        punctuate();
+        assertThat(results()).hasSize(3).allSatisfy(r -> assertThat(r.getResponse().getContent()).isEqualTo("ok"));
+        assertThat(store.approximateNumEntries()).isZero();
     }
 }

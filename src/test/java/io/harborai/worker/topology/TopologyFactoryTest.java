@@ -2,11 +2,15 @@ package io.harborai.worker.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.harborai.worker.avro.CacheOutcome;
 import io.harborai.worker.avro.ChatRequest;
 import io.harborai.worker.avro.ChatResult;
 import io.harborai.worker.avro.Message;
 import io.harborai.worker.avro.Params;
 import io.harborai.worker.avro.ResultStatus;
+import io.harborai.worker.cache.CacheRuntime;
+import io.harborai.worker.cache.L1Cache;
+import io.harborai.worker.cache.TwoTierCache;
 import io.harborai.worker.dispatch.DispatchRuntime;
 import io.harborai.worker.dispatch.EngineFixtures;
 import io.harborai.worker.dispatch.ratelimit.RateLimiter;
@@ -42,6 +46,7 @@ class TopologyFactoryTest {
     private TestOutputTopic<String, ChatResult> results;
     private TestOutputTopic<byte[], byte[]> dlq;
     private AvroSerde<ChatRequest> requestSerde;
+    private EngineFixtures.FakeCaller caller;
 
     @BeforeAll
     static void startRegistry() {
@@ -59,7 +64,7 @@ class TopologyFactoryTest {
         requestSerde = new AvroSerde<>(client, ChatRequest.class, true);
         AvroSerde<ChatResult> resultSerde = new AvroSerde<>(client, ChatResult.class, true);
         var clock = new EngineFixtures.MutableClock(1_000_000);
-        var caller = new EngineFixtures.FakeCaller(clock);
+        caller = new EngineFixtures.FakeCaller(clock);
         caller.auto = call -> {
             if (call.model().equals("explode")) {
                 throw new IllegalStateException("boom");
@@ -71,7 +76,9 @@ class TopologyFactoryTest {
             () -> 0.5, new SimpleMeterRegistry());
         var topology = TopologyFactory.build(
             new TopologyFactory.Settings(List.of("req", "req.batch"), "res", "dlq", 4096),
-            requestSerde.deserializer(), resultSerde.serializer(), runtime);
+            requestSerde.deserializer(), resultSerde, runtime,
+            new CacheRuntime(true, true, Duration.ofHours(1),
+                new TwoTierCache(new L1Cache(1 << 20, clock::millis), null, clock::millis, new SimpleMeterRegistry())));
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -182,6 +189,22 @@ class TopologyFactoryTest {
         ChatResult r = results.readValue();
         assertThat(r.getStatus()).isEqualTo(ResultStatus.FAILED);
         assertThat(r.getError().getCode()).isEqualTo("INTERNAL");
+    }
+
+    @Test
+    void shouldCallTheProviderOnceForIdenticalRequestsFromBothTopics() {
+        var batch = driver.createInputTopic("req.batch", Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
+        requests.pipeInput(encode(request("x1", "m", user("same"))));
+        batch.pipeInput(encode(request("x2", "m", user("same"))));
+        requests.pipeInput(encode(request("x3", "m", user("different"))));
+        punctuate();
+        requests.pipeInput(encode(request("x4", "m", user("same"))));
+        punctuate();
+        var out = results.readKeyValuesToMap();
+        assertThat(out).containsOnlyKeys("x1", "x2", "x3", "x4");
+        assertThat(caller.calls).extracting(c -> c.request().getId()).containsExactly("x1", "x3");
+        assertThat(out.get("x4").getCache()).isEqualTo(CacheOutcome.L1);
+        assertThat(out.get("x2").getResponse().getContent()).isEqualTo("echo same");
     }
 
     @Test
