@@ -236,10 +236,8 @@ public final class CacheKey {
         if (n.isInt() || n.isLong() || n.isShort()) {
             return Long.toString(n.longValue());
         }
+        // Every zero (0.000, -0.0, 0e5) strips to BigDecimal.ZERO, "0": BigDecimal has no -0.
         BigDecimal d = n.decimalValue().stripTrailingZeros();
-        if (d.signum() == 0) {
-            return "0";
-        }
         return d.scale() <= 0 && d.precision() - d.scale() <= MAX_PLAIN_DIGITS ? d.toPlainString() : d.toString();
     }
 }

@@ -106,15 +106,14 @@ class CacheKeyTest {
     @Test
     void shouldChangeTheKeyWhenAnyAnswerChangingFieldChanges() {
         for (Mutation m : answerChanging()) {
-            for (boolean isolation : new boolean[] {false, true}) {
-                forAll(seed -> {
-                    Random r = new Random(seed);
-                    Pair p = m.apply().apply(new Gen(r, r).request(), r);
-                    Supplier<String> why = () -> "%s, seed %d: %s".formatted(m.field(), seed, CacheKey.canonicalJson(p.after(), isolation));
-                    assertThat(p.after()).as(() -> "mutation did nothing: " + why.get()).isNotEqualTo(p.before());
-                    assertThat(CacheKey.of(p.after(), isolation)).as(why).isNotEqualTo(CacheKey.of(p.before(), isolation));
-                });
-            }
+            forAll(seed -> {
+                boolean isolation = (seed & 1) == 0; // both modes, half the cost
+                Random r = new Random(seed);
+                Pair p = m.apply().apply(new Gen(r, r).request(), r);
+                Supplier<String> why = () -> "%s, seed %d: %s".formatted(m.field(), seed, CacheKey.canonicalJson(p.after(), isolation));
+                assertThat(p.after()).as(() -> "mutation did nothing: " + why.get()).isNotEqualTo(p.before());
+                assertThat(CacheKey.of(p.after(), isolation)).as(why).isNotEqualTo(CacheKey.of(p.before(), isolation));
+            });
         }
     }
 
