@@ -235,7 +235,10 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
             throw new IllegalStateException("engine emitted a result for " + result.getId() + " it was not given");
         }
         result.setCache(d.leads() ? CacheOutcome.MISS : CacheOutcome.BYPASS);
-        if (d.store() && d.key() != null && result.getStatus() == ResultStatus.SUCCEEDED) {
+        // A fallback model's answer is not cached: it would outlive the primary's outage and reach
+        // requests whose chain never named that model.
+        if (d.store() && d.key() != null && result.getStatus() == ResultStatus.SUCCEEDED
+            && result.getFallbackReason() == null) {
             cache.tiers().store(d.key(), result, cache.ttl(d.request()));
         }
         forward(result, true);

@@ -218,4 +218,22 @@ class AsyncDispatchProcessorTest {
         assertThat(results()).hasSize(3).allSatisfy(r -> assertThat(r.getResponse().getContent()).isEqualTo("ok"));
         assertThat(store.approximateNumEntries()).isZero();
     }
+
+    @Test
+    void shouldNotCacheAFallbackModelsAnswer() {
+        AsyncDispatchProcessor processor = processor(cacheOn);
+        processor.init(context);
+        ChatRequest withFallback = ChatRequest.newBuilder(EngineFixtures.request("a", "m", "q"))
+            .setFallbackModels(List.of("m2")).build();
+        processor.process(record(withFallback, cacheOn));
+        caller.last().complete(EngineFixtures.failure(ErrorCode.AUTH_FAILED, 401, null));
+        punctuate();
+        assertThat(caller.last().model()).isEqualTo("m2");
+        caller.last().complete(EngineFixtures.success("from m2"));
+        punctuate();
+        assertThat(results()).singleElement().satisfies(r -> assertThat(r.getFallbackReason()).isNotNull());
+        processor.process(record(EngineFixtures.request("b", "m", "q"), cacheOn));
+        assertThat(caller.calls).as("the next identical request asks m again").hasSize(3);
+        assertThat(caller.last().model()).isEqualTo("m");
+    }
 }
