@@ -86,7 +86,7 @@ class WorkerCrashIT {
                 assertThat(all).allSatisfy(r -> assertThat(r.value().getStatus().name()).isEqualTo("SUCCEEDED"));
                 String log = Files.readString(dir.resolve("second.log"));
                 assertThat(log).as("the restarted worker re-dispatched restored pending requests")
-                    .contains("re-dispatching");
+                    .contains("re-admitting");
                 assertThat(simulator.calls()).as("redispatch means some requests were sent twice")
                     .isGreaterThan(REQUESTS);
             } finally {
