@@ -27,6 +27,8 @@ public final class HarborConfigDef {
     public static final String TOPIC_RESULTS = "topics.results";
     public static final String TOPIC_DLQ = "topics.dlq";
     public static final String TOPIC_METRICS = "topics.metrics";
+    public static final String TOPIC_BATCHES = "topics.batches";
+    public static final String TOPIC_BATCH_PROGRESS = "topics.batch-progress";
     public static final String TOPICS_CREATE = "topics.create";
     public static final String TOPICS_PARTITIONS = "topics.partitions";
     public static final String TOPICS_REPLICATION = "topics.replication-factor";
@@ -92,6 +94,10 @@ public final class HarborConfigDef {
             "Dead-letter topic: original bytes plus headers naming the reason.")
         .define(TOPIC_METRICS, Type.STRING, "harbor.metrics", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
             "Topic of MetricEvent and Alert records.")
+        .define(TOPIC_BATCHES, Type.STRING, "harbor.batches", Importance.MEDIUM,
+            "Compacted topic of batch jobs (BatchStatus, key = batch id), written by harbor submit.")
+        .define(TOPIC_BATCH_PROGRESS, Type.STRING, "harbor.batches.progress", Importance.MEDIUM,
+            "Compacted topic of per-task batch result counts (BatchProgress), written by the worker.")
         .define(TOPICS_CREATE, Type.BOOLEAN, true, Importance.MEDIUM,
             "Create missing topics at start-up.")
         .define(TOPICS_PARTITIONS, Type.INT, 6, Range.between(1, 10_000), Importance.LOW,

@@ -15,10 +15,20 @@ public final class TopicBootstrap {
     private TopicBootstrap() {}
 
     public static void ensure(Admin admin, Collection<String> topics, int partitions, short replication) {
+        create(admin, topics, partitions, replication, java.util.Map.of());
+    }
+
+    /** As {@link #ensure}, for topics that keep the latest value per key ({@code cleanup.policy=compact}). */
+    public static void ensureCompacted(Admin admin, Collection<String> topics, int partitions, short replication) {
+        create(admin, topics, partitions, replication, java.util.Map.of("cleanup.policy", "compact"));
+    }
+
+    private static void create(Admin admin, Collection<String> topics, int partitions, short replication,
+                               java.util.Map<String, String> configs) {
         try {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             List<NewTopic> missing = topics.stream().distinct().filter(t -> !existing.contains(t))
-                .map(t -> new NewTopic(t, partitions, replication)).toList();
+                .map(t -> new NewTopic(t, partitions, replication).configs(configs)).toList();
             if (missing.isEmpty()) {
                 return;
             }
