@@ -2,6 +2,7 @@ package io.harborai.worker;
 
 import static io.harborai.worker.config.HarborConfigDef.*;
 
+import io.harborai.worker.avro.BatchProgress;
 import io.harborai.worker.avro.ChatRequest;
 import io.harborai.worker.avro.ChatResult;
 import io.harborai.worker.cache.CacheRuntime;
@@ -55,7 +56,8 @@ import org.slf4j.LoggerFactory;
 public final class HarborWorker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HarborWorker.class);
 
-    private final KafkaStreams streams;
+    /** The online application first, then the batch one. */
+    private final List<KafkaStreams> apps;
     private final OkHttpClient http;
     private final SimulatorServer simulator;
     private final String providerSummary;
@@ -66,9 +68,9 @@ public final class HarborWorker implements AutoCloseable {
     private CacheRuntime cache;
     private RedissonClient redis;
 
-    private HarborWorker(KafkaStreams streams, OkHttpClient http, SimulatorServer simulator, String providerSummary,
+    private HarborWorker(List<KafkaStreams> apps, OkHttpClient http, SimulatorServer simulator, String providerSummary,
                          MeterRegistry meters) {
-        this.streams = streams;
+        this.apps = List.copyOf(apps);
         this.meters = meters;
         this.http = http;
         this.simulator = simulator;
@@ -113,48 +115,72 @@ public final class HarborWorker implements AutoCloseable {
         ProviderRouter router = ProviderRouter.create(providers, http, System.getenv());
         String summary = providers.stream().map(p -> p.name() + "=" + p.baseUrl() + " " + p.models()).toList().toString();
 
-        Properties props = streamsProperties(config);
         List<String> topics = List.of(config.string(TOPIC_REQUESTS), config.string(TOPIC_REQUESTS_BATCH),
             config.string(TOPIC_RESULTS), config.string(TOPIC_DLQ), config.string(TOPIC_METRICS));
         if (config.bool(TOPICS_CREATE)) {
             try (Admin admin = Admin.create(adminProperties(config))) {
                 TopicBootstrap.ensure(admin, topics, config.intValue(TOPICS_PARTITIONS), config.shortValue(TOPICS_REPLICATION));
+                TopicBootstrap.ensureCompacted(admin, List.of(config.string(TOPIC_BATCHES), config.string(TOPIC_BATCH_PROGRESS)),
+                    config.intValue(TOPICS_PARTITIONS), config.shortValue(TOPICS_REPLICATION));
             }
         }
         SchemaRegistryClient registry = new SchemaRegistryClient(http, config.string(SCHEMA_REGISTRY_URL));
         RedissonClient redis = config.bool(CACHE_ENABLED) && config.bool(CACHE_L2_ENABLED)
             ? RedisClients.create(config.secret(REDIS_URL)) : null;
         CacheRuntime cache = CacheRuntime.from(config, redis, System::currentTimeMillis, meters);
+        DispatchRuntime online = new DispatchRuntime(router, DispatchSettings.from(config), ProviderCaller.http(),
+            rateLimiter, Clock.systemUTC(), () -> ThreadLocalRandom.current().nextDouble(), meters);
+        DispatchRuntime batch = online.forBatch(config.doubleValue(DISPATCH_BATCH_SHARE), meters);
+        String appId = config.string(APPLICATION_ID);
+        List<KafkaStreams> apps = new ArrayList<>();
+        try {
+            apps.add(streamsApp(config, registry, cache, online, appId, config.string(TOPIC_REQUESTS)));
+            apps.add(streamsApp(config, registry, cache, batch, appId + "-batch", config.string(TOPIC_REQUESTS_BATCH)));
+        } catch (RuntimeException e) {
+            apps.forEach(KafkaStreams::close);
+            throw e;
+        }
+        apps.forEach(KafkaStreams::start);
+        log.info("HarborAI worker started: application.id={} (+ {}-batch) kafka={} providers={}",
+            appId, appId, config.kafkaBootstrap(), summary);
+        HarborWorker worker = new HarborWorker(apps, http, simulator, summary, meters);
+        worker.cache = cache;
+        worker.redis = redis;
+        return worker;
+    }
+
+    /**
+     * One Kafka Streams application over {@code requestTopic}: online and batch traffic each get
+     * their own (own stream threads, consumer group and in-flight budget), so a batch backlog never
+     * holds up an online record.
+     */
+    private static KafkaStreams streamsApp(HarborConfig config, SchemaRegistryClient registry, CacheRuntime cache,
+                                           DispatchRuntime dispatch, String applicationId, String requestTopic) {
         Topology topology = TopologyFactory.build(
-            new TopologyFactory.Settings(List.of(config.string(TOPIC_REQUESTS), config.string(TOPIC_REQUESTS_BATCH)),
-                config.string(TOPIC_RESULTS), config.string(TOPIC_DLQ), config.intValue(REQUEST_MAX_BYTES)),
+            new TopologyFactory.Settings(List.of(requestTopic), config.string(TOPIC_RESULTS), config.string(TOPIC_DLQ),
+                config.string(TOPIC_BATCH_PROGRESS), config.intValue(REQUEST_MAX_BYTES)),
             new AvroSerde<>(registry, ChatRequest.class, true).deserializer(),
             new AvroSerde<>(registry, ChatResult.class, true),
-            new DispatchRuntime(router, DispatchSettings.from(config), ProviderCaller.http(), rateLimiter,
-                Clock.systemUTC(), () -> ThreadLocalRandom.current().nextDouble(), meters),
-            cache);
+            new AvroSerde<>(registry, BatchProgress.class, true),
+            dispatch, cache);
+        Properties props = streamsProperties(config);
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         KafkaStreams streams = new KafkaStreams(topology, props);
         streams.setUncaughtExceptionHandler(e -> {
             // Transient infrastructure errors (registry down) surface here; the replacement thread
             // resumes from the last committed offset, so nothing is lost or duplicated.
-            log.error("Stream thread failed; replacing it", e);
+            log.error("Stream thread of {} failed; replacing it", applicationId, e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         streams.setStateListener((now, before) -> {
             if (now == KafkaStreams.State.RUNNING) {
-                log.info("Kafka Streams RUNNING ({} ms after JVM start)",
+                log.info("Kafka Streams {} RUNNING ({} ms after JVM start)", applicationId,
                     java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
             } else if (now == KafkaStreams.State.ERROR) {
-                log.error("Kafka Streams entered ERROR (was {})", before);
+                log.error("Kafka Streams {} entered ERROR (was {})", applicationId, before);
             }
         });
-        streams.start();
-        log.info("HarborAI worker started: application.id={} kafka={} providers={}",
-            config.string(APPLICATION_ID), config.kafkaBootstrap(), summary);
-        HarborWorker worker = new HarborWorker(streams, http, simulator, summary, meters);
-        worker.cache = cache;
-        worker.redis = redis;
-        return worker;
+        return streams;
     }
 
     /** One OkHttpClient per process; providers derive their own via newBuilder() and share its pools. */
@@ -209,15 +235,30 @@ public final class HarborWorker implements AutoCloseable {
         return p;
     }
 
+    /**
+     * The worker's state: the least advanced of its applications' (ERROR or NOT_RUNNING if any is,
+     * RUNNING only when both are).
+     */
     public KafkaStreams.State state() {
-        return streams.state();
+        KafkaStreams.State worst = KafkaStreams.State.RUNNING;
+        for (KafkaStreams app : apps) {
+            KafkaStreams.State s = app.state();
+            if (s == KafkaStreams.State.ERROR || s == KafkaStreams.State.NOT_RUNNING
+                || s == KafkaStreams.State.PENDING_ERROR || s == KafkaStreams.State.PENDING_SHUTDOWN) {
+                return s;
+            }
+            if (s != KafkaStreams.State.RUNNING) {
+                worst = s;
+            }
+        }
+        return worst;
     }
 
     /** Waits until Kafka Streams is RUNNING; false on timeout or when it failed. */
     public boolean awaitRunning(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            KafkaStreams.State s = streams.state();
+            KafkaStreams.State s = state();
             if (s == KafkaStreams.State.RUNNING) {
                 return true;
             }
@@ -246,8 +287,10 @@ public final class HarborWorker implements AutoCloseable {
             // partitions (and their pending requests) to the remaining or restarted instances beats
             // leaving them idle until the session times out (45 s by default), which is what a
             // Streams close does otherwise.
-            streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
-                .withTimeout(Duration.ofSeconds(30)));
+            for (KafkaStreams app : apps) {
+                app.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                    .withTimeout(Duration.ofSeconds(30)));
+            }
         } catch (RuntimeException e) {
             errors.add(e);
         }

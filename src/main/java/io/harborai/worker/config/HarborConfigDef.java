@@ -61,6 +61,7 @@ public final class HarborConfigDef {
     public static final String DISPATCH_DEFAULT_FALLBACK_MODELS = "dispatch.default-fallback-models";
     public static final String DISPATCH_MAX_QUEUE_MS = "dispatch.max-queue-ms";
     public static final String DISPATCH_MAX_REDISPATCHES = "dispatch.max-redispatches";
+    public static final String DISPATCH_BATCH_SHARE = "dispatch.batch-share";
     public static final String DISPATCH_CONCURRENCY_MIN = "dispatch.concurrency-min";
     public static final String DISPATCH_CONCURRENCY_INITIAL = "dispatch.concurrency-initial";
     public static final String DISPATCH_CONCURRENCY_MAX = "dispatch.concurrency-max";
@@ -165,6 +166,10 @@ public final class HarborConfigDef {
         .define(DISPATCH_MAX_QUEUE_MS, Type.LONG, 600_000L, Range.between(1, 86_400_000), Importance.MEDIUM,
             "Default deadline: a request without deadline_ms is answered DEADLINE_EXCEEDED this long after the "
                 + "worker took it, if no attempt succeeded by then.")
+        .define(DISPATCH_BATCH_SHARE, Type.DOUBLE, 0.25, Range.between(0.01, 1.0), Importance.MEDIUM,
+            "Share of dispatch.max-in-flight(-bytes) and of each provider's concurrency limit that batch traffic "
+                + "(topics.requests-batch, served by its own Streams application <application-id>-batch) may hold, so "
+                + "a large batch never starves online requests.")
         .define(DISPATCH_CONCURRENCY_MIN, Type.INT, 4, Range.between(1, 10_000), Importance.LOW,
             "Adaptive concurrency per provider: lower bound.")
         .define(DISPATCH_CONCURRENCY_INITIAL, Type.INT, 64, Range.between(1, 10_000), Importance.LOW,

@@ -202,7 +202,7 @@ public final class DispatchEngine implements AutoCloseable {
             return false;
         }
         ProviderLane lane = rt.lane(provider);
-        switch (lane.tryAdmit()) {
+        switch (lane.tryAdmit(rt.laneShare)) {
             case CIRCUIT_OPEN -> {
                 failOrFallback(e, null, ErrorCode.CIRCUIT_OPEN,
                     "provider '" + provider + "' circuit breaker is open", now);
@@ -215,7 +215,7 @@ public final class DispatchEngine implements AutoCloseable {
             default -> { }
         }
         if (!rt.rateLimiter.tryAcquire(provider, e.estimatedTokens)) {
-            lane.cancel();
+            lane.cancel(rt.laneShare);
             busyLanes.add(provider);
             return false;
         }
@@ -244,7 +244,7 @@ public final class DispatchEngine implements AutoCloseable {
         call.whenComplete((outcome, error) -> {
             // OkHttp thread (or this one when already complete): only thread-safe state from here.
             ProviderOutcome o = outcome != null ? outcome : internal(lane.provider(), model, error);
-            lane.onOutcome(o);
+            lane.onOutcome(o, rt.laneShare);
             long used = o instanceof ProviderOutcome.Success ok
                 ? (ok.usage() == null ? estimate : ok.usage().getTotalTokens()) : 0;
             rt.rateLimiter.recordUsage(lane.provider(), estimate, used);

@@ -35,26 +35,53 @@ public final class DispatchRuntime {
     final Counter capOverruns;
     final Counter retries;
     final Counter fallbacks;
-    private final Map<String, ProviderLane> lanes = new ConcurrentHashMap<>();
+    /** Share of each provider lane's concurrency this runtime's calls may hold; 1 = online. */
+    final double laneShare;
+    private final Map<String, ProviderLane> lanes;
 
     public DispatchRuntime(ProviderRouter router, DispatchSettings settings, ProviderCaller caller,
                            RateLimiter rateLimiter, Clock clock, DoubleSupplier random, MeterRegistry meters) {
+        this(router, settings, caller, rateLimiter, clock, new RetryPolicy(settings.backoffBaseMs(),
+            settings.backoffMaxMs(), random), new InFlight(settings.maxInFlight(), settings.maxInFlightBytes()),
+            1.0, new ConcurrentHashMap<>(), meters, "online");
+    }
+
+    private DispatchRuntime(ProviderRouter router, DispatchSettings settings, ProviderCaller caller,
+                            RateLimiter rateLimiter, Clock clock, RetryPolicy retryPolicy, InFlight inFlight,
+                            double laneShare, Map<String, ProviderLane> lanes, MeterRegistry meters, String traffic) {
         this.router = Objects.requireNonNull(router, "router");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.caller = Objects.requireNonNull(caller, "caller");
         this.rateLimiter = Objects.requireNonNull(rateLimiter, "rateLimiter");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.retryPolicy = new RetryPolicy(settings.backoffBaseMs(), settings.backoffMaxMs(), random);
-        this.inFlight = new InFlight(settings.maxInFlight(), settings.maxInFlightBytes());
-        this.redispatched = meters.counter(DispatchMetrics.REDISPATCHED);
-        this.lateCompletions = meters.counter(DispatchMetrics.LATE_COMPLETIONS);
-        this.capOverruns = meters.counter(DispatchMetrics.CAP_OVERRUNS);
-        this.retries = meters.counter(DispatchMetrics.RETRIES);
-        this.fallbacks = meters.counter(DispatchMetrics.FALLBACKS);
-        Gauge.builder("harbor.dispatch.in.flight", inFlight, InFlight::count)
+        this.retryPolicy = retryPolicy;
+        this.inFlight = inFlight;
+        this.laneShare = laneShare;
+        this.lanes = lanes;
+        this.redispatched = meters.counter(DispatchMetrics.REDISPATCHED, "traffic", traffic);
+        this.lateCompletions = meters.counter(DispatchMetrics.LATE_COMPLETIONS, "traffic", traffic);
+        this.capOverruns = meters.counter(DispatchMetrics.CAP_OVERRUNS, "traffic", traffic);
+        this.retries = meters.counter(DispatchMetrics.RETRIES, "traffic", traffic);
+        this.fallbacks = meters.counter(DispatchMetrics.FALLBACKS, "traffic", traffic);
+        Gauge.builder("harbor.dispatch.in.flight", inFlight, InFlight::count).tag("traffic", traffic)
             .description("requests held in memory (queued, in flight, awaiting retry)").register(meters);
-        Gauge.builder("harbor.dispatch.in.flight.bytes", inFlight, InFlight::bytes)
+        Gauge.builder("harbor.dispatch.in.flight.bytes", inFlight, InFlight::bytes).tag("traffic", traffic)
             .baseUnit("bytes").register(meters);
+    }
+
+    /**
+     * The runtime of batch traffic: the same providers, lanes, limiter and meters, but an in-flight
+     * budget of {@code share} of this one's (its own, so a batch backlog never blocks an online
+     * record) and at most {@code share} of each lane's concurrency, so online calls always find
+     * slots.
+     *
+     * @param share in (0, 1]
+     */
+    public DispatchRuntime forBatch(double share, MeterRegistry meters) {
+        InFlight budget = new InFlight(Math.max(1, (int) (settings.maxInFlight() * share)),
+            Math.max(1L, (long) (settings.maxInFlightBytes() * share)));
+        return new DispatchRuntime(router, settings, caller, rateLimiter, clock, retryPolicy, budget, share, lanes,
+            meters, "batch");
     }
 
     public DispatchSettings settings() {

@@ -30,6 +30,8 @@ final class ProviderLane {
     private final AdaptiveLimit limit;
     private final CircuitBreaker breaker;
     private final RetryBudget retryBudget;
+    /** Calls in flight for low-priority (batch) traffic; bounded by a share of the limit. */
+    private final java.util.concurrent.atomic.AtomicInteger lowInFlight = new java.util.concurrent.atomic.AtomicInteger();
 
     ProviderLane(String provider, DispatchSettings s, Clock clock) {
         this.provider = provider;
@@ -52,6 +54,21 @@ final class ProviderLane {
 
     /** Breaker permission, then a concurrency slot; false (holding nothing) if either refuses. */
     Admission tryAdmit() {
+        return tryAdmit(1.0);
+    }
+
+    /**
+     * As {@link #tryAdmit()} for traffic that may hold at most {@code share} of the current
+     * concurrency limit (at least one slot): batch requests then never take the slots online
+     * requests need, yet use the provider fully when alone up to their share.
+     *
+     * @param share in (0, 1]; 1 = normal priority
+     */
+    Admission tryAdmit(double share) {
+        boolean low = share < 1.0;
+        if (low && lowInFlight.get() >= Math.max(1, (int) (share * limit.limit()))) {
+            return Admission.BUSY;
+        }
         if (!breaker.tryAcquirePermission()) {
             return Admission.CIRCUIT_OPEN;
         }
@@ -59,16 +76,30 @@ final class ProviderLane {
             breaker.releasePermission();
             return Admission.BUSY;
         }
+        if (low) {
+            lowInFlight.incrementAndGet();
+        }
         return Admission.ADMITTED;
     }
 
     /** Gives back what {@link #tryAdmit} took when the call is not sent after all. */
-    void cancel() {
+    void cancel(double share) {
         breaker.releasePermission();
         limit.cancel();
+        if (share < 1.0) {
+            lowInFlight.decrementAndGet();
+        }
     }
 
     /** Records the outcome of an admitted call; safe on any thread. */
+    void onOutcome(ProviderOutcome outcome, double share) {
+        if (share < 1.0) {
+            lowInFlight.decrementAndGet();
+        }
+        onOutcome(outcome);
+    }
+
+    /** Records the outcome of an admitted normal-priority call. */
     void onOutcome(ProviderOutcome outcome) {
         long ms = outcome.latencyMs();
         if (outcome instanceof ProviderOutcome.Failure f) {
@@ -82,6 +113,10 @@ final class ProviderLane {
             limit.release(AdaptiveLimit.Signal.SUCCESS);
             breaker.onSuccess(ms, TimeUnit.MILLISECONDS);
         }
+    }
+
+    int lowInFlight() {
+        return lowInFlight.get();
     }
 
     RetryBudget retryBudget() {

@@ -1,5 +1,6 @@
 package io.harborai.worker.topology;
 
+import io.harborai.worker.avro.BatchProgress;
 import io.harborai.worker.avro.ChatRequest;
 import io.harborai.worker.avro.ChatResult;
 import io.harborai.worker.avro.PendingRequest;
@@ -30,8 +31,9 @@ import org.apache.kafka.streams.state.Stores;
  *     -> decode+validate -+-> dlq (original bytes + reason headers)
  *                         |
  *                         +-> [repartition by cache key] -> dispatch -> results (ChatResult)
- *                                                               |
- *                                                   [pending] store, changelogged
+ *                                                               |           |
+ *                                                   [pending] store         +-> count per batch -> batch-progress
+ *                                                                                [batch-counts] store
  * </pre>
  *
  * <p>The repartition (an internal topic, {@code <application.id>-by-cache-key-repartition}, purged
@@ -50,8 +52,12 @@ public final class TopologyFactory {
     static final String DISPATCH = "dispatch";
     static final String RESULTS_SINK = "results-sink";
     static final String DLQ_SINK = "dlq-sink";
+    static final String BATCH_PROGRESS = "batch-progress";
+    static final String BATCH_PROGRESS_SINK = "batch-progress-sink";
     /** Requests taken but not yet answered; key = request id, value = {@code PendingCodec} bytes. */
     public static final String PENDING_STORE = "pending";
+    /** Results written per batch by this task; key = batch id, value = two longs (succeeded, failed). */
+    public static final String BATCH_COUNTS_STORE = "batch-counts";
 
     private static final Serde<PendingRequest> PENDING_SERDE = Serdes.serdeFrom(
         (topic, p) -> p == null ? null : PendingCodec.encode(p),
@@ -60,19 +66,23 @@ public final class TopologyFactory {
     private TopologyFactory() {}
 
     /** Topic names and limits the topology needs. */
-    public record Settings(List<String> requestTopics, String resultsTopic, String dlqTopic, int requestMaxBytes) {
+    public record Settings(List<String> requestTopics, String resultsTopic, String dlqTopic, String batchProgressTopic,
+                           int requestMaxBytes) {
         public Settings {
             requestTopics = List.copyOf(requestTopics);
         }
     }
 
     public static Topology build(Settings settings, Deserializer<ChatRequest> requestDeserializer,
-                                 Serde<ChatResult> resultSerde, DispatchRuntime dispatch, CacheRuntime cache) {
+                                 Serde<ChatResult> resultSerde, Serde<BatchProgress> progressSerde,
+                                 DispatchRuntime dispatch, CacheRuntime cache) {
         RequestValidator validator = new RequestValidator();
         StreamsBuilder builder = new StreamsBuilder();
         // In memory, changelogged: the pending set is bounded by dispatch.max-in-flight(-bytes), so it
         // fits in the heap and restores quickly from its compacted changelog.
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PENDING_STORE),
+            Serdes.String(), Serdes.ByteArray()).withCachingEnabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(BATCH_COUNTS_STORE),
             Serdes.String(), Serdes.ByteArray()).withCachingEnabled());
 
         KStream<Object, Object> decoded = builder
@@ -90,8 +100,11 @@ public final class TopologyFactory {
         if (cache.enabled()) {
             valid = valid.repartition(Repartitioned.with(Serdes.String(), PENDING_SERDE).withName(BY_CACHE_KEY));
         }
-        valid.process(() -> new AsyncDispatchProcessor(dispatch, cache), Named.as(DISPATCH), PENDING_STORE)
-            .to(settings.resultsTopic(), Produced.with(Serdes.String(), resultSerde).withName(RESULTS_SINK));
+        KStream<String, ChatResult> results =
+            valid.process(() -> new AsyncDispatchProcessor(dispatch, cache), Named.as(DISPATCH), PENDING_STORE);
+        results.to(settings.resultsTopic(), Produced.with(Serdes.String(), resultSerde).withName(RESULTS_SINK));
+        results.process(() -> new BatchProgressProcessor(dispatch.clock()), Named.as(BATCH_PROGRESS), BATCH_COUNTS_STORE)
+            .to(settings.batchProgressTopic(), Produced.with(Serdes.String(), progressSerde).withName(BATCH_PROGRESS_SINK));
         return builder.build();
     }
 

@@ -105,7 +105,7 @@ class DispatchEngineTest {
         submit(engine, request("a", "m", "x"), clock.millis());
         engine.pump();
         engine.awaitCapacity();
-        assertThat(meters.counter(DispatchMetrics.CAP_OVERRUNS).count()).isEqualTo(1);
+        assertThat(meters.counter(DispatchMetrics.CAP_OVERRUNS, "traffic", "online").count()).isEqualTo(1);
     }
 
     @Test
@@ -282,7 +282,7 @@ class DispatchEngineTest {
         caller.last().complete(success("fresh"));
         second.pump();
         assertThat(results).singleElement().satisfies(r -> assertThat(r.getResponse().getContent()).isEqualTo("fresh"));
-        assertThat(meters.counter(DispatchMetrics.REDISPATCHED).count()).isEqualTo(1);
+        assertThat(meters.counter(DispatchMetrics.REDISPATCHED, "traffic", "online").count()).isEqualTo(1);
         assertThat(runtime.inFlight().count()).isZero();
     }
 

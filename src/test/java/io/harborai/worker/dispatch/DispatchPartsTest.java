@@ -116,4 +116,21 @@ class DispatchPartsTest {
         assertThat(lane.breakerState()).isEqualTo(CircuitBreaker.State.CLOSED);
         assertThat(lane.limit().inFlight()).isZero();
     }
+
+    @Test
+    void shouldKeepBatchCallsWithinTheirShareOfALaneWhileOnlineCallsStillGetSlots() {
+        var lane = new ProviderLane("p", EngineFixtures.settings(java.util.Map.of("dispatch.concurrency-initial", 8)),
+            new EngineFixtures.MutableClock(0));
+        assertThat(lane.tryAdmit(0.25)).isEqualTo(ProviderLane.Admission.ADMITTED);
+        assertThat(lane.tryAdmit(0.25)).isEqualTo(ProviderLane.Admission.ADMITTED);
+        assertThat(lane.tryAdmit(0.25)).as("2 of 8 slots is the batch share").isEqualTo(ProviderLane.Admission.BUSY);
+        for (int i = 0; i < 6; i++) {
+            assertThat(lane.tryAdmit()).as("online call %d", i).isEqualTo(ProviderLane.Admission.ADMITTED);
+        }
+        assertThat(lane.tryAdmit()).isEqualTo(ProviderLane.Admission.BUSY);
+        lane.onOutcome(EngineFixtures.success("x"), 0.25);
+        assertThat(lane.lowInFlight()).isEqualTo(1);
+        lane.cancel(1.0);
+        assertThat(lane.tryAdmit(0.25)).as("a batch slot and a lane slot are free again").isEqualTo(ProviderLane.Admission.ADMITTED);
+    }
 }

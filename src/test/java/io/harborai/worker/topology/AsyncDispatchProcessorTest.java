@@ -80,7 +80,7 @@ class AsyncDispatchProcessorTest {
         processor.init(context);
         punctuate();
         assertThat(caller.calls).extracting(c -> c.request().getId()).containsExactlyInAnyOrder("a", "b", "c");
-        assertThat(meters.counter(DispatchMetrics.REDISPATCHED).count()).isEqualTo(3);
+        assertThat(meters.counter(DispatchMetrics.REDISPATCHED, "traffic", "online").count()).isEqualTo(3);
         caller.calls.forEach(c -> c.complete(EngineFixtures.success("ok")));
         punctuate();
         assertThat(context.forwarded().stream().map(f -> (String) f.record().key()).toList()).containsExactlyInAnyOrder("a", "b", "c");
@@ -212,7 +212,7 @@ class AsyncDispatchProcessorTest {
         processor.init(context);
         punctuate();
         assertThat(caller.calls).hasSize(1);
-        assertThat(meters.counter(DispatchMetrics.REDISPATCHED).count()).as("only the call is a re-dispatch").isEqualTo(1);
+        assertThat(meters.counter(DispatchMetrics.REDISPATCHED, "traffic", "online").count()).as("only the call is a re-dispatch").isEqualTo(1);
         caller.last().complete(EngineFixtures.success("ok"));
         punctuate();
         assertThat(results()).hasSize(3).allSatisfy(r -> assertThat(r.getResponse().getContent()).isEqualTo("ok"));

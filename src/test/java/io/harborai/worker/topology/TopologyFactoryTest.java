@@ -2,6 +2,7 @@ package io.harborai.worker.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.harborai.worker.avro.BatchProgress;
 import io.harborai.worker.avro.CacheOutcome;
 import io.harborai.worker.avro.ChatRequest;
 import io.harborai.worker.avro.ChatResult;
@@ -47,6 +48,7 @@ class TopologyFactoryTest {
     private TestOutputTopic<byte[], byte[]> dlq;
     private AvroSerde<ChatRequest> requestSerde;
     private EngineFixtures.FakeCaller caller;
+    private AvroSerde<BatchProgress> progressSerde;
 
     @BeforeAll
     static void startRegistry() {
@@ -63,6 +65,7 @@ class TopologyFactoryTest {
     void setUp() {
         requestSerde = new AvroSerde<>(client, ChatRequest.class, true);
         AvroSerde<ChatResult> resultSerde = new AvroSerde<>(client, ChatResult.class, true);
+        progressSerde = new AvroSerde<>(client, BatchProgress.class, true);
         var clock = new EngineFixtures.MutableClock(1_000_000);
         caller = new EngineFixtures.FakeCaller(clock);
         caller.auto = call -> {
@@ -75,8 +78,8 @@ class TopologyFactoryTest {
             EngineFixtures.settings(Map.of("dispatch.linger-ms", 0)), caller, RateLimiter.unlimited(), clock,
             () -> 0.5, new SimpleMeterRegistry());
         var topology = TopologyFactory.build(
-            new TopologyFactory.Settings(List.of("req", "req.batch"), "res", "dlq", 4096),
-            requestSerde.deserializer(), resultSerde, runtime,
+            new TopologyFactory.Settings(List.of("req", "req.batch"), "res", "dlq", "progress", 4096),
+            requestSerde.deserializer(), resultSerde, progressSerde, runtime,
             new CacheRuntime(true, true, Duration.ofHours(1),
                 new TwoTierCache(new L1Cache(1 << 20, clock::millis), null, clock::millis, new SimpleMeterRegistry())));
         Properties props = new Properties();
@@ -205,6 +208,26 @@ class TopologyFactoryTest {
         assertThat(caller.calls).extracting(c -> c.request().getId()).containsExactly("x1", "x3");
         assertThat(out.get("x4").getCache()).isEqualTo(CacheOutcome.L1);
         assertThat(out.get("x2").getResponse().getContent()).isEqualTo("echo same");
+    }
+
+    @Test
+    void shouldCountEachBatchsResultsPerTaskForHarborStatus() {
+        var progress = driver.createOutputTopic("progress", Serdes.String().deserializer(), progressSerde.deserializer());
+        for (int i = 0; i < 3; i++) {
+            ChatRequest r = ChatRequest.newBuilder(request("b1:" + i, i == 2 ? "explode" : "m", user("q" + i)))
+                .setBatchId("b1").build();
+            requests.pipeInput(encode(r));
+        }
+        requests.pipeInput(encode(request("online", "m", user("no batch"))));
+        punctuate();
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
+        var latest = progress.readKeyValuesToMap();
+        assertThat(latest).hasSize(1);
+        assertThat(latest.keySet().iterator().next()).startsWith("b1|");
+        assertThat(latest.values().iterator().next()).satisfies(p -> {
+            assertThat(p.getCompleted()).isEqualTo(2);
+            assertThat(p.getFailed()).isEqualTo(1);
+        });
     }
 
     @Test
