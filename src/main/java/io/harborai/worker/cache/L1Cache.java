@@ -53,7 +53,8 @@ public final class L1Cache {
     private final LongSupplier wallClockMs;
 
     /**
-     * @param maxBytes the most bytes of weight (see class doc) the cache holds after maintenance
+     * @param maxBytes the most bytes of weight (see class doc) the cache holds after maintenance; 0
+     *     holds nothing (L1 off: every lookup goes to L2)
      * @param wallClockMs epoch milliseconds, the clock {@code expiresAtMs} is compared to
      */
     public L1Cache(long maxBytes, LongSupplier wallClockMs) {
@@ -62,8 +63,8 @@ public final class L1Cache {
 
     /** For tests: also the monotonic clock Caffeine measures expiry and age with. */
     L1Cache(long maxBytes, LongSupplier wallClockMs, LongSupplier nanoClock) {
-        if (maxBytes <= 0) {
-            throw new IllegalArgumentException("maxBytes must be positive, was " + maxBytes);
+        if (maxBytes < 0) {
+            throw new IllegalArgumentException("maxBytes must not be negative, was " + maxBytes);
         }
         this.wallClockMs = wallClockMs;
         this.cache = Caffeine.newBuilder()

@@ -124,4 +124,13 @@ class L1CacheTest {
         assertThat(cache.get(key)).isEmpty();
         assertThat(cache.size()).isZero();
     }
+
+    @Test
+    void shouldHoldNothingWhenItsBoundIsZero() {
+        L1Cache off = cache(0);
+        String key = CacheFixtures.key(1);
+        off.put(key, encoded("hello", 60_000), clock.millis() + 60_000);
+        assertThat(off.get(key)).isEmpty();
+        assertThat(off.weightedBytes()).isZero();
+    }
 }
