@@ -24,7 +24,8 @@ public sealed interface BatchLine {
     record Invalid(long lineNumber, String customId, String code, String message) implements BatchLine {}
 
     /**
-     * @param requestId the request id to give a valid line (the batch id and custom_id joined)
+     * @param lineNumber the physical 1-based line number in the file (blank lines count), which
+     *     also names the request: see {@link #requestId}
      */
     static BatchLine parse(ObjectMapper json, long lineNumber, String text, String batchId) {
         JsonNode node;
@@ -53,7 +54,7 @@ public sealed interface BatchLine {
         JsonNode body = node.get("body");
         try {
             ChatRequest request = OpenAiJson.fromBody(body)
-                .setId(requestId(batchId, customId))
+                .setId(requestId(batchId, lineNumber))
                 .setBatchId(batchId)
                 .setCustomId(customId)
                 .build();
@@ -63,8 +64,26 @@ public sealed interface BatchLine {
         }
     }
 
-    /** Stable across resubmissions of the same file with the same batch id, so results dedupe. */
-    static String requestId(String batchId, String customId) {
-        return batchId + ":" + customId;
+    /**
+     * {@code <batchId>:<lineNumber>}: stable across resubmissions of the same file with the same
+     * batch id, so results dedupe, and defined for every line (also one without a usable
+     * custom_id), so a collector can mark lines done in a bit set by line number.
+     */
+    static String requestId(String batchId, long lineNumber) {
+        return batchId + ":" + lineNumber;
+    }
+
+    /** The physical line number of a request id made by {@link #requestId}, or -1 if it is not one of {@code batchId}. */
+    static long lineNumberOf(String batchId, String requestId) {
+        if (requestId == null || requestId.length() <= batchId.length() + 1 || !requestId.startsWith(batchId)
+            || requestId.charAt(batchId.length()) != ':') {
+            return -1;
+        }
+        try {
+            long n = Long.parseLong(requestId, batchId.length() + 1, requestId.length(), 10);
+            return n >= 1 ? n : -1;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 }

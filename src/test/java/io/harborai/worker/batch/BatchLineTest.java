@@ -18,7 +18,7 @@ class BatchLineTest {
             {"custom_id":"c-1","method":"POST","url":"/v1/chat/completions",
              "body":{"model":"deepseek-chat","messages":[{"role":"user","content":"你好"}],"temperature":0.3}}""");
         assertThat(line).isInstanceOfSatisfying(BatchLine.Valid.class, v -> {
-            assertThat(v.request().getId()).isEqualTo("b1:c-1");
+            assertThat(v.request().getId()).isEqualTo("b1:7");
             assertThat(v.request().getBatchId()).isEqualTo("b1");
             assertThat(v.request().getCustomId()).isEqualTo("c-1");
             assertThat(v.request().getModel()).isEqualTo("deepseek-chat");
@@ -39,6 +39,16 @@ class BatchLineTest {
         assertThat(code(parse("{\"custom_id\":\"a\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\",\"body\":{}}")))
             .isEqualTo("invalid_body");
         assertThat(((BatchLine.Invalid) parse("{oops")).message()).startsWith("line 7:");
+    }
+
+    @Test
+    void shouldNameRequestsByBatchIdAndPhysicalLineNumber() {
+        assertThat(BatchLine.requestId("batch_x", 12)).isEqualTo("batch_x:12");
+        assertThat(BatchLine.lineNumberOf("batch_x", "batch_x:12")).isEqualTo(12);
+        assertThat(BatchLine.lineNumberOf("batch_x", "batch_y:12")).isEqualTo(-1);
+        assertThat(BatchLine.lineNumberOf("batch_x", "batch_x:c-1")).isEqualTo(-1);
+        assertThat(BatchLine.lineNumberOf("batch_x", "batch_x:")).isEqualTo(-1);
+        assertThat(BatchLine.lineNumberOf("b", "b:1:2")).isEqualTo(-1);
     }
 
     private static String code(BatchLine line) {
