@@ -3,6 +3,10 @@ package io.harborai.worker.batch;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.harborai.worker.avro.ChatRequest;
+import io.harborai.worker.avro.ChatResult;
+import io.harborai.worker.avro.ErrorInfo;
+import io.harborai.worker.avro.ResultStatus;
+import io.harborai.worker.avro.Timings;
 import io.harborai.worker.provider.OpenAiJson;
 import java.io.IOException;
 import java.util.Set;
@@ -21,7 +25,21 @@ public sealed interface BatchLine {
 
     record Valid(long lineNumber, String customId, ChatRequest request) implements BatchLine {}
 
-    record Invalid(long lineNumber, String customId, String code, String message) implements BatchLine {}
+    record Invalid(long lineNumber, String customId, String code, String message) implements BatchLine {
+        /**
+         * The FAILED result that answers this line on the results topic (id {@code <batchId>:<line>},
+         * error code the line's code), so the topic holds exactly one result per input line.
+         */
+        public ChatResult toResult(String batchId, String modelRequested, long nowMs) {
+            return ChatResult.newBuilder().setId(requestId(batchId, lineNumber)).setBatchId(batchId)
+                .setCustomId(customId).setStatus(ResultStatus.FAILED).setModelRequested(modelRequested)
+                .setTimings(Timings.newBuilder().build())
+                .setError(ErrorInfo.newBuilder().setCode(code).setMessage(message).setHttpStatus(null)
+                    .setRetryable(false).build())
+                .setCompletedAtMs(nowMs)
+                .build();
+        }
+    }
 
     /**
      * @param lineNumber the physical 1-based line number in the file (blank lines count), which
@@ -61,6 +79,16 @@ public sealed interface BatchLine {
             return new Valid(lineNumber, customId, request);
         } catch (IllegalArgumentException | org.apache.avro.AvroRuntimeException e) {
             return new Invalid(lineNumber, customId, "invalid_body", "line " + lineNumber + ": " + e.getMessage());
+        }
+    }
+
+    /** {@code body.model} of a raw line if it has one, else "" (also for a line that is not JSON). */
+    static String modelOf(ObjectMapper json, String text) {
+        try {
+            JsonNode model = json.readTree(text).path("body").path("model");
+            return model.isTextual() ? model.asText() : "";
+        } catch (IOException | RuntimeException e) {
+            return "";
         }
     }
 

@@ -51,6 +51,36 @@ class BatchLineTest {
         assertThat(BatchLine.lineNumberOf("b", "b:1:2")).isEqualTo(-1);
     }
 
+    @Test
+    void shouldAnswerAnInvalidLineWithAFailedResultOfItsOwn() {
+        BatchLine.Invalid bad = (BatchLine.Invalid) parse(
+            "{\"custom_id\":\"a\",\"method\":\"POST\",\"url\":\"/v1/embeddings\",\"body\":{\"model\":\"m1\"}}");
+        var r = bad.toResult("b1", "m1", 123);
+        assertThat(r.getId()).isEqualTo("b1:7");
+        assertThat(r.getBatchId()).isEqualTo("b1");
+        assertThat(r.getCustomId()).isEqualTo("a");
+        assertThat(r.getStatus()).isEqualTo(io.harborai.worker.avro.ResultStatus.FAILED);
+        assertThat(r.getModelRequested()).isEqualTo("m1");
+        assertThat(r.getError().getCode()).isEqualTo("invalid_url");
+        assertThat(r.getError().getMessage()).startsWith("line 7:");
+        assertThat(r.getCompletedAtMs()).isEqualTo(123);
+        assertThat(BatchLine.modelOf(json, "{\"body\":{\"model\":\"m2\"}}")).isEqualTo("m2");
+        assertThat(BatchLine.modelOf(json, "{\"body\":{\"model\":3}}")).isEmpty();
+        assertThat(BatchLine.modelOf(json, "{oops")).isEmpty();
+        assertThat(BatchLine.modelOf(json, "[]")).isEmpty();
+    }
+
+    @Test
+    void shouldRememberCustomIdsByHash() {
+        CustomIdSet set = new CustomIdSet(10);
+        assertThat(set.add("c-1")).isTrue();
+        assertThat(set.add("c-2")).isTrue();
+        assertThat(set.add("c-1")).isFalse();
+        assertThat(set.add("C-1")).isTrue();
+        // First 8 bytes of SHA-256("abc") = ba7816bf8f01cfea, as a big-endian long.
+        assertThat(set.hash("abc")).isEqualTo(0xba7816bf8f01cfeaL);
+    }
+
     private static String code(BatchLine line) {
         assertThat(line).isInstanceOf(BatchLine.Invalid.class);
         return ((BatchLine.Invalid) line).code();
