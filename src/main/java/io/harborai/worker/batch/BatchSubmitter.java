@@ -168,6 +168,7 @@ public final class BatchSubmitter {
                                           Path input, String batchId, long total) {
         List<TopicPartition> partitions = consumer.partitionsFor(resultsTopic, Duration.ofSeconds(30)).stream()
             .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        consumer.assign(partitions); // read_committed end offsets (last stable offsets) of assigned partitions
         Map<String, Long> startOffsets = new HashMap<>();
         consumer.endOffsets(partitions, Duration.ofSeconds(30))
             .forEach((tp, offset) -> startOffsets.put(Integer.toString(tp.partition()), offset));

@@ -208,7 +208,7 @@ class BatchSubmitIT {
         return BatchSubmitter.fromConfig(HarborConfig.fromMap(cfg), System.err);
     }
 
-    /** Runs the CLI, returns its stdout; fails unless it exits 0. */
+    /** Runs the CLI, returns its stdout (log lines removed); fails unless it exits 0. */
     private static String cli(String... args) {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         PrintStream original = System.out;
@@ -219,7 +219,10 @@ class BatchSubmitIT {
         } finally {
             System.setOut(original);
         }
-        String out = buf.toString(StandardCharsets.UTF_8);
+        // Test logging also goes to stdout: keep the command's own lines only.
+        String out = buf.toString(StandardCharsets.UTF_8).lines()
+            .filter(l -> !l.matches("^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} .*"))
+            .collect(Collectors.joining("\n", "", "\n"));
         assertThat(exit).as("exit code of %s, stdout %s", List.of(args), out).isZero();
         return out;
     }
