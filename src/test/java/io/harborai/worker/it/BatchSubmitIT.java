@@ -258,6 +258,7 @@ class BatchSubmitIT {
                 new StringDeserializer())) {
             List<TopicPartition> partitions = topics.stream().flatMap(t -> consumer.partitionsFor(t).stream())
                 .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
             return new HashMap<>(consumer.endOffsets(partitions));
         }
     }
