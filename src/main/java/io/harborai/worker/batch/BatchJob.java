@@ -63,8 +63,10 @@ public final class BatchJob {
         consumer.seekToEnd(partitions);
         partitions.forEach(consumer::position);
 
-        Set<String> pending = new HashSet<>();
+        // Request id -> custom_id of every submitted line still without a result.
+        Map<String, String> pending = new HashMap<>();
         long lines = 0;
+        long lineNumber = 0;
         long invalid = 0;
         Files.createDirectories(outputFile.toAbsolutePath().getParent());
         try (BufferedReader in = Files.newBufferedReader(input, StandardCharsets.UTF_8);
@@ -73,22 +75,24 @@ public final class BatchJob {
             Set<String> seenCustomIds = new HashSet<>();
             String text;
             while ((text = in.readLine()) != null) {
+                lineNumber++; // physical: blank lines are skipped but still numbered
                 if (text.isBlank()) {
                     continue;
                 }
                 lines++;
-                BatchLine line = BatchLine.parse(json, lines, text, batchId);
+                BatchLine line = BatchLine.parse(json, lineNumber, text, batchId);
                 if (line.customId() != null && !seenCustomIds.add(line.customId())) {
-                    line = new BatchLine.Invalid(lines, line.customId(), "duplicate_custom_id",
-                        "line " + lines + ": custom_id '" + line.customId() + "' appeared on an earlier line");
+                    line = new BatchLine.Invalid(lineNumber, line.customId(), "duplicate_custom_id",
+                        "line " + lineNumber + ": custom_id '" + line.customId() + "' appeared on an earlier line");
                 }
                 if (line instanceof BatchLine.Valid v) {
-                    pending.add(v.request().getId());
+                    pending.put(v.request().getId(), v.customId());
                     producer.send(new ProducerRecord<>(requestTopic, v.request().getId(), v.request()));
                 } else {
                     BatchLine.Invalid bad = (BatchLine.Invalid) line;
                     invalid++;
-                    writeLine(out, output.forError(batchId + ":line:" + lines, bad.customId(), bad.code(), bad.message()));
+                    writeLine(out, output.forError(BatchLine.requestId(batchId, lineNumber), bad.customId(), bad.code(),
+                        bad.message()));
                 }
                 submitBar.update(lines);
             }
@@ -97,9 +101,8 @@ public final class BatchJob {
             long submitted = pending.size();
             long[] counts = collect(out, pending, timeout);
             long expired = pending.size();
-            for (String id : pending) {
-                String customId = id.substring(batchId.length() + 1);
-                writeLine(out, output.forError(id, customId, "expired",
+            for (Map.Entry<String, String> e : pending.entrySet()) {
+                writeLine(out, output.forError(e.getKey(), e.getValue(), "expired",
                     "no result within " + timeout.toSeconds() + " s; is a worker running?"));
             }
             return new Summary(batchId, lines, submitted, counts[0], counts[1], invalid, expired,
@@ -108,7 +111,7 @@ public final class BatchJob {
     }
 
     /** Returns {succeeded, failed}; removes collected ids from {@code pending}. */
-    private long[] collect(BufferedWriter out, Set<String> pending, Duration timeout) throws IOException {
+    private long[] collect(BufferedWriter out, Map<String, String> pending, Duration timeout) throws IOException {
         long succeeded = 0;
         long failed = 0;
         long total = pending.size();
@@ -117,7 +120,7 @@ public final class BatchJob {
         while (!pending.isEmpty() && System.nanoTime() < deadline) {
             for (ConsumerRecord<String, ChatResult> rec : consumer.poll(Duration.ofMillis(200))) {
                 ChatResult r = rec.value();
-                if (r == null || !pending.remove(r.getId())) {
+                if (r == null || pending.remove(r.getId()) == null) {
                     continue; // another batch's result, or one already written
                 }
                 if (r.getStatus() == io.harborai.worker.avro.ResultStatus.SUCCEEDED) {

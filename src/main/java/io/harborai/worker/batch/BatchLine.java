@@ -3,6 +3,10 @@ package io.harborai.worker.batch;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.harborai.worker.avro.ChatRequest;
+import io.harborai.worker.avro.ChatResult;
+import io.harborai.worker.avro.ErrorInfo;
+import io.harborai.worker.avro.ResultStatus;
+import io.harborai.worker.avro.Timings;
 import io.harborai.worker.provider.OpenAiJson;
 import java.io.IOException;
 import java.util.Set;
@@ -21,10 +25,25 @@ public sealed interface BatchLine {
 
     record Valid(long lineNumber, String customId, ChatRequest request) implements BatchLine {}
 
-    record Invalid(long lineNumber, String customId, String code, String message) implements BatchLine {}
+    record Invalid(long lineNumber, String customId, String code, String message) implements BatchLine {
+        /**
+         * The FAILED result that answers this line on the results topic (id {@code <batchId>:<line>},
+         * error code the line's code), so the topic holds exactly one result per input line.
+         */
+        public ChatResult toResult(String batchId, String modelRequested, long nowMs) {
+            return ChatResult.newBuilder().setId(requestId(batchId, lineNumber)).setBatchId(batchId)
+                .setCustomId(customId).setStatus(ResultStatus.FAILED).setModelRequested(modelRequested)
+                .setTimings(Timings.newBuilder().build())
+                .setError(ErrorInfo.newBuilder().setCode(code).setMessage(message).setHttpStatus(null)
+                    .setRetryable(false).build())
+                .setCompletedAtMs(nowMs)
+                .build();
+        }
+    }
 
     /**
-     * @param requestId the request id to give a valid line (the batch id and custom_id joined)
+     * @param lineNumber the physical 1-based line number in the file (blank lines count), which
+     *     also names the request: see {@link #requestId}
      */
     static BatchLine parse(ObjectMapper json, long lineNumber, String text, String batchId) {
         JsonNode node;
@@ -53,7 +72,7 @@ public sealed interface BatchLine {
         JsonNode body = node.get("body");
         try {
             ChatRequest request = OpenAiJson.fromBody(body)
-                .setId(requestId(batchId, customId))
+                .setId(requestId(batchId, lineNumber))
                 .setBatchId(batchId)
                 .setCustomId(customId)
                 .build();
@@ -63,8 +82,36 @@ public sealed interface BatchLine {
         }
     }
 
-    /** Stable across resubmissions of the same file with the same batch id, so results dedupe. */
-    static String requestId(String batchId, String customId) {
-        return batchId + ":" + customId;
+    /** {@code body.model} of a raw line if it has one, else "" (also for a line that is not JSON). */
+    static String modelOf(ObjectMapper json, String text) {
+        try {
+            JsonNode model = json.readTree(text).path("body").path("model");
+            return model.isTextual() ? model.asText() : "";
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
+    }
+
+    /**
+     * {@code <batchId>:<lineNumber>}: stable across resubmissions of the same file with the same
+     * batch id, so results dedupe, and defined for every line (also one without a usable
+     * custom_id), so a collector can mark lines done in a bit set by line number.
+     */
+    static String requestId(String batchId, long lineNumber) {
+        return batchId + ":" + lineNumber;
+    }
+
+    /** The physical line number of a request id made by {@link #requestId}, or -1 if it is not one of {@code batchId}. */
+    static long lineNumberOf(String batchId, String requestId) {
+        if (requestId == null || requestId.length() <= batchId.length() + 1 || !requestId.startsWith(batchId)
+            || requestId.charAt(batchId.length()) != ':') {
+            return -1;
+        }
+        try {
+            long n = Long.parseLong(requestId, batchId.length() + 1, requestId.length(), 10);
+            return n >= 1 ? n : -1;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 }

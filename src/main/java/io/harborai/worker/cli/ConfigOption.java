@@ -8,6 +8,11 @@ import picocli.CommandLine.Option;
 
 /** The {@code --config} option shared by commands that read the worker configuration. */
 final class ConfigOption {
+    /** What a cluster-only command says without a cluster; {@code %s} is the command's name. */
+    static final String NO_CLUSTER = "harbor %s needs a Kafka cluster and none is configured: start one with "
+        + "`harbor dev` and export the HARBOR_* lines it prints, or set HARBOR_KAFKA_BOOTSTRAP "
+        + "(or kafka.bootstrap.servers in --config).";
+
     @Option(names = "--config", paramLabel = "FILE",
         description = "YAML configuration file (default: $HARBOR_CONFIG, else built-in defaults).")
     Path file;

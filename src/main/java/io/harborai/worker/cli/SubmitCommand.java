@@ -1,0 +1,59 @@
+package io.harborai.worker.cli;
+
+import io.harborai.worker.batch.BatchSubmitter;
+import io.harborai.worker.config.HarborConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code harbor submit FILE [--batch-id ID]}: hands an OpenAI Batch file to a running cluster and
+ * returns, so a batch of millions of lines does not depend on one client staying up until its
+ * results are in. Re-running it with the same batch id resumes an interrupted submit, or does
+ * nothing if the batch is already submitted (see {@link BatchSubmitter}).
+ *
+ * <p>Needs a configured cluster: submitting to an embedded broker that dies with the command
+ * would lose the batch.
+ */
+@Command(name = "submit", mixinStandardHelpOptions = true,
+    description = "Submit an OpenAI Batch JSONL file to the cluster (resumable, exactly once per line).")
+final class SubmitCommand implements Callable<Integer> {
+    @Mixin
+    ConfigOption config;
+
+    @Parameters(index = "0", paramLabel = "FILE.jsonl", description = "OpenAI Batch input file.")
+    Path input;
+
+    @Option(names = "--batch-id", description = "Batch id (default: a new random id). Reuse it to resume.")
+    String batchId;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!Files.isReadable(input)) {
+            System.err.println("harbor submit: cannot read " + input);
+            return 2;
+        }
+        HarborConfig cfg = config.load(Map.of(), Map.of());
+        if (!ConfigOption.clusterConfigured(cfg)) {
+            System.err.println(ConfigOption.NO_CLUSTER.formatted("submit"));
+            return 2;
+        }
+        String id = batchId != null ? batchId : "batch_" + UUID.randomUUID().toString().replace("-", "");
+        BatchSubmitter.Summary s = BatchSubmitter.fromConfig(cfg, System.err).submit(input, id);
+        if (s.outcome() == BatchSubmitter.Outcome.ALREADY_SUBMITTED) {
+            System.out.printf("batch %s already submitted (%d lines)%n", id, s.lines());
+            return 0;
+        }
+        System.out.printf(Locale.ROOT, "batch %s: %d lines, %d submitted, %d invalid%s in %.1f s%n", id, s.lines(),
+            s.submitted(), s.invalid(), s.resumedAfter() > 0 ? " (resumed after line " + s.resumedAfter() + ")" : "",
+            s.elapsed().toMillis() / 1000.0);
+        return 0;
+    }
+}
