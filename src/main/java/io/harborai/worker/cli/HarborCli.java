@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** Entry point of {@code bin/harbor}: one subcommand per way people use the worker. */
 @Command(name = "harbor", mixinStandardHelpOptions = true, version = "harbor 0.1.0",
     description = "HarborAI Worker: LLM chat completions at scale over Kafka.",
-    subcommands = {RunCommand.class, DevCommand.class, BatchCommand.class, BenchCommand.class, SimulatorCommand.class,
+    subcommands = {RunCommand.class, DevCommand.class, BatchCommand.class, CollectCommand.class, BenchCommand.class, SimulatorCommand.class,
         CommandLine.HelpCommand.class})
 public final class HarborCli {
     public static void main(String[] args) {
