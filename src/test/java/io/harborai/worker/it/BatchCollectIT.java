@@ -6,22 +6,15 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.harborai.worker.avro.BatchStatus;
-import io.harborai.worker.avro.ChatResponse;
 import io.harborai.worker.avro.ChatResult;
-import io.harborai.worker.avro.ErrorInfo;
-import io.harborai.worker.avro.ResultStatus;
 import io.harborai.worker.batch.BatchCollector;
 import io.harborai.worker.batch.CollectorHooks;
 import io.harborai.worker.cli.HarborCli;
 import io.harborai.worker.schema.AvroSerde;
-import io.harborai.worker.schema.SchemaRegistryClient;
 import io.harborai.worker.testinfra.HarborIntegrationTest;
 import io.harborai.worker.testinfra.Infra;
 import io.harborai.worker.testinfra.Topics;
-import io.harborai.worker.testinfra.WorkerConfigs;
-import io.harborai.worker.topology.TopicBootstrap;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +23,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -39,11 +31,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,29 +49,27 @@ class BatchCollectIT {
     @TempDir
     Path dir;
 
-    private String resultsTopic;
-    private String batchesTopic;
-    private SchemaRegistryClient registry;
+    private CollectFixtures fx;
 
     @Test
     void shouldWriteOneLinePerLineIgnoringForeignStaleAbortedAndDuplicateResults(Infra infra) throws Exception {
-        setUp(infra);
+        fx = new CollectFixtures(infra);
         String batch = Topics.unique("batch");
         String other = Topics.unique("other");
-        try (var results = resultProducer(infra, null)) {
+        try (var results = fx.resultProducer(null)) {
             for (int n = 1; n <= 500; n++) {
-                results.send(record(result(other, n, "req-" + n, true)));
+                results.send(fx.record(fx.result(other, n, "req-" + n, true)));
             }
             for (int n = 1; n <= 300; n++) { // an earlier batch with the same id: before the start offsets
-                results.send(record(result(batch, n, "stale-" + n, n % 2 == 0)));
+                results.send(fx.record(fx.result(batch, n, "stale-" + n, n % 2 == 0)));
             }
             results.flush();
-            writeStatus(infra, batch, LINES, true, endOffsets(infra));
-            try (var tx = resultProducer(infra, Topics.unique("collect-tx"))) {
+            fx.writeStatus(batch, LINES, true, fx.endOffsets());
+            try (var tx = fx.resultProducer(Topics.unique("collect-tx"))) {
                 tx.initTransactions();
                 tx.beginTransaction();
                 for (int n = 1; n <= 50; n++) {
-                    tx.send(record(result(batch, n, "aborted-" + n, false)));
+                    tx.send(fx.record(fx.result(batch, n, "aborted-" + n, false)));
                 }
                 tx.flush();
                 tx.abortTransaction();
@@ -91,31 +77,31 @@ class BatchCollectIT {
             List<Integer> order = shuffled(LINES, 7);
             for (int i = 0; i < order.size(); i++) {
                 int n = order.get(i);
-                results.send(record(result(batch, n, "req-" + n, !failing(n))));
+                results.send(fx.record(fx.result(batch, n, "req-" + n, !failing(n))));
                 if (n % 250 == 0) { // a resubmitted line answered twice
-                    results.send(record(result(batch, n, "req-" + n, !failing(n))));
+                    results.send(fx.record(fx.result(batch, n, "req-" + n, !failing(n))));
                 }
                 if (i % 3 == 0) {
-                    results.send(record(result(other, 1000 + i, "req-" + i, true)));
+                    results.send(fx.record(fx.result(other, 1000 + i, "req-" + i, true)));
                 }
             }
-            ChatResult wrongBatch = result(other, 5, "wrong-batch", true);
+            ChatResult wrongBatch = fx.result(other, 5, "wrong-batch", true);
             wrongBatch.setId(batch + ":5"); // a line id of B, but another batch's result
-            results.send(record(wrongBatch));
+            results.send(fx.record(wrongBatch));
             for (String bad : new String[] {batch + ":abc", batch + ":0", batch + ":", batch + ":-3"}) {
-                ChatResult r = result(batch, 1, "bad-id", true);
+                ChatResult r = fx.result(batch, 1, "bad-id", true);
                 r.setId(bad);
-                results.send(record(r));
+                results.send(fx.record(r));
             }
             results.flush();
         }
         Path out = dir.resolve("out.jsonl");
         Path err = dir.resolve("err.jsonl");
         int exit = HarborCli.commandLine().execute("collect", "--batch-id", batch, "-o", out.toString(),
-            "--errors", err.toString(), "--config", config(infra).toString(), "--timeout", "PT120S");
+            "--errors", err.toString(), "--config", fx.config(dir).toString(), "--timeout", "PT120S");
         assertThat(exit).isZero();
         assertExactlyOneLinePerLine(batch, out, err);
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", infra.kafkaBootstrap()))) {
+        try (Admin admin = fx.admin()) {
             assertThat(admin.listConsumerGroupOffsets(BatchCollector.groupId(batch)).partitionsToOffsetAndMetadata()
                 .get(30, TimeUnit.SECONDS)).as("offsets committed").hasSize(3);
         }
@@ -123,13 +109,13 @@ class BatchCollectIT {
 
     @Test
     void shouldResumeAfterAKillWithATornWriteWithoutDuplicatesOrGaps(Infra infra) throws Exception {
-        setUp(infra);
+        fx = new CollectFixtures(infra);
         String batch = Topics.unique("batch");
-        Map<String, Long> starts = endOffsets(infra);
-        writeStatus(infra, batch, LINES, true, starts);
-        try (var results = resultProducer(infra, null)) {
+        Map<String, Long> starts = fx.endOffsets();
+        fx.writeStatus(batch, LINES, true, starts);
+        try (var results = fx.resultProducer(null)) {
             for (int n : shuffled(LINES, 11)) {
-                results.send(record(result(batch, n, "req-" + n, !failing(n))));
+                results.send(fx.record(fx.result(batch, n, "req-" + n, !failing(n))));
             }
             results.flush();
         }
@@ -138,7 +124,7 @@ class BatchCollectIT {
         Throwable crash = catchThrowable(() -> collect(infra, batch, out, err, 9_000));
         assertThat(CollectorHooks.isSimulatedCrash(crash)).as("stopped by the hook: %s", crash).isTrue();
         long afterCrash = lineCount(out) + lineCount(err);
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", infra.kafkaBootstrap()))) {
+        try (Admin admin = fx.admin()) {
             var committed = admin.listConsumerGroupOffsets(BatchCollector.groupId(batch)).partitionsToOffsetAndMetadata()
                 .get(30, TimeUnit.SECONDS);
             assertThat(committed).as("commits before the kill").hasSize(3);
@@ -159,23 +145,23 @@ class BatchCollectIT {
 
     @Test
     void shouldEndExactlyWhenAllLinesAreInWhileSubmitIsStillRunning(Infra infra) throws Exception {
-        setUp(infra);
+        fx = new CollectFixtures(infra);
         String batch = Topics.unique("batch");
         int total = 6_000;
-        Map<String, Long> starts = endOffsets(infra);
-        writeStatus(infra, batch, 2_000, false, starts);
+        Map<String, Long> starts = fx.endOffsets();
+        fx.writeStatus(batch, 2_000, false, starts);
         long[] lastSentNanos = new long[1];
         CompletableFuture<Void> submitAndWorker = CompletableFuture.runAsync(() -> {
-            try (var results = resultProducer(infra, null)) {
+            try (var results = fx.resultProducer(null)) {
                 for (int n = 1; n <= total; n++) {
-                    results.send(record(result(batch, n, "req-" + n, !failing(n))));
+                    results.send(fx.record(fx.result(batch, n, "req-" + n, !failing(n))));
                     if (n % 200 == 0) {
                         results.flush();
                         Thread.sleep(100); // 30 chunks: ~3 s of results
                     }
                     if (n == 2_000) {
                         Thread.sleep(1_500); // collect has every line the status knows of; it must not stop
-                        writeStatus(infra, batch, total, true, starts);
+                        fx.writeStatus(batch, total, true, starts);
                     }
                 }
                 results.flush();
@@ -186,7 +172,7 @@ class BatchCollectIT {
         });
         Path out = dir.resolve("out.jsonl");
         int exit = HarborCli.commandLine().execute("collect", "--batch-id", batch, "-o", out.toString(),
-            "--config", config(infra).toString(), "--timeout", "PT120S");
+            "--config", fx.config(dir).toString(), "--timeout", "PT120S");
         long endedNanos = System.nanoTime();
         submitAndWorker.get(60, TimeUnit.SECONDS);
         assertThat(exit).isZero();
@@ -197,16 +183,6 @@ class BatchCollectIT {
             .as("failures go to OUT without --errors").isEqualTo(total / 100);
     }
 
-    private void setUp(Infra infra) {
-        resultsTopic = Topics.unique("collect-res");
-        batchesTopic = Topics.unique("collect-batches");
-        registry = SchemaRegistryClient.create(infra.schemaRegistryUrl());
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", infra.kafkaBootstrap()))) {
-            TopicBootstrap.ensure(admin, List.of(resultsTopic), 3, (short) 1);
-            TopicBootstrap.ensureCompacted(admin, List.of(batchesTopic), 3, (short) 1);
-        }
-    }
-
     private BatchCollector.Summary collect(Infra infra, String batch, Path out, Path err, long crashAfter)
         throws IOException {
         Map<String, Object> rp = new HashMap<>(BatchCollector.consumerDefaults(batch));
@@ -214,10 +190,10 @@ class BatchCollectIT {
         Map<String, Object> sp = new HashMap<>(BatchCollector.statusConsumerDefaults());
         sp.put("bootstrap.servers", infra.kafkaBootstrap());
         try (var results = new KafkaConsumer<>(rp, new StringDeserializer(),
-                 new AvroSerde<>(registry, ChatResult.class, false).deserializer());
+                 new AvroSerde<>(fx.registry, ChatResult.class, false).deserializer());
              var statuses = new KafkaConsumer<>(sp, new StringDeserializer(),
-                 new AvroSerde<>(registry, BatchStatus.class, false).deserializer())) {
-            BatchCollector c = new BatchCollector(results, statuses, resultsTopic, batchesTopic, batch, System.err);
+                 new AvroSerde<>(fx.registry, BatchStatus.class, false).deserializer())) {
+            BatchCollector c = new BatchCollector(results, statuses, fx.resultsTopic, fx.batchesTopic, batch, System.err);
             if (crashAfter >= 0) {
                 CollectorHooks.crashAfter(c, crashAfter);
             }
@@ -257,65 +233,6 @@ class BatchCollectIT {
         }
         Collections.shuffle(order, new Random(seed));
         return order;
-    }
-
-    private ChatResult result(String batch, int n, String customId, boolean ok) {
-        ChatResult.Builder b = ChatResult.newBuilder().setId(batch + ":" + n).setBatchId(batch).setCustomId(customId)
-            .setStatus(ok ? ResultStatus.SUCCEEDED : ResultStatus.FAILED).setModelRequested("deepseek-chat")
-            .setModelUsed("deepseek-chat").setCompletedAtMs(System.currentTimeMillis());
-        if (ok) {
-            b.setResponse(ChatResponse.newBuilder().setContent("answer " + n).build());
-        } else {
-            b.setError(n % 2 == 0 ? new ErrorInfo("PROVIDER_REJECTED", "bad request", 400, false)
-                : new ErrorInfo("TIMEOUT", "no answer", null, true));
-        }
-        return b.build();
-    }
-
-    private ProducerRecord<String, ChatResult> record(ChatResult r) {
-        return new ProducerRecord<>(resultsTopic, r.getId(), r);
-    }
-
-    private KafkaProducer<String, ChatResult> resultProducer(Infra infra, String transactionalId) {
-        Map<String, Object> p = new HashMap<>();
-        p.put("bootstrap.servers", infra.kafkaBootstrap());
-        p.put("acks", "all");
-        p.put("linger.ms", 5);
-        if (transactionalId != null) {
-            p.put("transactional.id", transactionalId);
-        }
-        return new KafkaProducer<>(p, new StringSerializer(), new AvroSerde<>(registry, ChatResult.class, true).serializer());
-    }
-
-    private void writeStatus(Infra infra, String batch, long total, boolean complete, Map<String, Long> starts)
-        throws Exception {
-        long now = System.currentTimeMillis();
-        BatchStatus s = BatchStatus.newBuilder().setBatchId(batch).setTotalLines(total).setLinesDone(total)
-            .setSubmitted(total).setInvalid(0).setSubmitComplete(complete).setResultsStartOffsets(starts)
-            .setCreatedAtMs(now).setUpdatedAtMs(now).build();
-        try (var p = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", infra.kafkaBootstrap()),
-                 new StringSerializer(), new AvroSerde<>(registry, BatchStatus.class, true).serializer())) {
-            p.send(new ProducerRecord<>(batchesTopic, batch, s)).get(30, TimeUnit.SECONDS);
-        }
-    }
-
-    private Map<String, Long> endOffsets(Infra infra) {
-        Map<String, Object> c = Map.of("bootstrap.servers", infra.kafkaBootstrap());
-        try (var consumer = new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer())) {
-            List<TopicPartition> parts = List.of(0, 1, 2).stream().map(p -> new TopicPartition(resultsTopic, p)).toList();
-            Map<String, Long> starts = new LinkedHashMap<>();
-            consumer.endOffsets(parts, Duration.ofSeconds(30)).forEach((tp, o) -> starts.put(Integer.toString(tp.partition()), o));
-            return starts;
-        }
-    }
-
-    private Path config(Infra infra) throws IOException {
-        Map<String, Object> cfg = new LinkedHashMap<>();
-        cfg.put("kafka.bootstrap.servers", infra.kafkaBootstrap());
-        cfg.put("schema-registry.url", infra.schemaRegistryUrl());
-        cfg.put("topics.results", resultsTopic);
-        cfg.put("topics.batches", batchesTopic);
-        return WorkerConfigs.writeYaml(dir.resolve("harbor.yaml"), cfg);
     }
 
     private List<JsonNode> read(Path file) throws IOException {
