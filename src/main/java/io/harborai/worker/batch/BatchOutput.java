@@ -15,6 +15,11 @@ import java.util.HexFormat;
  * Builds OpenAI Batch output lines: {@code {id, custom_id, response:{status_code, request_id,
  * body}, error}}. A provider answer with an HTTP status (success or error) is a {@code response};
  * a failure without one (invalid line, timeout, unknown model) is an {@code error}.
+ *
+ * <p>The line's {@code id} is {@code batch_req_<hash of the result id>} by default, like OpenAI's
+ * opaque ids. {@code harbor collect} passes the result id itself ({@code <batch id>:<line>}) so
+ * that the output file alone says which input lines it already holds, which is what makes an
+ * interrupted collect resumable without duplicates.
  */
 public final class BatchOutput {
     private final ObjectMapper json;
@@ -24,7 +29,12 @@ public final class BatchOutput {
     }
 
     public String forResult(ChatResult r) {
-        ObjectNode line = head(r.getId(), r.getCustomId());
+        return forResult(r, "batch_req_" + shortHash(r.getId()));
+    }
+
+    /** As {@link #forResult(ChatResult)}, with {@code lineId} as the line's {@code id} verbatim. */
+    public String forResult(ChatResult r, String lineId) {
+        ObjectNode line = headWithId(lineId, r.getCustomId());
         if (r.getStatus() == ResultStatus.SUCCEEDED) {
             ObjectNode response = line.putObject("response");
             response.put("status_code", 200);
@@ -77,8 +87,12 @@ public final class BatchOutput {
     }
 
     private ObjectNode head(String key, String customId) {
+        return headWithId("batch_req_" + shortHash(key), customId);
+    }
+
+    private ObjectNode headWithId(String id, String customId) {
         ObjectNode line = json.createObjectNode();
-        line.put("id", "batch_req_" + shortHash(key));
+        line.put("id", id);
         if (customId == null) {
             line.putNull("custom_id");
         } else {

@@ -8,6 +8,10 @@ import java.util.function.LongSupplier;
  * A one-line progress bar with rate and ETA. On a terminal it redraws in place at most ~10 times
  * a second; otherwise (logs, CI) it prints a plain line every few seconds.
  *
+ * <p>A resumed job starts with work already done: {@link #baseline(long)} sets that count so the
+ * rate and ETA reflect this run only. While the total may still grow (a batch whose submit has not
+ * finished), {@link #total(long, boolean)} marks it with a {@code +}.
+ *
  * <p>Called from one thread only.
  */
 public final class ProgressBar {
@@ -19,6 +23,8 @@ public final class ProgressBar {
     private final LongSupplier nanoClock;
     private final long startNanos;
     private long total;
+    private boolean totalFinal = true;
+    private long baseline;
     private long lastDrawNanos;
 
     public ProgressBar(PrintStream out, String label, long total, boolean interactive, LongSupplier nanoClock) {
@@ -39,6 +45,17 @@ public final class ProgressBar {
         this.total = total;
     }
 
+    /** Sets the total; {@code isFinal == false} shows it as a lower bound ({@code 12/300+}). */
+    public void total(long total, boolean isFinal) {
+        this.total = total;
+        this.totalFinal = isFinal;
+    }
+
+    /** Work already done before this run (recovered from a previous one): excluded from the rate. */
+    public void baseline(long doneAtStart) {
+        this.baseline = doneAtStart;
+    }
+
     /** Redraws if enough time has passed since the last draw. */
     public void update(long done) {
         long now = nanoClock.getAsLong();
@@ -56,13 +73,13 @@ public final class ProgressBar {
 
     String render(long done, long nowNanos) {
         double secs = Math.max(1e-9, (nowNanos - startNanos) / 1e9);
-        double rate = done / secs;
+        double rate = Math.max(0, done - baseline) / secs;
         double frac = total <= 0 ? 1 : Math.min(1, (double) done / total);
         int filled = (int) Math.round(frac * WIDTH);
         String bar = "=".repeat(filled) + (filled < WIDTH ? ">" + " ".repeat(WIDTH - filled - 1) : "");
         String eta = rate <= 0 || done >= total ? "--" : formatSeconds((total - done) / rate);
-        return String.format(Locale.ROOT, "%-8s [%s] %5.1f%% %d/%d  %.1f/s  elapsed %s  ETA %s",
-            label, bar, frac * 100, done, total, rate, formatSeconds(secs), eta);
+        return String.format(Locale.ROOT, "%-8s [%s] %5.1f%% %d/%d%s  %.1f/s  elapsed %s  ETA %s",
+            label, bar, frac * 100, done, total, totalFinal ? "" : "+", rate, formatSeconds(secs), eta);
     }
 
     private void draw(long done, long now, boolean last) {

@@ -33,4 +33,16 @@ class ProgressBarTest {
         assertThat(out.lines().count()).isEqualTo(3);
         assertThat(out.lines().reduce((a, b) -> b).orElseThrow()).contains("100.0%", "10/10");
     }
+
+    @Test
+    void shouldExcludeRecoveredWorkFromTheRateAndMarkAnOpenTotal() {
+        AtomicLong now = new AtomicLong(0);
+        var bar = new ProgressBar(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+            "collect", 1000, false, now::get);
+        bar.baseline(500);
+        bar.total(1000, false);
+        now.set(10_000_000_000L);
+        String line = bar.render(600, now.get());
+        assertThat(line).contains("600/1000+", "10.0/s", "ETA 40s");
+    }
 }

@@ -43,11 +43,20 @@ class HarborCliTest {
     }
 
     @Test
+    void shouldRefuseToCollectWithoutAConfiguredCluster() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv("HARBOR_KAFKA_BOOTSTRAP") == null);
+        int exit = HarborCli.commandLine().execute("collect", "--batch-id", "b1", "-o",
+            dir.resolve("out.jsonl").toString());
+        assertThat(exit).isEqualTo(2);
+        assertThat(dir.resolve("out.jsonl")).doesNotExist();
+    }
+
+    @Test
     void shouldListEverySubcommandInHelp() {
         CommandLine cl = HarborCli.commandLine();
         StringWriter out = new StringWriter();
         cl.setOut(new PrintWriter(out));
         assertThat(cl.execute("--help")).isZero();
-        assertThat(out.toString()).contains("run", "dev", "batch", "simulator");
+        assertThat(out.toString()).contains("run", "dev", "batch", "collect", "simulator");
     }
 }

@@ -1,0 +1,97 @@
+package io.harborai.worker.cli;
+
+import static io.harborai.worker.config.HarborConfigDef.*;
+
+import io.harborai.worker.avro.BatchStatus;
+import io.harborai.worker.avro.ChatResult;
+import io.harborai.worker.batch.BatchCollector;
+import io.harborai.worker.config.HarborConfig;
+import io.harborai.worker.schema.AvroSerde;
+import io.harborai.worker.schema.SchemaRegistryClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code harbor collect --batch-id ID -o OUT}: writes the results of a batch submitted with
+ * {@code harbor submit} as OpenAI Batch output lines. A client of a running cluster only: it needs
+ * the results and the batch's status on Kafka, so without a configured cluster it stops at once
+ * rather than start an empty embedded one. Safe to interrupt and run again with the same arguments.
+ */
+@Command(name = "collect", mixinStandardHelpOptions = true,
+    description = {"Collect the results of a submitted batch into OpenAI Batch JSONL output.",
+        "Resumable: run it again with the same arguments after an interruption; lines already in the files are kept "
+            + "and none is written twice.",
+        "Exit codes: 0 complete, 1 unknown batch or error, 2 usage or no cluster configured, 3 timed out."})
+final class CollectCommand implements Callable<Integer> {
+    @Mixin
+    ConfigOption config;
+
+    @Option(names = "--batch-id", required = true, description = "The batch id given to (or printed by) harbor submit.")
+    String batchId;
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT.jsonl",
+        description = "Output lines (appended to when it exists). Without --errors, failed lines go here too, "
+            + "as in OpenAI's single output file.")
+    Path output;
+
+    @Option(names = "--errors", paramLabel = "ERR.jsonl", description = "Failed lines (OpenAI's error file).")
+    Path errors;
+
+    @Option(names = "--timeout", paramLabel = "DURATION",
+        description = "Give up after this long (ISO-8601, e.g. PT30M), exit code 3; default: wait until complete.")
+    Duration timeout;
+
+    @Override
+    public Integer call() throws Exception {
+        HarborConfig cfg = config.load(Map.of(), Map.of());
+        if (!ConfigOption.clusterConfigured(cfg)) {
+            System.err.println("harbor collect: no Kafka cluster configured. Start one with `harbor dev` and set "
+                + "HARBOR_KAFKA_BOOTSTRAP (and HARBOR_SCHEMA_REGISTRY_URL), or name it in --config.");
+            return 2;
+        }
+        if (errors != null && errors.toAbsolutePath().normalize().equals(output.toAbsolutePath().normalize())) {
+            System.err.println("harbor collect: --errors must name a different file than -o");
+            return 2;
+        }
+        Map<String, Object> common = new HashMap<>(cfg.kafka());
+        common.put("bootstrap.servers", cfg.kafkaBootstrap());
+        Map<String, Object> resultProps = new HashMap<>(common);
+        resultProps.putAll(BatchCollector.consumerDefaults(batchId));
+        Map<String, Object> statusProps = new HashMap<>(common);
+        statusProps.putAll(BatchCollector.statusConsumerDefaults());
+        SchemaRegistryClient registry = SchemaRegistryClient.create(cfg.string(SCHEMA_REGISTRY_URL));
+        try (var results = new KafkaConsumer<>(resultProps, new StringDeserializer(),
+                 new AvroSerde<>(registry, ChatResult.class, false).deserializer());
+             var statuses = new KafkaConsumer<>(statusProps, new StringDeserializer(),
+                 new AvroSerde<>(registry, BatchStatus.class, false).deserializer())) {
+            BatchCollector collector = new BatchCollector(results, statuses, cfg.string(TOPIC_RESULTS),
+                cfg.string(TOPIC_BATCHES), batchId, System.err);
+            BatchCollector.Summary s;
+            try {
+                s = collector.run(output, errors, timeout);
+            } catch (BatchCollector.UnknownBatchException e) {
+                System.err.println("harbor collect: " + e.getMessage());
+                return 1;
+            }
+            System.err.printf("collect %s: %d of %d lines (%d succeeded, %d failed; %d were already in the files) in %.1f s%n",
+                s.batchId(), s.lines(), s.total(), s.succeeded(), s.failed(), s.recovered(),
+                s.elapsed().toMillis() / 1000.0);
+            System.err.println("output: " + output.toAbsolutePath()
+                + (errors != null ? ", errors: " + errors.toAbsolutePath() : ""));
+            if (!s.complete()) {
+                System.err.printf("collect %s: timed out after %s with %d lines missing%s; run it again to resume%n",
+                    s.batchId(), timeout, s.missing(), s.total() > s.lines() ? "" : " (submit not complete yet)");
+                return 3;
+            }
+            return 0;
+        }
+    }
+}
