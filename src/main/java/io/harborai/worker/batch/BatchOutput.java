@@ -6,20 +6,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.harborai.worker.avro.ChatResult;
 import io.harborai.worker.avro.ResultStatus;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /**
  * Builds OpenAI Batch output lines: {@code {id, custom_id, response:{status_code, request_id,
  * body}, error}}. A provider answer with an HTTP status (success or error) is a {@code response};
  * a failure without one (invalid line, timeout, unknown model) is an {@code error}.
  *
- * <p>The line's {@code id} is {@code batch_req_<hash of the result id>} by default, like OpenAI's
- * opaque ids. {@code harbor collect} passes the result id itself ({@code <batch id>:<line>}) so
- * that the output file alone says which input lines it already holds, which is what makes an
- * interrupted collect resumable without duplicates.
+ * <p>The line's {@code id} is the result id ({@code <batch id>:<line>}) rather than an opaque
+ * {@code batch_req_…}, so that the output file alone says which input lines it already holds: that
+ * is what makes an interrupted collect resumable without duplicates.
  */
 public final class BatchOutput {
     private final ObjectMapper json;
@@ -28,11 +23,7 @@ public final class BatchOutput {
         this.json = json;
     }
 
-    public String forResult(ChatResult r) {
-        return forResult(r, "batch_req_" + shortHash(r.getId()));
-    }
-
-    /** As {@link #forResult(ChatResult)}, with {@code lineId} as the line's {@code id} verbatim. */
+    /** The output line of {@code r}, with {@code lineId} as the line's {@code id} verbatim. */
     public String forResult(ChatResult r, String lineId) {
         ObjectNode line = headWithId(lineId, r.getCustomId());
         if (r.getStatus() == ResultStatus.SUCCEEDED) {
@@ -59,15 +50,6 @@ public final class BatchOutput {
         return line.toString();
     }
 
-    public String forError(String key, String customId, String code, String message) {
-        ObjectNode line = head(key, customId);
-        line.putNull("response");
-        ObjectNode err = line.putObject("error");
-        err.put("code", code);
-        err.put("message", message);
-        return line.toString();
-    }
-
     private JsonNode body(ChatResult r) {
         String text = r.getResponse() == null ? null : r.getResponse().getBodyJson();
         if (text != null) {
@@ -86,10 +68,6 @@ public final class BatchOutput {
         return body;
     }
 
-    private ObjectNode head(String key, String customId) {
-        return headWithId("batch_req_" + shortHash(key), customId);
-    }
-
     private ObjectNode headWithId(String id, String customId) {
         ObjectNode line = json.createObjectNode();
         line.put("id", id);
@@ -101,12 +79,4 @@ public final class BatchOutput {
         return line;
     }
 
-    private static String shortHash(String key) {
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(d, 0, 12);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

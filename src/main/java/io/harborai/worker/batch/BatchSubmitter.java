@@ -129,10 +129,10 @@ public final class BatchSubmitter {
         long start = System.nanoTime();
         long total = countNonBlankLines(input);
         Map<String, Object> producerProps = new HashMap<>(kafka);
-        producerProps.putAll(BatchJob.producerDefaults());
+        producerProps.putAll(ClientDefaults.producer());
         producerProps.put("transactional.id", "harbor-submit-" + batchId);
         Map<String, Object> consumerProps = new HashMap<>(kafka);
-        consumerProps.putAll(BatchJob.consumerDefaults());
+        consumerProps.putAll(ClientDefaults.consumer());
         try (var producer = new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer());
              var consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(),
                  new AvroSerde<>(registry, BatchStatus.class, false).deserializer())) {

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.harborai.worker.HarborWorker;
 import io.harborai.worker.avro.ChatRequest;
 import io.harborai.worker.avro.ChatResult;
-import io.harborai.worker.batch.BatchJob;
+import io.harborai.worker.batch.ClientDefaults;
 import io.harborai.worker.config.HarborConfig;
 import io.harborai.worker.config.HarborConfigDef;
 import io.harborai.worker.embedded.EmbeddedStack;
@@ -233,7 +233,7 @@ public final class BenchRunner {
       String run) {
     int sample = Math.min(options.naiveSample(), options.requests());
     Map<String, Object> consumerProps = new HashMap<>(common);
-    consumerProps.putAll(BatchJob.consumerDefaults());
+    consumerProps.putAll(ClientDefaults.consumer());
     consumerProps.put("group.id", run + "-naive");
     consumerProps.put("max.poll.records", 500);
     OkHttpClient http = new OkHttpClient.Builder().build();
@@ -254,7 +254,7 @@ public final class BenchRunner {
 
   private static Map<String, Object> producerProps(Map<String, Object> common) {
     Map<String, Object> p = new HashMap<>(common);
-    p.putAll(BatchJob.producerDefaults());
+    p.putAll(ClientDefaults.producer());
     return p;
   }
 
@@ -267,7 +267,7 @@ public final class BenchRunner {
   private static KafkaConsumer<String, ChatResult> resultConsumer(Map<String, Object> common,
       SchemaRegistryClient registry, String clientId) {
     Map<String, Object> c = new HashMap<>(common);
-    c.putAll(BatchJob.consumerDefaults());
+    c.putAll(ClientDefaults.consumer());
     c.put("client.id", clientId);
     return new KafkaConsumer<>(c, new StringDeserializer(),
         new AvroSerde<>(registry, ChatResult.class, false).deserializer());

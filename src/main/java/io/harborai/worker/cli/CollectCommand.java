@@ -61,6 +61,17 @@ final class CollectCommand implements Callable<Integer> {
             System.err.println("harbor collect: --errors must name a different file than -o");
             return 2;
         }
+        return collect(cfg, batchId, output, errors, timeout);
+    }
+
+    /**
+     * Collects {@code batchId} from the configured cluster into {@code output} (and {@code errors});
+     * prints a summary on stderr. Returns the exit code: 0 complete, 1 unknown batch, 3 timed out.
+     *
+     * @param timeout null waits until complete
+     */
+    static int collect(HarborConfig cfg, String batchId, Path output, Path errors, Duration timeout)
+        throws java.io.IOException {
         Map<String, Object> common = new HashMap<>(cfg.kafka());
         common.put("bootstrap.servers", cfg.kafkaBootstrap());
         Map<String, Object> resultProps = new HashMap<>(common);

@@ -5,7 +5,7 @@ import static io.harborai.worker.config.HarborConfigDef.*;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.harborai.worker.avro.BatchProgress;
 import io.harborai.worker.avro.BatchStatus;
-import io.harborai.worker.batch.BatchJob;
+import io.harborai.worker.batch.ClientDefaults;
 import io.harborai.worker.batch.BatchState;
 import io.harborai.worker.batch.BatchStatuses;
 import io.harborai.worker.config.HarborConfig;
@@ -49,7 +49,7 @@ final class StatusCommand implements Callable<Integer> {
         }
         Map<String, Object> props = new HashMap<>(cfg.kafka());
         props.put("bootstrap.servers", cfg.kafkaBootstrap());
-        props.putAll(BatchJob.consumerDefaults());
+        props.putAll(ClientDefaults.consumer());
         props.put("allow.auto.create.topics", false); // asking about a batch must not create its topics
         SchemaRegistryClient registry = SchemaRegistryClient.create(cfg.string(SCHEMA_REGISTRY_URL));
         Optional<BatchStatus> status;

@@ -46,14 +46,21 @@ final class SubmitCommand implements Callable<Integer> {
             return 2;
         }
         String id = batchId != null ? batchId : "batch_" + UUID.randomUUID().toString().replace("-", "");
+        submit(cfg, input, id);
+        return 0;
+    }
+
+    /** Submits {@code input} as batch {@code id} to the configured cluster; prints a summary on stdout. */
+    static BatchSubmitter.Summary submit(HarborConfig cfg, Path input, String id) throws java.io.IOException {
         BatchSubmitter.Summary s = BatchSubmitter.fromConfig(cfg, System.err).submit(input, id);
         if (s.outcome() == BatchSubmitter.Outcome.ALREADY_SUBMITTED) {
             System.out.printf("batch %s already submitted (%d lines)%n", id, s.lines());
-            return 0;
+            return s;
         }
         System.out.printf(Locale.ROOT, "batch %s: %d lines, %d submitted, %d invalid%s in %.1f s%n", id, s.lines(),
             s.submitted(), s.invalid(), s.resumedAfter() > 0 ? " (resumed after line " + s.resumedAfter() + ")" : "",
             s.elapsed().toMillis() / 1000.0);
-        return 0;
+        return s;
     }
 }
+
