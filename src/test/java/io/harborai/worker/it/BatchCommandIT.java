@@ -66,7 +66,7 @@ class BatchCommandIT {
         assertThat(perCustomId.get("c-5")).as("original plus the duplicate's error line").isEqualTo(2);
         List<JsonNode> successes = out.stream().filter(n -> n.get("error").isNull()).toList();
         assertThat(successes).hasSize(40).allSatisfy(n -> {
-            assertThat(n.get("id").asText()).startsWith("batch_req_");
+            assertThat(n.get("id").asText()).as("the line id names its input line").matches("it-batch-1:[0-9]+");
             assertThat(n.at("/response/status_code").asInt()).isEqualTo(200);
             assertThat(n.at("/response/body/choices/0/message/content").asText()).isNotBlank();
         });
