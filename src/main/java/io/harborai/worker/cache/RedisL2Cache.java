@@ -5,12 +5,15 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
-import org.redisson.api.RBucket;
+import org.redisson.api.RFuture;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.ByteArrayCodec;
 import org.slf4j.Logger;
@@ -31,19 +34,25 @@ import org.slf4j.LoggerFactory;
  * limiter. WARN once per outage, INFO once when Redis answers again.
  *
  * <p>Limits: the lookup that discovers an outage waits up to {@code callTimeout} for its answer,
- * and so may each probe; the wait is in the returned stage, not on the caller's thread. A timed-out command is not cancelled
- * in Redisson, which may still run it; for a SET that only means the entry appears late. Puts
- * are fire and forget: a lost put is a later miss, counted in {@code errors()} when Redisson
- * reports it. One caller-thread cost is outside this class: a Redisson client built with lazy
- * initialization ({@code RedisClients}) connects on the thread that sends its first command, before
- * any future exists to time out (measured: ~35 ms warm, ~1 s in a cold JVM; against a Redis that
- * refuses connections ~100 ms per call until one succeeds, up to the connect timeout for a host
- * that drops packets). Once connected, commands return at once even during an outage; while down,
- * only the one probe per {@code probeInterval} can pay it.
+ * and so may each probe; the wait is in the returned stage, not on the caller's thread. A
+ * timed-out command is not cancelled in Redisson, which may still run it; for a SET that only
+ * means the entry appears late. Puts are fire and forget: a lost put is a later miss, counted in
+ * {@code errors()} when Redisson reports it.
  *
- * <p>Threading: any thread may call any method. The state is atomics; callers race for the probe
- * and exactly one wins. Returned stages complete on Redisson's Netty threads, or on the JDK's
- * {@code CompletableFuture} delay thread for a timeout, or on the caller's thread when answered
+ * <p>Why a connector thread: a Redisson client built with lazy initialization ({@code
+ * RedisClients}) connects on the thread that sends its first command, before any future exists
+ * to time out; measured, that held the caller ~35 ms warm, ~1 s in a cold JVM, ~100 ms per call
+ * while Redis refused connections, and ~600 ms per call (2 s the first time) while a server
+ * accepted connections but never answered. So until a first command succeeds, commands are sent
+ * from one daemon thread (it exits after 30 s idle, and on {@link #close()}), and the caller only
+ * waits on the stage, within {@code callTimeout}; a command whose caller has already given up is
+ * not sent. From the first success on they are sent inline, with no hop: once connected,
+ * Redisson sends asynchronously (measured: under 5 ms per call while a killed Redis refused
+ * reconnection).
+ *
+ * <p>Threading: any thread may call any method. The state is atomics and volatiles; callers race
+ * for the probe and exactly one wins. Returned stages complete on Redisson's Netty threads, on
+ * the JDK's {@code CompletableFuture} delay thread for a timeout, or at once when answered
  * without Redis; dependent work should be short.
  */
 public final class RedisL2Cache implements AutoCloseable {
@@ -59,6 +68,9 @@ public final class RedisL2Cache implements AutoCloseable {
     private final AtomicBoolean probing = new AtomicBoolean();
     private final AtomicLong nextProbeNanos = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
+    private final ThreadPoolExecutor connector;
+    /** Set by the first successful command: the client is connected, sending no longer blocks. */
+    private volatile boolean connected;
     private volatile boolean closed;
 
     /**
@@ -81,6 +93,12 @@ public final class RedisL2Cache implements AutoCloseable {
         this.callTimeoutMillis = Math.max(1, callTimeout.toMillis());
         this.nanoClock = nanoClock;
         this.probeIntervalNanos = probeInterval.toNanos();
+        this.connector = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "harbor-l2-connect");
+            t.setDaemon(true);
+            return t;
+        });
+        this.connector.allowCoreThreadTimeOut(true);
     }
 
     /** The bytes under {@code key}; empty when absent, when Redis fails or is down, or after close. */
@@ -96,14 +114,8 @@ public final class RedisL2Cache implements AutoCloseable {
             probe = true;
         }
         boolean isProbe = probe;
-        CompletableFuture<byte[]> call;
-        try {
-            RBucket<byte[]> bucket = client.getBucket(keyPrefix + key, ByteArrayCodec.INSTANCE);
-            // copy(): time out our view only, never complete Redisson's own future from outside.
-            call = bucket.getAsync().toCompletableFuture().copy();
-        } catch (RuntimeException e) {
-            call = CompletableFuture.failedFuture(e);
-        }
+        CompletableFuture<byte[]> call = send(() -> client.<byte[]>getBucket(keyPrefix + key, ByteArrayCodec.INSTANCE)
+                .getAsync());
         return call.orTimeout(callTimeoutMillis, TimeUnit.MILLISECONDS).handle((bytes, e) -> {
             if (isProbe) {
                 probing.set(false);
@@ -130,13 +142,8 @@ public final class RedisL2Cache implements AutoCloseable {
         if (closed || !up.get()) {
             return;
         }
-        CompletableFuture<Void> call;
-        try {
-            RBucket<byte[]> bucket = client.getBucket(keyPrefix + key, ByteArrayCodec.INSTANCE);
-            call = bucket.setAsync(value, ttl).toCompletableFuture().copy();
-        } catch (RuntimeException e) {
-            call = CompletableFuture.failedFuture(e);
-        }
+        CompletableFuture<Void> call = send(() -> client.<byte[]>getBucket(keyPrefix + key, ByteArrayCodec.INSTANCE)
+                .setAsync(value, ttl));
         call.orTimeout(callTimeoutMillis, TimeUnit.MILLISECONDS).whenComplete((v, e) -> {
             if (e != null) {
                 failed("SET", e);
@@ -165,6 +172,41 @@ public final class RedisL2Cache implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        connector.shutdown();
+    }
+
+    /**
+     * Sends a command: inline once the client is connected, else from the connector thread (see
+     * class doc). The future is ours, never Redisson's, so timing it out leaves Redisson alone.
+     */
+    private <T> CompletableFuture<T> send(Supplier<RFuture<T>> command) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        Runnable task = () -> {
+            if (result.isDone()) {
+                return; // timed out while queued behind a connect attempt
+            }
+            try {
+                command.get().whenComplete((v, e) -> {
+                    if (e != null) {
+                        result.completeExceptionally(e);
+                    } else {
+                        result.complete(v);
+                    }
+                });
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        };
+        if (connected) {
+            task.run();
+        } else {
+            try {
+                connector.execute(task);
+            } catch (RuntimeException e) { // rejected: closed meanwhile
+                result.completeExceptionally(e);
+            }
+        }
+        return result;
     }
 
     private void failed(String op, Throwable e) {
@@ -177,6 +219,7 @@ public final class RedisL2Cache implements AutoCloseable {
     }
 
     private void markUp() {
+        connected = true;
         if (up.compareAndSet(false, true)) {
             log.info("Redis L2 cache ({}) answers again after {} errors in total", keyPrefix, errors.get());
         }

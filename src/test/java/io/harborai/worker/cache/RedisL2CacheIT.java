@@ -48,8 +48,10 @@ class RedisL2CacheIT {
         workerB = RedisClients.create(infra.redisUrl());
         // Connect now, as a running worker would have: with lazy initialization the first command
         // connects on the caller's thread, which in a cold JVM takes longer than CALL_TIMEOUT.
-        workerA.getBucket("harbor:warmup", ByteArrayCodec.INSTANCE).isExists();
-        workerB.getBucket("harbor:warmup", ByteArrayCodec.INSTANCE).isExists();
+        for (RedissonClient c : new RedissonClient[] {workerA, workerB}) {
+            await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+                    .until(() -> !c.getBucket("harbor:warmup", ByteArrayCodec.INSTANCE).isExists());
+        }
     }
 
     @AfterAll
@@ -200,8 +202,35 @@ class RedisL2CacheIT {
     }
 
     @Test
+    void shouldNotHoldTheCallerWhenRedisAcceptsConnectionsButNeverAnswers() throws Exception {
+        Duration callTimeout = Duration.ofMillis(100);
+        SilentServer silent = new SilentServer();
+        RedissonClient client = RedisClients.create("redis://127.0.0.1:" + silent.port());
+        try (RedisL2Cache l2 = new RedisL2Cache(client, prefix(), callTimeout, System::nanoTime,
+                Duration.ofSeconds(10))) {
+            long t0 = System.nanoTime();
+            CompletableFuture<Optional<byte[]>> get = l2.get("k").toCompletableFuture();
+            long returnedMs = (System.nanoTime() - t0) / 1_000_000;
+            Optional<byte[]> answer = get.get(5, TimeUnit.SECONDS);
+            long completedMs = (System.nanoTime() - t0) / 1_000_000;
+            log.info("measured: silent Redis: get returned after {} ms, completed empty after {} ms (timeout {} ms)",
+                    returnedMs, completedMs, callTimeout.toMillis());
+
+            assertThat(answer).isEmpty();
+            assertThat(returnedMs).as("the caller is not held while Redisson connects").isLessThan(100);
+            assertThat(completedMs).as("Redisson alone gives up after ~600 ms").isLessThan(400);
+            assertThat(l2.errors()).isEqualTo(1);
+            assertThat(l2.available()).isFalse();
+        } finally {
+            silent.close();
+            RedisClients.shutdown(client);
+        }
+    }
+
+    @Test
     void shouldTreatRedisAsEmptyWhileItIsDownAndUseItAgainWhenItIsBack(Infra infra) throws Exception {
-        Assumptions.assumeTrue(infra.canRestartRedis(), "Redis from rung " + infra.redisRung() + " cannot be restarted");
+        Assumptions.assumeTrue(infra.canRestartRedis(),
+                "Redis from rung " + infra.redisRung() + " cannot be restarted");
         String prefix = prefix();
         ChatResult answer = CacheFixtures.answer("r7", "outage");
         RedissonClient client = RedisClients.create(infra.redisUrl());
