@@ -94,15 +94,12 @@ public final class BatchCollector {
         Map<String, Object> c = statusConsumerDefaults();
         c.put("group.id", groupId(batchId));
         c.put("auto.offset.reset", "earliest");
-        c.put("max.poll.records", 2000);
         return c;
     }
 
     /** Settings of the (group-less) BatchStatus consumer, on top of the bootstrap servers. */
     public static Map<String, Object> statusConsumerDefaults() {
-        Map<String, Object> c = new HashMap<>();
-        c.put("isolation.level", "read_committed");
-        c.put("enable.auto.commit", false);
+        Map<String, Object> c = ClientDefaults.consumer();
         c.put("allow.auto.create.topics", false);
         return c;
     }

@@ -51,15 +51,6 @@ class CacheIT {
         return cfg;
     }
 
-    private static HarborWorker running(Map<String, Object> cfg) throws InterruptedException {
-        HarborWorker worker = HarborWorker.start(HarborConfig.fromMap(cfg));
-        if (!worker.awaitRunning(Duration.ofSeconds(60))) {
-            worker.close();
-            throw new AssertionError("worker did not reach RUNNING within 60 s");
-        }
-        return worker;
-    }
-
     private static void produce(Infra infra, SchemaRegistryClient registry, String topic, List<Req> reqs) {
         try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", infra.kafkaBootstrap(),
             "linger.ms", 20), new StringSerializer(), new AvroSerde<>(registry, ChatRequest.class, true).serializer())) {
@@ -100,7 +91,7 @@ class CacheIT {
         List<Req> reqs = requests("sf-", 10_000, 2_000, null);
         try (SimulatorServer sim = SimulatorServer.start(SimulatorOptions.defaults().withLatency(Duration.ofMillis(50)))) {
             Map<String, Object> cfg = config(infra, "sf", sim.baseUrl());
-            try (HarborWorker a = running(cfg); HarborWorker b = running(cfg)) {
+            try (HarborWorker a = WorkerConfigs.running(cfg); HarborWorker b = WorkerConfigs.running(cfg)) {
                 produce(infra, registry, (String) cfg.get("topics.requests"), reqs);
                 Map<String, ChatResult> byId = await(infra, registry, (String) cfg.get("topics.results"), reqs,
                     Duration.ofSeconds(180));
@@ -129,7 +120,7 @@ class CacheIT {
             List<Req> before = requests("l2o-a-", 300, 300, null);
             List<Req> during = requests("l2o-b-", 600, 300, null);
             List<Req> after = requests("l2o-c-", 200, 200, null);
-            try (HarborWorker a = running(cfg); HarborWorker b = running(cfg)) {
+            try (HarborWorker a = WorkerConfigs.running(cfg); HarborWorker b = WorkerConfigs.running(cfg)) {
                 produce(infra, registry, requests, before);
                 await(infra, registry, results, before, Duration.ofSeconds(60));
                 infra.stopRedis();
@@ -150,7 +141,7 @@ class CacheIT {
             // Fresh instances have empty L1s: what they do not call for again came from Redis.
             long callsBefore = sim.calls();
             List<Req> replay = after.stream().map(q -> new Req(q.id() + "-again", null, q.question())).toList();
-            try (HarborWorker c = running(cfg)) {
+            try (HarborWorker c = WorkerConfigs.running(cfg)) {
                 produce(infra, registry, requests, replay);
                 Map<String, ChatResult> again = await(infra, registry, results, replay, Duration.ofSeconds(60));
                 log.info("measured: after the outage, replayed on a fresh instance: outcomes {}", outcomes(again));
@@ -170,7 +161,7 @@ class CacheIT {
             String results = (String) cfg.get("topics.results");
             List<Req> tenantA = List.of(new Req("ta-1", "A", "shared question"));
             List<Req> tenantB = List.of(new Req("tb-1", "B", "shared question"), new Req("tb-2", "B", "shared question"));
-            try (HarborWorker w = running(cfg)) {
+            try (HarborWorker w = WorkerConfigs.running(cfg)) {
                 produce(infra, registry, requests, tenantA);
                 Map<String, ChatResult> a = await(infra, registry, results, tenantA, Duration.ofSeconds(60));
                 produce(infra, registry, requests, tenantB);

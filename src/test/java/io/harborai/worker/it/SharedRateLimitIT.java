@@ -53,17 +53,6 @@ class SharedRateLimitIT {
         cfg.put("dispatch.max-queue-ms", 300_000);
         return cfg;
     }
-
-    /** One worker instance of {@code cfg}, started and RUNNING. */
-    private static HarborWorker running(Map<String, Object> cfg) throws InterruptedException {
-        HarborWorker worker = HarborWorker.start(HarborConfig.fromMap(cfg));
-        if (!worker.awaitRunning(Duration.ofSeconds(60))) {
-            worker.close();
-            throw new AssertionError("worker did not reach RUNNING within 60 s");
-        }
-        return worker;
-    }
-
     private static void produce(Infra infra, SchemaRegistryClient registry, String topic, String prefix, int n) {
         try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", infra.kafkaBootstrap()),
             new StringSerializer(), new AvroSerde<>(registry, ChatRequest.class, true).serializer())) {
@@ -94,7 +83,7 @@ class SharedRateLimitIT {
             Map<String, Object> cfg = config(infra, "rl", sim.baseUrl(), rpm);
             String requests = (String) cfg.get("topics.requests");
             String results = (String) cfg.get("topics.results");
-            try (HarborWorker a = running(cfg); HarborWorker b = running(cfg)) {
+            try (HarborWorker a = WorkerConfigs.running(cfg); HarborWorker b = WorkerConfigs.running(cfg)) {
                 produce(infra, registry, requests, "rl-", n);
                 Map<String, ChatResult> byId = await(infra, registry, results, "rl-", n, Duration.ofSeconds(90));
                 assertThat(byId).hasSize(n);
@@ -127,7 +116,7 @@ class SharedRateLimitIT {
             Map<String, Object> cfg = config(infra, "rlo", sim.baseUrl(), 6_000);
             String requests = (String) cfg.get("topics.requests");
             String results = (String) cfg.get("topics.results");
-            try (HarborWorker a = running(cfg); HarborWorker b = running(cfg)) {
+            try (HarborWorker a = WorkerConfigs.running(cfg); HarborWorker b = WorkerConfigs.running(cfg)) {
                 produce(infra, registry, requests, "rlo-", n);
                 Thread.sleep(1_500);
                 infra.stopRedis();

@@ -33,6 +33,16 @@ public final class WorkerConfigs {
         return cfg;
     }
 
+    /** One worker instance of {@code cfg}, started and RUNNING (closed again if it does not get there). */
+    public static io.harborai.worker.HarborWorker running(Map<String, Object> cfg) throws InterruptedException {
+        var worker = io.harborai.worker.HarborWorker.start(io.harborai.worker.config.HarborConfig.fromMap(cfg));
+        if (!worker.awaitRunning(java.time.Duration.ofSeconds(60))) {
+            worker.close();
+            throw new AssertionError("worker did not reach RUNNING within 60 s: " + worker.state());
+        }
+        return worker;
+    }
+
     /** Writes {@code cfg} as a YAML file of dotted top-level keys (the loader reads both forms). */
     public static Path writeYaml(Path file, Map<String, Object> cfg) throws IOException {
         String yaml = cfg.entrySet().stream()
