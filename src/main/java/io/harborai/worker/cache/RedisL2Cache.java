@@ -46,9 +46,10 @@ import org.slf4j.LoggerFactory;
  * accepted connections but never answered. So until a first command succeeds, commands are sent
  * from one daemon thread (it exits after 30 s idle, and on {@link #close()}), and the caller only
  * waits on the stage, within {@code callTimeout}; a command whose caller has already given up is
- * not sent. From the first success on they are sent inline, with no hop: once connected,
- * Redisson sends asynchronously (measured: under 5 ms per call while a killed Redis refused
- * reconnection).
+ * not sent. The constructor starts that connection at once (an EXISTS of {@code keyPrefix}), so
+ * a worker normally connects while Kafka Streams starts, before its first lookup. From the first
+ * success on, commands are sent inline, with no hop: once connected, Redisson sends
+ * asynchronously (measured: under 5 ms per call while a killed Redis refused reconnection).
  *
  * <p>Threading: any thread may call any method. The state is atomics and volatiles; callers race
  * for the probe and exactly one wins. Returned stages complete on Redisson's Netty threads, on
@@ -99,6 +100,7 @@ public final class RedisL2Cache implements AutoCloseable {
             return t;
         });
         this.connector.allowCoreThreadTimeOut(true);
+        connectAhead();
     }
 
     /** The bytes under {@code key}; empty when absent, when Redis fails or is down, or after close. */
@@ -163,6 +165,11 @@ public final class RedisL2Cache implements AutoCloseable {
         return errors.get();
     }
 
+    /** Whether a command has succeeded, so commands are sent inline (tests). */
+    boolean connected() {
+        return connected;
+    }
+
     /** The prefix of every Redis key this cache uses. */
     String keyPrefix() {
         return keyPrefix;
@@ -173,6 +180,21 @@ public final class RedisL2Cache implements AutoCloseable {
     public void close() {
         closed = true;
         connector.shutdown();
+    }
+
+    /**
+     * Starts connecting now, on the connector thread, so the first lookups (typically seconds later,
+     * once Kafka Streams runs) find the client connected and do not time out while it connects.
+     * Not a probe: a failure is only logged at DEBUG and changes no state; lookups decide.
+     */
+    private void connectAhead() {
+        send(() -> client.getBucket(keyPrefix, ByteArrayCodec.INSTANCE).isExistsAsync()).whenComplete((v, e) -> {
+            if (e == null) {
+                markUp();
+            } else {
+                log.debug("Redis L2 cache ({}) could not connect ahead of use: {}", keyPrefix, describe(e));
+            }
+        });
     }
 
     /**

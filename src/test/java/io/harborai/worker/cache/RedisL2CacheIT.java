@@ -166,6 +166,18 @@ class RedisL2CacheIT {
     }
 
     @Test
+    void shouldConnectAheadOfItsFirstLookup(Infra infra) {
+        RedissonClient fresh = RedisClients.create(infra.redisUrl());
+        try (RedisL2Cache l2 = new RedisL2Cache(fresh, prefix(), CALL_TIMEOUT, System::nanoTime,
+                Duration.ofSeconds(1))) {
+            await().atMost(Duration.ofSeconds(5)).until(l2::connected);
+            assertThat(l2.errors()).isZero();
+        } finally {
+            RedisClients.shutdown(fresh);
+        }
+    }
+
+    @Test
     void shouldStopCallingAnUnreachableRedisAndProbeItOncePerInterval() throws Exception {
         int closedPort;
         try (ServerSocket s = new ServerSocket(0)) {
