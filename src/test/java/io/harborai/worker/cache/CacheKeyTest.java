@@ -25,7 +25,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -43,7 +42,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Property-style tests of {@link CacheKey}: each property is checked on {@value #RUNS} random
- * requests. Every failure message names the case seed; {@code new Gen(seed).request()} (plus the
+ * requests. Every failure message names the case seed; {@code new RandomChatRequests(seed).request()} (plus the
  * named mutation, which continues with the same Random) rebuilds the failing case. The base seed
  * is fixed so the build is reproducible; {@code -Dcachekey.seed=N} explores other cases.
  */
@@ -52,8 +51,8 @@ class CacheKeyTest {
     private static final long BASE_SEED = Long.getLong("cachekey.seed", 0x5eed_cace_4b1dL);
     private static final ObjectMapper JSON =
             JsonMapper.builder().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).build();
-    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-    private static final List<String> ROLES = List.of("system", "developer", "user", "assistant", "tool");
+    static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    static final List<String> ROLES = List.of("system", "developer", "user", "assistant", "tool");
 
     // ---- 1. spelling of JSON text and numbers never changes the key ----
 
@@ -62,8 +61,8 @@ class CacheKeyTest {
         int[] differentText = {0};
         forAll(seed -> {
             // Same structure seed, different style seeds: same request, spelled differently.
-            ChatRequest a = new Gen(new Random(seed), new Random(seed + 1)).request();
-            ChatRequest b = new Gen(new Random(seed), new Random(seed + 2)).request();
+            ChatRequest a = new RandomChatRequests(new Random(seed), new Random(seed + 1)).request();
+            ChatRequest b = new RandomChatRequests(new Random(seed), new Random(seed + 2)).request();
             differentText[0] += a.equals(b) ? 0 : 1;
             assertThat(CacheKey.canonicalJson(b, true)).as("seed %d", seed)
                     .isEqualTo(CacheKey.canonicalJson(a, true));
@@ -109,7 +108,7 @@ class CacheKeyTest {
             forAll(seed -> {
                 boolean isolation = (seed & 1) == 0; // both modes, half the cost
                 Random r = new Random(seed);
-                Pair p = m.apply().apply(new Gen(r, r).request(), r);
+                Pair p = m.apply().apply(new RandomChatRequests(r, r).request(), r);
                 Supplier<String> why = () -> "%s, seed %d: %s".formatted(m.field(), seed, CacheKey.canonicalJson(p.after(), isolation));
                 assertThat(p.after()).as(() -> "mutation did nothing: " + why.get()).isNotEqualTo(p.before());
                 assertThat(CacheKey.of(p.after(), isolation)).as(why).isNotEqualTo(CacheKey.of(p.before(), isolation));
@@ -135,7 +134,7 @@ class CacheKeyTest {
         for (Mutation m : notAnswerChanging()) {
             forAll(seed -> {
                 Random r = new Random(seed);
-                Pair p = m.apply().apply(new Gen(r, r).request(), r);
+                Pair p = m.apply().apply(new RandomChatRequests(r, r).request(), r);
                 String why = "%s, seed %d".formatted(m.field(), seed);
                 assertThat(p.after()).as("mutation did nothing: " + why).isNotEqualTo(p.before());
                 for (boolean isolation : new boolean[] {false, true}) {
@@ -151,7 +150,7 @@ class CacheKeyTest {
     void shouldSeparateTenantsOnlyWithTenantIsolation() {
         forAll(seed -> {
             Random r = new Random(seed);
-            ChatRequest q = new Gen(r, r).request();
+            ChatRequest q = new RandomChatRequests(r, r).request();
             String t = word(r);
             ChatRequest a = with(q, x -> x.setTenant(t));
             ChatRequest b = with(q, x -> x.setTenant(t + "b"));
@@ -173,7 +172,7 @@ class CacheKeyTest {
     void shouldBeTheSha256HexOfTheCanonicalJsonAndDeterministic() throws Exception {
         MessageDigest sha = MessageDigest.getInstance("SHA-256");
         forAll(seed -> {
-            ChatRequest q = new Gen(new Random(seed), new Random(seed)).request();
+            ChatRequest q = new RandomChatRequests(new Random(seed), new Random(seed)).request();
             String key = CacheKey.of(q, true);
             String canonical = CacheKey.canonicalJson(q, true);
             assertThat(key).as("seed %d", seed).matches("[0-9a-f]{64}")
@@ -190,7 +189,7 @@ class CacheKeyTest {
         List<ChatRequest> requests = new ArrayList<>();
         Random r = new Random(BASE_SEED);
         for (int i = 0; i < RUNS; i++) {
-            requests.add(new Gen(r, r).request());
+            requests.add(new RandomChatRequests(r, r).request());
         }
         List<String> expected = requests.stream().map(q -> CacheKey.of(q, true)).toList();
         ExecutorService pool = Executors.newFixedThreadPool(8);
@@ -268,7 +267,7 @@ class CacheKeyTest {
     private static Mutation format(String field, BiFunction<ResponseFormat.Builder, Random, ResponseFormat.Builder> change) {
         return new Mutation(field, (q, r) -> {
             ChatRequest before = q.getParams().getResponseFormat() != null ? q
-                    : withParams(q, p -> p.setResponseFormat(new Gen(r, r).responseFormat()));
+                    : withParams(q, p -> p.setResponseFormat(new RandomChatRequests(r, r).responseFormat()));
             ResponseFormat.Builder f = ResponseFormat.newBuilder(before.getParams().getResponseFormat());
             ResponseFormat after = change.apply(f, r).build();
             return new Pair(before, withParams(before, p -> p.setResponseFormat(after)));
@@ -300,7 +299,7 @@ class CacheKeyTest {
                 param("params.top_logprobs", (p, r) -> p.setTopLogprobs(otherInt(p.getTopLogprobs(), r))),
                 param("params.logit_bias_json", (p, r) -> p.setLogitBiasJson(otherJson(p.getLogitBiasJson(), r))),
                 param("params.response_format", (p, r) -> p.setResponseFormat(
-                        p.getResponseFormat() == null ? new Gen(r, r).responseFormat() : null)),
+                        p.getResponseFormat() == null ? new RandomChatRequests(r, r).responseFormat() : null)),
                 format("params.response_format.type", (f, r) -> f.setType(f.getType() + "!")),
                 format("params.response_format.json_schema_name", (f, r) -> f.setJsonSchemaName(otherText(f.getJsonSchemaName(), r))),
                 format("params.response_format.json_schema_json", (f, r) -> f.setJsonSchemaJson(otherJson(f.getJsonSchemaJson(), r))),
@@ -341,7 +340,7 @@ class CacheKeyTest {
         } else if (op == 2 && out.size() > 1 && !out.get(0).equals(out.get(out.size() - 1))) {
             Collections.swap(out, 0, out.size() - 1);
         } else {
-            out.add(r.nextInt(out.size() + 1), new Gen(r, r).message());
+            out.add(r.nextInt(out.size() + 1), new RandomChatRequests(r, r).message());
         }
         return out;
     }
@@ -412,7 +411,7 @@ class CacheKeyTest {
 
     /** Null, a fresh JSON value, or (most often) the same JSON with one nested value changed. */
     private static String otherJson(String v, Random r) {
-        Gen gen = new Gen(r, r);
+        RandomChatRequests gen = new RandomChatRequests(r, r);
         if (v == null) {
             return gen.render(gen.object(2));
         }
@@ -459,210 +458,6 @@ class CacheKeyTest {
     }
 
     // ---- random requests ----
-
-    /**
-     * Random requests: {@code r} decides what the request says, {@code style} only how its JSON
-     * text is spelled (key order, whitespace, escapes, number notation).
-     */
-    static final class Gen {
-        private final Random r;
-        private final Random style;
-
-        Gen(Random r, Random style) {
-            this.r = r;
-            this.style = style;
-        }
-
-        ChatRequest request() {
-            List<Message> messages = new ArrayList<>();
-            for (int i = 1 + r.nextInt(4); i > 0; i--) {
-                messages.add(message());
-            }
-            Map<String, String> metadata = new LinkedHashMap<>();
-            for (int i = r.nextInt(3); i > 0; i--) {
-                metadata.put(word(r), word(r));
-            }
-            return ChatRequest.newBuilder()
-                    .setId("req-" + r.nextInt(1_000_000))
-                    .setTenant(maybe(() -> word(r)))
-                    .setBatchId(maybe(() -> word(r)))
-                    .setCustomId(maybe(() -> word(r)))
-                    .setModel(List.of("gpt-4o", "deepseek-chat", "qwen-max").get(r.nextInt(3)))
-                    .setFallbackModels(words(r.nextInt(3)))
-                    .setMessages(messages)
-                    .setParams(params())
-                    .setCache(CacheControl.newBuilder().setMode(CacheMode.values()[r.nextInt(3)])
-                            .setTtlSeconds(maybe(() -> r.nextInt(3600))).setMaxAgeSeconds(maybe(() -> r.nextInt(3600))).build())
-                    .setPriority(Priority.values()[r.nextInt(3)])
-                    .setDeadlineMs(maybe(r::nextLong))
-                    .setCreatedAtMs(maybe(r::nextLong))
-                    .setMetadata(metadata)
-                    .build();
-        }
-
-        Message message() {
-            return Message.newBuilder()
-                    .setRole(ROLES.get(r.nextInt(ROLES.size())))
-                    .setContent(maybe(this::text))
-                    .setContentPartsJson(maybe(() -> render(array(2))))
-                    .setName(maybe(() -> word(r)))
-                    .setToolCallId(maybe(() -> word(r)))
-                    .setToolCallsJson(maybe(() -> render(array(3))))
-                    .setReasoningContent(maybe(this::text))
-                    .build();
-        }
-
-        Params params() {
-            return Params.newBuilder()
-                    .setTemperature(maybe(() -> r.nextInt(201) / 100.0))
-                    .setTopP(maybe(r::nextDouble))
-                    .setMaxTokens(maybe(() -> 1 + r.nextInt(4096)))
-                    .setMaxCompletionTokens(maybe(() -> 1 + r.nextInt(4096)))
-                    .setStop(words(r.nextInt(3)))
-                    .setSeed(maybe(r::nextLong))
-                    .setPresencePenalty(maybe(() -> r.nextInt(41) / 10.0 - 2))
-                    .setFrequencyPenalty(maybe(() -> r.nextInt(41) / 10.0 - 2))
-                    .setN(maybe(() -> 1 + r.nextInt(4)))
-                    .setLogprobs(maybe(r::nextBoolean))
-                    .setTopLogprobs(maybe(() -> r.nextInt(21)))
-                    .setLogitBiasJson(maybe(() -> render(object(1))))
-                    .setUser(maybe(() -> word(r)))
-                    .setResponseFormat(maybe(this::responseFormat))
-                    .setToolsJson(maybe(() -> render(array(4))))
-                    .setToolChoiceJson(maybe(() -> render(r.nextBoolean() ? NODES.textNode("auto") : object(2))))
-                    .setParallelToolCalls(maybe(r::nextBoolean))
-                    .setReasoningEffort(maybe(() -> List.of("low", "medium", "high").get(r.nextInt(3))))
-                    .setExtraJson(maybe(() -> render(object(3))))
-                    .build();
-        }
-
-        ResponseFormat responseFormat() {
-            return ResponseFormat.newBuilder()
-                    .setType(List.of("text", "json_object", "json_schema").get(r.nextInt(3)))
-                    .setJsonSchemaName(maybe(() -> word(r)))
-                    .setJsonSchemaJson(maybe(() -> render(object(4))))
-                    .setStrict(maybe(r::nextBoolean))
-                    .build();
-        }
-
-        private <T> T maybe(Supplier<T> value) {
-            return r.nextBoolean() ? value.get() : null;
-        }
-
-        private List<String> words(int n) {
-            List<String> out = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                out.add(word(r));
-            }
-            return out;
-        }
-
-        private String text() {
-            String[] parts = {"hello", " ", "\"quoted\"", "back\\slash", "line\nbreak", "tab\t", "你好", "é", "😀", "\u0001", "/"};
-            StringBuilder sb = new StringBuilder();
-            for (int i = r.nextInt(6); i > 0; i--) {
-                sb.append(parts[r.nextInt(parts.length)]);
-            }
-            return sb.toString();
-        }
-
-        ObjectNode object(int depth) {
-            ObjectNode o = NODES.objectNode();
-            for (int i = r.nextInt(5); i > 0; i--) {
-                o.set(r.nextInt(4) == 0 ? text() : word(r), value(depth));
-            }
-            return o;
-        }
-
-        ArrayNode array(int depth) {
-            ArrayNode a = NODES.arrayNode();
-            for (int i = r.nextInt(4); i > 0; i--) {
-                a.add(depth > 0 && r.nextBoolean() ? object(depth - 1) : value(depth - 1));
-            }
-            return a;
-        }
-
-        private JsonNode value(int depth) {
-            return switch (r.nextInt(depth > 0 ? 9 : 7)) {
-                case 0 -> NODES.textNode(text());
-                case 1 -> NODES.numberNode(r.nextInt(2001) - 1000);
-                case 2 -> NODES.numberNode(r.nextLong());
-                case 3 -> DecimalNode.valueOf(BigDecimal.valueOf(r.nextInt(20001) - 10000, r.nextInt(5) - 1));
-                case 4 -> NODES.booleanNode(r.nextBoolean());
-                case 5 -> NODES.nullNode();
-                case 6 -> NODES.textNode(word(r));
-                case 7 -> array(depth - 1);
-                default -> object(depth - 1);
-            };
-        }
-
-        /** Valid JSON for {@code n}, spelled in a random but equivalent way. */
-        String render(JsonNode n) {
-            StringBuilder sb = new StringBuilder();
-            render(n, sb);
-            return sb.append(space()).toString();
-        }
-
-        private void render(JsonNode n, StringBuilder sb) {
-            sb.append(space());
-            if (n.isObject()) {
-                List<Map.Entry<String, JsonNode>> fields = new ArrayList<>(n.properties());
-                Collections.shuffle(fields, style);
-                sb.append('{');
-                for (int i = 0; i < fields.size(); i++) {
-                    sb.append(i > 0 ? "," : "").append(space());
-                    string(fields.get(i).getKey(), sb);
-                    sb.append(space()).append(':');
-                    render(fields.get(i).getValue(), sb);
-                }
-                sb.append(space()).append('}');
-            } else if (n.isArray()) {
-                sb.append('[');
-                for (int i = 0; i < n.size(); i++) {
-                    sb.append(i > 0 ? "," : "");
-                    render(n.get(i), sb);
-                }
-                sb.append(space()).append(']');
-            } else if (n.isTextual()) {
-                string(n.textValue(), sb);
-            } else if (n.isNumber()) {
-                sb.append(number(n.decimalValue()));
-            } else {
-                sb.append(n.toString()); // true, false, null
-            }
-            sb.append(space());
-        }
-
-        /** 15 as 15, 15.00, 1.5e1, 150E-1, 0.0150e+3, ... */
-        private String number(BigDecimal v) {
-            BigDecimal padded = v.setScale(Math.max(v.scale(), 0) + style.nextInt(3));
-            if (style.nextBoolean()) {
-                return padded.toPlainString();
-            }
-            int shift = style.nextInt(6) - 2;
-            String sign = shift < 0 ? "-" : style.nextBoolean() ? "+" : "";
-            return padded.movePointLeft(shift).toPlainString() + (style.nextBoolean() ? "e" : "E") + sign + Math.abs(shift);
-        }
-
-        private void string(String s, StringBuilder sb) {
-            sb.append('"');
-            for (char c : s.toCharArray()) {
-                if (c == '"' || c == '\\') {
-                    sb.append('\\').append(c);
-                } else if (c < 0x20 || style.nextInt(8) == 0) {
-                    sb.append(String.format("\\u%04x", (int) c));
-                } else {
-                    sb.append(c);
-                }
-            }
-            sb.append('"');
-        }
-
-        private String space() {
-            String[] spaces = {"", "", "", " ", "\n", "\t", "\r\n  "};
-            return spaces[style.nextInt(spaces.length)];
-        }
-    }
 
     // ---- helpers ----
 
@@ -711,7 +506,7 @@ class CacheKeyTest {
         return with(q, b -> b.setMessages(messages));
     }
 
-    private static String word(Random r) {
+    static String word(Random r) {
         return Long.toString(r.nextLong() & 0xffffffL, 36);
     }
 
