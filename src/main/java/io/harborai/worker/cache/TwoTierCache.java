@@ -51,6 +51,7 @@ public final class TwoTierCache implements AutoCloseable {
 
     public static final String LOOKUPS = "harbor.cache.lookups";
     public static final String STORES = "harbor.cache.stores";
+    public static final String COALESCED = "harbor.cache.coalesced";
     public static final String L2_ERRORS = "harbor.cache.l2.errors";
     public static final String L1_BYTES = "harbor.cache.l1.bytes";
     public static final String L1_ENTRIES = "harbor.cache.l1.entries";
@@ -66,6 +67,7 @@ public final class TwoTierCache implements AutoCloseable {
     private final Lookups l1Lookups;
     private final Lookups l2Lookups;
     private final Counter stores;
+    private final Counter coalesced;
     private final AtomicBoolean warnedUndecodable = new AtomicBoolean();
 
     /**
@@ -80,6 +82,8 @@ public final class TwoTierCache implements AutoCloseable {
         this.l1Lookups = new Lookups("l1");
         this.l2Lookups = new Lookups("l2");
         this.stores = keep(Counter.builder(STORES).description("Answers written to the cache").register(meters));
+        this.coalesced = keep(Counter.builder(COALESCED)
+                .description("Requests answered by an identical request's call (single-flight)").register(meters));
         keep(FunctionCounter.builder(L2_ERRORS, this, c -> c.l2 == null ? 0 : c.l2.errors())
                 .description("Failed or timed-out Redis cache calls").register(meters));
         keep(Gauge.builder(L1_BYTES, l1, L1Cache::weightedBytes).baseUnit("bytes")
@@ -87,6 +91,11 @@ public final class TwoTierCache implements AutoCloseable {
         keep(Gauge.builder(L1_ENTRIES, l1, L1Cache::size).description("Entries in L1").register(meters));
         keep(Gauge.builder(L2_AVAILABLE, this, c -> c.l2 != null && c.l2.available() ? 1 : 0)
                 .description("1 while the Redis cache is used, 0 while it is down or absent").register(meters));
+    }
+
+    /** Counts requests that waited for an identical request's lookup or call instead of their own. */
+    public void countCoalesced(int requests) {
+        coalesced.increment(requests);
     }
 
     /** The L1 answer under {@code key}, if present, unexpired and at most {@code maxAgeMs} old. */

@@ -253,6 +253,7 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
             return;
         }
         long now = runtime.clock().millis();
+        cache.tiers().countCoalesced(flight.waiters.size());
         for (Held w : flight.waiters) {
             runtime.inFlight().releaseBytes(w.bytes());
             forward(CachedResults.coalesced(w.request(), leaderResult, w.entry().getReceivedAtMs(), now), true);

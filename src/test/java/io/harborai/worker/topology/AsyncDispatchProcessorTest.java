@@ -139,6 +139,7 @@ class AsyncDispatchProcessorTest {
         assertThat(results()).extracting(r -> r.getId() + ":" + r.getCache() + ":" + r.getResponse().getContent())
             .containsExactly("a:MISS:the answer", "b:COALESCED:the answer", "c:COALESCED:the answer");
         assertThat(results().get(1).getAttempts()).isZero();
+        assertThat(meters.counter(TwoTierCache.COALESCED).count()).isEqualTo(2);
         assertThat(store.get("b")).isNull();
 
         processor.process(record(EngineFixtures.request("d", "m", "same question"), cacheOn));
