@@ -104,7 +104,7 @@ class TwoTierCacheTest {
 
     @Test
     void shouldRemoveItsMetersOnClose() {
-        assertThat(meters.getMeters()).hasSize(6 + 5);
+        assertThat(meters.getMeters()).hasSize(6 + 6);
 
         cache.close();
 
