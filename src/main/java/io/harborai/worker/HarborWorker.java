@@ -10,6 +10,7 @@ import io.harborai.worker.config.HarborConfig;
 import io.harborai.worker.dispatch.DispatchRuntime;
 import io.harborai.worker.dispatch.DispatchSettings;
 import io.harborai.worker.dispatch.ProviderCaller;
+import io.harborai.worker.dispatch.ratelimit.RateLimitSpec;
 import io.harborai.worker.dispatch.ratelimit.RateLimiter;
 import io.harborai.worker.dispatch.ratelimit.RateLimiters;
 import io.harborai.worker.provider.ProviderRouter;
@@ -80,19 +81,31 @@ public final class HarborWorker implements AutoCloseable {
     /**
      * Builds and starts a worker; returns once Kafka Streams has been started (not yet RUNNING).
      * Provider RPM/TPM limits from the config are shared through Redis ({@code redis.url}); the
-     * worker owns that limiter and closes it.
+     * worker owns that limiter, and one Redis client serves it and the L2 cache.
      */
     public static HarborWorker start(HarborConfig config) {
-        RateLimiter limiter = RateLimiters.create(config.secret(REDIS_URL), config.rateLimits(),
-            config.doubleValue(RATELIMIT_LOCAL_SHARE));
+        RedissonClient redis = needsRedis(config) ? RedisClients.create(config.secret(REDIS_URL)) : null;
+        RateLimiter limiter = redis == null ? RateLimiter.unlimited() : RateLimiters.create(redis,
+            config.rateLimits(), config.doubleValue(RATELIMIT_LOCAL_SHARE), System::nanoTime);
         try {
-            HarborWorker worker = start(config, limiter, new SimpleMeterRegistry());
+            HarborWorker worker = start(config, limiter, new SimpleMeterRegistry(), redis);
             worker.ownedRateLimiter = limiter;
             return worker;
         } catch (RuntimeException e) {
             limiter.close();
+            if (redis != null) {
+                RedisClients.shutdown(redis);
+            }
             throw e;
         }
+    }
+
+    private static boolean needsRedis(HarborConfig config) {
+        return config.rateLimits().stream().anyMatch(RateLimitSpec::limited) || usesL2(config);
+    }
+
+    private static boolean usesL2(HarborConfig config) {
+        return config.bool(CACHE_ENABLED) && config.bool(CACHE_L2_ENABLED);
     }
 
     /**
@@ -100,6 +113,20 @@ public final class HarborWorker implements AutoCloseable {
      * registry the dispatch meters go to.
      */
     public static HarborWorker start(HarborConfig config, RateLimiter rateLimiter, MeterRegistry meters) {
+        RedissonClient redis = usesL2(config) ? RedisClients.create(config.secret(REDIS_URL)) : null;
+        try {
+            return start(config, rateLimiter, meters, redis);
+        } catch (RuntimeException e) {
+            if (redis != null) {
+                RedisClients.shutdown(redis);
+            }
+            throw e;
+        }
+    }
+
+    /** @param redis the client for the L2 cache (owned by the worker from here on), or null */
+    private static HarborWorker start(HarborConfig config, RateLimiter rateLimiter, MeterRegistry meters,
+                                      RedissonClient redis) {
         OkHttpClient http = sharedHttpClient(config);
         SimulatorServer simulator = null;
         List<ProviderSpec> providers = config.providers();
@@ -125,9 +152,8 @@ public final class HarborWorker implements AutoCloseable {
             }
         }
         SchemaRegistryClient registry = new SchemaRegistryClient(http, config.string(SCHEMA_REGISTRY_URL));
-        RedissonClient redis = config.bool(CACHE_ENABLED) && config.bool(CACHE_L2_ENABLED)
-            ? RedisClients.create(config.secret(REDIS_URL)) : null;
-        CacheRuntime cache = CacheRuntime.from(config, redis, System::currentTimeMillis, meters);
+        CacheRuntime cache = CacheRuntime.from(config, usesL2(config) ? redis : null, System::currentTimeMillis,
+            meters);
         DispatchRuntime online = new DispatchRuntime(router, DispatchSettings.from(config), ProviderCaller.http(),
             rateLimiter, Clock.systemUTC(), () -> ThreadLocalRandom.current().nextDouble(), meters);
         DispatchRuntime batch = online.forBatch(config.doubleValue(DISPATCH_BATCH_SHARE), meters);

@@ -55,8 +55,7 @@ final class BatchCommand implements Callable<Integer> {
             System.err.println("harbor batch: cannot read " + input);
             return 2;
         }
-        if (errors != null && errors.toAbsolutePath().normalize().equals(output.toAbsolutePath().normalize())) {
-            System.err.println("harbor batch: --errors must name a different file than -o");
+        if (CollectCommand.sameFile(output, errors)) {
             return 2;
         }
         String id = batchId != null ? batchId : "batch_" + UUID.randomUUID().toString().replace("-", "");

@@ -53,15 +53,19 @@ final class CollectCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         HarborConfig cfg = config.load(Map.of(), Map.of());
         if (!ConfigOption.clusterConfigured(cfg)) {
-            System.err.println("harbor collect: no Kafka cluster configured. Start one with `harbor dev` and set "
-                + "HARBOR_KAFKA_BOOTSTRAP (and HARBOR_SCHEMA_REGISTRY_URL), or name it in --config.");
+            System.err.println(ConfigOption.NO_CLUSTER.formatted("collect"));
             return 2;
         }
+        return sameFile(output, errors) ? 2 : collect(cfg, batchId, output, errors, timeout);
+    }
+
+    /** True (and says so) when {@code errors} names the output file: the two must differ. */
+    static boolean sameFile(Path output, Path errors) {
         if (errors != null && errors.toAbsolutePath().normalize().equals(output.toAbsolutePath().normalize())) {
-            System.err.println("harbor collect: --errors must name a different file than -o");
-            return 2;
+            System.err.println("harbor: --errors must name a different file than -o");
+            return true;
         }
-        return collect(cfg, batchId, output, errors, timeout);
+        return false;
     }
 
     /**

@@ -40,10 +40,26 @@ public final class RateLimiters {
         if (specs.stream().noneMatch(RateLimitSpec::limited)) {
             return RateLimiter.unlimited();
         }
-        LocalRateLimiter local = new LocalRateLimiter(specs, localShare, nanoClock);
         RedissonClient client = RedisClients.create(redisUrl);
-        RedisRateLimiter shared = new RedisRateLimiter(client, specs, Duration.ofMillis(CALL_TIMEOUT_MS),
-                () -> RedisClients.shutdown(client));
+        return failover(client, specs, localShare, nanoClock, () -> RedisClients.shutdown(client));
+    }
+
+    /**
+     * As {@link #create(String, List, double, LongSupplier)} over a Redis client the caller owns
+     * (and shares, e.g. with the L2 cache); closing the limiter leaves the client running.
+     */
+    public static RateLimiter create(RedissonClient client, List<RateLimitSpec> specs, double localShare,
+                                     LongSupplier nanoClock) {
+        if (specs.stream().noneMatch(RateLimitSpec::limited)) {
+            return RateLimiter.unlimited();
+        }
+        return failover(client, specs, localShare, nanoClock, () -> { });
+    }
+
+    private static RateLimiter failover(RedissonClient client, List<RateLimitSpec> specs, double localShare,
+                                        LongSupplier nanoClock, Runnable onClose) {
+        LocalRateLimiter local = new LocalRateLimiter(specs, localShare, nanoClock);
+        RedisRateLimiter shared = new RedisRateLimiter(client, specs, Duration.ofMillis(CALL_TIMEOUT_MS), onClose);
         return new FailoverRateLimiter(shared, local, nanoClock, FailoverRateLimiter.DEFAULT_PROBE_INTERVAL);
     }
 }
