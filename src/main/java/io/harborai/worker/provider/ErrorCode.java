@@ -40,6 +40,14 @@ public enum ErrorCode {
   CIRCUIT_OPEN(true),
   /** The request's deadline passed before a result could be produced. */
   DEADLINE_EXCEEDED(false),
+  /**
+   * The answer to a structured-output request (response_format json_schema or json_object) was
+   * still not valid JSON for its schema after the configured number of attempts (re-asks with the
+   * validation errors included).
+   */
+  SCHEMA_VALIDATION(false),
+  /** The request's tenant has spent its daily budget; no provider call was made. */
+  BUDGET_EXCEEDED(false),
   /** A bug or unexpected state in the worker itself. */
   INTERNAL(false);
 
