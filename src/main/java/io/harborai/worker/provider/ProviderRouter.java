@@ -104,7 +104,7 @@ public final class ProviderRouter {
   }
 
   /** {@code *} = any run (incl. empty), {@code ?} = one character, all else literal. */
-  static Pattern globToRegex(String glob) {
+  public static Pattern globToRegex(String glob) {
     StringBuilder re = new StringBuilder();
     StringBuilder literal = new StringBuilder();
     for (int i = 0; i < glob.length(); i++) {

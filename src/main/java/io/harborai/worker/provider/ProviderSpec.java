@@ -1,5 +1,6 @@
 package io.harborai.worker.provider;
 
+import io.harborai.worker.provider.dialect.Dialect;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -20,6 +21,10 @@ import java.util.Objects;
  * @param readTimeout maximum gap between bytes read
  * @param writeTimeout maximum gap between bytes written
  * @param callTimeout bound on the whole call, including reading the body
+ * @param dialect how this provider differs from plain OpenAI (error bodies, usage, stream options)
+ * @param stream whether every call streams (SSE); the result is assembled into the same outcome
+ * @param ttftTimeout longest wait for the first content or reasoning token; {@link Duration#ZERO}
+ *     = none. When positive, calls stream so the first token can be observed.
  */
 public record ProviderSpec(
     String name,
@@ -29,7 +34,10 @@ public record ProviderSpec(
     Duration connectTimeout,
     Duration readTimeout,
     Duration writeTimeout,
-    Duration callTimeout) {
+    Duration callTimeout,
+    Dialect dialect,
+    boolean stream,
+    Duration ttftTimeout) {
 
   /** Defaults suited to LLM calls: quick connect, long read for slow generations. */
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
@@ -54,9 +62,45 @@ public record ProviderSpec(
     requireNonNegative(name, readTimeout, "readTimeout");
     requireNonNegative(name, writeTimeout, "writeTimeout");
     requireNonNegative(name, callTimeout, "callTimeout");
+    Objects.requireNonNull(dialect, "dialect");
+    requireNonNegative(name, ttftTimeout, "ttftTimeout");
   }
 
-  /** A spec with the default timeouts. */
+  /** A GENERIC-dialect spec that never streams and has no first-token timeout. */
+  public ProviderSpec(
+      String name,
+      String baseUrl,
+      String apiKeyEnv,
+      List<String> models,
+      Duration connectTimeout,
+      Duration readTimeout,
+      Duration writeTimeout,
+      Duration callTimeout) {
+    this(
+        name, baseUrl, apiKeyEnv, models, connectTimeout, readTimeout, writeTimeout, callTimeout,
+        Dialect.GENERIC, false, Duration.ZERO);
+  }
+
+  /** Whether calls stream: always when configured, or to watch for the first token. */
+  public boolean streamsAlways() {
+    return stream || ttftTimeout.compareTo(Duration.ZERO) > 0;
+  }
+
+  /** This spec with another dialect. */
+  public ProviderSpec withDialect(Dialect d) {
+    return new ProviderSpec(
+        name, baseUrl, apiKeyEnv, models, connectTimeout, readTimeout, writeTimeout, callTimeout, d,
+        stream, ttftTimeout);
+  }
+
+  /** This spec with streaming switched on or off and the given first-token timeout. */
+  public ProviderSpec withStreaming(boolean alwaysStream, Duration ttft) {
+    return new ProviderSpec(
+        name, baseUrl, apiKeyEnv, models, connectTimeout, readTimeout, writeTimeout, callTimeout,
+        dialect, alwaysStream, ttft);
+  }
+
+  /** A GENERIC spec with the default timeouts. */
   public static ProviderSpec of(
       String name, String baseUrl, String apiKeyEnv, List<String> models) {
     return new ProviderSpec(
