@@ -16,6 +16,7 @@ import io.harborai.worker.dispatch.ratelimit.RateLimiters;
 import io.harborai.worker.provider.ProviderRouter;
 import io.harborai.worker.redis.RedisClients;
 import io.harborai.worker.provider.ProviderSpec;
+import io.harborai.worker.provider.dialect.Dialect;
 import io.harborai.worker.provider.SimulatorOptions;
 import io.harborai.worker.provider.SimulatorServer;
 import io.harborai.worker.schema.AvroSerde;
@@ -139,7 +140,7 @@ public final class HarborWorker implements AutoCloseable {
             }
             providers = List.of(simulatorSpec(config, url));
         }
-        ProviderRouter router = ProviderRouter.create(providers, http, System.getenv());
+        ProviderRouter router = ProviderRouter.create(providers, http, System.getenv(), config.capabilities());
         String summary = providers.stream().map(p -> p.name() + "=" + p.baseUrl() + " " + p.models()).toList().toString();
 
         List<String> topics = List.of(config.string(TOPIC_REQUESTS), config.string(TOPIC_REQUESTS_BATCH),
@@ -231,7 +232,7 @@ public final class HarborWorker implements AutoCloseable {
             Duration.ofMillis(config.longValue(HTTP_CONNECT_TIMEOUT_MS)),
             Duration.ofMillis(config.longValue(HTTP_READ_TIMEOUT_MS)),
             Duration.ofMillis(config.longValue(HTTP_WRITE_TIMEOUT_MS)),
-            Duration.ofMillis(config.longValue(HTTP_CALL_TIMEOUT_MS)));
+            Duration.ofMillis(config.longValue(HTTP_CALL_TIMEOUT_MS)), Dialect.GENERIC, false, Duration.ZERO);
     }
 
     static Properties streamsProperties(HarborConfig config) {

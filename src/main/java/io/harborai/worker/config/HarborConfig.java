@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.harborai.worker.dispatch.ratelimit.RateLimitSpec;
 import io.harborai.worker.provider.ProviderSpec;
+import io.harborai.worker.provider.capability.CapabilityTable;
+import io.harborai.worker.provider.dialect.Dialect;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -15,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import org.apache.kafka.common.config.ConfigValue;
@@ -37,19 +40,24 @@ public final class HarborConfig {
 
     private static final Set<String> PROVIDER_KEYS = Set.of(
         "base-url", "api-key-env", "models", "connect-timeout-ms", "read-timeout-ms", "write-timeout-ms", "call-timeout-ms",
-        "rpm", "tpm");
+        "rpm", "tpm", "dialect", "stream", "ttft-timeout-ms");
+
+    /** Top-level key of the model capability overrides (a YAML list, see {@link CapabilityTable#fromConfig}). */
+    public static final String CAPABILITIES = "capabilities";
 
     private final Map<String, Object> values;
     private final Map<String, Object> kafka;
     private final List<ProviderSpec> providers;
     private final List<RateLimitSpec> rateLimits;
+    private final CapabilityTable capabilities;
 
     private HarborConfig(Map<String, Object> values, Map<String, Object> kafka, List<ProviderSpec> providers,
-                         List<RateLimitSpec> rateLimits) {
+                         List<RateLimitSpec> rateLimits, CapabilityTable capabilities) {
         this.values = values;
         this.kafka = kafka;
         this.providers = providers;
         this.rateLimits = rateLimits;
+        this.capabilities = capabilities;
     }
 
     /**
@@ -83,7 +91,9 @@ public final class HarborConfig {
         Map<String, Map<String, Object>> providerRaw = new LinkedHashMap<>();
         Map<String, String> own = new LinkedHashMap<>();
         raw.forEach((key, value) -> {
-            if (key.startsWith("kafka.")) {
+            if (key.equals(CAPABILITIES) || key.startsWith(CAPABILITIES + ".")) {
+                // handled below; a mapping instead of a list arrives flattened and is reported there
+            } else if (key.startsWith("kafka.")) {
                 kafka.put(key.substring("kafka.".length()), value);
             } else if (key.startsWith("providers.")) {
                 String rest = key.substring("providers.".length());
@@ -125,10 +135,16 @@ public final class HarborConfig {
                 rateLimits.add(RateLimitSpec.of(name, rpm, tpm));
             }
         });
+        Object capabilitiesRaw = raw.get(CAPABILITIES);
+        if (capabilitiesRaw == null && raw.keySet().stream().anyMatch(k -> k.startsWith(CAPABILITIES + "."))) {
+            capabilitiesRaw = Map.of();
+        }
+        CapabilityTable capabilities = CapabilityTable.fromConfig(capabilitiesRaw, problems);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return new HarborConfig(parsed, Map.copyOf(kafka), List.copyOf(providers), List.copyOf(rateLimits));
+        return new HarborConfig(parsed, Map.copyOf(kafka), List.copyOf(providers), List.copyOf(rateLimits),
+            capabilities);
     }
 
     private static ProviderSpec providerSpec(String name, Map<String, Object> s, Map<String, Object> defaults,
@@ -138,14 +154,35 @@ public final class HarborConfig {
         s.keySet().stream().filter(k -> !PROVIDER_KEYS.contains(k)).sorted()
             .forEach(k -> problems.add(prefix + k + ": unknown key (allowed: "
                 + PROVIDER_KEYS.stream().sorted().toList() + ")"));
-        Object baseUrl = s.get("base-url");
-        if (!(baseUrl instanceof String url) || !(url.startsWith("http://") || url.startsWith("https://"))) {
-            problems.add(prefix + "base-url: required, an http:// or https:// URL");
+        Dialect dialect = Dialect.GENERIC;
+        Object d = s.get("dialect");
+        if (d != null) {
+            Optional<Dialect> parsedDialect = Dialect.fromConfig(String.valueOf(d));
+            if (parsedDialect.isEmpty()) {
+                problems.add(prefix + "dialect: must be one of " + Dialect.configNames());
+            } else {
+                dialect = parsedDialect.get();
+            }
         }
-        Object keyEnv = s.get("api-key-env");
+        Object baseUrl = s.containsKey("base-url") ? s.get("base-url") : dialect.defaultBaseUrl().orElse(null);
+        if (!(baseUrl instanceof String url) || !(url.startsWith("http://") || url.startsWith("https://"))) {
+            problems.add(prefix + "base-url: " + (dialect.defaultBaseUrl().isPresent() ? "" : "required for dialect "
+                + dialect.configName() + ", ") + "an http:// or https:// URL");
+        }
+        Object keyEnv = s.containsKey("api-key-env") ? s.get("api-key-env") : dialect.defaultApiKeyEnv().orElse(null);
         if (keyEnv != null && !(keyEnv instanceof String k && k.matches("[A-Za-z_][A-Za-z0-9_]*"))) {
             problems.add(prefix + "api-key-env: must name an environment variable (the key itself never goes in the file)");
         }
+        Object streamRaw = s.getOrDefault("stream", false);
+        boolean stream = false;
+        if (streamRaw instanceof Boolean b) {
+            stream = b;
+        } else if (streamRaw instanceof String str && (str.equalsIgnoreCase("true") || str.equalsIgnoreCase("false"))) {
+            stream = Boolean.parseBoolean(str);
+        } else {
+            problems.add(prefix + "stream: must be true or false (default false)");
+        }
+        Duration ttft = ttftMillis(prefix, s.get("ttft-timeout-ms"), problems);
         List<String> models = new ArrayList<>();
         Object m = s.get("models");
         if (m instanceof List<?> list && !list.isEmpty() && list.stream().allMatch(x -> x instanceof String str && !str.isBlank())) {
@@ -163,7 +200,24 @@ public final class HarborConfig {
             return null;
         }
         return new ProviderSpec(name, ((String) baseUrl).replaceAll("/+$", ""), (String) keyEnv, List.copyOf(models),
-            connect, read, write, call);
+            connect, read, write, call, dialect, stream, ttft);
+    }
+
+    /** First-token timeout: absent or 0 means none. */
+    private static Duration ttftMillis(String prefix, Object v, List<String> problems) {
+        if (v == null) {
+            return Duration.ZERO;
+        }
+        try {
+            long ms = v instanceof Number n ? n.longValue() : Long.parseLong(String.valueOf(v).trim());
+            if (ms >= 0 && ms <= 3_600_000) {
+                return Duration.ofMillis(ms);
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        problems.add(prefix + "ttft-timeout-ms: must be an integer number of milliseconds in [0, 3600000] (0 = none)");
+        return Duration.ZERO;
     }
 
     /** A per-minute limit: absent or 0 means unlimited. */
@@ -282,6 +336,11 @@ public final class HarborConfig {
     /** Providers in file order; empty means "every model is served by the simulator". */
     public List<ProviderSpec> providers() {
         return providers;
+    }
+
+    /** Model capabilities: the built-ins behind the {@code capabilities:} overrides of the file. */
+    public CapabilityTable capabilities() {
+        return capabilities;
     }
 
     /** Per-provider RPM/TPM limits, shared by all instances through Redis; providers not listed are unlimited. */

@@ -1,7 +1,7 @@
 package io.harborai.worker.provider;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.harborai.worker.provider.dialect.ErrorBody;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Clock;
@@ -11,6 +11,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import okhttp3.Headers;
 
@@ -75,6 +76,17 @@ public final class FailureClassifier {
     Duration retryAfter = headers == null ? null : retryAfter(headers, clock);
     String message = prefix(model) + "HTTP " + status + ": " + detail(providerErrorText(body));
     return new ProviderOutcome.Failure(code, redact(message), status, retryAfter, latencyMs);
+  }
+
+  /**
+   * An error reported in a body whose HTTP status did not say so (an error body with 2xx, an error
+   * event in a stream), classified by {@link ErrorBody#codeWithoutStatus()}.
+   */
+  public ProviderOutcome.Failure bodyError(
+      String model, int status, ErrorBody error, long latencyMs) {
+    String message = prefix(model) + "HTTP " + status + " with an error: " + detail(error.text());
+    return new ProviderOutcome.Failure(
+        error.codeWithoutStatus(), redact(message), status, null, latencyMs);
   }
 
   /** A 2xx response whose body could not be read as a chat completion. */
@@ -156,33 +168,23 @@ public final class FailureClassifier {
     return "provider '" + providerName + "' model '" + model + "': ";
   }
 
-  /** The provider's own error text: error.message (+type/code) when JSON, else the raw body. */
+  /**
+   * The provider's own error text: {@link ErrorBody#text()} for every known JSON shape (OpenAI,
+   * Ark/Qianfan v2 with {@code id}, Qianfan v1 {@code error_code}), else the raw body.
+   */
   static String providerErrorText(String body) {
     if (body == null || body.isBlank()) {
       return "(empty body)";
     }
     try {
-      JsonNode root = JSON.readTree(body);
-      JsonNode err = root == null ? null : root.get("error");
-      if (err != null && err.isObject()) {
-        StringBuilder sb = new StringBuilder(err.path("message").asText(""));
-        appendTag(sb, "type", err.get("type"));
-        appendTag(sb, "code", err.get("code"));
-        return sb.toString();
-      }
-      if (err != null && err.isTextual()) {
-        return err.asText();
+      Optional<ErrorBody> err = ErrorBody.parse(JSON.readTree(body));
+      if (err.isPresent()) {
+        return err.get().text();
       }
     } catch (IOException | RuntimeException notJson) {
       // fall through to the raw body: proxies answer with HTML or plain text
     }
     return body.strip();
-  }
-
-  private static void appendTag(StringBuilder sb, String name, JsonNode value) {
-    if (value != null && !value.isNull() && !value.asText().isEmpty()) {
-      sb.append(" (").append(name).append('=').append(value.asText()).append(')');
-    }
   }
 
   /** Redacts before truncating, so a cut can never leave a prefix of the key behind. */

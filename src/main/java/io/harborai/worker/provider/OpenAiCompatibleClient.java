@@ -1,9 +1,12 @@
 package io.harborai.worker.provider;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.harborai.worker.avro.ChatRequest;
-import io.harborai.worker.avro.ChatResponse;
-import io.harborai.worker.avro.Usage;
+import io.harborai.worker.provider.capability.CapabilityTable;
+import io.harborai.worker.provider.capability.ModelCapability;
+import io.harborai.worker.provider.capability.RequestAdapter;
+import io.harborai.worker.provider.stream.SseChatAssembler;
+import io.harborai.worker.provider.stream.TtftWatch;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -25,7 +28,11 @@ import okhttp3.Response;
  * <p>Contract: {@link #complete} and {@link #completeAsync} never throw for a failed call; every
  * outcome, including a request that cannot be serialized, is a {@link ProviderOutcome}. Failures
  * are classified by {@link FailureClassifier}; messages never contain the API key. Every response
- * body is closed. No retries happen here (OkHttp's own connection-level retry aside): retry,
+ * body is closed. The body is fitted to the model by {@link RequestAdapter} with the model's
+ * {@link ModelCapability} from the {@link CapabilityTable}. The call streams (SSE) when the spec
+ * says so, when a first-token timeout is set, or when the model is stream-only; a stream is
+ * assembled into the same {@link ProviderOutcome.Success} as an unstreamed call, with a
+ * synthesized {@code chat.completion} as {@code body_json}. No retries happen here (OkHttp's own connection-level retry aside): retry,
  * backoff and fallback belong to the dispatcher.
  *
  * <p>Concurrency is bounded by the shared client's {@link okhttp3.Dispatcher} ({@code
@@ -34,6 +41,7 @@ import okhttp3.Response;
  *
  * <p>Threading: immutable after construction and safe for concurrent use. Async callbacks run on
  * OkHttp's dispatcher threads; callers must not block in dependent stages of the returned future.
+ * A first-token timeout cancels the call from the JDK's delayed-executor thread.
  */
 public final class OpenAiCompatibleClient {
   private static final MediaType JSON = MediaType.get("application/json; charset=utf-8");
@@ -43,6 +51,8 @@ public final class OpenAiCompatibleClient {
   private final HttpUrl url;
   private final String apiKey;
   private final FailureClassifier classifier;
+  private final CompletionReader reader;
+  private final CapabilityTable capabilities;
 
   /**
    * @param shared the process-wide client; a variant with this spec's four timeouts is derived
@@ -57,6 +67,17 @@ public final class OpenAiCompatibleClient {
   /** As above, with the clock used for HTTP-date {@code Retry-After} values. */
   public OpenAiCompatibleClient(
       OkHttpClient shared, ProviderSpec spec, String apiKey, Clock clock) {
+    this(shared, spec, apiKey, clock, CapabilityTable.builtIns());
+  }
+
+  /** As above, with the model capabilities used to fit each request to its model. */
+  public OpenAiCompatibleClient(
+      OkHttpClient shared,
+      ProviderSpec spec,
+      String apiKey,
+      Clock clock,
+      CapabilityTable capabilities) {
+    this.capabilities = Objects.requireNonNull(capabilities, "capabilities");
     this.spec = Objects.requireNonNull(spec, "spec");
     this.http =
         shared
@@ -69,6 +90,7 @@ public final class OpenAiCompatibleClient {
     this.url = chatCompletionsUrl(spec);
     this.apiKey = apiKey == null || apiKey.isEmpty() ? null : apiKey;
     this.classifier = new FailureClassifier(spec.name(), this.apiKey, clock);
+    this.reader = new CompletionReader(classifier, spec.dialect());
   }
 
   /**
@@ -99,16 +121,19 @@ public final class OpenAiCompatibleClient {
   /** Calls the provider on the current thread. */
   public ProviderOutcome complete(ChatRequest req, String model) {
     long start = System.nanoTime();
+    boolean streaming = streams(model);
     Request request;
     try {
-      request = buildRequest(req, model);
+      request = buildRequest(req, model, streaming);
     } catch (RuntimeException e) {
       return classifier.failure(ErrorCode.INVALID_REQUEST, model, e.getMessage(), 0);
     }
-    try (Response response = http.newCall(request).execute()) {
-      return read(response, model, start);
+    Call call = http.newCall(request);
+    TtftWatch watch = streaming ? TtftWatch.start(spec.ttftTimeout(), call::cancel) : TtftWatch.none();
+    try (Response response = call.execute()) {
+      return read(response, model, start, streaming, watch);
     } catch (IOException e) {
-      return classifier.classify(model, e, millisSince(start));
+      return ioFailure(model, e, start, watch);
     } catch (RuntimeException e) {
       return internal(model, e, start);
     }
@@ -121,31 +146,36 @@ public final class OpenAiCompatibleClient {
   public CompletableFuture<ProviderOutcome> completeAsync(ChatRequest req, String model) {
     long start = System.nanoTime();
     CompletableFuture<ProviderOutcome> future = new CompletableFuture<>();
+    boolean streaming = streams(model);
     Request request;
     try {
-      request = buildRequest(req, model);
+      request = buildRequest(req, model, streaming);
     } catch (RuntimeException e) {
       future.complete(classifier.failure(ErrorCode.INVALID_REQUEST, model, e.getMessage(), 0));
       return future;
     }
     try {
-      http.newCall(request)
-          .enqueue(
-              new Callback() {
-                @Override
-                public void onFailure(Call call, IOException e) {
-                  future.complete(classifier.classify(model, e, millisSince(start)));
-                }
+      Call call = http.newCall(request);
+      TtftWatch watch =
+          streaming ? TtftWatch.start(spec.ttftTimeout(), call::cancel) : TtftWatch.none();
+      call.enqueue(
+          new Callback() {
+            @Override
+            public void onFailure(Call c, IOException e) {
+              future.complete(ioFailure(model, e, start, watch));
+            }
 
-                @Override
-                public void onResponse(Call call, Response response) {
-                  try (response) {
-                    future.complete(read(response, model, start));
-                  } catch (RuntimeException e) {
-                    future.complete(internal(model, e, start));
-                  }
-                }
-              });
+            @Override
+            public void onResponse(Call c, Response response) {
+              try (response) {
+                future.complete(read(response, model, start, streaming, watch));
+              } catch (IOException e) {
+                future.complete(ioFailure(model, e, start, watch));
+              } catch (RuntimeException e) {
+                future.complete(internal(model, e, start));
+              }
+            }
+          });
     } catch (RuntimeException e) {
       // e.g. the dispatcher's executor was shut down
       future.complete(internal(model, e, start));
@@ -153,14 +183,35 @@ public final class OpenAiCompatibleClient {
     return future;
   }
 
-  private Request buildRequest(ChatRequest req, String model) {
-    byte[] body = OpenAiJson.json(OpenAiJson.toBody(req, model)).getBytes(StandardCharsets.UTF_8);
+  /** Whether a call for {@code model} streams. */
+  boolean streams(String model) {
+    return spec.streamsAlways() || capabilities.forModel(model).streamOnly();
+  }
+
+  /** The body sent for {@code model}: OpenAI JSON fitted to the model, plus the stream flags. */
+  ObjectNode body(ChatRequest req, String model, boolean streaming) {
+    ObjectNode body =
+        RequestAdapter.adapt(OpenAiJson.toBody(req, model), capabilities.forModel(model));
+    if (streaming) {
+      body.put("stream", true);
+      if (spec.dialect().acceptsStreamUsage()) {
+        body.putObject("stream_options").put("include_usage", true);
+      }
+    }
+    return body;
+  }
+
+  private Request buildRequest(ChatRequest req, String model, boolean streaming) {
+    byte[] body = OpenAiJson.json(body(req, model, streaming)).getBytes(StandardCharsets.UTF_8);
     Request.Builder b =
         new Request.Builder()
             .url(url)
             .header("Idempotency-Key", req.getId())
             .header("Content-Type", "application/json")
             .post(RequestBody.create(body, JSON));
+    if (streaming) {
+      b.header("Accept", "text/event-stream");
+    }
     if (apiKey != null) {
       b.header("Authorization", "Bearer " + apiKey);
     }
@@ -168,81 +219,35 @@ public final class OpenAiCompatibleClient {
   }
 
   /** Reads one response; the caller closes it. Never throws for a bad body. */
-  private ProviderOutcome read(Response response, String model, long start) {
+  private ProviderOutcome read(
+      Response response, String model, long start, boolean streaming, TtftWatch watch)
+      throws IOException {
     int status = response.code();
-    String body;
-    try {
-      body = response.body().string();
-    } catch (IOException e) {
-      return classifier.classify(model, e, millisSince(start));
-    }
-    long latency = millisSince(start);
-    if (status < 200 || status >= 300) {
-      return classifier.classify(model, status, response.headers(), body, latency);
-    }
-    JsonNode root;
-    try {
-      root = OpenAiJson.MAPPER.readTree(body);
-    } catch (IOException e) {
-      return classifier.invalidResponse(model, status, "the body is not JSON", body, latency);
-    }
-    JsonNode message = root == null ? null : root.path("choices").path(0).path("message");
-    if (message == null || !message.isObject()) {
-      return classifier.invalidResponse(
-          model, status, "the body has no choices[0].message", body, latency);
-    }
-    JsonNode toolCalls = message.get("tool_calls");
-    ChatResponse parsed =
-        ChatResponse.newBuilder()
-            .setResponseId(textOrNull(root.get("id")))
-            .setContent(textOrNull(message.get("content")))
-            .setReasoningContent(textOrNull(message.get("reasoning_content")))
-            .setFinishReason(textOrNull(root.path("choices").path(0).get("finish_reason")))
-            .setToolCallsJson(
-                toolCalls != null && toolCalls.isArray() && !toolCalls.isEmpty()
-                    ? OpenAiJson.json(toolCalls)
-                    : null)
-            .setBodyJson(body)
-            .build();
-    String modelUsed = textOrNull(root.get("model"));
     String requestId = response.header("x-request-id");
-    return new ProviderOutcome.Success(
-        parsed,
-        usage(root.get("usage")),
-        modelUsed != null ? modelUsed : model,
-        requestId != null ? requestId : parsed.getResponseId(),
-        status,
-        latency);
+    if (status < 200 || status >= 300 || !streaming) {
+      String body = response.body().string();
+      long latency = millisSince(start);
+      if (status < 200 || status >= 300) {
+        return classifier.classify(model, status, response.headers(), body, latency);
+      }
+      return reader.fromText(model, status, requestId, body, latency);
+    }
+    SseChatAssembler.Result result = SseChatAssembler.read(response.body().source(), watch);
+    return reader.fromStream(model, status, requestId, result, millisSince(start));
   }
 
-  /** OpenAI usage, with DeepSeek's {@code prompt_cache_hit_tokens} as the cached count. */
-  static Usage usage(JsonNode u) {
-    if (u == null || !u.isObject()) {
-      return null;
+  private ProviderOutcome.Failure ioFailure(
+      String model, IOException e, long start, TtftWatch watch) {
+    if (watch.expired()) {
+      return classifier.failure(ErrorCode.TIMEOUT, model, watch.message(), millisSince(start));
     }
-    int prompt = u.path("prompt_tokens").asInt(0);
-    int completion = u.path("completion_tokens").asInt(0);
-    JsonNode cached = u.path("prompt_tokens_details").get("cached_tokens");
-    if (cached == null || cached.isNull()) {
-      cached = u.get("prompt_cache_hit_tokens");
-    }
-    return Usage.newBuilder()
-        .setPromptTokens(prompt)
-        .setCompletionTokens(completion)
-        .setTotalTokens(u.path("total_tokens").asInt(prompt + completion))
-        .setCachedTokens(cached == null ? 0 : cached.asInt(0))
-        .setReasoningTokens(u.path("completion_tokens_details").path("reasoning_tokens").asInt(0))
-        .build();
+    return classifier.classify(model, e, millisSince(start));
   }
 
   private ProviderOutcome.Failure internal(String model, RuntimeException e, long start) {
     return classifier.failure(
         ErrorCode.INTERNAL, model, "unexpected " + e.getClass().getName() + ": " + e.getMessage(),
         millisSince(start));
-  }
-
-  private static String textOrNull(JsonNode n) {
-    return n == null || n.isNull() || !n.isValueNode() ? null : n.asText();
   }
 
   private static long millisSince(long startNanos) {

@@ -1,5 +1,7 @@
 package io.harborai.worker.provider;
 
+import io.harborai.worker.provider.capability.CapabilityTable;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -70,11 +72,25 @@ public final class ProviderRouter {
    */
   public static ProviderRouter create(
       List<ProviderSpec> specs, OkHttpClient shared, Map<String, String> env) {
+    return create(specs, shared, env, CapabilityTable.builtIns());
+  }
+
+  /**
+   * As above, fitting every request to its model with {@code capabilities}.
+   *
+   * @throws IllegalArgumentException if a provider's key variable is unset
+   */
+  public static ProviderRouter create(
+      List<ProviderSpec> specs,
+      OkHttpClient shared,
+      Map<String, String> env,
+      CapabilityTable capabilities) {
     return new ProviderRouter(
         specs,
         spec ->
             new OpenAiCompatibleClient(
-                shared, spec, OpenAiCompatibleClient.resolveKey(spec, env)));
+                shared, spec, OpenAiCompatibleClient.resolveKey(spec, env), Clock.systemUTC(),
+                capabilities));
   }
 
   /** The route for {@code model}, or empty when no provider serves it. */

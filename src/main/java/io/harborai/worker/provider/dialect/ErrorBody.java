@@ -2,6 +2,7 @@ package io.harborai.worker.provider.dialect;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.harborai.worker.provider.ErrorCode;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
@@ -60,15 +61,28 @@ public record ErrorBody(String message, String type, String code, String id, Lon
   }
 
   /**
-   * The failure code of an error body that came with a 2xx status (non-2xx statuses are classified
-   * by status). Only Qianfan v1 codes are mapped; any other error object counts as a rejection.
+   * The failure code of an error that arrived without a telling HTTP status: an error body with
+   * 2xx, or an error event inside a stream. Qianfan v1 codes are mapped as listed above; for the
+   * other shapes a {@code type} or {@code code} mentioning a rate limit gives RATE_LIMITED, one
+   * mentioning authentication or an API key AUTH_FAILED, a server error PROVIDER_ERROR, anything
+   * else PROVIDER_REJECTED.
    */
-  public ErrorCode codeForSuccessStatus() {
-    if (legacyCode != null && QIANFAN_RATE_LIMIT.contains(legacyCode)) {
+  public ErrorCode codeWithoutStatus() {
+    if (legacyCode != null) {
+      return QIANFAN_RATE_LIMIT.contains(legacyCode)
+          ? ErrorCode.RATE_LIMITED
+          : QIANFAN_AUTH.contains(legacyCode) ? ErrorCode.AUTH_FAILED : ErrorCode.PROVIDER_REJECTED;
+    }
+    String tags =
+        ((type == null ? "" : type) + " " + (code == null ? "" : code)).toLowerCase(Locale.ROOT);
+    if (tags.contains("rate_limit") || tags.contains("ratelimit") || tags.contains("too_many")) {
       return ErrorCode.RATE_LIMITED;
     }
-    if (legacyCode != null && QIANFAN_AUTH.contains(legacyCode)) {
+    if (tags.contains("auth") || tags.contains("api_key")) {
       return ErrorCode.AUTH_FAILED;
+    }
+    if (tags.contains("server_error") || tags.contains("internal")) {
+      return ErrorCode.PROVIDER_ERROR;
     }
     return ErrorCode.PROVIDER_REJECTED;
   }
