@@ -12,8 +12,8 @@ import java.util.Optional;
 /**
  * Turns a 2xx chat-completion body, plain or assembled from a stream, into a {@link
  * ProviderOutcome}: the one place both paths meet, so a streamed call yields exactly the outcome
- * the unstreamed call would have. An error object in a 2xx body (Qianfan v1 {@code error_code},
- * an error event in a stream) becomes a failure.
+ * the unstreamed call would have. A Qianfan v1 {@code error_code} body with 2xx and an error
+ * event in a stream become failures coded by {@link ErrorBody#codeWithoutStatus()}.
  *
  * <p>Thread-safe: immutable.
  */
@@ -64,7 +64,9 @@ final class CompletionReader {
       String model, int status, String requestId, JsonNode root, String body, long latency) {
     JsonNode choices = root == null ? null : root.get("choices");
     if (choices == null) {
-      Optional<ErrorBody> err = ErrorBody.parse(root);
+      // Qianfan v1 error bodies come with 200 and carry a code worth mapping; any other error
+      // object in a 2xx stays INVALID_RESPONSE (retryable: usually a misbehaving proxy).
+      Optional<ErrorBody> err = ErrorBody.parse(root).filter(e -> e.legacyCode() != null);
       if (err.isPresent()) {
         return classifier.bodyError(model, status, err.get(), latency);
       }
