@@ -23,7 +23,8 @@ import java.util.function.Predicate;
  * <p>{@link #fromBody} keeps everything a body carries: known fields go to typed Avro fields,
  * JSON-valued ones (tools, content parts, logit_bias, ...) are stored as JSON text, and every other
  * top-level field goes to {@code params.extra_json}. Only {@code stream} and {@code
- * stream_options} are dropped, because the worker never streams. Limits of the schema: unknown
+ * stream_options} are dropped: whether a call streams is the client's decision (provider config,
+ * first-token timeout, stream-only models), never the caller's. Limits of the schema: unknown
  * keys <em>inside</em> a message and {@code response_format.json_schema.description} have no Avro
  * field and are not kept; {@code stop} given as a string comes back as a one-element array.
  *

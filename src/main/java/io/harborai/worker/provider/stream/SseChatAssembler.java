@@ -160,7 +160,8 @@ public final class SseChatAssembler {
     }
     JsonNode fn = d.get("function");
     if (fn != null && fn.isObject()) {
-      ObjectNode target = call.with("function");
+      ObjectNode target =
+          call.get("function") instanceof ObjectNode o ? o : call.putObject("function");
       if (fn.hasNonNull("name") && !target.hasNonNull("name")) {
         target.set("name", fn.get("name"));
       }
