@@ -3,6 +3,7 @@ package io.harborai.worker.structured;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.util.Arrays;
@@ -27,9 +28,11 @@ import java.util.Optional;
  * <p>Only objects and arrays count: a bare {@code 42} or {@code "text"} is prose, not an answer.
  * Parsing is strict JSON (no comments, no trailing commas, no trailing tokens): a lenient parse
  * would accept an answer the schema caller cannot read back, and the re-ask fixes it instead.
- * Floats are read as {@link java.math.BigDecimal}, so the extracted value keeps the digits the
- * model wrote. A candidate that parses to an object or array is returned even if a later one
- * would fit the schema better: choosing belongs to validation and the re-ask, not here.
+ * Floats are read as {@link java.math.BigDecimal}, and trailing zeros are kept, so the extracted
+ * value keeps the digits the model wrote ({@code 0.10} stays {@code 0.10}).
+ *
+ * <p>A candidate that parses to an object or array is returned even if a later one would fit the
+ * schema better: choosing belongs to validation and the re-ask, not here.
  *
  * <p>Stateless and thread-safe; never throws.
  */
@@ -46,6 +49,7 @@ public final class JsonExtractor {
     static final ObjectMapper MAPPER = JsonMapper.builder()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
             .build();
 
     private JsonExtractor() {}
