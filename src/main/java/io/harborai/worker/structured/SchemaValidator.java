@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.networknt.schema.AbsoluteIri;
 import com.networknt.schema.Error;
 import com.networknt.schema.InputFormat;
 import com.networknt.schema.Schema;
@@ -33,9 +34,10 @@ import java.util.Set;
  * draft, although 2020-12 makes them annotations by default: the caller asked for that format,
  * and a re-ask is cheaper than a value the caller cannot parse. Unknown formats are ignored.
  *
- * <p><b>No network</b>: the registry has no remote resource loader, so a {@code $ref} to an
- * {@code http(s):} or {@code file:} schema fails the schema (it never blocks on I/O). Refs inside
- * the schema ({@code #/$defs/x}) and the standard meta-schemas (bundled in the library) work.
+ * <p><b>No network</b>: the registry has no remote resource loader and may load only the standard
+ * meta-schemas (bundled in the library jar), so a {@code $ref} to any other {@code http(s):} or
+ * {@code file:} resource makes the schema invalid at once; it never blocks on I/O. Refs inside the
+ * schema ({@code #/$defs/x}) work.
  *
  * <p><b>Invalid schemas</b> (not JSON, not an object or boolean, failing its draft's meta-schema,
  * a bad regex, an unresolvable {@code $ref}) raise {@link IllegalArgumentException} with the first
@@ -90,7 +92,7 @@ public final class SchemaValidator {
                 .build();
         this.registry = SchemaRegistry.withDefaultDialect(DEFAULT_DRAFT, b -> b
                 .schemaRegistryConfig(config)
-                .schemaLoader(loader -> loader.fetchRemoteResources(false)));
+                .schemaLoader(loader -> loader.fetchRemoteResources(false).allow(SchemaValidator::bundled)));
         this.compiled = Caffeine.newBuilder().maximumSize(cacheSize).build();
     }
 
@@ -120,7 +122,7 @@ public final class SchemaValidator {
             return List.of("$: validation stopped after " + e.getLimit() + " steps; simplify the value");
         } catch (RuntimeException e) {
             // A ref resolved lazily (only for some values) can still fail here.
-            throw invalid(List.of(String.valueOf(e.getMessage())), e);
+            throw invalid(List.of(firstLine(e)), e);
         }
         return describe(errors, MAX_ERRORS);
     }
@@ -148,7 +150,7 @@ public final class SchemaValidator {
             schema.initializeValidators(); // resolves $refs now, so a remote one fails here
             return new Compiled(schema, List.of());
         } catch (RuntimeException e) {
-            return new Compiled(null, List.of(String.valueOf(e.getMessage()).strip()));
+            return new Compiled(null, List.of(firstLine(e)));
         }
     }
 
@@ -171,6 +173,16 @@ public final class SchemaValidator {
         }
     }
 
+    /**
+     * Only the standard meta-schemas (bundled in the library jar) may be loaded. Without a remote
+     * loader nothing else could be anyway; the allow-list makes the refusal explicit and its
+     * message clear ("Schema from '...' is not allowed to be loaded").
+     */
+    private static boolean bundled(AbsoluteIri iri) {
+        String s = iri.toString();
+        return s.startsWith("https://json-schema.org/draft/") || s.startsWith("http://json-schema.org/draft-");
+    }
+
     private static List<String> describe(List<Error> errors, int max) {
         Set<String> out = new LinkedHashSet<>();
         for (Error e : errors) {
@@ -180,6 +192,13 @@ public final class SchemaValidator {
             out.add(e.getInstanceLocation() + ": " + e.getMessage());
         }
         return List.copyOf(out);
+    }
+
+    /** The first line of an exception's message (Jackson appends a source location on the next). */
+    private static String firstLine(RuntimeException e) {
+        String m = String.valueOf(e.getMessage()).strip();
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl).strip();
     }
 
     private static IllegalArgumentException invalid(List<String> problems, Throwable cause) {
