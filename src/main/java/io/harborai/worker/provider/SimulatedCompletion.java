@@ -31,7 +31,8 @@ final class SimulatedCompletion {
 
   /** Builds the OpenAI-dialect response body for a body that passed {@link OpenAiJson#fromBody}. */
   static ObjectNode respond(JsonNode body, long createdEpochSeconds) {
-    return respond(body, createdEpochSeconds, SimulatorDialect.OPENAI, SimulatorStructured.Invalid.NONE);
+    return respond(
+        body, createdEpochSeconds, SimulatorDialect.OPENAI, SimulatorStructured.Invalid.NONE);
   }
 
   /**
@@ -67,7 +68,8 @@ final class SimulatedCompletion {
     out.put("model", model);
     ObjectNode choice = out.putArray("choices").addObject();
     choice.put("index", 0);
-    ObjectNode message = choice.putObject("message").put("role", "assistant").put("content", content);
+    ObjectNode message =
+        choice.putObject("message").put("role", "assistant").put("content", content);
     if (reasoning != null && dialect.returnsReasoningContent()) {
       message.put("reasoning_content", reasoning);
     }

@@ -38,7 +38,8 @@ final class SimulatorStream {
   static byte[] events(ObjectNode completion, boolean includeUsage) {
     JsonNode message = completion.path("choices").path(0).path("message");
     List<ObjectNode> chunks = new ArrayList<>();
-    chunks.add(chunk(completion, includeUsage, delta().put("role", "assistant").put("content", ""), null));
+    ObjectNode first = delta().put("role", "assistant").put("content", "");
+    chunks.add(chunk(completion, includeUsage, first, null));
     if (message.hasNonNull("reasoning_content")) {
       for (String piece : split(message.get("reasoning_content").asText())) {
         chunks.add(chunk(completion, includeUsage, delta().put("reasoning_content", piece), null));
