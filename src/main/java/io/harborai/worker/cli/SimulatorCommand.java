@@ -29,7 +29,10 @@ final class SimulatorCommand implements Callable<Integer> {
         System.out.println("HARBOR_SIMULATOR_URL=" + server.baseUrl());
         System.out.flush();
         System.err.println("# simulator: latency " + server.options().latencyModel().describe()
-            + ", faults " + server.options().faults() + ", seed " + server.options().seed());
+            + ", faults " + server.options().faults() + ", seed " + server.options().seed()
+            + ", dialect " + server.options().dialect().id()
+            + ", strict params " + server.options().strictParams()
+            + ", invalid-json rate " + server.options().invalidJsonRate());
         UntilStopped.await("simulator", server);
         return 0;
     }

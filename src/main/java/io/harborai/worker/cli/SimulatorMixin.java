@@ -2,12 +2,14 @@ package io.harborai.worker.cli;
 
 import io.harborai.worker.provider.FaultRates;
 import io.harborai.worker.provider.LatencyModel;
+import io.harborai.worker.provider.SimulatorDialect;
 import io.harborai.worker.provider.SimulatorOptions;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 
 /**
- * The {@code --sim-*} knobs of the built-in simulator (latency distribution, fault rates, seed),
+ * The {@code --sim-*} knobs of the built-in simulator (latency distribution, fault rates, seed,
+ * provider dialect, reasoning-parameter strictness, invalid-JSON rate),
  * shared by {@code harbor simulator}, {@code dev}, {@code batch} and {@code bench}. Values are
  * checked when {@link #options} builds the {@link SimulatorOptions}, so a bad one fails with the
  * simulator's own message before anything starts.
@@ -63,6 +65,21 @@ final class SimulatorMixin {
         description = "Idempotency-Keys kept by the simulator's /calls log, oldest dropped first; 0 = off (default: 100000; bench: 0).")
     Integer callLogKeys;
 
+    @Option(names = "--sim-dialect", defaultValue = "openai", paramLabel = "openai|deepseek|doubao|wenxin",
+        converter = DialectConverter.class,
+        description = "Provider whose answer, usage and error shapes the simulator imitates (default: ${DEFAULT-VALUE}).")
+    SimulatorDialect dialect;
+
+    @Option(names = "--sim-strict-params", defaultValue = "true", arity = "0..1", paramLabel = "true|false",
+        description = "Answer 400 when a reasoning model gets a parameter its real endpoint rejects "
+            + "(logprobs; temperature, max_tokens, ... for o1/o3/o4) (default: ${DEFAULT-VALUE}).")
+    boolean strictParams;
+
+    @Option(names = "--sim-invalid-json-rate", defaultValue = "0", paramLabel = "P",
+        description = "Fraction of calls asking for JSON answered with invalid content: prose, a schema "
+            + "violation or truncated JSON, in turn (default: ${DEFAULT-VALUE}).")
+    double invalidJsonRate;
+
     /**
      * The simulator options these flags describe, bound to {@code host:port}.
      *
@@ -81,12 +98,21 @@ final class SimulatorMixin {
         FaultRates faults = new FaultRates(rate429, retryAfterSeconds, rate500, timeoutRate, malformedRate,
             Duration.ofSeconds(timeoutHoldSeconds));
         return new SimulatorOptions(host, port, latency, faults, seed,
-            callLogKeys != null ? callLogKeys : SimulatorOptions.DEFAULT_CALL_LOG_KEYS);
+            callLogKeys != null ? callLogKeys : SimulatorOptions.DEFAULT_CALL_LOG_KEYS,
+            dialect, strictParams, invalidJsonRate);
     }
 
     /** Loopback, an ephemeral port: the in-process simulator of dev, batch and bench. */
     SimulatorOptions options(long defaultLatencyMs) {
         return options("127.0.0.1", 0, defaultLatencyMs);
+    }
+
+    /** Accepts openai|deepseek|doubao|wenxin in any case. */
+    static final class DialectConverter implements picocli.CommandLine.ITypeConverter<SimulatorDialect> {
+        @Override
+        public SimulatorDialect convert(String value) {
+            return SimulatorDialect.parse(value);
+        }
     }
 
     /** Accepts fixed|uniform|lognormal in any case. */

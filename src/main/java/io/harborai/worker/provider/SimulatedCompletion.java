@@ -4,18 +4,18 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.Map;
 
 /**
  * The simulator's answer to one valid chat-completions body: deterministic (a function of the
- * canonical body, apart from {@code created}), OpenAI-shaped, with a plausible token count.
+ * canonical body, apart from {@code created} and a deliberately spoiled JSON answer), shaped as
+ * the chosen {@link SimulatorDialect}, with a plausible token count. Structured answers come from
+ * {@link SimulatorStructured}, the reasoning-model rule from {@link SimulatorReasoning}.
  * Stateless and thread-safe.
  */
 final class SimulatedCompletion {
@@ -26,40 +26,74 @@ final class SimulatedCompletion {
 
   private static final int PER_MESSAGE_TOKENS = 4;
   private static final int REPLY_PRIMING_TOKENS = 3;
-  private static final int MAX_SCHEMA_DEPTH = 8;
 
   private SimulatedCompletion() {}
 
-  /** Builds the response body for a body that passed {@link OpenAiJson#fromBody}. */
+  /** Builds the OpenAI-dialect response body for a body that passed {@link OpenAiJson#fromBody}. */
   static ObjectNode respond(JsonNode body, long createdEpochSeconds) {
-    String hash = hash(body);
+    return respond(
+        body, createdEpochSeconds, SimulatorDialect.OPENAI, SimulatorStructured.Invalid.NONE);
+  }
+
+  /**
+   * Builds the response body in {@code dialect}'s shape. A reasoning model (see {@link
+   * SimulatorReasoning}) gets reasoning tokens in usage, and {@code reasoning_content} when the
+   * dialect returns it. {@code stream} and {@code stream_options} do not enter the hash, so a
+   * streamed answer has the same content as the non-streamed one.
+   *
+   * @param invalid how to spoil a JSON answer; {@code NONE} for a valid one
+   */
+  static ObjectNode respond(
+      JsonNode body,
+      long createdEpochSeconds,
+      SimulatorDialect dialect,
+      SimulatorStructured.Invalid invalid) {
+    String hash = hash(withoutStreamKeys(body));
     String model = body.path("model").asText();
     JsonNode messages = body.path("messages");
-    String prompt = lastUserText(messages);
-    String answer =
-        "Simulated answer (" + model + ") to: " + firstCodePoints(prompt, 80) + " [#" + hash + "]";
-    String content = structured(body.get("response_format"), answer, hash);
+    String prompt = firstCodePoints(lastUserText(messages), 80);
+    String answer = "Simulated answer (" + model + ") to: " + prompt + " [#" + hash + "]";
+    String content =
+        SimulatorStructured.content(SimulatorStructured.of(body), answer, hash, invalid);
+    String reasoning =
+        SimulatorReasoning.isReasoningModel(model)
+            ? SimulatorReasoning.reasoningText(model, prompt, hash)
+            : null;
+    int reasoningTokens = reasoning == null ? 0 : estimateTokens(reasoning);
 
     ObjectNode out = NODES.objectNode();
-    out.put("id", "chatcmpl-sim-" + hash);
+    out.put("id", dialect.completionId(hash));
     out.put("object", "chat.completion");
     out.put("created", createdEpochSeconds);
     out.put("model", model);
     ObjectNode choice = out.putArray("choices").addObject();
     choice.put("index", 0);
-    choice.putObject("message").put("role", "assistant").put("content", content);
+    ObjectNode message =
+        choice.putObject("message").put("role", "assistant").put("content", content);
+    if (reasoning != null && dialect.returnsReasoningContent()) {
+      message.put("reasoning_content", reasoning);
+    }
     choice.putNull("logprobs");
     choice.put("finish_reason", "stop");
     int promptTokens = promptTokens(messages);
-    int completionTokens = estimateTokens(content);
+    // Reasoning tokens are billed as completion tokens by every provider imitated here.
+    int completionTokens = estimateTokens(content) + reasoningTokens;
     ObjectNode usage = out.putObject("usage");
     usage.put("prompt_tokens", promptTokens);
     usage.put("completion_tokens", completionTokens);
     usage.put("total_tokens", promptTokens + completionTokens);
-    usage.putObject("prompt_tokens_details").put("cached_tokens", 0);
-    usage.putObject("completion_tokens_details").put("reasoning_tokens", 0);
-    out.put("system_fingerprint", "fp_harbor_sim");
+    dialect.decorate(out, promptTokens, reasoningTokens);
     return out;
+  }
+
+  private static JsonNode withoutStreamKeys(JsonNode body) {
+    if (!body.has("stream") && !body.has("stream_options")) {
+      return body;
+    }
+    ObjectNode copy = ((ObjectNode) body).deepCopy();
+    copy.remove("stream");
+    copy.remove("stream_options");
+    return copy;
   }
 
   /** An OpenAI-shaped error body. */
@@ -122,7 +156,7 @@ final class SimulatedCompletion {
   }
 
   /** Text of string content, or the concatenated text parts of array content. */
-  private static String text(JsonNode content) {
+  static String text(JsonNode content) {
     if (content == null || content.isNull()) {
       return "";
     }
@@ -141,100 +175,6 @@ final class SimulatedCompletion {
   private static String firstCodePoints(String s, int n) {
     int count = s.codePointCount(0, s.length());
     return count <= n ? s : s.substring(0, s.offsetByCodePoints(0, n));
-  }
-
-  private static String structured(JsonNode rf, String answer, String hash) {
-    String type = rf == null ? "text" : rf.path("type").asText("text");
-    if (type.equals("json_object")) {
-      return OpenAiJson.json(NODES.objectNode().put("answer", answer));
-    }
-    if (type.equals("json_schema")) {
-      JsonNode schema = rf.path("json_schema").get("schema");
-      if (schema != null && schema.isObject()) {
-        return OpenAiJson.json(fill(schema, schema, "value", hash, 0));
-      }
-      return OpenAiJson.json(NODES.objectNode().put("answer", answer));
-    }
-    return answer;
-  }
-
-  /** A value satisfying the common subset of JSON Schema: type, required, enum, const, $ref. */
-  private static JsonNode fill(
-      JsonNode schema, JsonNode root, String name, String hash, int depth) {
-    if (depth > MAX_SCHEMA_DEPTH) {
-      return NODES.nullNode();
-    }
-    if (schema.has("const")) {
-      return schema.get("const");
-    }
-    if (schema.path("enum").isArray() && !schema.get("enum").isEmpty()) {
-      return schema.get("enum").get(0);
-    }
-    String ref = schema.path("$ref").asText("");
-    if (ref.startsWith("#/")) {
-      JsonNode target = root.at(ref.substring(1));
-      return target.isMissingNode() ? NODES.nullNode() : fill(target, root, name, hash, depth + 1);
-    }
-    for (String combinator : new String[] {"anyOf", "oneOf", "allOf"}) {
-      if (schema.path(combinator).isArray() && !schema.get(combinator).isEmpty()) {
-        return fill(schema.get(combinator).get(0), root, name, hash, depth + 1);
-      }
-    }
-    switch (type(schema)) {
-      case "object":
-        ObjectNode obj = NODES.objectNode();
-        JsonNode props = schema.path("properties");
-        JsonNode required = schema.get("required");
-        if (required != null && required.isArray()) {
-          for (JsonNode r : required) {
-            JsonNode p = props.path(r.asText());
-            JsonNode sub = p.isObject() ? p : NODES.objectNode();
-            obj.set(r.asText(), fill(sub, root, r.asText(), hash, depth + 1));
-          }
-        } else {
-          for (Map.Entry<String, JsonNode> p : props.properties()) {
-            obj.set(p.getKey(), fill(p.getValue(), root, p.getKey(), hash, depth + 1));
-          }
-        }
-        return obj;
-      case "array":
-        ArrayNode arr = NODES.arrayNode();
-        int n = Math.max(1, schema.path("minItems").asInt(1));
-        JsonNode items = schema.path("items");
-        for (int i = 0; i < n; i++) {
-          arr.add(fill(items.isObject() ? items : NODES.objectNode(), root, name, hash, depth + 1));
-        }
-        return arr;
-      case "integer":
-        return NODES.numberNode(Math.max(1, schema.path("minimum").asLong(1)));
-      case "number":
-        return NODES.numberNode(Math.max(1.0, schema.path("minimum").asDouble(1.0)));
-      case "boolean":
-        return NODES.booleanNode(true);
-      case "null":
-        return NODES.nullNode();
-      default:
-        return NODES.textNode("simulated " + name + " " + hash);
-    }
-  }
-
-  private static String type(JsonNode schema) {
-    JsonNode t = schema.get("type");
-    if (t != null && t.isArray()) {
-      for (JsonNode each : t) {
-        if (!"null".equals(each.asText())) {
-          return each.asText();
-        }
-      }
-      return "null";
-    }
-    if (t != null && t.isTextual()) {
-      return t.asText();
-    }
-    if (schema.has("properties")) {
-      return "object";
-    }
-    return schema.has("items") ? "array" : "string";
   }
 
   /** First 12 hex digits of SHA-256 over the body with keys sorted at every level. */

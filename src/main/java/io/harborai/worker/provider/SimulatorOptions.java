@@ -15,9 +15,22 @@ import java.util.Objects;
  *     draws, so a sequential run is repeatable and a concurrent one is statistically so
  * @param callLogKeys how many Idempotency-Keys the per-key call log of {@code /calls} keeps
  *     (oldest dropped first); {@code 0} turns the log off
+ * @param dialect whose chat.completion, usage and error shapes the answers imitate
+ * @param strictParams whether reasoning models answer 400 to parameters their real endpoints
+ *     reject (see {@link SimulatorReasoning})
+ * @param invalidJsonRate probability, drawn per call like the faults, that a call asking for JSON
+ *     gets invalid content (prose, a schema violation or truncated JSON, in rotation)
  */
 public record SimulatorOptions(
-    String host, int port, LatencyModel latencyModel, FaultRates faults, long seed, int callLogKeys) {
+    String host,
+    int port,
+    LatencyModel latencyModel,
+    FaultRates faults,
+    long seed,
+    int callLogKeys,
+    SimulatorDialect dialect,
+    boolean strictParams,
+    double invalidJsonRate) {
 
   /** Default bound of the per-key call log: about 20 MB of heap when full. */
   public static final int DEFAULT_CALL_LOG_KEYS = 100_000;
@@ -29,12 +42,23 @@ public record SimulatorOptions(
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(latencyModel, "latencyModel");
     Objects.requireNonNull(faults, "faults");
+    Objects.requireNonNull(dialect, "dialect");
     if (port < 0 || port > 65_535) {
       throw new IllegalArgumentException("simulator port must be in [0, 65535], got " + port);
     }
     if (callLogKeys < 0) {
       throw new IllegalArgumentException("simulator call log size must be >= 0, got " + callLogKeys);
     }
+    if (!(invalidJsonRate >= 0 && invalidJsonRate <= 1)) {
+      throw new IllegalArgumentException(
+          "simulator invalid-json rate must be in [0, 1], got " + invalidJsonRate);
+    }
+  }
+
+  /** The OpenAI dialect, strict parameters, no invalid JSON: the options before dialects. */
+  public SimulatorOptions(
+      String host, int port, LatencyModel latencyModel, FaultRates faults, long seed, int callLogKeys) {
+    this(host, port, latencyModel, faults, seed, callLogKeys, SimulatorDialect.OPENAI, true, 0.0);
   }
 
   /** A fixed latency and no faults: the simulator as it was before the fault knobs. */
@@ -60,26 +84,49 @@ public record SimulatorOptions(
 
   /** These options with another latency model. */
   public SimulatorOptions withLatencyModel(LatencyModel model) {
-    return new SimulatorOptions(host, port, model, faults, seed, callLogKeys);
+    return new SimulatorOptions(host, port, model, faults, seed, callLogKeys, dialect, strictParams,
+        invalidJsonRate);
   }
 
   /** These options with other fault rates. */
   public SimulatorOptions withFaults(FaultRates newFaults) {
-    return new SimulatorOptions(host, port, latencyModel, newFaults, seed, callLogKeys);
+    return new SimulatorOptions(host, port, latencyModel, newFaults, seed, callLogKeys, dialect,
+        strictParams, invalidJsonRate);
   }
 
   /** These options with another seed. */
   public SimulatorOptions withSeed(long newSeed) {
-    return new SimulatorOptions(host, port, latencyModel, faults, newSeed, callLogKeys);
+    return new SimulatorOptions(host, port, latencyModel, faults, newSeed, callLogKeys, dialect,
+        strictParams, invalidJsonRate);
   }
 
   /** These options with another call-log bound. */
   public SimulatorOptions withCallLogKeys(int keys) {
-    return new SimulatorOptions(host, port, latencyModel, faults, seed, keys);
+    return new SimulatorOptions(host, port, latencyModel, faults, seed, keys, dialect, strictParams,
+        invalidJsonRate);
   }
 
   /** These options bound to another address. */
   public SimulatorOptions withAddress(String newHost, int newPort) {
-    return new SimulatorOptions(newHost, newPort, latencyModel, faults, seed, callLogKeys);
+    return new SimulatorOptions(newHost, newPort, latencyModel, faults, seed, callLogKeys, dialect,
+        strictParams, invalidJsonRate);
+  }
+
+  /** These options imitating another provider. */
+  public SimulatorOptions withDialect(SimulatorDialect newDialect) {
+    return new SimulatorOptions(host, port, latencyModel, faults, seed, callLogKeys, newDialect,
+        strictParams, invalidJsonRate);
+  }
+
+  /** These options with reasoning-model parameter checks on or off. */
+  public SimulatorOptions withStrictParams(boolean strict) {
+    return new SimulatorOptions(host, port, latencyModel, faults, seed, callLogKeys, dialect,
+        strict, invalidJsonRate);
+  }
+
+  /** These options with another probability of invalid JSON answers. */
+  public SimulatorOptions withInvalidJsonRate(double rate) {
+    return new SimulatorOptions(host, port, latencyModel, faults, seed, callLogKeys, dialect,
+        strictParams, rate);
   }
 }

@@ -6,24 +6,21 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.harborai.worker.embedded.JdkHttpServers;
+import io.harborai.worker.provider.SimulatorDialect.ErrorKind;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -38,6 +35,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * and outcomes ({@code ?detail=true} adds the per-key call log); {@code GET /calls?key=K} lists the
  * calls made with {@code Idempotency-Key: K} (see {@link SimulatorCallLog}); {@code GET
  * /v1/models}, {@code GET /health}. Any model name is accepted; no key is checked.
+ *
+ * <p>Answers, usage and error bodies take the shape of the configured {@link SimulatorDialect}.
+ * Reasoning models (see {@link SimulatorReasoning}) answer with reasoning tokens and, with strict
+ * parameters on, 400 at once to a parameter their real endpoints reject. {@code "stream": true}
+ * gets the answer as server-sent events (see {@link SimulatorStream}) after the same latency, the
+ * time to first token. A call asking for JSON may get invalid content on purpose (see {@link
+ * SimulatorOptions#invalidJsonRate()}), counted as {@code invalid_json} in {@code /stats}. {@code
+ * GET /stats/params} counts, per model, the calls carrying each top-level body key (see {@link
+ * SimulatorParamLog}).
  *
  * <p>Draws are seeded per call by arrival order: the n-th call gets the same latency and outcome
  * in every run with the same seed, whatever thread handles it.
@@ -68,15 +74,19 @@ public final class SimulatorServer implements AutoCloseable {
   private final AtomicLong calls = new AtomicLong();
   private final AtomicLong errors = new AtomicLong();
   private final AtomicLong inFlight = new AtomicLong();
-  private final AtomicLong[] outcomes = newCounters(FaultRates.Outcome.values().length);
+  private final AtomicLong[] outcomes = SimulatorExchanges.newCounters(FaultRates.Outcome.values().length);
+  private final AtomicLong paramRejections = new AtomicLong();
+  private final AtomicLong invalidJson = new AtomicLong();
+  private final AtomicLong streams = new AtomicLong();
   private final Set<HttpExchange> held = ConcurrentHashMap.newKeySet();
   private final SimulatorCallLog callLog;
+  private final SimulatorParamLog paramLog = new SimulatorParamLog();
 
   private SimulatorServer(SimulatorOptions options) throws IOException {
     this.options = options;
     this.callLog = new SimulatorCallLog(options.callLogKeys());
-    this.handlers = Executors.newFixedThreadPool(HANDLER_THREADS, daemon("harbor-sim-handler"));
-    this.scheduler = Executors.newScheduledThreadPool(2, daemon("harbor-sim-latency"));
+    this.handlers = Executors.newFixedThreadPool(HANDLER_THREADS, SimulatorExchanges.daemon("harbor-sim-handler"));
+    this.scheduler = Executors.newScheduledThreadPool(2, SimulatorExchanges.daemon("harbor-sim-latency"));
     this.server = HttpServer.create(new InetSocketAddress(options.host(), options.port()), 1024);
     server.setExecutor(handlers);
     server.createContext("/", this::handle);
@@ -119,6 +129,24 @@ public final class SimulatorServer implements AutoCloseable {
     return outcomes[outcome.ordinal()].get();
   }
 
+  /**
+   * Per model, how many calls so far carried each top-level body key ({@code stream} included),
+   * rejected calls too: an immutable snapshot, models and keys sorted.
+   */
+  public Map<String, Map<String, Long>> paramCounts() {
+    return paramLog.snapshot();
+  }
+
+  /** Answers deliberately made invalid JSON so far (see {@link SimulatorOptions#invalidJsonRate()}). */
+  public long invalidJsonAnswers() {
+    return invalidJson.get();
+  }
+
+  /** Calls answered 400 because a reasoning model rejects one of their parameters. */
+  public long paramRejections() {
+    return paramRejections.get();
+  }
+
   /** The options this simulator runs with. */
   public SimulatorOptions options() {
     return options;
@@ -154,10 +182,13 @@ public final class SimulatorServer implements AutoCloseable {
           }
           break;
         case "/stats":
-          send(ex, 200, stats("true".equals(queryParam(ex, "detail"))));
+          send(ex, 200, stats("true".equals(SimulatorExchanges.queryParam(ex, "detail"))));
+          break;
+        case "/stats/params":
+          send(ex, 200, paramLog.json());
           break;
         case "/calls":
-          String key = queryParam(ex, "key");
+          String key = SimulatorExchanges.queryParam(ex, "key");
           if (key == null) {
             send(ex, 400, SimulatedCompletion.error("?key= is required", "invalid_request_error"));
           } else {
@@ -183,18 +214,30 @@ public final class SimulatorServer implements AutoCloseable {
   private void chatCompletion(HttpExchange ex) {
     long index = calls.incrementAndGet();
     long arrivedAtMs = clock.millis();
+    SimulatorDialect dialect = options.dialect();
     JsonNode body;
     try (InputStream in = ex.getRequestBody()) {
       body = OpenAiJson.MAPPER.readTree(in);
+      paramLog.record(body);
       OpenAiJson.fromBody(body); // the same validation the worker applies to batch lines
     } catch (IOException e) {
       errors.incrementAndGet();
-      send(ex, 400, SimulatedCompletion.error(
-          "We could not parse the JSON body of your request.", "invalid_request_error"));
+      send(ex, 400, dialect.error(ErrorKind.BAD_REQUEST,
+          "We could not parse the JSON body of your request.", null));
       return;
     } catch (IllegalArgumentException e) {
       errors.incrementAndGet();
-      send(ex, 400, SimulatedCompletion.error(e.getMessage(), "invalid_request_error"));
+      send(ex, 400, dialect.error(ErrorKind.BAD_REQUEST, e.getMessage(), null));
+      return;
+    }
+    String rejected = options.strictParams() ? SimulatorReasoning.rejectedParameter(body) : null;
+    if (rejected != null) {
+      // Like a real endpoint: checked before any work, so no latency and no fault draw.
+      errors.incrementAndGet();
+      paramRejections.incrementAndGet();
+      String model = body.path("model").asText();
+      send(ex, 400, dialect.error(ErrorKind.BAD_REQUEST,
+          SimulatorReasoning.rejectionMessage(model, rejected), rejected));
       return;
     }
     // One draw source per call, seeded by arrival index: repeatable without a shared lock.
@@ -202,6 +245,7 @@ public final class SimulatorServer implements AutoCloseable {
     FaultRates faults = options.faults();
     FaultRates.Outcome outcome = faults.pick(random.nextDouble());
     long delayMs = options.latencyModel().sampleMillis(random);
+    boolean spoilJson = random.nextDouble() < options.invalidJsonRate();
     outcomes[outcome.ordinal()].incrementAndGet();
     int retryAfter = outcome == FaultRates.Outcome.RATE_LIMITED ? faults.retryAfterSeconds() : 0;
     callLog.record(ex.getRequestHeaders().getFirst("Idempotency-Key"), arrivedAtMs, outcome, retryAfter);
@@ -209,32 +253,60 @@ public final class SimulatorServer implements AutoCloseable {
       case RATE_LIMITED:
         // Real providers reject over-limit calls before doing any work: no latency.
         ex.getResponseHeaders().set("Retry-After", Integer.toString(retryAfter));
-        send(ex, 429, SimulatedCompletion.error(
-            "Rate limit reached for requests. Please try again in " + retryAfter + "s.",
-            "requests", "rate_limit_exceeded"));
+        send(ex, 429, dialect.error(ErrorKind.RATE_LIMITED,
+            "Rate limit reached for requests. Please try again in " + retryAfter + "s.", null));
         break;
       case TIMEOUT:
         hold(ex, faults.timeoutHold().toMillis());
         break;
       case SERVER_ERROR:
-        later(ex, delayMs, 500, utf8(SimulatedCompletion.error(
-            "The server had an error while processing your request. Sorry about that!",
-            "server_error")));
+        later(ex, delayMs, 500, SimulatedCompletion.utf8(dialect.error(ErrorKind.SERVER_ERROR,
+            "The server had an error while processing your request. Sorry about that!", null)),
+            SimulatorExchanges.JSON);
         break;
       case MALFORMED:
-        byte[] whole = utf8(SimulatedCompletion.respond(body, clock.millis() / 1000));
-        // Any proper prefix of a JSON object is unparseable: the closing brace is missing.
-        later(ex, delayMs, 200, Arrays.copyOf(whole, whole.length / 2));
+        answer(ex, body, delayMs, SimulatorStructured.Invalid.NONE, true);
         break;
       default:
-        later(ex, delayMs, 200, utf8(SimulatedCompletion.respond(body, clock.millis() / 1000)));
+        SimulatorStructured.Invalid invalid = SimulatorStructured.Invalid.NONE;
+        if (spoilJson && SimulatorStructured.of(body).asksForJson()) {
+          invalid = SimulatorStructured.Invalid.rotation(invalidJson.getAndIncrement());
+        }
+        answer(ex, body, delayMs, invalid, false);
     }
   }
 
+  /**
+   * Schedules a 200 answer, as JSON or as an event stream. A truncated answer is cut in half: any
+   * proper prefix of a JSON object is unparseable, and a cut stream lacks {@code [DONE]}.
+   */
+  private void answer(
+      HttpExchange ex,
+      JsonNode body,
+      long delayMs,
+      SimulatorStructured.Invalid invalid,
+      boolean truncated) {
+    ObjectNode completion =
+        SimulatedCompletion.respond(body, clock.millis() / 1000, options.dialect(), invalid);
+    boolean stream = SimulatorStream.requested(body);
+    byte[] bytes;
+    String contentType;
+    if (stream) {
+      streams.incrementAndGet();
+      bytes = SimulatorStream.events(completion, SimulatorStream.includeUsage(body));
+      contentType = SimulatorStream.CONTENT_TYPE;
+    } else {
+      bytes = SimulatedCompletion.utf8(completion);
+      contentType = SimulatorExchanges.JSON;
+    }
+    later(ex, delayMs, 200, truncated ? Arrays.copyOf(bytes, bytes.length / 2) : bytes,
+        contentType);
+  }
+
   /** Writes the answer after {@code delayMs}, from the scheduler; at once when there is none. */
-  private void later(HttpExchange ex, long delayMs, int status, byte[] bytes) {
+  private void later(HttpExchange ex, long delayMs, int status, byte[] bytes, String contentType) {
     if (delayMs <= 0) {
-      send(ex, status, bytes);
+      SimulatorExchanges.send(ex, status, bytes, contentType);
       return;
     }
     inFlight.incrementAndGet();
@@ -243,7 +315,7 @@ public final class SimulatorServer implements AutoCloseable {
       scheduler.schedule(
           () -> {
             inFlight.decrementAndGet();
-            send(ex, status, bytes);
+            SimulatorExchanges.send(ex, status, bytes, contentType);
           },
           delayMs,
           TimeUnit.MILLISECONDS);
@@ -281,10 +353,16 @@ public final class SimulatorServer implements AutoCloseable {
     s.put("latency_ms", options.latency().toMillis());
     s.put("latency", options.latencyModel().describe());
     s.put("seed", options.seed());
+    s.put("dialect", options.dialect().id());
+    s.put("strict_params", options.strictParams());
+    s.put("invalid_json_rate", options.invalidJsonRate());
     ObjectNode byOutcome = s.putObject("outcomes");
     for (FaultRates.Outcome o : FaultRates.Outcome.values()) {
       byOutcome.put(o.statName(), outcomes[o.ordinal()].get());
     }
+    s.put("invalid_json", invalidJson.get());
+    s.put("param_rejections", paramRejections.get());
+    s.put("streams", streams.get());
     s.put("uptime_ms", clock.millis() - startedAtMs);
     s.set("call_log", callLog.summary());
     if (detail) {
@@ -293,20 +371,8 @@ public final class SimulatorServer implements AutoCloseable {
     return s;
   }
 
-  /** A decoded query parameter, or null. */
-  private static String queryParam(HttpExchange ex, String name) {
-    String query = ex.getRequestURI().getRawQuery();
-    if (query == null) {
-      return null;
-    }
-    for (String pair : query.split("&")) {
-      int eq = pair.indexOf('=');
-      String k = eq < 0 ? pair : pair.substring(0, eq);
-      if (URLDecoder.decode(k, StandardCharsets.UTF_8).equals(name)) {
-        return eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-      }
-    }
-    return null;
+  private static void send(HttpExchange ex, int status, JsonNode json) {
+    SimulatorExchanges.send(ex, status, json);
   }
 
   private static ObjectNode models() {
@@ -318,40 +384,5 @@ public final class SimulatorServer implements AutoCloseable {
         .put("created", 0)
         .put("owned_by", "harborai");
     return list;
-  }
-
-  private static byte[] utf8(JsonNode json) {
-    return SimulatedCompletion.utf8(json);
-  }
-
-  /** Writes a JSON response and closes the exchange. */
-  private static void send(HttpExchange ex, int status, JsonNode json) {
-    send(ex, status, utf8(json));
-  }
-
-  /** Writes a response body and closes the exchange; a vanished client is not an error here. */
-  private static void send(HttpExchange ex, int status, byte[] bytes) {
-    try (ex; OutputStream out = ex.getResponseBody()) {
-      ex.getResponseHeaders().set("Content-Type", "application/json");
-      ex.sendResponseHeaders(status, bytes.length);
-      out.write(bytes);
-    } catch (IOException clientGone) {
-      // the client timed out or disconnected; nothing to answer
-    }
-  }
-
-  private static AtomicLong[] newCounters(int n) {
-    AtomicLong[] counters = new AtomicLong[n];
-    Arrays.setAll(counters, i -> new AtomicLong());
-    return counters;
-  }
-
-  private static ThreadFactory daemon(String prefix) {
-    AtomicInteger n = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
   }
 }

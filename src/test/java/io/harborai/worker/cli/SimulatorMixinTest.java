@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.harborai.worker.provider.LatencyModel;
+import io.harborai.worker.provider.SimulatorDialect;
 import io.harborai.worker.provider.SimulatorOptions;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -63,5 +64,30 @@ class SimulatorMixinTest {
     @Test
     void shouldRejectRatesOutOfRange() {
         assertThatThrownBy(() -> parse("--sim-500-rate", "1.5").options(0)).hasMessageContaining("500 rate");
+    }
+
+    @Test
+    void shouldDefaultToOpenAiStrictAndValidJson() {
+        SimulatorOptions o = parse().options(0);
+        assertThat(o.dialect()).isEqualTo(SimulatorDialect.OPENAI);
+        assertThat(o.strictParams()).isTrue();
+        assertThat(o.invalidJsonRate()).isZero();
+    }
+
+    @Test
+    void shouldBuildTheDialectKnobsIntoTheOptions() {
+        SimulatorOptions o = parse("--sim-dialect", "DeepSeek", "--sim-strict-params=false",
+            "--sim-invalid-json-rate", "0.3").options(0);
+        assertThat(o.dialect()).isEqualTo(SimulatorDialect.DEEPSEEK);
+        assertThat(o.strictParams()).isFalse();
+        assertThat(o.invalidJsonRate()).isEqualTo(0.3);
+    }
+
+    @Test
+    void shouldRejectAnUnknownDialectAndABadInvalidJsonRate() {
+        assertThatThrownBy(() -> parse("--sim-dialect", "claude"))
+            .hasMessageContaining("openai|deepseek|doubao|wenxin");
+        assertThatThrownBy(() -> parse("--sim-invalid-json-rate", "1.5").options(0))
+            .hasMessageContaining("invalid-json rate");
     }
 }
