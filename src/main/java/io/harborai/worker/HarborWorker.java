@@ -14,6 +14,11 @@ import io.harborai.worker.dispatch.ratelimit.RateLimitSpec;
 import io.harborai.worker.dispatch.ratelimit.RateLimiter;
 import io.harborai.worker.dispatch.ratelimit.RateLimiters;
 import io.harborai.worker.provider.ProviderRouter;
+import io.harborai.worker.cost.RedisTenantBudgets;
+import io.harborai.worker.cost.TenantBudgets;
+import io.harborai.worker.dispatch.Answers;
+import io.harborai.worker.structured.SchemaValidator;
+import io.harborai.worker.structured.StructuredOutput;
 import io.harborai.worker.redis.RedisClients;
 import io.harborai.worker.provider.ProviderSpec;
 import io.harborai.worker.provider.dialect.Dialect;
@@ -69,6 +74,7 @@ public final class HarborWorker implements AutoCloseable {
     private final MeterRegistry meters;
     private CacheRuntime cache;
     private RedissonClient redis;
+    private TenantBudgets budgets = TenantBudgets.none();
 
     private HarborWorker(List<KafkaStreams> apps, OkHttpClient http, SimulatorServer simulator, String providerSummary,
                          MeterRegistry meters) {
@@ -102,7 +108,8 @@ public final class HarborWorker implements AutoCloseable {
     }
 
     private static boolean needsRedis(HarborConfig config) {
-        return config.rateLimits().stream().anyMatch(RateLimitSpec::limited) || usesL2(config);
+        return config.rateLimits().stream().anyMatch(RateLimitSpec::limited) || usesL2(config)
+            || config.budgets().anyLimit();
     }
 
     private static boolean usesL2(HarborConfig config) {
@@ -114,7 +121,8 @@ public final class HarborWorker implements AutoCloseable {
      * registry the dispatch meters go to.
      */
     public static HarborWorker start(HarborConfig config, RateLimiter rateLimiter, MeterRegistry meters) {
-        RedissonClient redis = usesL2(config) ? RedisClients.create(config.secret(REDIS_URL)) : null;
+        RedissonClient redis = usesL2(config) || config.budgets().anyLimit()
+            ? RedisClients.create(config.secret(REDIS_URL)) : null;
         try {
             return start(config, rateLimiter, meters, redis);
         } catch (RuntimeException e) {
@@ -125,7 +133,7 @@ public final class HarborWorker implements AutoCloseable {
         }
     }
 
-    /** @param redis the client for the L2 cache (owned by the worker from here on), or null */
+    /** @param redis the client for the L2 cache and budgets (owned by the worker from here on), or null */
     private static HarborWorker start(HarborConfig config, RateLimiter rateLimiter, MeterRegistry meters,
                                       RedissonClient redis) {
         OkHttpClient http = sharedHttpClient(config);
@@ -155,8 +163,12 @@ public final class HarborWorker implements AutoCloseable {
         SchemaRegistryClient registry = new SchemaRegistryClient(http, config.string(SCHEMA_REGISTRY_URL));
         CacheRuntime cache = CacheRuntime.from(config, usesL2(config) ? redis : null, System::currentTimeMillis,
             meters);
+        TenantBudgets budgets = config.budgets().anyLimit() && redis != null
+            ? new RedisTenantBudgets(redis, config.budgets(), Clock.systemUTC(), meters) : TenantBudgets.none();
+        Answers answers = new Answers(new StructuredOutput(new SchemaValidator(SchemaValidator.DEFAULT_CACHE_SIZE)),
+            config.intValue(STRUCTURED_MAX_ATTEMPTS), config.prices(), budgets, meters);
         DispatchRuntime online = new DispatchRuntime(router, DispatchSettings.from(config), ProviderCaller.http(),
-            rateLimiter, Clock.systemUTC(), () -> ThreadLocalRandom.current().nextDouble(), meters);
+            rateLimiter, Clock.systemUTC(), () -> ThreadLocalRandom.current().nextDouble(), meters, answers);
         DispatchRuntime batch = online.forBatch(config.doubleValue(DISPATCH_BATCH_SHARE), meters);
         String appId = config.string(APPLICATION_ID);
         List<KafkaStreams> apps = new ArrayList<>();
@@ -173,6 +185,7 @@ public final class HarborWorker implements AutoCloseable {
         HarborWorker worker = new HarborWorker(apps, http, simulator, summary, meters);
         worker.cache = cache;
         worker.redis = redis;
+        worker.budgets = budgets;
         return worker;
     }
 
@@ -330,6 +343,7 @@ public final class HarborWorker implements AutoCloseable {
         if (cache != null && cache.tiers() != null) {
             cache.tiers().close();
         }
+        budgets.close();
         if (redis != null) {
             RedisClients.shutdown(redis);
         }

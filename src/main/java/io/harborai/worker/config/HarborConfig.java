@@ -4,6 +4,8 @@ import static io.harborai.worker.config.HarborConfigDef.*;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.harborai.worker.cost.BudgetSettings;
+import io.harborai.worker.cost.PriceTable;
 import io.harborai.worker.dispatch.ratelimit.RateLimitSpec;
 import io.harborai.worker.provider.ProviderSpec;
 import io.harborai.worker.provider.capability.CapabilityTable;
@@ -38,10 +40,6 @@ public final class HarborConfig {
         "HARBOR_REDIS_URL", REDIS_URL,
         "HARBOR_SIMULATOR_URL", SIMULATOR_URL);
 
-    private static final Set<String> PROVIDER_KEYS = Set.of(
-        "base-url", "api-key-env", "models", "connect-timeout-ms", "read-timeout-ms", "write-timeout-ms", "call-timeout-ms",
-        "rpm", "tpm", "dialect", "stream", "ttft-timeout-ms");
-
     /** Top-level key of the model capability overrides (a YAML list, see {@link CapabilityTable#fromConfig}). */
     public static final String CAPABILITIES = "capabilities";
 
@@ -49,15 +47,18 @@ public final class HarborConfig {
     private final Map<String, Object> kafka;
     private final List<ProviderSpec> providers;
     private final List<RateLimitSpec> rateLimits;
-    private final CapabilityTable capabilities;
+    private final Tables tables;
+
+    /** The per-model and per-tenant tables of the file. */
+    private record Tables(CapabilityTable capabilities, PriceTable prices, BudgetSettings budgets) {}
 
     private HarborConfig(Map<String, Object> values, Map<String, Object> kafka, List<ProviderSpec> providers,
-                         List<RateLimitSpec> rateLimits, CapabilityTable capabilities) {
+                         List<RateLimitSpec> rateLimits, Tables tables) {
         this.values = values;
         this.kafka = kafka;
         this.providers = providers;
         this.rateLimits = rateLimits;
-        this.capabilities = capabilities;
+        this.tables = tables;
     }
 
     /**
@@ -90,9 +91,13 @@ public final class HarborConfig {
         Map<String, Object> kafka = new TreeMap<>();
         Map<String, Map<String, Object>> providerRaw = new LinkedHashMap<>();
         Map<String, String> own = new LinkedHashMap<>();
+        Map<String, Object> budgetDaily = new LinkedHashMap<>();
         raw.forEach((key, value) -> {
-            if (key.equals(CAPABILITIES) || key.startsWith(CAPABILITIES + ".")) {
+            if (key.equals(CAPABILITIES) || key.startsWith(CAPABILITIES + ".") || key.equals(PriceTable.CONFIG_KEY)
+                || key.startsWith(PriceTable.CONFIG_KEY + ".")) {
                 // handled below; a mapping instead of a list arrives flattened and is reported there
+            } else if (key.startsWith(BUDGET_DAILY_PREFIX)) {
+                budgetDaily.put(key.substring(BUDGET_DAILY_PREFIX.length()), value);
             } else if (key.startsWith("kafka.")) {
                 kafka.put(key.substring("kafka.".length()), value);
             } else if (key.startsWith("providers.")) {
@@ -123,14 +128,14 @@ public final class HarborConfig {
         // With bad values elsewhere, providers are still checked against the documented defaults.
         Map<String, Object> parsed = problems.isEmpty() ? DEF.parse(own) : DEF.defaultValues();
         providerRaw.forEach((name, settings) -> {
-            ProviderSpec spec = providerSpec(name, settings, parsed, problems);
+            ProviderSpec spec = ProviderSettings.spec(name, settings, parsed, problems);
             if (spec != null && spec.apiKeyEnv() != null && isBlank(env.get(spec.apiKeyEnv()))) {
                 problems.add("providers." + name + ".api-key-env: environment variable " + spec.apiKeyEnv() + " is not set");
             } else if (spec != null) {
                 providers.add(spec);
             }
-            long rpm = perMinute("providers." + name + ".rpm", settings.get("rpm"), problems);
-            long tpm = perMinute("providers." + name + ".tpm", settings.get("tpm"), problems);
+            long rpm = ProviderSettings.perMinute("providers." + name + ".rpm", settings.get("rpm"), problems);
+            long tpm = ProviderSettings.perMinute("providers." + name + ".tpm", settings.get("tpm"), problems);
             if (rpm > 0 || tpm > 0) {
                 rateLimits.add(RateLimitSpec.of(name, rpm, tpm));
             }
@@ -140,115 +145,38 @@ public final class HarborConfig {
             capabilitiesRaw = Map.of();
         }
         CapabilityTable capabilities = CapabilityTable.fromConfig(capabilitiesRaw, problems);
+        Object pricingRaw = raw.get(PriceTable.CONFIG_KEY);
+        if (pricingRaw == null && raw.keySet().stream().anyMatch(k -> k.startsWith(PriceTable.CONFIG_KEY + "."))) {
+            pricingRaw = Map.of();
+        }
+        PriceTable prices = PriceTable.fromConfig(pricingRaw, problems);
+        BudgetSettings budgets = budgets(budgetDaily, parsed, problems);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
         return new HarborConfig(parsed, Map.copyOf(kafka), List.copyOf(providers), List.copyOf(rateLimits),
-            capabilities);
+            new Tables(capabilities, prices, budgets));
     }
 
-    private static ProviderSpec providerSpec(String name, Map<String, Object> s, Map<String, Object> defaults,
-                                             List<String> problems) {
-        String prefix = "providers." + name + ".";
-        int before = problems.size();
-        s.keySet().stream().filter(k -> !PROVIDER_KEYS.contains(k)).sorted()
-            .forEach(k -> problems.add(prefix + k + ": unknown key (allowed: "
-                + PROVIDER_KEYS.stream().sorted().toList() + ")"));
-        Dialect dialect = Dialect.GENERIC;
-        Object d = s.get("dialect");
-        if (d != null) {
-            Optional<Dialect> parsedDialect = Dialect.fromConfig(String.valueOf(d));
-            if (parsedDialect.isEmpty()) {
-                problems.add(prefix + "dialect: must be one of " + Dialect.configNames());
+    /** {@code budget.daily.<tenant>: amount} limits plus the {@code budget.*} defaults. */
+    private static BudgetSettings budgets(Map<String, Object> daily, Map<String, Object> parsed, List<String> problems) {
+        Map<String, Double> perTenant = new LinkedHashMap<>();
+        daily.forEach((tenant, v) -> {
+            if (tenant.isBlank() || !(v instanceof Number n) || !(n.doubleValue() >= 0)
+                || Double.isInfinite(n.doubleValue())) {
+                problems.add(BUDGET_DAILY_PREFIX + tenant + ": must be a number >= 0 (daily limit in budget.currency;"
+                    + " 0 = unlimited)");
             } else {
-                dialect = parsedDialect.get();
+                perTenant.put(tenant, n.doubleValue());
             }
+        });
+        String currency = (String) parsed.get(BUDGET_CURRENCY);
+        if (!currency.matches("[A-Z]{3}")) {
+            problems.add(BUDGET_CURRENCY + ": must be a three-letter currency code such as USD or CNY");
+            currency = "USD";
         }
-        Object baseUrl = s.containsKey("base-url") ? s.get("base-url") : dialect.defaultBaseUrl().orElse(null);
-        if (!(baseUrl instanceof String url) || !(url.startsWith("http://") || url.startsWith("https://"))) {
-            problems.add(prefix + "base-url: " + (dialect.defaultBaseUrl().isPresent() ? "" : "required for dialect "
-                + dialect.configName() + ", ") + "an http:// or https:// URL");
-        }
-        Object keyEnv = s.containsKey("api-key-env") ? s.get("api-key-env") : dialect.defaultApiKeyEnv().orElse(null);
-        if (keyEnv != null && !(keyEnv instanceof String k && k.matches("[A-Za-z_][A-Za-z0-9_]*"))) {
-            problems.add(prefix + "api-key-env: must name an environment variable (the key itself never goes in the file)");
-        }
-        Object streamRaw = s.getOrDefault("stream", false);
-        boolean stream = false;
-        if (streamRaw instanceof Boolean b) {
-            stream = b;
-        } else if (streamRaw instanceof String str && (str.equalsIgnoreCase("true") || str.equalsIgnoreCase("false"))) {
-            stream = Boolean.parseBoolean(str);
-        } else {
-            problems.add(prefix + "stream: must be true or false (default false)");
-        }
-        Duration ttft = ttftMillis(prefix, s.get("ttft-timeout-ms"), problems);
-        List<String> models = new ArrayList<>();
-        Object m = s.get("models");
-        if (m instanceof List<?> list && !list.isEmpty() && list.stream().allMatch(x -> x instanceof String str && !str.isBlank())) {
-            list.forEach(x -> models.add((String) x));
-        } else if (m instanceof String single && !single.isBlank()) {
-            models.add(single);
-        } else {
-            problems.add(prefix + "models: required, a non-empty list of model names or globs");
-        }
-        Duration connect = millis(prefix, "connect-timeout-ms", s, defaults.get(HTTP_CONNECT_TIMEOUT_MS), problems);
-        Duration read = millis(prefix, "read-timeout-ms", s, defaults.get(HTTP_READ_TIMEOUT_MS), problems);
-        Duration write = millis(prefix, "write-timeout-ms", s, defaults.get(HTTP_WRITE_TIMEOUT_MS), problems);
-        Duration call = millis(prefix, "call-timeout-ms", s, defaults.get(HTTP_CALL_TIMEOUT_MS), problems);
-        if (problems.size() > before) {
-            return null;
-        }
-        return new ProviderSpec(name, ((String) baseUrl).replaceAll("/+$", ""), (String) keyEnv, List.copyOf(models),
-            connect, read, write, call, dialect, stream, ttft);
-    }
-
-    /** First-token timeout: absent or 0 means none. */
-    private static Duration ttftMillis(String prefix, Object v, List<String> problems) {
-        if (v == null) {
-            return Duration.ZERO;
-        }
-        try {
-            long ms = v instanceof Number n ? n.longValue() : Long.parseLong(String.valueOf(v).trim());
-            if (ms >= 0 && ms <= 3_600_000) {
-                return Duration.ofMillis(ms);
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        problems.add(prefix + "ttft-timeout-ms: must be an integer number of milliseconds in [0, 3600000] (0 = none)");
-        return Duration.ZERO;
-    }
-
-    /** A per-minute limit: absent or 0 means unlimited. */
-    private static long perMinute(String key, Object v, List<String> problems) {
-        if (v == null) {
-            return 0;
-        }
-        try {
-            long n = v instanceof Number num ? num.longValue() : Long.parseLong(String.valueOf(v).trim());
-            if (n >= 0 && n <= 1_000_000_000L) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        problems.add(key + ": must be a whole number per minute in [0, 1000000000] (0 = unlimited)");
-        return 0;
-    }
-
-    private static Duration millis(String prefix, String key, Map<String, Object> s, Object fallback, List<String> problems) {
-        Object v = s.getOrDefault(key, fallback);
-        try {
-            long ms = v instanceof Number n ? n.longValue() : Long.parseLong(String.valueOf(v).trim());
-            if (ms >= 1 && ms <= 3_600_000) {
-                return Duration.ofMillis(ms);
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        problems.add(prefix + key + ": must be an integer number of milliseconds in [1, 3600000]");
-        return null;
+        return new BudgetSettings((Double) parsed.get(BUDGET_DAILY_DEFAULT), perTenant, currency,
+            (String) parsed.get(BUDGET_KEY_PREFIX), null);
     }
 
     /** ConfigDef messages quote the offending value; never echo a password-typed one. */
@@ -340,7 +268,17 @@ public final class HarborConfig {
 
     /** Model capabilities: the built-ins behind the {@code capabilities:} overrides of the file. */
     public CapabilityTable capabilities() {
-        return capabilities;
+        return tables.capabilities();
+    }
+
+    /** Prices per model: the built-ins behind the {@code pricing:} overrides of the file. */
+    public PriceTable prices() {
+        return tables.prices();
+    }
+
+    /** Daily spend limits per tenant ({@code budget.*}); {@link BudgetSettings#anyLimit()} false = none. */
+    public BudgetSettings budgets() {
+        return tables.budgets();
     }
 
     /** Per-provider RPM/TPM limits, shared by all instances through Redis; providers not listed are unlimited. */

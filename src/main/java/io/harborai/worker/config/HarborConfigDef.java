@@ -76,6 +76,13 @@ public final class HarborConfigDef {
     public static final String BREAKER_OPEN_MS = "breaker.open-ms";
     public static final String BREAKER_HALF_OPEN_CALLS = "breaker.half-open-calls";
 
+    public static final String STRUCTURED_MAX_ATTEMPTS = "structured.max-attempts";
+    public static final String BUDGET_DAILY_DEFAULT = "budget.daily-default";
+    public static final String BUDGET_CURRENCY = "budget.currency";
+    public static final String BUDGET_KEY_PREFIX = "budget.key-prefix";
+    /** Prefix of the per-tenant limits, {@code budget.daily.<tenant>: amount}, checked by {@link HarborConfig}. */
+    public static final String BUDGET_DAILY_PREFIX = "budget.daily.";
+
     public static final ConfigDef DEF = new ConfigDef()
         .define(SCHEMA_REGISTRY_URL, Type.STRING, "http://localhost:8081", Importance.HIGH,
             "Schema Registry base URL. Env HARBOR_SCHEMA_REGISTRY_URL overrides it.")
@@ -200,5 +207,17 @@ public final class HarborConfigDef {
             "Share answers across worker instances through Redis (redis.url). While Redis is unreachable the "
                 + "worker serves from L1 and providers, counts the errors and re-probes Redis every second.")
         .define(CACHE_L2_KEY_PREFIX, Type.STRING, "harbor:cache:", Importance.LOW,
-            "Prefix of the Redis keys of cached answers.");
+            "Prefix of the Redis keys of cached answers.")
+        .define(STRUCTURED_MAX_ATTEMPTS, Type.INT, 3, Range.between(1, 10), Importance.MEDIUM,
+            "Answers checked per structured-output request (response_format json_schema or json_object): an "
+                + "invalid answer is re-asked in the same conversation with the validation errors until this many "
+                + "answers were checked, then the result is FAILED with SCHEMA_VALIDATION. 1 = never re-ask.")
+        .define(BUDGET_DAILY_DEFAULT, Type.DOUBLE, 0.0, Range.atLeast(0.0), Importance.MEDIUM,
+            "Daily spend limit of every tenant without its own budget.daily.<tenant>, in budget.currency; 0 = "
+                + "none. Spend is kept in Redis (redis.url) per tenant and UTC day; a request of a tenant over its "
+                + "limit gets a FAILED result with BUDGET_EXCEEDED and no provider call.")
+        .define(BUDGET_CURRENCY, Type.STRING, "USD", new ConfigDef.NonEmptyString(), Importance.LOW,
+            "Currency of the budget limits; costs priced in another currency are not converted and not counted.")
+        .define(BUDGET_KEY_PREFIX, Type.STRING, "harbor:budget:", Importance.LOW,
+            "Prefix of the Redis keys holding each tenant's daily spend.");
 }

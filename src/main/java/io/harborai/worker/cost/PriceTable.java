@@ -9,6 +9,7 @@ import java.util.regex.Pattern;
 
 import io.harborai.worker.avro.Cost;
 import io.harborai.worker.avro.Usage;
+import io.harborai.worker.provider.ProviderRouter;
 
 /**
  * Model name to {@link Price}, by glob, and the cost of one call's {@link Usage}.
@@ -51,7 +52,7 @@ public final class PriceTable {
     public static PriceTable of(List<Map.Entry<String, Price>> overrides) {
         List<Rule> rules = new ArrayList<>();
         for (Map.Entry<String, Price> e : overrides) {
-            rules.add(new Rule(e.getKey(), globToRegex(e.getKey()), e.getValue()));
+            rules.add(new Rule(e.getKey(), ProviderRouter.globToRegex(e.getKey()), e.getValue()));
         }
         rules.addAll(builtInRules());
         return new PriceTable(rules);
@@ -124,7 +125,7 @@ public final class PriceTable {
     private static List<Rule> builtInRules() {
         List<Rule> rules = new ArrayList<>();
         for (BuiltInPrices.Entry e : BuiltInPrices.ENTRIES) {
-            rules.add(new Rule(e.glob(), globToRegex(e.glob()), e.price()));
+            rules.add(new Rule(e.glob(), ProviderRouter.globToRegex(e.glob()), e.price()));
         }
         return rules;
     }
@@ -170,27 +171,5 @@ public final class PriceTable {
         }
         problems.add(name + ": must be a number >= 0 (price per million tokens)");
         return null;
-    }
-
-    /** {@code *} = any run (empty included), {@code ?} = one character, all else literal. */
-    static Pattern globToRegex(String glob) {
-        StringBuilder re = new StringBuilder();
-        StringBuilder literal = new StringBuilder();
-        for (int i = 0; i < glob.length(); i++) {
-            char c = glob.charAt(i);
-            if (c == '*' || c == '?') {
-                if (literal.length() > 0) {
-                    re.append(Pattern.quote(literal.toString()));
-                    literal.setLength(0);
-                }
-                re.append(c == '*' ? ".*" : ".");
-            } else {
-                literal.append(c);
-            }
-        }
-        if (literal.length() > 0) {
-            re.append(Pattern.quote(literal.toString()));
-        }
-        return Pattern.compile(re.toString(), Pattern.DOTALL);
     }
 }

@@ -197,6 +197,11 @@ public final class DispatchEngine implements AutoCloseable {
             deadlineExceeded(e, now, "deadline passed while queued");
             return true;
         }
+        if (rt.answers.overBudget(e.request)) {
+            finish(e, Results.failed(e.request, trail(e), ErrorCode.BUDGET_EXCEEDED, "tenant '" + e.request.getTenant()
+                + "' has spent its daily budget", null, e.receivedAtMs, now));
+            return true;
+        }
         String provider = e.provider();
         if (busyLanes.contains(provider)) {
             return false;
@@ -237,7 +242,7 @@ public final class DispatchEngine implements AutoCloseable {
         long estimate = e.estimatedTokens;
         CompletableFuture<ProviderOutcome> call;
         try {
-            call = rt.caller.call(e.route, e.request, model);
+            call = rt.caller.call(e.route, e.current, model);
         } catch (RuntimeException ex) {
             call = CompletableFuture.completedFuture(internal(lane.provider(), model, ex));
         }
@@ -263,8 +268,16 @@ public final class DispatchEngine implements AutoCloseable {
             return;
         }
         long now = rt.clock.millis();
-        if (c.outcome() instanceof ProviderOutcome.Success) {
-            finish(e, Results.of(e.request, trail(e), c.outcome(), e.receivedAtMs, now));
+        if (c.outcome() instanceof ProviderOutcome.Success ok) {
+            Optional<ChatResult> result = rt.answers.onSuccess(e, ok, trail(e), now);
+            if (result.isPresent()) {
+                finish(e, result.get());
+            } else {
+                // Re-asked: a new conversation turn, with its own transport retries.
+                e.attemptsOnModel = 0;
+                e.state = PendingEntry.State.READY;
+                batcher.add(e, now);
+            }
             return;
         }
         ProviderOutcome.Failure f = (ProviderOutcome.Failure) c.outcome();

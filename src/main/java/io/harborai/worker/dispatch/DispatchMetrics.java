@@ -1,6 +1,6 @@
 package io.harborai.worker.dispatch;
 
-/** The dispatch engine's meters (names follow Micrometer's dotted convention; no tags). */
+/** The dispatch engine's meters (names follow Micrometer's dotted convention). */
 public final class DispatchMetrics {
     private DispatchMetrics() {}
 
@@ -14,4 +14,10 @@ public final class DispatchMetrics {
     public static final String RETRIES = "harbor.dispatch.retries";
     /** Requests moved to a fallback model. */
     public static final String FALLBACKS = "harbor.dispatch.fallbacks";
+    /** Structured-output answers that failed validation and were asked again. */
+    public static final String STRUCTURED_REASKS = "harbor.structured.reasks";
+    /** Results FAILED with SCHEMA_VALIDATION after every attempt. */
+    public static final String STRUCTURED_FAILURES = "harbor.structured.failures";
+    /** Provider cost, in the price table's currency units; tags provider, model, currency. */
+    public static final String COST = "harbor.cost";
 }

@@ -13,7 +13,8 @@ import java.util.function.DoubleSupplier;
 
 /**
  * What all dispatch engines of one worker share: routing, the provider caller, the rate limiter,
- * one {@link ProviderLane} per provider, the worker-wide {@link InFlight} memory budget, the retry
+ * what happens to answers ({@link Answers}: cost, budgets, structured output), one {@link
+ * ProviderLane} per provider, the worker-wide {@link InFlight} memory budget, the retry
  * policy, time, and the meters. Each stream task gets its own {@link DispatchEngine} over it.
  *
  * <p>Thread-safe: immutable apart from the lane map (concurrent) and the thread-safe parts.
@@ -37,18 +38,27 @@ public final class DispatchRuntime {
     final Counter fallbacks;
     /** Share of each provider lane's concurrency this runtime's calls may hold; 1 = online. */
     final double laneShare;
+    final Answers answers;
     private final Map<String, ProviderLane> lanes;
 
     public DispatchRuntime(ProviderRouter router, DispatchSettings settings, ProviderCaller caller,
                            RateLimiter rateLimiter, Clock clock, DoubleSupplier random, MeterRegistry meters) {
+        this(router, settings, caller, rateLimiter, clock, random, meters, Answers.defaults(meters));
+    }
+
+    /** As above, with what happens to answers (cost, budgets, structured output) given. */
+    public DispatchRuntime(ProviderRouter router, DispatchSettings settings, ProviderCaller caller,
+                           RateLimiter rateLimiter, Clock clock, DoubleSupplier random, MeterRegistry meters,
+                           Answers answers) {
         this(router, settings, caller, rateLimiter, clock, new RetryPolicy(settings.backoffBaseMs(),
             settings.backoffMaxMs(), random), new InFlight(settings.maxInFlight(), settings.maxInFlightBytes()),
-            1.0, new ConcurrentHashMap<>(), meters, "online");
+            1.0, new ConcurrentHashMap<>(), meters, "online", answers);
     }
 
     private DispatchRuntime(ProviderRouter router, DispatchSettings settings, ProviderCaller caller,
                             RateLimiter rateLimiter, Clock clock, RetryPolicy retryPolicy, InFlight inFlight,
-                            double laneShare, Map<String, ProviderLane> lanes, MeterRegistry meters, String traffic) {
+                            double laneShare, Map<String, ProviderLane> lanes, MeterRegistry meters, String traffic,
+                            Answers answers) {
         this.router = Objects.requireNonNull(router, "router");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.caller = Objects.requireNonNull(caller, "caller");
@@ -58,6 +68,7 @@ public final class DispatchRuntime {
         this.inFlight = inFlight;
         this.laneShare = laneShare;
         this.lanes = lanes;
+        this.answers = Objects.requireNonNull(answers, "answers");
         this.redispatched = meters.counter(DispatchMetrics.REDISPATCHED, "traffic", traffic);
         this.lateCompletions = meters.counter(DispatchMetrics.LATE_COMPLETIONS, "traffic", traffic);
         this.capOverruns = meters.counter(DispatchMetrics.CAP_OVERRUNS, "traffic", traffic);
@@ -81,7 +92,7 @@ public final class DispatchRuntime {
         InFlight budget = new InFlight(Math.max(1, (int) (settings.maxInFlight() * share)),
             Math.max(1L, (long) (settings.maxInFlightBytes() * share)));
         return new DispatchRuntime(router, settings, caller, rateLimiter, clock, retryPolicy, budget, share, lanes,
-            meters, "batch");
+            meters, "batch", answers);
     }
 
     public DispatchSettings settings() {

@@ -1,6 +1,8 @@
 package io.harborai.worker.dispatch;
 
 import io.harborai.worker.avro.ChatRequest;
+import io.harborai.worker.avro.Cost;
+import io.harborai.worker.avro.Usage;
 import io.harborai.worker.provider.ProviderOutcome;
 import io.harborai.worker.provider.ProviderRouter;
 import java.util.List;
@@ -33,11 +35,19 @@ final class PendingEntry {
     long dueAtMs;
     ProviderOutcome.Failure lastFailure;
     String fallbackReason;
+    /** What is sent: the request, plus the re-ask turns of a structured-output request. */
+    ChatRequest current;
+    /** Answers checked against the request's structured-output format so far. */
+    int answers;
+    /** Sums over every successful call made for this request; null until the first. */
+    Usage usage;
+    Cost cost;
 
     PendingEntry(ChatRequest request, long receivedAtMs, long deadlineMs, long bytes, long estimatedTokens,
                  List<String> chain) {
         this.id = request.getId();
         this.request = request;
+        this.current = request;
         this.receivedAtMs = receivedAtMs;
         this.deadlineMs = deadlineMs;
         this.bytes = bytes;

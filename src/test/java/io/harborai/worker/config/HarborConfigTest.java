@@ -147,4 +147,45 @@ class HarborConfigTest {
                 tpm: lots
             """), Map.of(), Map.of())).hasMessageContaining("providers.p.rpm").hasMessageContaining("providers.p.tpm");
     }
+
+    @Test
+    void shouldReadPricingBudgetsAndStructuredAttempts() throws IOException {
+        HarborConfig c = HarborConfig.load(yaml("""
+            pricing:
+              - {match: "my-model*", input: 1.0, cached-input: 0.25, output: 4.0, currency: CNY}
+            budget:
+              daily-default: 5
+              currency: CNY
+              daily:
+                acme: 20
+                free: 0
+            structured:
+              max-attempts: 2
+            """), Map.of(), Map.of());
+        assertThat(c.prices().price("my-model-x")).hasValueSatisfying(p -> {
+            assertThat(p.cachedInputPerMillion()).isEqualTo(0.25);
+            assertThat(p.currency()).isEqualTo("CNY");
+        });
+        assertThat(c.budgets().limitFor("acme")).isEqualTo(20.0);
+        assertThat(c.budgets().limitFor("free")).isZero();
+        assertThat(c.budgets().limitFor("other")).isEqualTo(5.0);
+        assertThat(c.budgets().currency()).isEqualTo("CNY");
+        assertThat(c.intValue(HarborConfigDef.STRUCTURED_MAX_ATTEMPTS)).isEqualTo(2);
+    }
+
+    @Test
+    void shouldNameEveryBadPricingAndBudgetKeyAtOnce() throws IOException {
+        assertThatThrownBy(() -> HarborConfig.load(yaml("""
+            pricing:
+              - {match: "m", input: -1, output: 1}
+            budget:
+              currency: dollars
+              daily:
+                acme: lots
+            structured:
+              max-attempts: 0
+            """), Map.of(), Map.of())).isInstanceOfSatisfying(ConfigException.class, e ->
+            assertThat(String.join("\n", e.problems()))
+                .contains("pricing[0].input", "budget.currency", "budget.daily.acme", "structured.max-attempts"));
+    }
 }
