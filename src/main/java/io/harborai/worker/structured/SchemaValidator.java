@@ -52,7 +52,8 @@ import java.util.Set;
  *
  * <p>Thread-safe: the registry and compiled schemas are immutable after construction and shared
  * by all threads; the cache is Caffeine's concurrent cache (a schema text is compiled once even
- * when several threads ask for it at the same time).
+ * when several threads ask for it at the same time); the few meta-schemas are loaded lazily under
+ * the lock of their map, only while a new schema text is compiled.
  */
 public final class SchemaValidator {
     /** Compiled schemas kept by {@link #SchemaValidator()}. */

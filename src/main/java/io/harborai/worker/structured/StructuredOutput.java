@@ -51,7 +51,7 @@ public final class StructuredOutput {
             return false;
         }
         return JSON_OBJECT.equals(rf.getType())
-                || JSON_SCHEMA.equals(rf.getType()) && schemaText(rf) != null;
+                || (JSON_SCHEMA.equals(rf.getType()) && schemaText(rf) != null);
     }
 
     /**
@@ -124,7 +124,14 @@ public final class StructuredOutput {
 
     private static String cut(String s) {
         String oneLine = s.replace('\n', ' ').replace('\r', ' ');
-        return oneLine.length() <= MAX_ERROR_CHARS ? oneLine : oneLine.substring(0, MAX_ERROR_CHARS - 1) + "…";
+        if (oneLine.length() <= MAX_ERROR_CHARS) {
+            return oneLine;
+        }
+        int end = MAX_ERROR_CHARS - 1;
+        if (Character.isHighSurrogate(oneLine.charAt(end - 1))) {
+            end--; // never split a surrogate pair
+        }
+        return oneLine.substring(0, end) + "…";
     }
 
     private static ResponseFormat responseFormat(ChatRequest r) {

@@ -84,6 +84,14 @@ class SchemaValidatorTest {
     }
 
     @Test
+    void shouldStopAValidationThatTakesTooManySteps() throws Exception {
+        String schema = "{\"type\": \"array\", \"items\": {\"type\": \"integer\", \"minimum\": 0}}";
+        String huge = "[" + "1,".repeat((int) SchemaValidator.MAX_EVALUATION_STEPS) + "1]";
+        assertThat(errors(schema, huge)).singleElement().asString()
+                .startsWith("$: validation stopped after " + SchemaValidator.MAX_EVALUATION_STEPS + " steps");
+    }
+
+    @Test
     void shouldDefaultToDraft202012AndHonourDollarSchema() throws Exception {
         // prefixItems exists only since 2020-12; in draft 7 it is an unknown keyword.
         String prefix = "{\"prefixItems\": [{\"type\": \"string\"}]}";
