@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -23,6 +22,8 @@ import org.redisson.api.RFuture;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
 import org.redisson.misc.CompletableFutureWrapper;
+
+import io.harborai.worker.embedded.FreePorts;
 
 /**
  * The gate's state machine on scripted commands and an injected clock, and once against a real
@@ -167,11 +168,7 @@ class RedisGateTest {
 
     @Test
     void shouldFailFastAgainstAClosedPortAfterTheFirstErrorWithoutBlockingTheCaller() throws Exception {
-        int closedPort;
-        try (ServerSocket s = new ServerSocket(0)) {
-            closedPort = s.getLocalPort();
-        }
-        RedissonClient client = RedisClients.create("redis://127.0.0.1:" + closedPort);
+        RedissonClient client = RedisClients.create("redis://127.0.0.1:" + FreePorts.find()); // nobody listens
         try (RedisGate real = new RedisGate("closed port", "doing without", Duration.ofMillis(300), System::nanoTime,
                 Duration.ofSeconds(10))) {
             Supplier<RFuture<String>> get = () -> client.<String>getBucket("k", StringCodec.INSTANCE).getAsync();
