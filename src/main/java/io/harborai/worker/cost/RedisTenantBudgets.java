@@ -24,6 +24,7 @@ import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
 
 import io.harborai.worker.avro.Cost;
+import io.harborai.worker.redis.RedisGate;
 
 /**
  * Daily tenant budgets shared by every worker instance through Redis.
@@ -117,7 +118,8 @@ public final class RedisTenantBudgets implements TenantBudgets {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
         this.refreshNanos = timing.refreshInterval().toNanos();
-        this.gate = new RedisGate(settings.keyPrefix(), timing.callTimeout(), nanoClock, timing.probeInterval());
+        this.gate = new RedisGate("budget store (" + settings.keyPrefix() + ")", "letting every request through",
+                timing.callTimeout(), nanoClock, timing.probeInterval());
         this.script = client.getScript(StringCodec.INSTANCE);
         this.meters = Objects.requireNonNull(meters, "meters");
         this.rejections = keep(Counter.builder(REJECTIONS)
