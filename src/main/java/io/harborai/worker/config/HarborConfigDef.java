@@ -83,6 +83,21 @@ public final class HarborConfigDef {
     /** Prefix of the per-tenant limits, {@code budget.daily.<tenant>: amount}, checked by {@link HarborConfig}. */
     public static final String BUDGET_DAILY_PREFIX = "budget.daily.";
 
+    public static final String TOPIC_ALERTS = "topics.alerts";
+    public static final String METRICS_PORT = "metrics.port";
+    public static final String METRICS_INTERVAL_MS = "metrics.interval-ms";
+    public static final String METRICS_MODE = "metrics.mode";
+    public static final String ALERTS_ENABLED = "alerts.enabled";
+    public static final String ALERTS_WEBHOOK_URL = "alerts.webhook-url";
+    public static final String ALERTS_FIRE_AFTER = "alerts.fire-after-snapshots";
+    public static final String ALERTS_RESOLVE_AFTER = "alerts.resolve-after-snapshots";
+    public static final String ALERTS_LATENCY_P95_MS = "alerts.latency-p95-ms";
+    public static final String ALERTS_ERROR_RATE = "alerts.error-rate";
+    public static final String ALERTS_HEAP_USED_RATIO = "alerts.heap-used-ratio";
+    public static final String ALERTS_CACHE_HIT_RATE_MIN = "alerts.cache-hit-rate-min";
+    public static final String ALERTS_DLQ_PER_SECOND = "alerts.dlq-per-second";
+    public static final String ALERTS_CONSUMER_LAG = "alerts.consumer-lag";
+
     public static final ConfigDef DEF = new ConfigDef()
         .define(SCHEMA_REGISTRY_URL, Type.STRING, "http://localhost:8081", Importance.HIGH,
             "Schema Registry base URL. Env HARBOR_SCHEMA_REGISTRY_URL overrides it.")
@@ -208,6 +223,38 @@ public final class HarborConfigDef {
                 + "worker serves from L1 and providers, counts the errors and re-probes Redis every second.")
         .define(CACHE_L2_KEY_PREFIX, Type.STRING, "harbor:cache:", Importance.LOW,
             "Prefix of the Redis keys of cached answers.")
+        .define(TOPIC_ALERTS, Type.STRING, null, Importance.LOW,
+            "Topic of Alert events; unset = topics.metrics (records carry the header harbor.event = metric|alert).")
+        .define(METRICS_PORT, Type.INT, 0, Range.between(0, 65_535), Importance.MEDIUM,
+            "Port of the HTTP endpoint with /metrics (Prometheus text), /health and /ready; 0 = no endpoint. "
+                + "harbor run --metrics-port sets it.")
+        .define(METRICS_INTERVAL_MS, Type.LONG, 10_000L, Range.between(100, 3_600_000), Importance.MEDIUM,
+            "Period of the MetricEvent snapshots written to topics.metrics (and of the alert rule evaluation).")
+        .define(METRICS_MODE, Type.STRING, "balanced", ValidString.in("fast", "balanced", "full"), Importance.MEDIUM,
+            "What is recorded: fast = counters and coarse latency histograms only; balanced = plus latency "
+                + "percentiles end-to-end and per provider; full = plus the per-request timing breakdown in results "
+                + "and trace events.")
+        .define(ALERTS_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
+            "Evaluate the alert rules on every snapshot and write Alert events (FIRING, RESOLVED).")
+        .define(ALERTS_WEBHOOK_URL, Type.STRING, null, Importance.LOW,
+            "When set, every Alert event is also POSTed there as JSON.")
+        .define(ALERTS_FIRE_AFTER, Type.INT, 3, Range.between(1, 1_000), Importance.LOW,
+            "Consecutive snapshots breaching a rule's threshold before it fires.")
+        .define(ALERTS_RESOLVE_AFTER, Type.INT, 3, Range.between(1, 1_000), Importance.LOW,
+            "Consecutive snapshots back inside the threshold (with 10% hysteresis) before a firing rule resolves.")
+        .define(ALERTS_LATENCY_P95_MS, Type.DOUBLE, 5_000.0, Range.atLeast(0.0), Importance.MEDIUM,
+            "Rule latency_p95: end-to-end p95 above this many ms (0 = off).")
+        .define(ALERTS_ERROR_RATE, Type.DOUBLE, 0.05, Range.between(0.0, 1.0), Importance.MEDIUM,
+            "Rule error_rate: share of FAILED results above this (0 = off).")
+        .define(ALERTS_HEAP_USED_RATIO, Type.DOUBLE, 0.90, Range.between(0.0, 1.0), Importance.MEDIUM,
+            "Rule memory: heap used above this share of the maximum heap (0 = off).")
+        .define(ALERTS_CACHE_HIT_RATE_MIN, Type.DOUBLE, 0.0, Range.between(0.0, 1.0), Importance.LOW,
+            "Rule cache_hit_rate: hit rate below this floor (0 = off).")
+        .define(ALERTS_DLQ_PER_SECOND, Type.DOUBLE, 1.0, Range.atLeast(0.0), Importance.LOW,
+            "Rule dlq_rate: DLQ records per second above this (0 = off).")
+        .define(ALERTS_CONSUMER_LAG, Type.LONG, 100_000L, Range.atLeast(0L), Importance.LOW,
+            "Rule consumer_lag: records behind on the request topics above this (0 = off). The rule circuit_open "
+                + "fires while any provider's circuit breaker is open.")
         .define(STRUCTURED_MAX_ATTEMPTS, Type.INT, 3, Range.between(1, 10), Importance.MEDIUM,
             "Answers checked per structured-output request (response_format json_schema or json_object): an "
                 + "invalid answer is re-asked in the same conversation with the validation errors until this many "

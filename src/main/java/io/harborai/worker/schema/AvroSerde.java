@@ -80,7 +80,18 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
     return new AvroSerde<>(client, type, autoRegister, "-key");
   }
 
-  /** The TopicNameStrategy subject this serde uses for {@code topic}. */
+  /**
+   * A serde for values of a topic that carries several record types: Confluent's
+   * TopicRecordNameStrategy subject {@code <topic>-<full record name>}, so each type has its own
+   * subject and compatibility history.
+   */
+  public static <T extends SpecificRecord> AvroSerde<T> forTopicRecordName(
+      SchemaRegistryClient client, Class<T> type, boolean autoRegister) {
+    String fullName = SpecificData.getForClass(type).getSchema(type).getFullName();
+    return new AvroSerde<>(client, type, autoRegister, "-" + fullName);
+  }
+
+  /** The subject this serde uses for {@code topic}. */
   public String subject(String topic) {
     return topic + subjectSuffix;
   }
