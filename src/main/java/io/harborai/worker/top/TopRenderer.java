@@ -65,7 +65,9 @@ public final class TopRenderer {
         out.add(paint(BOLD, cut(f("harbor top - %s - %d instance%s (%d live%s) - %s", source, s.instances().size(),
             s.instances().size() == 1 ? "" : "s", t.live(), stale > 0 ? ", " + stale + " stale" : "",
             Fmt.clock(s.nowMs())), w)));
-        if (t.live() == 0 && !s.instances().isEmpty()) {
+        if (s.empty()) {
+            out.add(paint(YELLOW, cut("waiting for the first MetricEvent (workers write one every metrics.interval-ms)", w)));
+        } else if (t.live() == 0) {
             out.add(paint(YELLOW, cut("every instance is stale: figures are their last snapshots", w)));
         }
         out.add(cut(f("throughput %.1f req/s   errors %s of %s results   DLQ %s", t.throughputRps(),

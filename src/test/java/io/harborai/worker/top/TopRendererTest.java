@@ -69,6 +69,13 @@ class TopRendererTest {
     }
 
     @Test
+    void shouldSayItIsWaitingBeforeTheFirstEvent() {
+        String text = new TopRenderer("m", false).render(new TopView(10_000).snapshot(NOW), 120);
+
+        assertThat(text).contains("0 instances (0 live)", "waiting for the first MetricEvent").doesNotContain("stale");
+    }
+
+    @Test
     void shouldRedrawInPlaceOnATerminalAndAppendFramesElsewhere() {
         StringWriter tty = new StringWriter();
         Screen inPlace = new Screen(new PrintWriter(tty), true);
