@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "harbor", mixinStandardHelpOptions = true, version = "harbor 0.1.0",
     description = "HarborAI Worker: LLM chat completions at scale over Kafka.",
     subcommands = {RunCommand.class, DevCommand.class, BatchCommand.class, SubmitCommand.class,
-        CollectCommand.class, StatusCommand.class, BenchCommand.class, SimulatorCommand.class,
+        CollectCommand.class, StatusCommand.class, TopCommand.class, BenchCommand.class, SimulatorCommand.class,
         CommandLine.HelpCommand.class})
 public final class HarborCli {
     public static void main(String[] args) {

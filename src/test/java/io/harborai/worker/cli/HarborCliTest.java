@@ -57,6 +57,16 @@ class HarborCliTest {
         StringWriter out = new StringWriter();
         cl.setOut(new PrintWriter(out));
         assertThat(cl.execute("--help")).isZero();
-        assertThat(out.toString()).contains("run", "dev", "batch", "collect", "simulator");
+        assertThat(out.toString()).contains("run", "dev", "batch", "collect", "simulator", "top");
+    }
+
+    @Test
+    void shouldRefuseTopWithoutAConfiguredCluster() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv("HARBOR_KAFKA_BOOTSTRAP") == null);
+        CommandLine cl = HarborCli.commandLine();
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err));
+        assertThat(cl.execute("top", "--once")).isEqualTo(2);
+        assertThat(err.toString()).contains("harbor top needs a Kafka cluster");
     }
 }
