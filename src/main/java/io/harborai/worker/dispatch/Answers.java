@@ -6,6 +6,7 @@ import io.harborai.worker.avro.Cost;
 import io.harborai.worker.avro.ResultStatus;
 import io.harborai.worker.avro.Usage;
 import io.harborai.worker.cost.PriceTable;
+import io.harborai.worker.metrics.MetricsCatalog;
 import io.harborai.worker.cost.TenantBudgets;
 import io.harborai.worker.provider.ErrorCode;
 import io.harborai.worker.provider.ProviderOutcome;
@@ -54,9 +55,9 @@ public final class Answers {
         this.prices = Objects.requireNonNull(prices, "prices");
         this.budgets = Objects.requireNonNull(budgets, "budgets");
         this.meters = meters;
-        this.reasks = Counter.builder(DispatchMetrics.STRUCTURED_REASKS)
+        this.reasks = Counter.builder(MetricsCatalog.STRUCTURED_REASKS)
             .description("structured-output answers that failed validation and were re-asked").register(meters);
-        this.schemaFailures = Counter.builder(DispatchMetrics.STRUCTURED_FAILURES)
+        this.schemaFailures = Counter.builder(MetricsCatalog.STRUCTURED_FAILURES)
             .description("results FAILED with SCHEMA_VALIDATION after every attempt").register(meters);
     }
 
@@ -141,7 +142,7 @@ public final class Answers {
             e.cost.setAmount(e.cost.getAmount() + c.getAmount());
         }
         budgets.record(e.request.getTenant(), c);
-        meters.counter(DispatchMetrics.COST, "provider", provider == null ? "none" : provider, "model", model,
+        meters.counter(MetricsCatalog.COST, "provider", provider == null ? "none" : provider, "model", model,
             "currency", c.getCurrency()).increment(c.getAmount());
     }
 
