@@ -39,7 +39,11 @@ import java.util.Properties;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.harborai.worker.metrics.MeterBinding;
+import io.harborai.worker.metrics.MetricsServer;
+import io.harborai.worker.metrics.PerformanceMode;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.LinkedHashMap;
 import okhttp3.ConnectionPool;
 import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
@@ -58,13 +62,20 @@ import org.slf4j.LoggerFactory;
  * One worker instance: wires configuration into the shared HTTP client, registry client, serdes,
  * provider router and topology, then runs Kafka Streams until closed.
  *
- * <p>Not thread-safe for start/close; {@link #state()} may be read from any thread.
+ * <p>Metrics: {@link #start(HarborConfig)} records into a Prometheus registry of its own, filtered
+ * by {@code metrics.mode} ({@link PerformanceMode}), with JVM, Kafka Streams and OkHttp meters bound
+ * ({@link MeterBinding}); with {@code metrics.port} > 0 a {@link MetricsServer} serves {@code
+ * /metrics}, {@code /health} and {@code /ready} until {@link #close()}.
+ *
+ * <p>Not thread-safe for start/close; {@link #state()}, {@link #appStates()} and {@link
+ * #openCircuits()} may be read from any thread.
  */
 public final class HarborWorker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HarborWorker.class);
 
     /** The online application first, then the batch one. */
     private final List<KafkaStreams> apps;
+    private final List<String> appIds;
     private final OkHttpClient http;
     private final SimulatorServer simulator;
     private final String providerSummary;
@@ -75,10 +86,16 @@ public final class HarborWorker implements AutoCloseable {
     private CacheRuntime cache;
     private RedissonClient redis;
     private TenantBudgets budgets = TenantBudgets.none();
+    private final PerformanceMode mode;
+    private MeterBinding binding;
+    private DispatchRuntime dispatch;
+    private MetricsServer metricsServer;
 
-    private HarborWorker(List<KafkaStreams> apps, OkHttpClient http, SimulatorServer simulator, String providerSummary,
-                         MeterRegistry meters) {
+    private HarborWorker(List<KafkaStreams> apps, List<String> appIds, OkHttpClient http, SimulatorServer simulator,
+                         String providerSummary, MeterRegistry meters, PerformanceMode mode) {
         this.apps = List.copyOf(apps);
+        this.appIds = List.copyOf(appIds);
+        this.mode = mode;
         this.meters = meters;
         this.http = http;
         this.simulator = simulator;
@@ -95,7 +112,8 @@ public final class HarborWorker implements AutoCloseable {
         RateLimiter limiter = redis == null ? RateLimiter.unlimited() : RateLimiters.create(redis,
             config.rateLimits(), config.doubleValue(RATELIMIT_LOCAL_SHARE), System::nanoTime);
         try {
-            HarborWorker worker = start(config, limiter, new SimpleMeterRegistry(), redis);
+            HarborWorker worker = start(config, limiter,
+                MeterBinding.newRegistry(PerformanceMode.of(config.string(METRICS_MODE))), redis);
             worker.ownedRateLimiter = limiter;
             return worker;
         } catch (RuntimeException e) {
@@ -118,7 +136,9 @@ public final class HarborWorker implements AutoCloseable {
 
     /**
      * As {@link #start(HarborConfig)}, with the rate limiter asked before each provider call and the
-     * registry the dispatch meters go to.
+     * registry every meter goes to. The {@code metrics.mode} filter is not added to a registry
+     * given here (the caller owns its filters); {@code metrics.port} > 0 needs a {@link
+     * PrometheusMeterRegistry}.
      */
     public static HarborWorker start(HarborConfig config, RateLimiter rateLimiter, MeterRegistry meters) {
         RedissonClient redis = usesL2(config) || config.budgets().anyLimit()
@@ -136,7 +156,8 @@ public final class HarborWorker implements AutoCloseable {
     /** @param redis the client for the L2 cache and budgets (owned by the worker from here on), or null */
     private static HarborWorker start(HarborConfig config, RateLimiter rateLimiter, MeterRegistry meters,
                                       RedissonClient redis) {
-        OkHttpClient http = sharedHttpClient(config);
+        MeterBinding binding = MeterBinding.bind(meters);
+        OkHttpClient http = sharedHttpClient(config, meters);
         SimulatorServer simulator = null;
         List<ProviderSpec> providers = config.providers();
         if (providers.isEmpty()) {
@@ -172,21 +193,48 @@ public final class HarborWorker implements AutoCloseable {
         DispatchRuntime batch = online.forBatch(config.doubleValue(DISPATCH_BATCH_SHARE), meters);
         String appId = config.string(APPLICATION_ID);
         List<KafkaStreams> apps = new ArrayList<>();
+        HarborWorker worker = null;
         try {
             apps.add(streamsApp(config, registry, cache, online, appId, config.string(TOPIC_REQUESTS)));
             apps.add(streamsApp(config, registry, cache, batch, appId + "-batch", config.string(TOPIC_REQUESTS_BATCH)));
+            apps.forEach(binding::bindStreams);
+            worker = new HarborWorker(apps, List.of(appId, appId + "-batch"), http, simulator, summary, meters,
+                PerformanceMode.of(config.string(METRICS_MODE)));
+            worker.binding = binding;
+            worker.dispatch = online;
+            int port = config.intValue(METRICS_PORT);
+            if (port > 0) {
+                worker.metricsServer = startMetricsServer(port, worker);
+            }
         } catch (RuntimeException e) {
             apps.forEach(KafkaStreams::close);
+            binding.close();
+            if (simulator != null) {
+                simulator.close();
+            }
+            if (cache.tiers() != null) {
+                cache.tiers().close();
+            }
+            budgets.close();
+            http.dispatcher().executorService().shutdown();
             throw e;
         }
         apps.forEach(KafkaStreams::start);
-        log.info("HarborAI worker started: application.id={} (+ {}-batch) kafka={} providers={}",
-            appId, appId, config.kafkaBootstrap(), summary);
-        HarborWorker worker = new HarborWorker(apps, http, simulator, summary, meters);
+        log.info("HarborAI worker started: application.id={} (+ {}-batch) kafka={} providers={} metrics={}",
+            appId, appId, config.kafkaBootstrap(), summary,
+            worker.metricsServer == null ? "off" : "http://0.0.0.0:" + worker.metricsPort() + "/metrics");
         worker.cache = cache;
         worker.redis = redis;
         worker.budgets = budgets;
         return worker;
+    }
+
+    private static MetricsServer startMetricsServer(int port, HarborWorker worker) {
+        if (!(worker.meters instanceof PrometheusMeterRegistry prometheus)) {
+            throw new IllegalArgumentException("metrics.port=" + port + " needs a Prometheus registry; the worker was "
+                + "given a " + worker.meters.getClass().getSimpleName());
+        }
+        return MetricsServer.start(port, prometheus::scrape, worker::appStates, worker::openCircuits);
     }
 
     /**
@@ -223,8 +271,11 @@ public final class HarborWorker implements AutoCloseable {
         return streams;
     }
 
-    /** One OkHttpClient per process; providers derive their own via newBuilder() and share its pools. */
-    static OkHttpClient sharedHttpClient(HarborConfig config) {
+    /**
+     * One OkHttpClient per process; providers derive their own via newBuilder() and share its pools
+     * and its metrics listener ({@code okhttp.requests}).
+     */
+    static OkHttpClient sharedHttpClient(HarborConfig config, MeterRegistry meters) {
         Dispatcher dispatcher = new Dispatcher();
         dispatcher.setMaxRequests(1024);
         dispatcher.setMaxRequestsPerHost(MAX_REQUESTS_PER_HOST);
@@ -237,6 +288,7 @@ public final class HarborWorker implements AutoCloseable {
             .readTimeout(Duration.ofMillis(config.longValue(HTTP_READ_TIMEOUT_MS)))
             .writeTimeout(Duration.ofMillis(config.longValue(HTTP_WRITE_TIMEOUT_MS)))
             .callTimeout(Duration.ofMillis(config.longValue(HTTP_CALL_TIMEOUT_MS)))
+            .eventListener(MeterBinding.okHttpListener(meters))
             .build();
     }
 
@@ -310,9 +362,33 @@ public final class HarborWorker implements AutoCloseable {
         return false;
     }
 
-    /** The registry holding this worker's dispatch meters. */
+    /** The registry holding this worker's meters (a Prometheus one unless given to {@code start}). */
     public MeterRegistry meters() {
         return meters;
+    }
+
+    /** What this worker records ({@code metrics.mode}). */
+    public PerformanceMode performanceMode() {
+        return mode;
+    }
+
+    /** The port {@code /metrics}, {@code /health} and {@code /ready} are served on, or -1 when off. */
+    public int metricsPort() {
+        return metricsServer == null ? -1 : metricsServer.port();
+    }
+
+    /** Each Kafka Streams application's state by application id, online first. */
+    public Map<String, KafkaStreams.State> appStates() {
+        Map<String, KafkaStreams.State> states = new LinkedHashMap<>();
+        for (int i = 0; i < apps.size(); i++) {
+            states.put(appIds.get(i), apps.get(i).state());
+        }
+        return states;
+    }
+
+    /** Providers whose circuit breaker is open right now. */
+    public List<String> openCircuits() {
+        return dispatch == null ? List.of() : dispatch.openCircuits();
     }
 
     public String providerSummary() {
@@ -322,6 +398,9 @@ public final class HarborWorker implements AutoCloseable {
     @Override
     public void close() {
         List<Throwable> errors = new ArrayList<>();
+        if (metricsServer != null) {
+            metricsServer.close();
+        }
         try {
             // Leave the group: the pending set is small, so an immediate rebalance that hands our
             // partitions (and their pending requests) to the remaining or restarted instances beats
@@ -346,6 +425,9 @@ public final class HarborWorker implements AutoCloseable {
         budgets.close();
         if (redis != null) {
             RedisClients.shutdown(redis);
+        }
+        if (binding != null) {
+            binding.close();
         }
         http.dispatcher().executorService().shutdown();
         http.connectionPool().evictAll();
