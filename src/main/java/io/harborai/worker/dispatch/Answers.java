@@ -66,6 +66,16 @@ public final class Answers {
         return new Answers(new StructuredOutput(new SchemaValidator(SchemaValidator.DEFAULT_CACHE_SIZE)), 3, PriceTable.builtIn(), TenantBudgets.none(), meters);
     }
 
+    /**
+     * Registers the {@code harbor.cost} series of a configured {@code model} of {@code provider}
+     * ahead of its first answer, when the price table prices that name; globs and unpriced names
+     * get their series with the first priced answer.
+     */
+    void declareCost(String provider, String model) {
+        prices.price(model).ifPresent(p -> meters.counter(MetricsCatalog.COST, "provider", provider, "model", model,
+            "currency", p.currency()));
+    }
+
     /** Whether {@code request}'s tenant has spent its daily budget (the budgets count rejections). */
     boolean overBudget(ChatRequest request) {
         return budgets.exceeded(request.getTenant());

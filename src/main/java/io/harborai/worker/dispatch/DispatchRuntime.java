@@ -60,7 +60,10 @@ public final class DispatchRuntime {
         // Every configured provider's lane (and so its gauges and ok-series) exists from start-up.
         for (ProviderRouter.Route r : router.routes()) {
             ProviderLane lane = lane(r.providerName());
-            router.configuredModels(r.providerName()).forEach(m -> lane.meters().declare(m));
+            for (String m : router.configuredModels(r.providerName())) {
+                lane.meters().declare(m);
+                answers.declareCost(r.providerName(), m);
+            }
         }
     }
 
