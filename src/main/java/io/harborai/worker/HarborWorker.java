@@ -21,15 +21,12 @@ import io.harborai.worker.structured.SchemaValidator;
 import io.harborai.worker.structured.StructuredOutput;
 import io.harborai.worker.redis.RedisClients;
 import io.harborai.worker.provider.ProviderSpec;
-import io.harborai.worker.provider.dialect.Dialect;
 import io.harborai.worker.provider.SimulatorOptions;
 import io.harborai.worker.provider.SimulatorServer;
 import io.harborai.worker.schema.AvroSerde;
 import io.harborai.worker.schema.SchemaRegistryClient;
 import io.harborai.worker.topology.TopicBootstrap;
 import io.harborai.worker.topology.TopologyFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,18 +34,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.harborai.worker.metrics.MeterBinding;
 import io.harborai.worker.metrics.MetricsServer;
 import io.harborai.worker.metrics.PerformanceMode;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.LinkedHashMap;
-import okhttp3.ConnectionPool;
-import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -80,8 +73,6 @@ public final class HarborWorker implements AutoCloseable {
     private final SimulatorServer simulator;
     private final String providerSummary;
     private RateLimiter ownedRateLimiter;
-    /** Above the largest dispatch.concurrency-max a provider lane can reach (256 by default). */
-    private static final int MAX_REQUESTS_PER_HOST = 512;
     private final MeterRegistry meters;
     private CacheRuntime cache;
     private RedissonClient redis;
@@ -157,7 +148,7 @@ public final class HarborWorker implements AutoCloseable {
     private static HarborWorker start(HarborConfig config, RateLimiter rateLimiter, MeterRegistry meters,
                                       RedissonClient redis) {
         MeterBinding binding = MeterBinding.bind(meters);
-        OkHttpClient http = sharedHttpClient(config, meters);
+        OkHttpClient http = WorkerClients.sharedHttpClient(config, meters);
         SimulatorServer simulator = null;
         List<ProviderSpec> providers = config.providers();
         if (providers.isEmpty()) {
@@ -167,7 +158,7 @@ public final class HarborWorker implements AutoCloseable {
                     .withLatency(Duration.ofMillis(config.intValue(SIMULATOR_LATENCY_MS))));
                 url = simulator.baseUrl();
             }
-            providers = List.of(simulatorSpec(config, url));
+            providers = List.of(WorkerClients.simulatorSpec(config, url));
         }
         ProviderRouter router = ProviderRouter.create(providers, http, System.getenv(), config.capabilities());
         String summary = providers.stream().map(p -> p.name() + "=" + p.baseUrl() + " " + p.models()).toList().toString();
@@ -175,7 +166,7 @@ public final class HarborWorker implements AutoCloseable {
         List<String> topics = List.of(config.string(TOPIC_REQUESTS), config.string(TOPIC_REQUESTS_BATCH),
             config.string(TOPIC_RESULTS), config.string(TOPIC_DLQ), config.string(TOPIC_METRICS));
         if (config.bool(TOPICS_CREATE)) {
-            try (Admin admin = Admin.create(adminProperties(config))) {
+            try (Admin admin = Admin.create(WorkerClients.adminProperties(config))) {
                 TopicBootstrap.ensure(admin, topics, config.intValue(TOPICS_PARTITIONS), config.shortValue(TOPICS_REPLICATION));
                 TopicBootstrap.ensureCompacted(admin, List.of(config.string(TOPIC_BATCHES), config.string(TOPIC_BATCH_PROGRESS)),
                     config.intValue(TOPICS_PARTITIONS), config.shortValue(TOPICS_REPLICATION));
@@ -251,7 +242,7 @@ public final class HarborWorker implements AutoCloseable {
             new AvroSerde<>(registry, ChatResult.class, true),
             new AvroSerde<>(registry, BatchProgress.class, true),
             dispatch, cache);
-        Properties props = streamsProperties(config);
+        Properties props = WorkerClients.streamsProperties(config);
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         KafkaStreams streams = new KafkaStreams(topology, props);
         streams.setUncaughtExceptionHandler(e -> {
@@ -269,62 +260,6 @@ public final class HarborWorker implements AutoCloseable {
             }
         });
         return streams;
-    }
-
-    /**
-     * One OkHttpClient per process; providers derive their own via newBuilder() and share its pools
-     * and its metrics listener ({@code okhttp.requests}).
-     */
-    static OkHttpClient sharedHttpClient(HarborConfig config, MeterRegistry meters) {
-        Dispatcher dispatcher = new Dispatcher();
-        dispatcher.setMaxRequests(1024);
-        dispatcher.setMaxRequestsPerHost(MAX_REQUESTS_PER_HOST);
-        return new OkHttpClient.Builder()
-            .dispatcher(dispatcher)
-            // Keep as many idle connections as calls can be in flight: a smaller pool closes the
-            // surplus after every response and the next call pays a new TCP connection.
-            .connectionPool(new ConnectionPool(MAX_REQUESTS_PER_HOST, 30, TimeUnit.SECONDS))
-            .connectTimeout(Duration.ofMillis(config.longValue(HTTP_CONNECT_TIMEOUT_MS)))
-            .readTimeout(Duration.ofMillis(config.longValue(HTTP_READ_TIMEOUT_MS)))
-            .writeTimeout(Duration.ofMillis(config.longValue(HTTP_WRITE_TIMEOUT_MS)))
-            .callTimeout(Duration.ofMillis(config.longValue(HTTP_CALL_TIMEOUT_MS)))
-            .eventListener(MeterBinding.okHttpListener(meters))
-            .build();
-    }
-
-    private static ProviderSpec simulatorSpec(HarborConfig config, String url) {
-        return new ProviderSpec("simulator", url.replaceAll("/+$", ""), null, List.of("*"),
-            Duration.ofMillis(config.longValue(HTTP_CONNECT_TIMEOUT_MS)),
-            Duration.ofMillis(config.longValue(HTTP_READ_TIMEOUT_MS)),
-            Duration.ofMillis(config.longValue(HTTP_WRITE_TIMEOUT_MS)),
-            Duration.ofMillis(config.longValue(HTTP_CALL_TIMEOUT_MS)), Dialect.GENERIC, false, Duration.ZERO);
-    }
-
-    static Properties streamsProperties(HarborConfig config) {
-        Properties p = new Properties();
-        p.putAll(config.kafka());
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.string(APPLICATION_ID));
-        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.string(PROCESSING_GUARANTEE));
-        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.longValue(COMMIT_INTERVAL_MS));
-        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.intValue(STREAM_THREADS));
-        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.shortValue(TOPICS_REPLICATION));
-        String stateDir = config.string(STATE_DIR);
-        if (stateDir == null) {
-            try {
-                stateDir = Files.createTempDirectory("harbor-streams-").toString();
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }
-        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
-        return p;
-    }
-
-    static Map<String, Object> adminProperties(HarborConfig config) {
-        Map<String, Object> p = new java.util.HashMap<>(config.kafka());
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
-        return p;
     }
 
     /**
