@@ -21,15 +21,12 @@ import io.harborai.worker.structured.SchemaValidator;
 import io.harborai.worker.structured.StructuredOutput;
 import io.harborai.worker.redis.RedisClients;
 import io.harborai.worker.provider.ProviderSpec;
-import io.harborai.worker.provider.dialect.Dialect;
 import io.harborai.worker.provider.SimulatorOptions;
 import io.harborai.worker.provider.SimulatorServer;
 import io.harborai.worker.schema.AvroSerde;
 import io.harborai.worker.schema.SchemaRegistryClient;
 import io.harborai.worker.topology.TopicBootstrap;
 import io.harborai.worker.topology.TopologyFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,14 +34,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import okhttp3.ConnectionPool;
-import okhttp3.Dispatcher;
+import io.harborai.worker.metrics.MeterBinding;
+import io.harborai.worker.metrics.MetricsServer;
+import io.harborai.worker.metrics.PerformanceMode;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.LinkedHashMap;
 import okhttp3.OkHttpClient;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -58,27 +55,38 @@ import org.slf4j.LoggerFactory;
  * One worker instance: wires configuration into the shared HTTP client, registry client, serdes,
  * provider router and topology, then runs Kafka Streams until closed.
  *
- * <p>Not thread-safe for start/close; {@link #state()} may be read from any thread.
+ * <p>Metrics: {@link #start(HarborConfig)} records into a Prometheus registry of its own, filtered
+ * by {@code metrics.mode} ({@link PerformanceMode}), with JVM, Kafka Streams and OkHttp meters bound
+ * ({@link MeterBinding}); with {@code metrics.port} > 0 a {@link MetricsServer} serves {@code
+ * /metrics}, {@code /health} and {@code /ready} until {@link #close()}.
+ *
+ * <p>Not thread-safe for start/close; {@link #state()}, {@link #appStates()} and {@link
+ * #openCircuits()} may be read from any thread.
  */
 public final class HarborWorker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HarborWorker.class);
 
     /** The online application first, then the batch one. */
     private final List<KafkaStreams> apps;
+    private final List<String> appIds;
     private final OkHttpClient http;
     private final SimulatorServer simulator;
     private final String providerSummary;
     private RateLimiter ownedRateLimiter;
-    /** Above the largest dispatch.concurrency-max a provider lane can reach (256 by default). */
-    private static final int MAX_REQUESTS_PER_HOST = 512;
     private final MeterRegistry meters;
     private CacheRuntime cache;
     private RedissonClient redis;
     private TenantBudgets budgets = TenantBudgets.none();
+    private final PerformanceMode mode;
+    private MeterBinding binding;
+    private DispatchRuntime dispatch;
+    private MetricsServer metricsServer;
 
-    private HarborWorker(List<KafkaStreams> apps, OkHttpClient http, SimulatorServer simulator, String providerSummary,
-                         MeterRegistry meters) {
+    private HarborWorker(List<KafkaStreams> apps, List<String> appIds, OkHttpClient http, SimulatorServer simulator,
+                         String providerSummary, MeterRegistry meters, PerformanceMode mode) {
         this.apps = List.copyOf(apps);
+        this.appIds = List.copyOf(appIds);
+        this.mode = mode;
         this.meters = meters;
         this.http = http;
         this.simulator = simulator;
@@ -95,7 +103,8 @@ public final class HarborWorker implements AutoCloseable {
         RateLimiter limiter = redis == null ? RateLimiter.unlimited() : RateLimiters.create(redis,
             config.rateLimits(), config.doubleValue(RATELIMIT_LOCAL_SHARE), System::nanoTime);
         try {
-            HarborWorker worker = start(config, limiter, new SimpleMeterRegistry(), redis);
+            HarborWorker worker = start(config, limiter,
+                MeterBinding.newRegistry(PerformanceMode.of(config.string(METRICS_MODE))), redis);
             worker.ownedRateLimiter = limiter;
             return worker;
         } catch (RuntimeException e) {
@@ -118,7 +127,9 @@ public final class HarborWorker implements AutoCloseable {
 
     /**
      * As {@link #start(HarborConfig)}, with the rate limiter asked before each provider call and the
-     * registry the dispatch meters go to.
+     * registry every meter goes to. The {@code metrics.mode} filter is not added to a registry
+     * given here (the caller owns its filters); {@code metrics.port} > 0 needs a {@link
+     * PrometheusMeterRegistry}.
      */
     public static HarborWorker start(HarborConfig config, RateLimiter rateLimiter, MeterRegistry meters) {
         RedissonClient redis = usesL2(config) || config.budgets().anyLimit()
@@ -136,7 +147,8 @@ public final class HarborWorker implements AutoCloseable {
     /** @param redis the client for the L2 cache and budgets (owned by the worker from here on), or null */
     private static HarborWorker start(HarborConfig config, RateLimiter rateLimiter, MeterRegistry meters,
                                       RedissonClient redis) {
-        OkHttpClient http = sharedHttpClient(config);
+        MeterBinding binding = MeterBinding.bind(meters);
+        OkHttpClient http = WorkerClients.sharedHttpClient(config, meters);
         SimulatorServer simulator = null;
         List<ProviderSpec> providers = config.providers();
         if (providers.isEmpty()) {
@@ -146,7 +158,7 @@ public final class HarborWorker implements AutoCloseable {
                     .withLatency(Duration.ofMillis(config.intValue(SIMULATOR_LATENCY_MS))));
                 url = simulator.baseUrl();
             }
-            providers = List.of(simulatorSpec(config, url));
+            providers = List.of(WorkerClients.simulatorSpec(config, url));
         }
         ProviderRouter router = ProviderRouter.create(providers, http, System.getenv(), config.capabilities());
         String summary = providers.stream().map(p -> p.name() + "=" + p.baseUrl() + " " + p.models()).toList().toString();
@@ -154,7 +166,7 @@ public final class HarborWorker implements AutoCloseable {
         List<String> topics = List.of(config.string(TOPIC_REQUESTS), config.string(TOPIC_REQUESTS_BATCH),
             config.string(TOPIC_RESULTS), config.string(TOPIC_DLQ), config.string(TOPIC_METRICS));
         if (config.bool(TOPICS_CREATE)) {
-            try (Admin admin = Admin.create(adminProperties(config))) {
+            try (Admin admin = Admin.create(WorkerClients.adminProperties(config))) {
                 TopicBootstrap.ensure(admin, topics, config.intValue(TOPICS_PARTITIONS), config.shortValue(TOPICS_REPLICATION));
                 TopicBootstrap.ensureCompacted(admin, List.of(config.string(TOPIC_BATCHES), config.string(TOPIC_BATCH_PROGRESS)),
                     config.intValue(TOPICS_PARTITIONS), config.shortValue(TOPICS_REPLICATION));
@@ -172,21 +184,48 @@ public final class HarborWorker implements AutoCloseable {
         DispatchRuntime batch = online.forBatch(config.doubleValue(DISPATCH_BATCH_SHARE), meters);
         String appId = config.string(APPLICATION_ID);
         List<KafkaStreams> apps = new ArrayList<>();
+        HarborWorker worker = null;
         try {
             apps.add(streamsApp(config, registry, cache, online, appId, config.string(TOPIC_REQUESTS)));
             apps.add(streamsApp(config, registry, cache, batch, appId + "-batch", config.string(TOPIC_REQUESTS_BATCH)));
+            apps.forEach(binding::bindStreams);
+            worker = new HarborWorker(apps, List.of(appId, appId + "-batch"), http, simulator, summary, meters,
+                PerformanceMode.of(config.string(METRICS_MODE)));
+            worker.binding = binding;
+            worker.dispatch = online;
+            int port = config.intValue(METRICS_PORT);
+            if (port > 0) {
+                worker.metricsServer = startMetricsServer(port, worker);
+            }
         } catch (RuntimeException e) {
             apps.forEach(KafkaStreams::close);
+            binding.close();
+            if (simulator != null) {
+                simulator.close();
+            }
+            if (cache.tiers() != null) {
+                cache.tiers().close();
+            }
+            budgets.close();
+            http.dispatcher().executorService().shutdown();
             throw e;
         }
         apps.forEach(KafkaStreams::start);
-        log.info("HarborAI worker started: application.id={} (+ {}-batch) kafka={} providers={}",
-            appId, appId, config.kafkaBootstrap(), summary);
-        HarborWorker worker = new HarborWorker(apps, http, simulator, summary, meters);
+        log.info("HarborAI worker started: application.id={} (+ {}-batch) kafka={} providers={} metrics={}",
+            appId, appId, config.kafkaBootstrap(), summary,
+            worker.metricsServer == null ? "off" : "http://0.0.0.0:" + worker.metricsPort() + "/metrics");
         worker.cache = cache;
         worker.redis = redis;
         worker.budgets = budgets;
         return worker;
+    }
+
+    private static MetricsServer startMetricsServer(int port, HarborWorker worker) {
+        if (!(worker.meters instanceof PrometheusMeterRegistry prometheus)) {
+            throw new IllegalArgumentException("metrics.port=" + port + " needs a Prometheus registry; the worker was "
+                + "given a " + worker.meters.getClass().getSimpleName());
+        }
+        return MetricsServer.start(port, prometheus::scrape, worker::appStates, worker::openCircuits);
     }
 
     /**
@@ -203,7 +242,7 @@ public final class HarborWorker implements AutoCloseable {
             new AvroSerde<>(registry, ChatResult.class, true),
             new AvroSerde<>(registry, BatchProgress.class, true),
             dispatch, cache);
-        Properties props = streamsProperties(config);
+        Properties props = WorkerClients.streamsProperties(config);
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         KafkaStreams streams = new KafkaStreams(topology, props);
         streams.setUncaughtExceptionHandler(e -> {
@@ -221,58 +260,6 @@ public final class HarborWorker implements AutoCloseable {
             }
         });
         return streams;
-    }
-
-    /** One OkHttpClient per process; providers derive their own via newBuilder() and share its pools. */
-    static OkHttpClient sharedHttpClient(HarborConfig config) {
-        Dispatcher dispatcher = new Dispatcher();
-        dispatcher.setMaxRequests(1024);
-        dispatcher.setMaxRequestsPerHost(MAX_REQUESTS_PER_HOST);
-        return new OkHttpClient.Builder()
-            .dispatcher(dispatcher)
-            // Keep as many idle connections as calls can be in flight: a smaller pool closes the
-            // surplus after every response and the next call pays a new TCP connection.
-            .connectionPool(new ConnectionPool(MAX_REQUESTS_PER_HOST, 30, TimeUnit.SECONDS))
-            .connectTimeout(Duration.ofMillis(config.longValue(HTTP_CONNECT_TIMEOUT_MS)))
-            .readTimeout(Duration.ofMillis(config.longValue(HTTP_READ_TIMEOUT_MS)))
-            .writeTimeout(Duration.ofMillis(config.longValue(HTTP_WRITE_TIMEOUT_MS)))
-            .callTimeout(Duration.ofMillis(config.longValue(HTTP_CALL_TIMEOUT_MS)))
-            .build();
-    }
-
-    private static ProviderSpec simulatorSpec(HarborConfig config, String url) {
-        return new ProviderSpec("simulator", url.replaceAll("/+$", ""), null, List.of("*"),
-            Duration.ofMillis(config.longValue(HTTP_CONNECT_TIMEOUT_MS)),
-            Duration.ofMillis(config.longValue(HTTP_READ_TIMEOUT_MS)),
-            Duration.ofMillis(config.longValue(HTTP_WRITE_TIMEOUT_MS)),
-            Duration.ofMillis(config.longValue(HTTP_CALL_TIMEOUT_MS)), Dialect.GENERIC, false, Duration.ZERO);
-    }
-
-    static Properties streamsProperties(HarborConfig config) {
-        Properties p = new Properties();
-        p.putAll(config.kafka());
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.string(APPLICATION_ID));
-        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.string(PROCESSING_GUARANTEE));
-        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.longValue(COMMIT_INTERVAL_MS));
-        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.intValue(STREAM_THREADS));
-        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.shortValue(TOPICS_REPLICATION));
-        String stateDir = config.string(STATE_DIR);
-        if (stateDir == null) {
-            try {
-                stateDir = Files.createTempDirectory("harbor-streams-").toString();
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }
-        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
-        return p;
-    }
-
-    static Map<String, Object> adminProperties(HarborConfig config) {
-        Map<String, Object> p = new java.util.HashMap<>(config.kafka());
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
-        return p;
     }
 
     /**
@@ -310,9 +297,33 @@ public final class HarborWorker implements AutoCloseable {
         return false;
     }
 
-    /** The registry holding this worker's dispatch meters. */
+    /** The registry holding this worker's meters (a Prometheus one unless given to {@code start}). */
     public MeterRegistry meters() {
         return meters;
+    }
+
+    /** What this worker records ({@code metrics.mode}). */
+    public PerformanceMode performanceMode() {
+        return mode;
+    }
+
+    /** The port {@code /metrics}, {@code /health} and {@code /ready} are served on, or -1 when off. */
+    public int metricsPort() {
+        return metricsServer == null ? -1 : metricsServer.port();
+    }
+
+    /** Each Kafka Streams application's state by application id, online first. */
+    public Map<String, KafkaStreams.State> appStates() {
+        Map<String, KafkaStreams.State> states = new LinkedHashMap<>();
+        for (int i = 0; i < apps.size(); i++) {
+            states.put(appIds.get(i), apps.get(i).state());
+        }
+        return states;
+    }
+
+    /** Providers whose circuit breaker is open right now. */
+    public List<String> openCircuits() {
+        return dispatch == null ? List.of() : dispatch.openCircuits();
     }
 
     public String providerSummary() {
@@ -322,6 +333,9 @@ public final class HarborWorker implements AutoCloseable {
     @Override
     public void close() {
         List<Throwable> errors = new ArrayList<>();
+        if (metricsServer != null) {
+            metricsServer.close();
+        }
         try {
             // Leave the group: the pending set is small, so an immediate rebalance that hands our
             // partitions (and their pending requests) to the remaining or restarted instances beats
@@ -346,6 +360,9 @@ public final class HarborWorker implements AutoCloseable {
         budgets.close();
         if (redis != null) {
             RedisClients.shutdown(redis);
+        }
+        if (binding != null) {
+            binding.close();
         }
         http.dispatcher().executorService().shutdown();
         http.connectionPool().evictAll();

@@ -10,6 +10,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 
+import io.harborai.worker.metrics.MetricsCatalog;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -49,13 +50,6 @@ import io.harborai.worker.avro.ChatResult;
  */
 public final class TwoTierCache implements AutoCloseable {
 
-    public static final String LOOKUPS = "harbor.cache.lookups";
-    public static final String STORES = "harbor.cache.stores";
-    public static final String COALESCED = "harbor.cache.coalesced";
-    public static final String L2_ERRORS = "harbor.cache.l2.errors";
-    public static final String L1_BYTES = "harbor.cache.l1.bytes";
-    public static final String L1_ENTRIES = "harbor.cache.l1.entries";
-    public static final String L2_AVAILABLE = "harbor.cache.l2.available";
 
     private static final Logger log = LoggerFactory.getLogger(TwoTierCache.class);
 
@@ -81,15 +75,15 @@ public final class TwoTierCache implements AutoCloseable {
         this.meters = Objects.requireNonNull(meters, "meters");
         this.l1Lookups = new Lookups("l1");
         this.l2Lookups = new Lookups("l2");
-        this.stores = keep(Counter.builder(STORES).description("Answers written to the cache").register(meters));
-        this.coalesced = keep(Counter.builder(COALESCED)
+        this.stores = keep(Counter.builder(MetricsCatalog.CACHE_STORES).description("Answers written to the cache").register(meters));
+        this.coalesced = keep(Counter.builder(MetricsCatalog.CACHE_COALESCED)
                 .description("Requests answered by an identical request's call (single-flight)").register(meters));
-        keep(FunctionCounter.builder(L2_ERRORS, this, c -> c.l2 == null ? 0 : c.l2.errors())
+        keep(FunctionCounter.builder(MetricsCatalog.CACHE_L2_ERRORS, this, c -> c.l2 == null ? 0 : c.l2.errors())
                 .description("Failed or timed-out Redis cache calls").register(meters));
-        keep(Gauge.builder(L1_BYTES, l1, L1Cache::weightedBytes).baseUnit("bytes")
+        keep(Gauge.builder(MetricsCatalog.CACHE_L1_BYTES, l1, L1Cache::weightedBytes).baseUnit("bytes")
                 .description("Weight of the L1 entries").register(meters));
-        keep(Gauge.builder(L1_ENTRIES, l1, L1Cache::size).description("Entries in L1").register(meters));
-        keep(Gauge.builder(L2_AVAILABLE, this, c -> c.l2 != null && c.l2.available() ? 1 : 0)
+        keep(Gauge.builder(MetricsCatalog.CACHE_L1_ENTRIES, l1, L1Cache::size).description("Entries in L1").register(meters));
+        keep(Gauge.builder(MetricsCatalog.CACHE_L2_AVAILABLE, this, c -> c.l2 != null && c.l2.available() ? 1 : 0)
                 .description("1 while the Redis cache is used, 0 while it is down or absent").register(meters));
     }
 
@@ -213,7 +207,7 @@ public final class TwoTierCache implements AutoCloseable {
         }
 
         private Counter counter(String tier, String result) {
-            return keep(Counter.builder(LOOKUPS).tag("tier", tier).tag("result", result)
+            return keep(Counter.builder(MetricsCatalog.CACHE_LOOKUPS).tag("tier", tier).tag("result", result)
                     .description("Cache lookups by tier and result").register(meters));
         }
     }

@@ -4,10 +4,13 @@ import io.harborai.worker.embedded.EmbeddedStack;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code harbor dev}: in-process Kafka, Redis, registry and simulator, printed as shell lines so
- * {@code eval "$(harbor dev | grep ^HARBOR_)"}-style wiring works; runs until interrupted.
+ * {@code eval "$(harbor dev | grep ^HARBOR_)"}-style wiring works; runs until interrupted. {@code
+ * --metrics-port} adds {@code HARBOR_METRICS_PORT}, which sets {@code metrics.port} of the worker
+ * started with those lines.
  */
 @Command(name = "dev", mixinStandardHelpOptions = true,
     description = "Start in-process Kafka (KRaft), Redis, Schema Registry and the simulator; print their addresses.")
@@ -15,11 +18,22 @@ final class DevCommand implements Callable<Integer> {
     @Mixin
     SimulatorMixin sim;
 
+    @Option(names = "--metrics-port", paramLabel = "PORT",
+        description = "Print HARBOR_METRICS_PORT=PORT, so `harbor run` with these lines serves /metrics, /health "
+            + "and /ready there (overrides metrics.port).")
+    Integer metricsPort;
+
     @Override
     public Integer call() throws Exception {
         EmbeddedStack stack = EmbeddedStack.start(true, sim.options(0));
         System.out.print(stack.shellLines());
+        if (metricsPort != null) {
+            System.out.println("HARBOR_METRICS_PORT=" + metricsPort);
+        }
         System.out.flush();
+        if (metricsPort != null && metricsPort > 0) {
+            System.err.println("# the worker will serve metrics at http://localhost:" + metricsPort + "/metrics");
+        }
         System.err.println("# harbor dev is up; export the lines above and run `bin/harbor run`. Ctrl-C to stop.");
         UntilStopped.await("dev", stack);
         return 0;

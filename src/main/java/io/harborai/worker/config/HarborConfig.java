@@ -38,7 +38,8 @@ public final class HarborConfig {
         "HARBOR_KAFKA_BOOTSTRAP", "kafka.bootstrap.servers",
         "HARBOR_SCHEMA_REGISTRY_URL", SCHEMA_REGISTRY_URL,
         "HARBOR_REDIS_URL", REDIS_URL,
-        "HARBOR_SIMULATOR_URL", SIMULATOR_URL);
+        "HARBOR_SIMULATOR_URL", SIMULATOR_URL,
+        "HARBOR_METRICS_PORT", METRICS_PORT);
 
     /** Top-level key of the model capability overrides (a YAML list, see {@link CapabilityTable#fromConfig}). */
     public static final String CAPABILITIES = "capabilities";

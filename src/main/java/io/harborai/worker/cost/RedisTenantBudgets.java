@@ -14,6 +14,7 @@ import java.util.function.LongSupplier;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.harborai.worker.metrics.MetricsCatalog;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -65,10 +66,6 @@ import io.harborai.worker.redis.RedisGate;
  */
 public final class RedisTenantBudgets implements TenantBudgets {
 
-    public static final String REJECTIONS = "harbor.budget.rejections";
-    public static final String UNCOUNTED = "harbor.budget.uncounted";
-    public static final String ERRORS = "harbor.budget.errors";
-    public static final String AVAILABLE = "harbor.budget.available";
 
     static final int MAX_TENANTS = 100_000;
     static final Duration KEY_TTL = Duration.ofDays(2);
@@ -122,14 +119,14 @@ public final class RedisTenantBudgets implements TenantBudgets {
                 timing.callTimeout(), nanoClock, timing.probeInterval());
         this.script = client.getScript(StringCodec.INSTANCE);
         this.meters = Objects.requireNonNull(meters, "meters");
-        this.rejections = keep(Counter.builder(REJECTIONS)
+        this.rejections = keep(Counter.builder(MetricsCatalog.BUDGET_REJECTIONS)
                 .description("Requests refused because their tenant had spent its daily budget").register(meters));
-        this.uncounted = keep(Counter.builder(UNCOUNTED)
+        this.uncounted = keep(Counter.builder(MetricsCatalog.BUDGET_UNCOUNTED)
                 .description("Costs not counted against a budget: in another currency than the limits")
                 .register(meters));
-        keep(FunctionCounter.builder(ERRORS, gate, RedisGate::errors)
+        keep(FunctionCounter.builder(MetricsCatalog.BUDGET_ERRORS, gate, RedisGate::errors)
                 .description("Failed or timed-out Redis budget calls").register(meters));
-        keep(Gauge.builder(AVAILABLE, gate, g -> g.available() ? 1 : 0)
+        keep(Gauge.builder(MetricsCatalog.BUDGET_AVAILABLE, gate, g -> g.available() ? 1 : 0)
                 .description("1 while budgets are read from Redis, 0 while it is down (all requests pass)")
                 .register(meters));
         gate.connectAhead(() -> client.getBucket(settings.keyPrefix(), StringCodec.INSTANCE).isExistsAsync());

@@ -6,6 +6,7 @@ import io.harborai.worker.avro.Cost;
 import io.harborai.worker.avro.ResultStatus;
 import io.harborai.worker.avro.Usage;
 import io.harborai.worker.cost.PriceTable;
+import io.harborai.worker.metrics.MetricsCatalog;
 import io.harborai.worker.cost.TenantBudgets;
 import io.harborai.worker.provider.ErrorCode;
 import io.harborai.worker.provider.ProviderOutcome;
@@ -54,15 +55,25 @@ public final class Answers {
         this.prices = Objects.requireNonNull(prices, "prices");
         this.budgets = Objects.requireNonNull(budgets, "budgets");
         this.meters = meters;
-        this.reasks = Counter.builder(DispatchMetrics.STRUCTURED_REASKS)
+        this.reasks = Counter.builder(MetricsCatalog.STRUCTURED_REASKS)
             .description("structured-output answers that failed validation and were re-asked").register(meters);
-        this.schemaFailures = Counter.builder(DispatchMetrics.STRUCTURED_FAILURES)
+        this.schemaFailures = Counter.builder(MetricsCatalog.STRUCTURED_FAILURES)
             .description("results FAILED with SCHEMA_VALIDATION after every attempt").register(meters);
     }
 
     /** Built-in prices, no budgets, three structured attempts. */
     public static Answers defaults(MeterRegistry meters) {
         return new Answers(new StructuredOutput(new SchemaValidator(SchemaValidator.DEFAULT_CACHE_SIZE)), 3, PriceTable.builtIn(), TenantBudgets.none(), meters);
+    }
+
+    /**
+     * Registers the {@code harbor.cost} series of a configured {@code model} of {@code provider}
+     * ahead of its first answer, when the price table prices that name; globs and unpriced names
+     * get their series with the first priced answer.
+     */
+    void declareCost(String provider, String model) {
+        prices.price(model).ifPresent(p -> meters.counter(MetricsCatalog.COST, "provider", provider, "model", model,
+            "currency", p.currency()));
     }
 
     /** Whether {@code request}'s tenant has spent its daily budget (the budgets count rejections). */
@@ -141,7 +152,7 @@ public final class Answers {
             e.cost.setAmount(e.cost.getAmount() + c.getAmount());
         }
         budgets.record(e.request.getTenant(), c);
-        meters.counter(DispatchMetrics.COST, "provider", provider == null ? "none" : provider, "model", model,
+        meters.counter(MetricsCatalog.COST, "provider", provider == null ? "none" : provider, "model", model,
             "currency", c.getCurrency()).increment(c.getAmount());
     }
 

@@ -151,7 +151,7 @@ public final class DispatchEngine implements AutoCloseable {
      * holding nothing does not wait (it may take one request over the cap; the overrun is thus
      * bounded by the number of tasks). The wait ends after {@code maxBlockMs} at the latest, which
      * stays below {@code max.poll.interval.ms} and the EOS transaction timeout; the record is then
-     * taken over the cap and counted in {@link DispatchMetrics#CAP_OVERRUNS}.
+     * taken over the cap and counted in {@code harbor.dispatch.cap.overruns}.
      */
     public void awaitCapacity() {
         long start = System.nanoTime();
@@ -220,6 +220,7 @@ public final class DispatchEngine implements AutoCloseable {
             default -> { }
         }
         if (!rt.rateLimiter.tryAcquire(provider, e.estimatedTokens)) {
+            lane.meters().rateLimitWait();
             lane.cancel(rt.laneShare);
             busyLanes.add(provider);
             return false;
@@ -240,6 +241,7 @@ public final class DispatchEngine implements AutoCloseable {
         long generation = e.generation;
         String model = e.model();
         long estimate = e.estimatedTokens;
+        String modelTag = rt.router.configuredName(model);
         CompletableFuture<ProviderOutcome> call;
         try {
             call = rt.caller.call(e.route, e.current, model);
@@ -250,6 +252,7 @@ public final class DispatchEngine implements AutoCloseable {
             // OkHttp thread (or this one when already complete): only thread-safe state from here.
             ProviderOutcome o = outcome != null ? outcome : internal(lane.provider(), model, error);
             lane.onOutcome(o, rt.laneShare);
+            lane.meters().record(modelTag, o);
             long used = o instanceof ProviderOutcome.Success ok
                 ? (ok.usage() == null ? estimate : ok.usage().getTotalTokens()) : 0;
             rt.rateLimiter.recordUsage(lane.provider(), estimate, used);

@@ -5,7 +5,9 @@ import io.harborai.worker.provider.ProviderRouter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.harborai.worker.metrics.MetricsCatalog;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -40,6 +42,8 @@ public final class DispatchRuntime {
     final double laneShare;
     final Answers answers;
     private final Map<String, ProviderLane> lanes;
+    private final MeterRegistry meters;
+    private final String traffic;
 
     public DispatchRuntime(ProviderRouter router, DispatchSettings settings, ProviderCaller caller,
                            RateLimiter rateLimiter, Clock clock, DoubleSupplier random, MeterRegistry meters) {
@@ -53,6 +57,14 @@ public final class DispatchRuntime {
         this(router, settings, caller, rateLimiter, clock, new RetryPolicy(settings.backoffBaseMs(),
             settings.backoffMaxMs(), random), new InFlight(settings.maxInFlight(), settings.maxInFlightBytes()),
             1.0, new ConcurrentHashMap<>(), meters, "online", answers);
+        // Every configured provider's lane (and so its gauges and ok-series) exists from start-up.
+        for (ProviderRouter.Route r : router.routes()) {
+            ProviderLane lane = lane(r.providerName());
+            for (String m : router.configuredModels(r.providerName())) {
+                lane.meters().declare(m);
+                answers.declareCost(r.providerName(), m);
+            }
+        }
     }
 
     private DispatchRuntime(ProviderRouter router, DispatchSettings settings, ProviderCaller caller,
@@ -69,14 +81,16 @@ public final class DispatchRuntime {
         this.laneShare = laneShare;
         this.lanes = lanes;
         this.answers = Objects.requireNonNull(answers, "answers");
-        this.redispatched = meters.counter(DispatchMetrics.REDISPATCHED, "traffic", traffic);
-        this.lateCompletions = meters.counter(DispatchMetrics.LATE_COMPLETIONS, "traffic", traffic);
-        this.capOverruns = meters.counter(DispatchMetrics.CAP_OVERRUNS, "traffic", traffic);
-        this.retries = meters.counter(DispatchMetrics.RETRIES, "traffic", traffic);
-        this.fallbacks = meters.counter(DispatchMetrics.FALLBACKS, "traffic", traffic);
-        Gauge.builder("harbor.dispatch.in.flight", inFlight, InFlight::count).tag("traffic", traffic)
+        this.meters = Objects.requireNonNull(meters, "meters");
+        this.traffic = traffic;
+        this.redispatched = meters.counter(MetricsCatalog.REDISPATCHED, "traffic", traffic);
+        this.lateCompletions = meters.counter(MetricsCatalog.LATE_COMPLETIONS, "traffic", traffic);
+        this.capOverruns = meters.counter(MetricsCatalog.CAP_OVERRUNS, "traffic", traffic);
+        this.retries = meters.counter(MetricsCatalog.RETRIES, "traffic", traffic);
+        this.fallbacks = meters.counter(MetricsCatalog.FALLBACKS, "traffic", traffic);
+        Gauge.builder(MetricsCatalog.IN_FLIGHT, inFlight, InFlight::count).tag("traffic", traffic)
             .description("requests held in memory (queued, in flight, awaiting retry)").register(meters);
-        Gauge.builder("harbor.dispatch.in.flight.bytes", inFlight, InFlight::bytes).tag("traffic", traffic)
+        Gauge.builder(MetricsCatalog.IN_FLIGHT_BYTES, inFlight, InFlight::bytes).tag("traffic", traffic)
             .baseUnit("bytes").register(meters);
     }
 
@@ -108,7 +122,22 @@ public final class DispatchRuntime {
         return inFlight;
     }
 
+    /** {@code online} or {@code batch}: the {@code traffic} tag of this runtime's meters. */
+    public String traffic() {
+        return traffic;
+    }
+
+    /** The registry this runtime's meters (and its processors') go to. */
+    public MeterRegistry meters() {
+        return meters;
+    }
+
+    /** Providers whose circuit breaker refuses calls right now, in no particular order. */
+    public List<String> openCircuits() {
+        return lanes.values().stream().filter(ProviderLane::circuitOpen).map(ProviderLane::provider).toList();
+    }
+
     ProviderLane lane(String provider) {
-        return lanes.computeIfAbsent(provider, p -> new ProviderLane(p, settings, clock));
+        return lanes.computeIfAbsent(provider, p -> new ProviderLane(p, settings, clock, meters));
     }
 }

@@ -4,6 +4,8 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.harborai.worker.provider.ErrorCode;
 import io.harborai.worker.provider.ProviderOutcome;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -32,8 +34,15 @@ final class ProviderLane {
     private final RetryBudget retryBudget;
     /** Calls in flight for low-priority (batch) traffic; bounded by a share of the limit. */
     private final java.util.concurrent.atomic.AtomicInteger lowInFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private final ProviderMeters meters;
 
+    /** A lane whose meters go to a registry of its own (tests). */
     ProviderLane(String provider, DispatchSettings s, Clock clock) {
+        this(provider, s, clock, new SimpleMeterRegistry());
+    }
+
+    /** A lane registering its meters ({@link ProviderMeters}) in {@code registry} at once. */
+    ProviderLane(String provider, DispatchSettings s, Clock clock, MeterRegistry registry) {
         this.provider = provider;
         this.limit = new AdaptiveLimit(s.concurrencyMin(), s.concurrencyInitial(), s.concurrencyMax(),
             LIMIT_COOLDOWN_MS, clock);
@@ -46,6 +55,8 @@ final class ProviderLane {
             .clock(clock)
             .build());
         this.retryBudget = new RetryBudget(s.retryBudgetRatio(), clock);
+        this.meters = new ProviderMeters(provider, registry);
+        meters.bindLane(this);
     }
 
     String provider() {
@@ -129,6 +140,15 @@ final class ProviderLane {
 
     CircuitBreaker.State breakerState() {
         return breaker.getState();
+    }
+
+    /** Whether the breaker refuses calls now (OPEN or FORCED_OPEN; half-open lets probes through). */
+    boolean circuitOpen() {
+        return ProviderMeters.open(breaker.getState());
+    }
+
+    ProviderMeters meters() {
+        return meters;
     }
 
     static boolean overload(ErrorCode code) {

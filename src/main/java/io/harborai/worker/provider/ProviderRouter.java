@@ -35,11 +35,12 @@ public final class ProviderRouter {
     }
   }
 
-  private record GlobRoute(Pattern pattern, Route route) {}
+  private record GlobRoute(String glob, Pattern pattern, Route route) {}
 
   private final Map<String, Route> exact = new HashMap<>();
   private final List<GlobRoute> globs = new ArrayList<>();
   private final List<Route> routes = new ArrayList<>();
+  private final Map<String, List<String>> modelsByProvider = new HashMap<>();
 
   /**
    * @param specs providers in priority order; names must be unique
@@ -55,9 +56,10 @@ public final class ProviderRouter {
       }
       Route route = new Route(spec.name(), clientFactory.apply(spec));
       routes.add(route);
+      modelsByProvider.put(spec.name(), List.copyOf(spec.models()));
       for (String model : spec.models()) {
         if (isGlob(model)) {
-          globs.add(new GlobRoute(globToRegex(model), route));
+          globs.add(new GlobRoute(model, globToRegex(model), route));
         } else {
           exact.putIfAbsent(model, route);
         }
@@ -108,6 +110,31 @@ public final class ProviderRouter {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * The configured name that routes {@code model}: the model itself when a provider lists it
+   * exactly, else the first matching glob (e.g. {@code gpt-*}), else {@code "unknown"}. Bounded by
+   * the configuration, so usable as a metric tag where the requested name is not.
+   */
+  public String configuredName(String model) {
+    if (model == null) {
+      return "unknown";
+    }
+    if (exact.containsKey(model)) {
+      return model;
+    }
+    for (GlobRoute g : globs) {
+      if (g.pattern().matcher(model).matches()) {
+        return g.glob();
+      }
+    }
+    return "unknown";
+  }
+
+  /** The model names and globs {@code provider} is configured with (empty for an unknown one). */
+  public List<String> configuredModels(String provider) {
+    return modelsByProvider.getOrDefault(provider, List.of());
   }
 
   /** All routes, one per provider, in declaration order. */

@@ -56,6 +56,7 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
 
     private final DispatchRuntime runtime;
     private final CacheRuntime cache;
+    private final TopologyMeters meters;
     private ProcessorContext<String, ChatResult> context;
     private KeyValueStore<String, byte[]> pending;
     private DispatchEngine engine;
@@ -98,8 +99,13 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
     private record L2Answer(String key, String leaderId, Optional<CachedAnswer> answer) {}
 
     AsyncDispatchProcessor(DispatchRuntime runtime, CacheRuntime cache) {
+        this(runtime, cache, new TopologyMeters(runtime.meters(), runtime.traffic()));
+    }
+
+    AsyncDispatchProcessor(DispatchRuntime runtime, CacheRuntime cache, TopologyMeters meters) {
         this.runtime = runtime;
         this.cache = cache;
+        this.meters = meters;
     }
 
     @Override
@@ -161,6 +167,7 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
             log.warn("Request {} is already pending; the duplicate record is ignored", id);
             return;
         }
+        meters.requestTaken();
         byte[] bytes = PendingCodec.encode(record.value());
         Held held = new Held(record.value(), bytes.length, false);
         if (!answeredFromL1(held, record.key())) {
@@ -263,6 +270,7 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
     /** Forwards a result keyed by request id; deletes its pending entry when it has one. */
     private void forward(ChatResult result, boolean stored) {
         context.forward(new Record<>(result.getId(), result, result.getCompletedAtMs()));
+        meters.resultWritten(result);
         if (stored) {
             pending.delete(result.getId());
         }

@@ -37,15 +37,17 @@ final class DecodeProcessor implements Processor<byte[], byte[], Object, Object>
     private final int maxBytes;
     private final CacheRuntime cache;
     private final Clock clock;
+    private final TopologyMeters meters;
     private ProcessorContext<Object, Object> context;
 
     DecodeProcessor(Deserializer<ChatRequest> deserializer, RequestValidator validator, int maxBytes,
-                    CacheRuntime cache, Clock clock) {
+                    CacheRuntime cache, Clock clock, TopologyMeters meters) {
         this.deserializer = deserializer;
         this.validator = validator;
         this.maxBytes = maxBytes;
         this.cache = cache;
         this.clock = clock;
+        this.meters = meters;
     }
 
     @Override
@@ -99,6 +101,7 @@ final class DecodeProcessor implements Processor<byte[], byte[], Object, Object>
     }
 
     private void dlq(Record<byte[], byte[]> record, DlqReason reason, String detail) {
+        meters.deadLettered(reason);
         RecordMetadata meta = context.recordMetadata().orElse(null);
         Headers headers = new RecordHeaders(record.headers().toArray());
         add(headers, DlqHeaders.REASON, reason.name());

@@ -77,6 +77,7 @@ public final class TopologyFactory {
                                  Serde<ChatResult> resultSerde, Serde<BatchProgress> progressSerde,
                                  DispatchRuntime dispatch, CacheRuntime cache) {
         RequestValidator validator = new RequestValidator();
+        TopologyMeters meters = new TopologyMeters(dispatch.meters(), dispatch.traffic());
         StreamsBuilder builder = new StreamsBuilder();
         // In memory, changelogged: the pending set is bounded by dispatch.max-in-flight(-bytes), so it
         // fits in the heap and restores quickly from its compacted changelog.
@@ -88,7 +89,7 @@ public final class TopologyFactory {
         KStream<Object, Object> decoded = builder
             .stream(settings.requestTopics(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(SOURCE))
             .process(() -> new DecodeProcessor(requestDeserializer, validator, settings.requestMaxBytes(), cache,
-                dispatch.clock()), Named.as(DECODE));
+                dispatch.clock(), meters), Named.as(DECODE));
         Map<String, KStream<Object, Object>> routes = decoded.split(Named.as(ROUTE))
             .branch((k, v) -> v instanceof PendingRequest, Branched.as("valid"))
             .defaultBranch(Branched.as("invalid"));
@@ -101,7 +102,7 @@ public final class TopologyFactory {
             valid = valid.repartition(Repartitioned.with(Serdes.String(), PENDING_SERDE).withName(BY_CACHE_KEY));
         }
         KStream<String, ChatResult> results =
-            valid.process(() -> new AsyncDispatchProcessor(dispatch, cache), Named.as(DISPATCH), PENDING_STORE);
+            valid.process(() -> new AsyncDispatchProcessor(dispatch, cache, meters), Named.as(DISPATCH), PENDING_STORE);
         results.to(settings.resultsTopic(), Produced.with(Serdes.String(), resultSerde).withName(RESULTS_SINK));
         results.process(() -> new BatchProgressProcessor(dispatch.clock()), Named.as(BATCH_PROGRESS), BATCH_COUNTS_STORE)
             .to(settings.batchProgressTopic(), Produced.with(Serdes.String(), progressSerde).withName(BATCH_PROGRESS_SINK));

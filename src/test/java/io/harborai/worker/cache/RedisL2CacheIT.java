@@ -1,5 +1,6 @@
 package io.harborai.worker.cache;
 
+import io.harborai.worker.metrics.MetricsCatalog;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -83,7 +84,7 @@ class RedisL2CacheIT {
     }
 
     private static double lookups(SimpleMeterRegistry meters, String tier, String result) {
-        return meters.get(TwoTierCache.LOOKUPS).tag("tier", tier).tag("result", result).counter().count();
+        return meters.get(MetricsCatalog.CACHE_LOOKUPS).tag("tier", tier).tag("result", result).counter().count();
     }
 
     @Test
@@ -109,8 +110,8 @@ class RedisL2CacheIT {
             assertThat(lookups(metersB, "l1", "miss")).isEqualTo(1);
             assertThat(lookups(metersB, "l2", "hit")).isEqualTo(1);
             assertThat(lookups(metersB, "l1", "hit")).isEqualTo(1);
-            assertThat(metersB.get(TwoTierCache.L2_AVAILABLE).gauge().value()).isEqualTo(1);
-            assertThat(metersB.get(TwoTierCache.L2_ERRORS).functionCounter().count()).isZero();
+            assertThat(metersB.get(MetricsCatalog.CACHE_L2_AVAILABLE).gauge().value()).isEqualTo(1);
+            assertThat(metersB.get(MetricsCatalog.CACHE_L2_ERRORS).functionCounter().count()).isZero();
         }
     }
 
@@ -272,8 +273,8 @@ class RedisL2CacheIT {
                 assertThat(second).isEmpty();
                 assertThat(l2.errors()).isPositive();
                 assertThat(l2.available()).isFalse();
-                assertThat(meters.get(TwoTierCache.L2_AVAILABLE).gauge().value()).isZero();
-                assertThat(meters.get(TwoTierCache.L2_ERRORS).functionCounter().count()).isPositive();
+                assertThat(meters.get(MetricsCatalog.CACHE_L2_AVAILABLE).gauge().value()).isZero();
+                assertThat(meters.get(MetricsCatalog.CACHE_L2_ERRORS).functionCounter().count()).isPositive();
                 assertThat(lookups(meters, "l2", "miss") - missesBefore).isEqualTo(2);
                 assertThat(cache.getL1(CacheFixtures.key(8), null)).as("L1 still stores").isPresent();
             } finally {

@@ -1,5 +1,6 @@
 package io.harborai.worker.cache;
 
+import io.harborai.worker.metrics.MetricsCatalog;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -28,7 +29,7 @@ class TwoTierCacheTest {
     }
 
     private double lookups(String tier, String result) {
-        return meters.get(TwoTierCache.LOOKUPS).tag("tier", tier).tag("result", result).counter().count();
+        return meters.get(MetricsCatalog.CACHE_LOOKUPS).tag("tier", tier).tag("result", result).counter().count();
     }
 
     @Test
@@ -43,7 +44,7 @@ class TwoTierCacheTest {
         assertThat(hit.get().storedAtMs()).isEqualTo(t0);
         assertThat(hit.get().expiresAtMs()).isEqualTo(t0 + 60_000);
         assertThat(lookups("l1", "hit")).isEqualTo(1);
-        assertThat(meters.get(TwoTierCache.STORES).counter().count()).isEqualTo(1);
+        assertThat(meters.get(MetricsCatalog.CACHE_STORES).counter().count()).isEqualTo(1);
     }
 
     @Test
@@ -94,12 +95,12 @@ class TwoTierCacheTest {
         cache.store(key, CacheFixtures.answer("r1", "hello"), Duration.ofMinutes(1));
         cache.store(CacheFixtures.key(43), CacheFixtures.answer("r2", "world"), Duration.ofMinutes(1));
 
-        assertThat(meters.get(TwoTierCache.L1_ENTRIES).gauge().value()).isEqualTo(2);
-        assertThat(meters.get(TwoTierCache.L1_BYTES).gauge().value())
+        assertThat(meters.get(MetricsCatalog.CACHE_L1_ENTRIES).gauge().value()).isEqualTo(2);
+        assertThat(meters.get(MetricsCatalog.CACHE_L1_BYTES).gauge().value())
                 .isEqualTo((double) l1.weightedBytes()).isGreaterThan(2 * L1Cache.ENTRY_OVERHEAD_BYTES);
-        assertThat(meters.get(TwoTierCache.L2_AVAILABLE).gauge().value()).isZero();
-        assertThat(meters.get(TwoTierCache.L2_ERRORS).functionCounter().count()).isZero();
-        assertThat(meters.get(TwoTierCache.STORES).counter().count()).isEqualTo(2);
+        assertThat(meters.get(MetricsCatalog.CACHE_L2_AVAILABLE).gauge().value()).isZero();
+        assertThat(meters.get(MetricsCatalog.CACHE_L2_ERRORS).functionCounter().count()).isZero();
+        assertThat(meters.get(MetricsCatalog.CACHE_STORES).counter().count()).isEqualTo(2);
     }
 
     @Test

@@ -36,6 +36,18 @@ class HarborCliTest {
     }
 
     @Test
+    void shouldTakeTheMetricsPortFromTheCommandLineOverTheFile() throws Exception {
+        Path config = dir.resolve("metrics.yaml");
+        Files.writeString(config, "metrics.port: 9464\n");
+        CommandLine cl = HarborCli.commandLine();
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err));
+        int exit = cl.execute("run", "--config", config.toString(), "--metrics-port", "70000");
+        assertThat(exit).as("the option reached validation").isEqualTo(2);
+        assertThat(err.toString()).contains("metrics.port");
+    }
+
+    @Test
     void shouldRejectAMissingBatchInputWithoutStartingAnything() {
         int exit = HarborCli.commandLine().execute("batch", dir.resolve("nope.jsonl").toString(), "-o",
             dir.resolve("out.jsonl").toString());

@@ -1,5 +1,6 @@
 package io.harborai.worker.cost;
 
+import io.harborai.worker.metrics.MetricsCatalog;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -118,9 +119,9 @@ class TenantBudgetsIT {
             assertThat(raw(key).remainTimeToLive()).isBetween(Duration.ofDays(2).toMillis() - 60_000,
                     Duration.ofDays(2).toMillis());
             assertThat(b.localSpend("acme")).isEqualTo(3.5);
-            assertThat(metersB.get(RedisTenantBudgets.REJECTIONS).counter().count()).isPositive();
-            assertThat(metersB.get(RedisTenantBudgets.ERRORS).functionCounter().count()).isZero();
-            assertThat(metersB.get(RedisTenantBudgets.AVAILABLE).gauge().value()).isEqualTo(1);
+            assertThat(metersB.get(MetricsCatalog.BUDGET_REJECTIONS).counter().count()).isPositive();
+            assertThat(metersB.get(MetricsCatalog.BUDGET_ERRORS).functionCounter().count()).isZero();
+            assertThat(metersB.get(MetricsCatalog.BUDGET_AVAILABLE).gauge().value()).isEqualTo(1);
         }
     }
 
@@ -145,7 +146,7 @@ class TenantBudgetsIT {
             assertThat(exceededQuickly(a, "other")).as("CNY spend is not counted against a USD limit").isFalse();
             assertThat(a.localSpend("big")).isEqualTo(20);
             assertThat(raw(a.key("-", LocalDate.now(ZoneOffset.UTC))).get()).as("null tenant is '-'").isEqualTo("10");
-            assertThat(meters.get(RedisTenantBudgets.UNCOUNTED).counter().count()).isEqualTo(1);
+            assertThat(meters.get(MetricsCatalog.BUDGET_UNCOUNTED).counter().count()).isEqualTo(1);
         }
     }
 
@@ -188,7 +189,7 @@ class TenantBudgetsIT {
                 assertThat(exceededQuickly(a, "acme")).isFalse();
                 recordQuickly(a, "acme", usd(1));
             }
-            assertThat(meters.get(RedisTenantBudgets.ERRORS).functionCounter().count()).isPositive();
+            assertThat(meters.get(MetricsCatalog.BUDGET_ERRORS).functionCounter().count()).isPositive();
             assertThat(a.available()).isFalse();
         } finally {
             RedisClients.shutdown(client);
@@ -222,8 +223,8 @@ class TenantBudgetsIT {
                     recordQuickly(a, "acme", usd(1));
                 }
                 assertThat(a.available()).isFalse();
-                assertThat(meters.get(RedisTenantBudgets.AVAILABLE).gauge().value()).isZero();
-                assertThat(meters.get(RedisTenantBudgets.ERRORS).functionCounter().count()).isPositive();
+                assertThat(meters.get(MetricsCatalog.BUDGET_AVAILABLE).gauge().value()).isZero();
+                assertThat(meters.get(MetricsCatalog.BUDGET_ERRORS).functionCounter().count()).isPositive();
             } finally {
                 infra.startRedis();
             }
@@ -236,7 +237,7 @@ class TenantBudgetsIT {
                     });
             log.info("measured: budgets use Redis again {} ms after it restarted ({} errors in all)",
                     (System.nanoTime() - back0) / 1_000_000,
-                    meters.get(RedisTenantBudgets.ERRORS).functionCounter().count());
+                    meters.get(MetricsCatalog.BUDGET_ERRORS).functionCounter().count());
             assertThat(exceededQuickly(a, "acme")).as("spend seen before the outage is kept").isTrue();
 
             String tenant = "fresh";

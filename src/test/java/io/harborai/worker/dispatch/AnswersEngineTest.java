@@ -1,5 +1,6 @@
 package io.harborai.worker.dispatch;
 
+import io.harborai.worker.metrics.MetricsCatalog;
 import static io.harborai.worker.dispatch.EngineFixtures.request;
 import static io.harborai.worker.dispatch.EngineFixtures.success;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -124,8 +125,8 @@ class AnswersEngineTest {
             assertThat(r.getResponse().getContent()).isEqualTo("{\"age\": 40}");
         });
         assertThat(recorded).hasSize(2);
-        assertThat(meters.get(DispatchMetrics.STRUCTURED_REASKS).counter().count()).isEqualTo(1.0);
-        assertThat(meters.get(DispatchMetrics.COST).tag("model", "m").counter().count())
+        assertThat(meters.get(MetricsCatalog.STRUCTURED_REASKS).counter().count()).isEqualTo(1.0);
+        assertThat(meters.get(MetricsCatalog.COST).tag("model", "m").counter().count())
             .isCloseTo(2 * CALL_COST, within(1e-15));
     }
 

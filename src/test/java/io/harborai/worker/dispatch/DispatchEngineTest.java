@@ -1,5 +1,6 @@
 package io.harborai.worker.dispatch;
 
+import io.harborai.worker.metrics.MetricsCatalog;
 import static io.harborai.worker.dispatch.EngineFixtures.failure;
 import static io.harborai.worker.dispatch.EngineFixtures.request;
 import static io.harborai.worker.dispatch.EngineFixtures.success;
@@ -105,7 +106,7 @@ class DispatchEngineTest {
         submit(engine, request("a", "m", "x"), clock.millis());
         engine.pump();
         engine.awaitCapacity();
-        assertThat(meters.counter(DispatchMetrics.CAP_OVERRUNS, "traffic", "online").count()).isEqualTo(1);
+        assertThat(meters.counter(MetricsCatalog.CAP_OVERRUNS, "traffic", "online").count()).isEqualTo(1);
     }
 
     @Test
@@ -282,7 +283,7 @@ class DispatchEngineTest {
         caller.last().complete(success("fresh"));
         second.pump();
         assertThat(results).singleElement().satisfies(r -> assertThat(r.getResponse().getContent()).isEqualTo("fresh"));
-        assertThat(meters.counter(DispatchMetrics.REDISPATCHED, "traffic", "online").count()).isEqualTo(1);
+        assertThat(meters.counter(MetricsCatalog.REDISPATCHED, "traffic", "online").count()).isEqualTo(1);
         assertThat(runtime.inFlight().count()).isZero();
     }
 

@@ -1,5 +1,6 @@
 package io.harborai.worker.it;
 
+import io.harborai.worker.metrics.MetricsCatalog;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -10,7 +11,6 @@ import io.harborai.worker.avro.Message;
 import io.harborai.worker.avro.Params;
 import io.harborai.worker.avro.ResultStatus;
 import io.harborai.worker.avro.Usage;
-import io.harborai.worker.dispatch.DispatchMetrics;
 import io.harborai.worker.provider.ErrorCode;
 import io.harborai.worker.schema.AvroSerde;
 import io.harborai.worker.schema.SchemaRegistryClient;
@@ -88,7 +88,7 @@ class CostAndBudgetIT {
                 assertThat(r.getCost().getAmount()).as("cost of %s for %s", r.getId(), u).isCloseTo(expected, within(1e-12));
                 total += expected;
             }
-            double metered = worker.meters().find(DispatchMetrics.COST).counters().stream()
+            double metered = worker.meters().find(MetricsCatalog.COST).counters().stream()
                 .mapToDouble(c -> c.count()).sum();
             assertThat(metered).as("harbor.cost adds up to the results").isCloseTo(total, within(1e-9));
         }

@@ -1,5 +1,6 @@
 package io.harborai.worker.topology;
 
+import io.harborai.worker.metrics.MetricsCatalog;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.harborai.worker.avro.CacheControl;
@@ -11,7 +12,6 @@ import io.harborai.worker.avro.PendingRequest;
 import io.harborai.worker.cache.CacheRuntime;
 import io.harborai.worker.cache.L1Cache;
 import io.harborai.worker.cache.TwoTierCache;
-import io.harborai.worker.dispatch.DispatchMetrics;
 import io.harborai.worker.dispatch.DispatchRuntime;
 import io.harborai.worker.dispatch.EngineFixtures;
 import io.harborai.worker.dispatch.PendingCodec;
@@ -80,7 +80,7 @@ class AsyncDispatchProcessorTest {
         processor.init(context);
         punctuate();
         assertThat(caller.calls).extracting(c -> c.request().getId()).containsExactlyInAnyOrder("a", "b", "c");
-        assertThat(meters.counter(DispatchMetrics.REDISPATCHED, "traffic", "online").count()).isEqualTo(3);
+        assertThat(meters.counter(MetricsCatalog.REDISPATCHED, "traffic", "online").count()).isEqualTo(3);
         caller.calls.forEach(c -> c.complete(EngineFixtures.success("ok")));
         punctuate();
         assertThat(context.forwarded().stream().map(f -> (String) f.record().key()).toList()).containsExactlyInAnyOrder("a", "b", "c");
@@ -139,7 +139,7 @@ class AsyncDispatchProcessorTest {
         assertThat(results()).extracting(r -> r.getId() + ":" + r.getCache() + ":" + r.getResponse().getContent())
             .containsExactly("a:MISS:the answer", "b:COALESCED:the answer", "c:COALESCED:the answer");
         assertThat(results().get(1).getAttempts()).isZero();
-        assertThat(meters.counter(TwoTierCache.COALESCED).count()).isEqualTo(2);
+        assertThat(meters.counter(MetricsCatalog.CACHE_COALESCED).count()).isEqualTo(2);
         assertThat(store.get("b")).isNull();
 
         processor.process(record(EngineFixtures.request("d", "m", "same question"), cacheOn));
@@ -213,7 +213,7 @@ class AsyncDispatchProcessorTest {
         processor.init(context);
         punctuate();
         assertThat(caller.calls).hasSize(1);
-        assertThat(meters.counter(DispatchMetrics.REDISPATCHED, "traffic", "online").count()).as("only the call is a re-dispatch").isEqualTo(1);
+        assertThat(meters.counter(MetricsCatalog.REDISPATCHED, "traffic", "online").count()).as("only the call is a re-dispatch").isEqualTo(1);
         caller.last().complete(EngineFixtures.success("ok"));
         punctuate();
         assertThat(results()).hasSize(3).allSatisfy(r -> assertThat(r.getResponse().getContent()).isEqualTo("ok"));

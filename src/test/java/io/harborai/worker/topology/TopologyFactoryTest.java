@@ -15,6 +15,7 @@ import io.harborai.worker.cache.TwoTierCache;
 import io.harborai.worker.dispatch.DispatchRuntime;
 import io.harborai.worker.dispatch.EngineFixtures;
 import io.harborai.worker.dispatch.ratelimit.RateLimiter;
+import io.harborai.worker.metrics.MetricsCatalog;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.harborai.worker.schema.AvroSerde;
 import io.harborai.worker.schema.InProcessSchemaRegistry;
@@ -61,6 +62,8 @@ class TopologyFactoryTest {
         registry.close();
     }
 
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+
     @BeforeEach
     void setUp() {
         requestSerde = new AvroSerde<>(client, ChatRequest.class, true);
@@ -76,7 +79,7 @@ class TopologyFactoryTest {
         };
         var runtime = new DispatchRuntime(EngineFixtures.router("test=*"),
             EngineFixtures.settings(Map.of("dispatch.linger-ms", 0)), caller, RateLimiter.unlimited(), clock,
-            () -> 0.5, new SimpleMeterRegistry());
+            () -> 0.5, meters);
         var topology = TopologyFactory.build(
             new TopologyFactory.Settings(List.of("req", "req.batch"), "res", "dlq", "progress", 4096),
             requestSerde.deserializer(), resultSerde, progressSerde, runtime,
@@ -131,6 +134,35 @@ class TopologyFactoryTest {
         punctuate();
         assertThat(results.isEmpty()).as("exactly one result").isTrue();
         assertThat(dlq.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldCountRequestsResultsLatencyAndDlqRecords() {
+        requests.pipeInput("junk".getBytes(StandardCharsets.UTF_8));
+        requests.pipeInput(encode(request("ok", "m", user("hi"))));
+        requests.pipeInput(encode(request("boom", "explode", user("hi"))));
+        punctuate();
+        assertThat(results.readKeyValuesToList()).hasSize(2);
+
+        assertThat(meters.get(MetricsCatalog.REQUESTS).tag("traffic", "online").counter().count()).isEqualTo(2);
+        assertThat(meters.get(MetricsCatalog.DLQ_RECORDS).tag("reason", "BAD_MAGIC_BYTE").counter().count())
+            .isEqualTo(1);
+        assertThat(meters.get(MetricsCatalog.DLQ_RECORDS).tag("reason", "OVERSIZED").counter().count())
+            .as("every reason registered up front").isZero();
+        assertThat(meters.get(MetricsCatalog.RESULTS).tags("traffic", "online", "status", "SUCCEEDED", "code", "none")
+            .counter().count()).isEqualTo(1);
+        assertThat(meters.get(MetricsCatalog.RESULTS).tags("status", "FAILED", "code", "INTERNAL").counter().count())
+            .isEqualTo(1);
+        assertThat(meters.get(MetricsCatalog.RESULTS).tags("status", "FAILED", "code", "TIMEOUT").counter().count())
+            .isZero();
+        assertThat(meters.get(MetricsCatalog.REQUEST_LATENCY).tag("traffic", "online").timer().count()).isEqualTo(2);
+        assertThat(meters.get(MetricsCatalog.PROVIDER_CALLS).tags("provider", "test", "model", "*", "outcome", "ok")
+            .timer().count()).as("model tagged with the configured glob").isEqualTo(1);
+        assertThat(meters.get(MetricsCatalog.PROVIDER_CALLS).tags("outcome", "INTERNAL").timer().count()).isEqualTo(1);
+        assertThat(meters.get(MetricsCatalog.PROVIDER_CONCURRENCY_LIMIT).tag("provider", "test").gauge().value())
+            .isPositive();
+        assertThat(meters.get(MetricsCatalog.PROVIDER_CIRCUIT_OPEN).tag("provider", "test").gauge().value()).isZero();
+        assertThat(meters.get(MetricsCatalog.RATELIMIT_WAITS).tag("provider", "test").counter().count()).isZero();
     }
 
     @Test
