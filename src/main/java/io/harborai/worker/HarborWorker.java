@@ -37,6 +37,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.harborai.worker.metrics.MeterBinding;
 import io.harborai.worker.metrics.MetricsServer;
+import io.harborai.worker.metrics.snapshot.MetricsReporter;
 import io.harborai.worker.metrics.PerformanceMode;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.LinkedHashMap;
@@ -81,6 +82,7 @@ public final class HarborWorker implements AutoCloseable {
     private MeterBinding binding;
     private DispatchRuntime dispatch;
     private MetricsServer metricsServer;
+    private MetricsReporter reporter;
 
     private HarborWorker(List<KafkaStreams> apps, List<String> appIds, OkHttpClient http, SimulatorServer simulator,
                          String providerSummary, MeterRegistry meters, PerformanceMode mode) {
@@ -163,8 +165,11 @@ public final class HarborWorker implements AutoCloseable {
         ProviderRouter router = ProviderRouter.create(providers, http, System.getenv(), config.capabilities());
         String summary = providers.stream().map(p -> p.name() + "=" + p.baseUrl() + " " + p.models()).toList().toString();
 
-        List<String> topics = List.of(config.string(TOPIC_REQUESTS), config.string(TOPIC_REQUESTS_BATCH),
-            config.string(TOPIC_RESULTS), config.string(TOPIC_DLQ), config.string(TOPIC_METRICS));
+        List<String> topics = new ArrayList<>(List.of(config.string(TOPIC_REQUESTS), config.string(TOPIC_REQUESTS_BATCH),
+            config.string(TOPIC_RESULTS), config.string(TOPIC_DLQ), config.string(TOPIC_METRICS)));
+        if (config.string(TOPIC_ALERTS) != null) {
+            topics.add(config.string(TOPIC_ALERTS));
+        }
         if (config.bool(TOPICS_CREATE)) {
             try (Admin admin = Admin.create(WorkerClients.adminProperties(config))) {
                 TopicBootstrap.ensure(admin, topics, config.intValue(TOPICS_PARTITIONS), config.shortValue(TOPICS_REPLICATION));
@@ -211,6 +216,8 @@ public final class HarborWorker implements AutoCloseable {
             throw e;
         }
         apps.forEach(KafkaStreams::start);
+        worker.reporter = MetricsReporter.start(config, meters, instanceId(appId), registry, http,
+            WorkerClients.adminProperties(config));
         log.info("HarborAI worker started: application.id={} (+ {}-batch) kafka={} providers={} metrics={}",
             appId, appId, config.kafkaBootstrap(), summary,
             worker.metricsServer == null ? "off" : "http://0.0.0.0:" + worker.metricsPort() + "/metrics");
@@ -218,6 +225,18 @@ public final class HarborWorker implements AutoCloseable {
         worker.redis = redis;
         worker.budgets = budgets;
         return worker;
+    }
+
+    /** The {@code instance} of this worker's MetricEvents: host, process and a per-worker suffix. */
+    private static String instanceId(String appId) {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            host = "unknown-host";
+        }
+        return appId + "@" + host + ":" + ProcessHandle.current().pid() + "#"
+            + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
     }
 
     private static MetricsServer startMetricsServer(int port, HarborWorker worker) {
@@ -347,6 +366,9 @@ public final class HarborWorker implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             errors.add(e);
+        }
+        if (reporter != null) {
+            reporter.close(); // after the apps: the final snapshot counts their last results
         }
         if (simulator != null) {
             simulator.close();
