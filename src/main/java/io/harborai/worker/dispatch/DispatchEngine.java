@@ -103,6 +103,7 @@ public final class DispatchEngine implements AutoCloseable {
             throw new IllegalStateException("request " + e.id + " is already held");
         }
         rt.inFlight.add(bytes);
+        rt.trace.submitted(e, now);
         if (redispatch) {
             rt.redispatched.increment();
         }
@@ -232,6 +233,7 @@ public final class DispatchEngine implements AutoCloseable {
         e.totalAttempts++;
         e.generation++;
         e.state = PendingEntry.State.IN_FLIGHT;
+        rt.trace.callStarted(e);
         send(e, lane);
         return true;
     }
@@ -271,6 +273,7 @@ public final class DispatchEngine implements AutoCloseable {
             return;
         }
         long now = rt.clock.millis();
+        rt.trace.callEnded(e, c.outcome());
         if (c.outcome() instanceof ProviderOutcome.Success ok) {
             Optional<ChatResult> result = rt.answers.onSuccess(e, ok, trail(e), now);
             if (result.isPresent()) {
@@ -297,6 +300,7 @@ public final class DispatchEngine implements AutoCloseable {
             }
             e.state = PendingEntry.State.WAITING;
             e.dueAtMs = due;
+            rt.trace.retryScheduled(e, due - now);
             waiting.add(e);
             rt.retries.increment();
             return;
@@ -339,7 +343,7 @@ public final class DispatchEngine implements AutoCloseable {
     private void finish(PendingEntry e, ChatResult result) {
         entries.remove(e.id);
         rt.inFlight.remove(e.bytes);
-        sink.emit(result);
+        sink.emit(rt.trace.finished(e, result));
     }
 
     private static Results.Trail trail(PendingEntry e) {

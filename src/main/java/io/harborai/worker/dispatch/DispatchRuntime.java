@@ -41,6 +41,7 @@ public final class DispatchRuntime {
     /** Share of each provider lane's concurrency this runtime's calls may hold; 1 = online. */
     final double laneShare;
     final Answers answers;
+    final RequestTrace trace;
     private final Map<String, ProviderLane> lanes;
     private final MeterRegistry meters;
     private final String traffic;
@@ -81,6 +82,7 @@ public final class DispatchRuntime {
         this.laneShare = laneShare;
         this.lanes = lanes;
         this.answers = Objects.requireNonNull(answers, "answers");
+        this.trace = new RequestTrace(settings.timingBreakdown());
         this.meters = Objects.requireNonNull(meters, "meters");
         this.traffic = traffic;
         this.redispatched = meters.counter(MetricsCatalog.REDISPATCHED, "traffic", traffic);

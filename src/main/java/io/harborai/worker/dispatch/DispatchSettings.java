@@ -3,12 +3,15 @@ package io.harborai.worker.dispatch;
 import static io.harborai.worker.config.HarborConfigDef.*;
 
 import io.harborai.worker.config.HarborConfig;
+import io.harborai.worker.metrics.PerformanceMode;
 import java.util.List;
 
 /**
  * The dispatch engine's settings, read once from {@link HarborConfig} (see {@code HarborConfigDef}
  * for each key's documentation, default and range). Immutable.
  *
+ * @param timingBreakdown {@code metrics.mode: full}: results carry the timing breakdown and each step is
+ *     traced (see {@link RequestTrace})
  * @param maxBlockMs longest one {@code process()} call waits for capacity; {@link #from} caps it at
  *     the longest provider call timeout, because a slot held by an in-flight call is freed within
  *     that time and waiting longer cannot help
@@ -19,7 +22,8 @@ public record DispatchSettings(
     int maxAttempts, long backoffBaseMs, long backoffMaxMs, double retryBudgetRatio,
     List<String> defaultFallbackModels, long maxQueueMs, int maxRedispatches,
     int concurrencyMin, int concurrencyInitial, int concurrencyMax,
-    int breakerFailureRatePercent, int breakerWindowCalls, long breakerOpenMs, int breakerHalfOpenCalls) {
+    int breakerFailureRatePercent, int breakerWindowCalls, long breakerOpenMs, int breakerHalfOpenCalls,
+    boolean timingBreakdown) {
 
     public DispatchSettings {
         defaultFallbackModels = List.copyOf(defaultFallbackModels);
@@ -46,6 +50,7 @@ public record DispatchSettings(
             c.intValue(DISPATCH_CONCURRENCY_MIN), c.intValue(DISPATCH_CONCURRENCY_INITIAL),
             c.intValue(DISPATCH_CONCURRENCY_MAX),
             c.intValue(BREAKER_FAILURE_RATE_PERCENT), c.intValue(BREAKER_WINDOW_CALLS),
-            c.longValue(BREAKER_OPEN_MS), c.intValue(BREAKER_HALF_OPEN_CALLS));
+            c.longValue(BREAKER_OPEN_MS), c.intValue(BREAKER_HALF_OPEN_CALLS),
+            PerformanceMode.of(c.string(METRICS_MODE)).timingBreakdown());
     }
 }

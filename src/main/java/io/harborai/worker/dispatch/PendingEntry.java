@@ -42,6 +42,12 @@ final class PendingEntry {
     /** Sums over every successful call made for this request; null until the first. */
     Usage usage;
     Cost cost;
+    /** When the engine took it (after the cache lookups), for the full-mode timing breakdown. */
+    long submittedAtMs;
+    /** Backoff waited before retries, summed. */
+    long retryWaitMs;
+    /** Each call's latency, in order; only kept in full mode (else null). */
+    List<Long> attemptMs;
 
     PendingEntry(ChatRequest request, long receivedAtMs, long deadlineMs, long bytes, long estimatedTokens,
                  List<String> chain) {
