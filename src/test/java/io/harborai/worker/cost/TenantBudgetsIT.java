@@ -1,5 +1,7 @@
 package io.harborai.worker.cost;
 
+import io.harborai.worker.testinfra.MutableClock;
+
 import io.harborai.worker.metrics.MetricsCatalog;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

@@ -16,7 +16,7 @@ import io.harborai.worker.cost.Price;
 import io.harborai.worker.cost.PriceTable;
 import io.harborai.worker.cost.TenantBudgets;
 import io.harborai.worker.dispatch.EngineFixtures.FakeCaller;
-import io.harborai.worker.dispatch.EngineFixtures.MutableClock;
+import io.harborai.worker.testinfra.MutableClock;
 import io.harborai.worker.dispatch.ratelimit.RateLimiter;
 import io.harborai.worker.provider.ErrorCode;
 import io.harborai.worker.structured.SchemaValidator;

@@ -3,7 +3,7 @@ package io.harborai.worker.dispatch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.harborai.worker.dispatch.EngineFixtures.MutableClock;
+import io.harborai.worker.testinfra.MutableClock;
 import io.harborai.worker.provider.ErrorCode;
 import java.time.Duration;
 import java.util.Map;
@@ -120,7 +120,7 @@ class DispatchPartsTest {
     @Test
     void shouldKeepBatchCallsWithinTheirShareOfALaneWhileOnlineCallsStillGetSlots() {
         var lane = new ProviderLane("p", EngineFixtures.settings(java.util.Map.of("dispatch.concurrency-initial", 8)),
-            new EngineFixtures.MutableClock(0));
+            new MutableClock(0));
         assertThat(lane.tryAdmit(0.25)).isEqualTo(ProviderLane.Admission.ADMITTED);
         assertThat(lane.tryAdmit(0.25)).isEqualTo(ProviderLane.Admission.ADMITTED);
         assertThat(lane.tryAdmit(0.25)).as("2 of 8 slots is the batch share").isEqualTo(ProviderLane.Admission.BUSY);

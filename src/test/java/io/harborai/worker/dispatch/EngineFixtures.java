@@ -6,6 +6,7 @@ import io.harborai.worker.avro.Message;
 import io.harborai.worker.avro.Params;
 import io.harborai.worker.avro.Usage;
 import io.harborai.worker.config.HarborConfig;
+import io.harborai.worker.testinfra.MutableClock;
 import io.harborai.worker.provider.ErrorCode;
 import io.harborai.worker.provider.OpenAiCompatibleClient;
 import io.harborai.worker.provider.ProviderOutcome;
@@ -30,39 +31,6 @@ public final class EngineFixtures {
     private static final OkHttpClient HTTP = new OkHttpClient();
 
     private EngineFixtures() {}
-
-    /** A clock that moves only when told to. */
-    public static final class MutableClock extends Clock {
-        private final AtomicLong millis;
-
-        public MutableClock(long startMillis) {
-            this.millis = new AtomicLong(startMillis);
-        }
-
-        public void advance(long ms) {
-            millis.addAndGet(ms);
-        }
-
-        @Override
-        public long millis() {
-            return millis.get();
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(millis.get());
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-    }
 
     /** One started provider call, completed by the test (or at once by {@link FakeCaller#auto}). */
     public record Call(String provider, String model, ChatRequest request, long atMs,

@@ -11,7 +11,7 @@ import ch.qos.logback.core.read.ListAppender;
 import io.harborai.worker.avro.ChatResult;
 import io.harborai.worker.avro.ResultStatus;
 import io.harborai.worker.dispatch.EngineFixtures.FakeCaller;
-import io.harborai.worker.dispatch.EngineFixtures.MutableClock;
+import io.harborai.worker.testinfra.MutableClock;
 import io.harborai.worker.dispatch.ratelimit.RateLimiter;
 import io.harborai.worker.provider.ErrorCode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

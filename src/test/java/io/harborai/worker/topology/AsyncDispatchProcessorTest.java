@@ -1,5 +1,7 @@
 package io.harborai.worker.topology;
 
+import io.harborai.worker.testinfra.MutableClock;
+
 import io.harborai.worker.metrics.MetricsCatalog;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,7 +31,7 @@ import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.Test;
 
 class AsyncDispatchProcessorTest {
-    private final EngineFixtures.MutableClock clock = new EngineFixtures.MutableClock(1_700_000_000_000L);
+    private final MutableClock clock = new MutableClock(1_700_000_000_000L);
     private final EngineFixtures.FakeCaller caller = new EngineFixtures.FakeCaller(clock);
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final MockProcessorContext<String, ChatResult> context = new MockProcessorContext<>();

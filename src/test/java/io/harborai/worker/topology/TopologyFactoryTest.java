@@ -1,5 +1,7 @@
 package io.harborai.worker.topology;
 
+import io.harborai.worker.testinfra.MutableClock;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.harborai.worker.avro.BatchProgress;
@@ -69,7 +71,7 @@ class TopologyFactoryTest {
         requestSerde = new AvroSerde<>(client, ChatRequest.class, true);
         AvroSerde<ChatResult> resultSerde = new AvroSerde<>(client, ChatResult.class, true);
         progressSerde = new AvroSerde<>(client, BatchProgress.class, true);
-        var clock = new EngineFixtures.MutableClock(1_000_000);
+        var clock = new MutableClock(1_000_000);
         caller = new EngineFixtures.FakeCaller(clock);
         caller.auto = call -> {
             if (call.model().equals("explode")) {

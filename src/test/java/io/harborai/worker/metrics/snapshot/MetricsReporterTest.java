@@ -27,12 +27,12 @@ import io.harborai.worker.avro.MetricEvent;
 import io.harborai.worker.config.HarborConfig;
 import io.harborai.worker.metrics.MetricsCatalog;
 import io.harborai.worker.metrics.MetricsTopic;
-import io.harborai.worker.metrics.snapshot.SnapshotCollectorTest.ManualClock;
+import io.harborai.worker.testinfra.MutableClock;
 
 class MetricsReporterTest {
 
     private final MeterRegistry meters = new SimpleMeterRegistry();
-    private final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
     private final MockProducer<String, byte[]> producer =
         new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
     private final Serializer<MetricEvent> metricText = (topic, e) -> ("metric " + e.getResultsFailed())

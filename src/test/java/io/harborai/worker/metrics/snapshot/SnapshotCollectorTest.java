@@ -1,5 +1,7 @@
 package io.harborai.worker.metrics.snapshot;
 
+import io.harborai.worker.testinfra.MutableClock;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.offset;
 import static org.assertj.core.api.Assertions.withinPercentage;
@@ -25,7 +27,7 @@ import io.harborai.worker.metrics.MetricsCatalog;
 class SnapshotCollectorTest {
 
     private final MeterRegistry meters = new SimpleMeterRegistry();
-    private final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
     private final SnapshotCollector collector = new SnapshotCollector(meters, "w-1", "balanced", clock,
         () -> new MemoryUsage(0, 300, 1_000, 2_000));
 
@@ -245,31 +247,4 @@ class SnapshotCollectorTest {
         meters.counter(MetricsCatalog.CACHE_LOOKUPS, "tier", tier, "result", result).increment(n);
     }
 
-    /** A wall clock the test moves by hand. */
-    static final class ManualClock extends Clock {
-        private volatile Instant now;
-
-        ManualClock(Instant start) {
-            this.now = start;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
 }
