@@ -42,7 +42,11 @@ class TenantBudgetsIT {
     private static final Logger log = LoggerFactory.getLogger(TenantBudgetsIT.class);
     private static final RedisTenantBudgets.Timing TIMING = new RedisTenantBudgets.Timing(
             Duration.ofMillis(300), Duration.ofMillis(500), Duration.ofMillis(250));
-    private static final long NON_BLOCKING_MS = 50;
+    /**
+     * A blocked caller would wait out Redis' command (250 ms) or connect (500 ms) timeout; 200 ms
+     * tells that apart from a GC pause or a loaded machine, which 50 ms did not always.
+     */
+    private static final long NON_BLOCKING_MS = 200;
 
     private static RedissonClient workerA;
     private static RedissonClient workerB;

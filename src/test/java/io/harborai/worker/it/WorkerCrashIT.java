@@ -87,8 +87,12 @@ class WorkerCrashIT {
                 String log = Files.readString(dir.resolve("second.log"));
                 assertThat(log).as("the restarted worker re-dispatched restored pending requests")
                     .contains("re-admitting");
-                assertThat(simulator.calls()).as("redispatch means some requests were sent twice")
-                    .isGreaterThan(REQUESTS);
+                // At-least-once calls: a restored request whose call was in flight at the kill is sent
+                // again; one that was still queued is sent for the first time. Whether any call was in
+                // flight at the instant of the kill is timing, so only the lower bound is certain.
+                System.out.printf("crash: %d provider calls for %d requests%n", simulator.calls(), REQUESTS);
+                assertThat(simulator.calls()).as("every request reached the provider at least once")
+                    .isGreaterThanOrEqualTo(REQUESTS);
             } finally {
                 second.destroy();
                 if (!second.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {

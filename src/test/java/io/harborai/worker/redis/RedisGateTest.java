@@ -33,7 +33,11 @@ import io.harborai.worker.embedded.FreePorts;
 class RedisGateTest {
 
     private static final Duration CALL_TIMEOUT = Duration.ofMillis(200);
-    private static final long NON_BLOCKING_MS = 50;
+    /**
+     * A blocked caller would wait out Redis' command (250 ms) or connect (500 ms) timeout; 200 ms
+     * tells that apart from a GC pause or a loaded machine, which 50 ms did not always.
+     */
+    private static final long NON_BLOCKING_MS = 200;
 
     private final AtomicLong nanos = new AtomicLong();
     private final RedisGate gate = new RedisGate("test", "doing without", CALL_TIMEOUT, nanos::get,
