@@ -141,22 +141,24 @@ public final class HarborConfig {
                 rateLimits.add(RateLimitSpec.of(name, rpm, tpm));
             }
         });
-        Object capabilitiesRaw = raw.get(CAPABILITIES);
-        if (capabilitiesRaw == null && raw.keySet().stream().anyMatch(k -> k.startsWith(CAPABILITIES + "."))) {
-            capabilitiesRaw = Map.of();
-        }
-        CapabilityTable capabilities = CapabilityTable.fromConfig(capabilitiesRaw, problems);
-        Object pricingRaw = raw.get(PriceTable.CONFIG_KEY);
-        if (pricingRaw == null && raw.keySet().stream().anyMatch(k -> k.startsWith(PriceTable.CONFIG_KEY + "."))) {
-            pricingRaw = Map.of();
-        }
-        PriceTable prices = PriceTable.fromConfig(pricingRaw, problems);
+        CapabilityTable capabilities = CapabilityTable.fromConfig(listValue(raw, CAPABILITIES), problems);
+        PriceTable prices = PriceTable.fromConfig(listValue(raw, PriceTable.CONFIG_KEY), problems);
         BudgetSettings budgets = budgets(budgetDaily, parsed, problems);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
         return new HarborConfig(parsed, Map.copyOf(kafka), List.copyOf(providers), List.copyOf(rateLimits),
             new Tables(capabilities, prices, budgets));
+    }
+
+    /**
+     * The value of a top-level list key ({@code capabilities}, {@code pricing}). A mapping written
+     * there instead arrives flattened into {@code key.*} keys; it is handed on as an empty map so the
+     * table's parser reports "must be a list".
+     */
+    private static Object listValue(Map<String, Object> raw, String key) {
+        Object v = raw.get(key);
+        return v == null && raw.keySet().stream().anyMatch(k -> k.startsWith(key + ".")) ? Map.of() : v;
     }
 
     /** {@code budget.daily.<tenant>: amount} limits plus the {@code budget.*} defaults. */

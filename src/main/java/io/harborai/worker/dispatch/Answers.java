@@ -15,8 +15,10 @@ import io.harborai.worker.structured.StructuredOutput;
 import io.harborai.worker.structured.Verdict;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What happens to a provider's successful answer before it becomes a result: its cost (from the
@@ -41,6 +43,7 @@ public final class Answers {
     private final MeterRegistry meters;
     private final Counter reasks;
     private final Counter schemaFailures;
+    private final Map<String, Counter> costCounters = new ConcurrentHashMap<>();
 
     /**
      * @param structuredMaxAttempts answers checked per request before SCHEMA_VALIDATION (>= 1)
@@ -63,7 +66,8 @@ public final class Answers {
 
     /** Built-in prices, no budgets, three structured attempts. */
     public static Answers defaults(MeterRegistry meters) {
-        return new Answers(new StructuredOutput(new SchemaValidator(SchemaValidator.DEFAULT_CACHE_SIZE)), 3, PriceTable.builtIn(), TenantBudgets.none(), meters);
+        return new Answers(new StructuredOutput(new SchemaValidator(SchemaValidator.DEFAULT_CACHE_SIZE)), 3,
+            PriceTable.builtIn(), TenantBudgets.none(), meters);
     }
 
     /**
@@ -72,8 +76,7 @@ public final class Answers {
      * get their series with the first priced answer.
      */
     void declareCost(String provider, String model) {
-        prices.price(model).ifPresent(p -> meters.counter(MetricsCatalog.COST, "provider", provider, "model", model,
-            "currency", p.currency()));
+        prices.price(model).ifPresent(p -> costCounter(provider, model, p.currency()));
     }
 
     /** Whether {@code request}'s tenant has spent its daily budget (the budgets count rejections). */
@@ -152,8 +155,13 @@ public final class Answers {
             e.cost.setAmount(e.cost.getAmount() + c.getAmount());
         }
         budgets.record(e.request.getTenant(), c);
-        meters.counter(MetricsCatalog.COST, "provider", provider == null ? "none" : provider, "model", model,
-            "currency", c.getCurrency()).increment(c.getAmount());
+        costCounter(provider == null ? "none" : provider, model, c.getCurrency()).increment(c.getAmount());
+    }
+
+    /** The {@code harbor.cost} series, looked up in the registry once per tag combination. */
+    private Counter costCounter(String provider, String model, String currency) {
+        return costCounters.computeIfAbsent(provider + '\u0000' + model + '\u0000' + currency,
+            k -> meters.counter(MetricsCatalog.COST, "provider", provider, "model", model, "currency", currency));
     }
 
     private static io.harborai.worker.avro.StructuredOutput structuredOf(Verdict v, int attempts) {

@@ -12,33 +12,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.harborai.worker.provider.dialect.Dialect;
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
+import mockwebserver3.junit5.StartStop;
 import okhttp3.OkHttpClient;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Drives the client with each dialect's documented response shapes (fixtures/<dialect>/). */
 class DialectFixtureTest {
   static final OkHttpClient SHARED = new OkHttpClient();
 
-  MockWebServer server;
-
-  @BeforeEach
-  void start() throws IOException {
-    server = new MockWebServer();
-    server.start();
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
+  @StartStop final MockWebServer server = new MockWebServer();
 
   OpenAiCompatibleClient client(Dialect d, boolean stream) {
     return new OpenAiCompatibleClient(

@@ -9,32 +9,19 @@ import static io.harborai.worker.provider.Fixtures.success;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.harborai.worker.provider.dialect.Dialect;
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
+import mockwebserver3.junit5.StartStop;
 import okhttp3.OkHttpClient;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class StreamingClientTest {
   static final OkHttpClient SHARED = new OkHttpClient();
 
-  MockWebServer server;
-
-  @BeforeEach
-  void start() throws IOException {
-    server = new MockWebServer();
-    server.start();
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
+  @StartStop final MockWebServer server = new MockWebServer();
 
   OpenAiCompatibleClient client(boolean stream, Duration ttft) {
     return new OpenAiCompatibleClient(
