@@ -63,7 +63,15 @@ public final class InFlight {
 
     /** At or over either cap: the stream thread must drain before taking another record. */
     public boolean full() {
-        return count.get() - completed.get() >= maxCount || bytes.get() >= maxBytes;
+        return full(0);
+    }
+
+    /**
+     * As {@link #full()}, counting {@code reserved} more requests that are already taken but not yet
+     * added (a task's cache lookups whose misses will be submitted).
+     */
+    public boolean full(int reserved) {
+        return count.get() - completed.get() + reserved >= maxCount || bytes.get() >= maxBytes;
     }
 
     public int count() {
