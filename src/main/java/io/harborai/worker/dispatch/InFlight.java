@@ -4,8 +4,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The worker-wide memory budget: requests held in memory (queued, in flight or awaiting a retry)
- * by count and by serialized bytes. Shared by every task's engine; a request is added when its
+ * The worker-wide memory budget: requests held in memory (queued, in flight, awaiting a retry, or
+ * {@linkplain #reserve waiting for a cache lookup}) by count and by serialized bytes. Shared by every task's engine; a request is added when its
  * processor takes it and removed when its result is forwarded.
  *
  * <p>A finished call whose result waits in its task's completion queue does not count against
@@ -61,17 +61,22 @@ public final class InFlight {
         completed.decrementAndGet();
     }
 
-    /** At or over either cap: the stream thread must drain before taking another record. */
-    public boolean full() {
-        return full(0);
+    /**
+     * A request taken by a processor that reaches an engine unless a cache lookup in progress
+     * answers it first: counted like a held one (by count and bytes) so every task sees it.
+     */
+    public void reserve(long size) {
+        add(size);
     }
 
-    /**
-     * As {@link #full()}, counting {@code reserved} more requests that are already taken but not yet
-     * added (a task's cache lookups whose misses will be submitted).
-     */
-    public boolean full(int reserved) {
-        return count.get() - completed.get() + reserved >= maxCount || bytes.get() >= maxBytes;
+    /** Releases {@link #reserve}, before the request is submitted or answered. */
+    public void unreserve(long size) {
+        remove(size);
+    }
+
+    /** At or over either cap: the stream thread must drain before taking another record. */
+    public boolean full() {
+        return count.get() - completed.get() >= maxCount || bytes.get() >= maxBytes;
     }
 
     public int count() {

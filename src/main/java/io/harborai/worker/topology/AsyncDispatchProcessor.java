@@ -50,8 +50,9 @@ import org.slf4j.LoggerFactory;
  * the byte cap. A record for which no room came within that time is parked on disk ({@link
  * ParkedRequests}) instead of being held over the cap, and so is every record arriving while
  * others are parked (first in, first out). Each pump moves the oldest parked records into the
- * {@code pending} store and admits them exactly as fresh records, while the budget has room; cache
- * lookups in progress reserve their room, as their misses will be submitted.
+ * {@code pending} store and admits them exactly as fresh records, while the budget has room. A
+ * request whose L2 lookup is in progress holds a slot of the budget too (its miss will be
+ * submitted), so no task takes records into room another task's lookups will need.
  *
  * <p>Runs on the task's stream thread; only {@code l2Answers} is written from Redisson threads.
  */
@@ -73,8 +74,6 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
     private final Map<String, Dispatched> dispatched = new HashMap<>();
     /** L2 lookups finished on Redisson threads, drained by {@link #pump()}. */
     private final ConcurrentLinkedQueue<L2Answer> l2Answers = new ConcurrentLinkedQueue<>();
-    /** Flights whose leader waits for its L2 lookup: taken, not yet counted by the engine. */
-    private int lookups;
 
     /** A request taken and not yet answered, with its encoded size (the byte cap counts it). */
     private record Held(PendingRequest entry, int bytes, boolean redispatch) {
@@ -149,7 +148,7 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
 
     /** Admits parked records, oldest first, while the budget has room; true when any was admitted. */
     private boolean drainParked() {
-        return parked.drain(() -> !runtime.inFlight().full(lookups), p -> {
+        return parked.drain(() -> !runtime.inFlight().full(), p -> {
             String id = p.getRequest().getId();
             if (pending.get(id) != null || dispatched.containsKey(id)) {
                 log.warn("Request {} is already pending; the duplicate parked record is ignored", id);
@@ -196,7 +195,7 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
             engine.pump();
         }
         // Taken only when the budget has room and nothing older is parked; else parked, not held.
-        if (!room || !parked.isEmpty() || runtime.inFlight().full(lookups)) {
+        if (!room || !parked.isEmpty() || runtime.inFlight().full()) {
             parked.park(record.value());
             return;
         }
@@ -245,7 +244,7 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
             return;
         }
         flights.put(key, new Flight(h));
-        lookups++;
+        runtime.inFlight().reserve(h.bytes());
         String leaderId = h.id();
         cache.tiers().getL2(key, CacheRuntime.maxAgeMs(request)).whenComplete((answer, error) ->
             l2Answers.add(new L2Answer(key, leaderId, error == null ? answer : Optional.empty())));
@@ -256,8 +255,8 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
         if (flight == null || !flight.leader.id().equals(a.leaderId())) {
             return; // the task was closed and re-initialised meanwhile
         }
-        lookups--;
         Held leader = flight.leader;
+        runtime.inFlight().unreserve(leader.bytes());
         if (a.answer().isPresent()) {
             ChatResult result = CachedResults.fromCache(leader.request(), a.answer().get().answer(), CacheOutcome.L2,
                 leader.entry().getReceivedAtMs(), runtime.clock().millis());
@@ -319,10 +318,14 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
         if (engine != null) {
             engine.close();
         }
-        flights.values().forEach(f -> f.waiters.forEach(w -> runtime.inFlight().releaseBytes(w.bytes())));
+        flights.values().forEach(f -> {
+            f.waiters.forEach(w -> runtime.inFlight().releaseBytes(w.bytes()));
+            if (!dispatched.containsKey(f.leader.id())) {
+                runtime.inFlight().unreserve(f.leader.bytes()); // its lookup was still in progress
+            }
+        });
         flights.clear();
         dispatched.clear();
-        lookups = 0;
         if (parked != null) {
             parked.close();
         }

@@ -8,6 +8,8 @@ import io.harborai.worker.avro.ChatResult;
 import io.harborai.worker.avro.PendingRequest;
 import io.harborai.worker.avro.ResultStatus;
 import io.harborai.worker.cache.CacheRuntime;
+import io.harborai.worker.cache.L1Cache;
+import io.harborai.worker.cache.TwoTierCache;
 import io.harborai.worker.dispatch.DispatchRuntime;
 import io.harborai.worker.dispatch.EngineFixtures;
 import io.harborai.worker.dispatch.ratelimit.RateLimiter;
@@ -237,6 +239,36 @@ class ParkingTopologyTest {
         parked.close();
     }
 
+    @Test
+    void shouldCountCacheLookupsInProgressAgainstTheCap() {
+        var context = new MockProcessorContext<String, ChatResult>(new Properties(), new TaskId(0, 0), stateDir.toFile());
+        KeyValueStore<String, byte[]> pending = Stores.keyValueStoreBuilder(
+            Stores.inMemoryKeyValueStore(TopologyFactory.PENDING_STORE), Serdes.String(), Serdes.ByteArray())
+            .withLoggingDisabled().build();
+        pending.init(context.getStateStoreContext(), pending);
+        context.addStateStore(pending);
+        KeyValueStore<Long, byte[]> parked = rocksParked(context);
+        CacheRuntime cache = new CacheRuntime(true, true, Duration.ofHours(1),
+            new TwoTierCache(new L1Cache(1 << 20, clock::millis), null, clock::millis, new SimpleMeterRegistry()));
+        AsyncDispatchProcessor processor = processor(context, cache);
+        for (String id : List.of("a", "b", "c")) {
+            ChatRequest r = EngineFixtures.request(id, "m", "q " + id);
+            processor.process(new Record<>(cache.key(r), new PendingRequest(r, clock.millis(), 0, 1), 0L));
+            maxInFlight = Math.max(maxInFlight, runtime.inFlight().count());
+        }
+        assertThat(runtime.inFlight().count()).as("two lookups in progress hold the two slots").isEqualTo(CAP);
+        assertThat(parkedGauge()).as("the third waits on disk, not in a third lookup").isEqualTo(1);
+        while (called().size() < 3) {
+            context.scheduledPunctuators().forEach(p -> p.getPunctuator().punctuate(clock.millis()));
+            maxInFlight = Math.max(maxInFlight, runtime.inFlight().count());
+            caller.open().forEach(c -> c.complete(EngineFixtures.success("ok")));
+        }
+        assertThat(called()).containsExactly("a", "b", "c");
+        assertThat(maxInFlight).isLessThanOrEqualTo(CAP);
+        processor.close();
+        parked.close();
+    }
+
     private KeyValueStore<Long, byte[]> rocksParked(MockProcessorContext<String, ChatResult> context) {
         KeyValueStore<Long, byte[]> store = Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(TopologyFactory.PARKED_STORE), Serdes.Long(), Serdes.ByteArray())
@@ -248,11 +280,15 @@ class ParkingTopologyTest {
 
     /** A processor of a fresh worker (own runtime and meters) over {@code context}'s stores. */
     private AsyncDispatchProcessor processor(MockProcessorContext<String, ChatResult> context) {
+        return processor(context, CacheRuntime.disabled());
+    }
+
+    private AsyncDispatchProcessor processor(MockProcessorContext<String, ChatResult> context, CacheRuntime cache) {
         meters = new SimpleMeterRegistry();
         runtime = new DispatchRuntime(EngineFixtures.router("test=*"), EngineFixtures.settings(Map.of(
             "dispatch.linger-ms", 0, "dispatch.max-in-flight", CAP, "dispatch.max-block-ms", 20)),
             caller, RateLimiter.unlimited(), clock, () -> 0.5, meters);
-        AsyncDispatchProcessor processor = new AsyncDispatchProcessor(runtime, CacheRuntime.disabled());
+        AsyncDispatchProcessor processor = new AsyncDispatchProcessor(runtime, cache);
         processor.init(context);
         return processor;
     }
