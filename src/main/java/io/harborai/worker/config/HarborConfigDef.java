@@ -170,8 +170,8 @@ public final class HarborConfigDef {
         .define(DISPATCH_MAX_BLOCK_MS, Type.LONG, 5_000L, Range.between(10, 60_000), Importance.LOW,
             "Longest one process() call waits for capacity at the cap. Kept below max.poll.interval.ms and the "
                 + "Streams EOS transaction.timeout.ms (10 s); the worker also caps it at the longest provider "
-                + "call timeout. When it passes, the record is taken over the cap (counted in "
-                + "harbor.dispatch.cap.overruns).")
+                + "call timeout. When it passes, the record is parked on disk (the task's changelogged parked store) "
+                + "and admitted, oldest first, when the cap has room.")
         .define(DISPATCH_MAX_ATTEMPTS, Type.INT, 4, Range.between(1, 20), Importance.MEDIUM,
             "Provider calls per request and model (the first call included); fallback models get their own.")
         .define(DISPATCH_BACKOFF_BASE_MS, Type.LONG, 200L, Range.between(1, 600_000), Importance.LOW,

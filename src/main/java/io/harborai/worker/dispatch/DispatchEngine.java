@@ -145,26 +145,27 @@ public final class DispatchEngine implements AutoCloseable {
     }
 
     /**
-     * Backpressure: while the worker's in-flight budget is full and this engine holds requests of
-     * its own, waits for completions (forwarding them, and sending due work) instead of returning,
-     * so the stream thread takes no new record and Kafka buffers the backlog. Only this engine's
-     * own requests can be forwarded from this task, hence the "of its own" condition: a task
-     * holding nothing does not wait (it may take one request over the cap; the overrun is thus
-     * bounded by the number of tasks). The wait ends after {@code maxBlockMs} at the latest, which
-     * stays below {@code max.poll.interval.ms} and the EOS transaction timeout; the record is then
-     * taken over the cap and counted in {@code harbor.dispatch.cap.overruns}.
+     * Backpressure: while the worker's in-flight budget is full, waits for completions (forwarding
+     * this engine's own, and sending due work) instead of returning, so the stream thread takes no
+     * new record and Kafka buffers the backlog. A finished call of another task frees its slot as
+     * soon as it arrives ({@link InFlight} does not count results waiting to be forwarded), so a
+     * task holding nothing waits too: the cap holds for every task. The wait ends after {@code
+     * maxBlockMs} at the latest, which stays below {@code max.poll.interval.ms} and the EOS
+     * transaction timeout.
+     *
+     * @return whether the budget has room; false when it stayed full for {@code maxBlockMs} (the
+     *     caller then parks the record on disk rather than holding it in memory)
      */
-    public void awaitCapacity() {
+    public boolean awaitCapacity() {
         long start = System.nanoTime();
         long budgetNs = TimeUnit.MILLISECONDS.toNanos(s.maxBlockMs());
         long pollNs = TimeUnit.MILLISECONDS.toNanos(s.punctuateMs());
-        while (!closed && rt.inFlight.full() && !entries.isEmpty()) {
+        while (!closed && rt.inFlight.full()) {
             long left = budgetNs - (System.nanoTime() - start);
             if (left <= 0) {
-                rt.capOverruns.increment();
-                log.warn("In-flight cap still full after {} ms ({} requests, {} bytes); taking the next record over it",
+                log.debug("In-flight cap still full after {} ms ({} requests, {} bytes)",
                     s.maxBlockMs(), rt.inFlight.count(), rt.inFlight.bytes());
-                return;
+                return false;
             }
             try {
                 Completion c = completions.poll(Math.min(left, pollNs), TimeUnit.NANOSECONDS);
@@ -173,10 +174,11 @@ public final class DispatchEngine implements AutoCloseable {
                 }
             } catch (InterruptedException ie) {
                 Thread.currentThread().interrupt();
-                return;
+                return false;
             }
             pump();
         }
+        return !closed;
     }
 
     /** Drops every held request from memory (the pending store keeps them for the next owner). */

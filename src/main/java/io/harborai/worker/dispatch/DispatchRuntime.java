@@ -35,7 +35,6 @@ public final class DispatchRuntime {
     final InFlight inFlight;
     final Counter redispatched;
     final Counter lateCompletions;
-    final Counter capOverruns;
     final Counter retries;
     final Counter fallbacks;
     /** Share of each provider lane's concurrency this runtime's calls may hold; 1 = online. */
@@ -87,7 +86,6 @@ public final class DispatchRuntime {
         this.traffic = traffic;
         this.redispatched = meters.counter(MetricsCatalog.REDISPATCHED, "traffic", traffic);
         this.lateCompletions = meters.counter(MetricsCatalog.LATE_COMPLETIONS, "traffic", traffic);
-        this.capOverruns = meters.counter(MetricsCatalog.CAP_OVERRUNS, "traffic", traffic);
         this.retries = meters.counter(MetricsCatalog.RETRIES, "traffic", traffic);
         this.fallbacks = meters.counter(MetricsCatalog.FALLBACKS, "traffic", traffic);
         Gauge.builder(MetricsCatalog.IN_FLIGHT, inFlight, InFlight::count).tag("traffic", traffic)

@@ -4,8 +4,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The worker-wide memory budget: requests held in memory (queued, in flight or awaiting a retry)
- * by count and by serialized bytes. Shared by every task's engine; a request is added when its
+ * The worker-wide memory budget: requests held in memory (queued, in flight, awaiting a retry, or
+ * {@linkplain #reserve waiting for a cache lookup}) by count and by serialized bytes. Shared by every task's engine; a request is added when its
  * processor takes it and removed when its result is forwarded.
  *
  * <p>A finished call whose result waits in its task's completion queue does not count against
@@ -59,6 +59,19 @@ public final class InFlight {
     /** A stream thread took a finished call off its completion queue. */
     void completionTaken() {
         completed.decrementAndGet();
+    }
+
+    /**
+     * A request taken by a processor that reaches an engine unless a cache lookup in progress
+     * answers it first: counted like a held one (by count and bytes) so every task sees it.
+     */
+    public void reserve(long size) {
+        add(size);
+    }
+
+    /** Releases {@link #reserve}, before the request is submitted or answered. */
+    public void unreserve(long size) {
+        remove(size);
     }
 
     /** At or over either cap: the stream thread must drain before taking another record. */

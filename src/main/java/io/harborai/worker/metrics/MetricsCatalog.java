@@ -48,7 +48,8 @@ public final class MetricsCatalog {
     public static final String FALLBACKS = "harbor.dispatch.fallbacks";
     public static final String REDISPATCHED = "harbor.dispatch.redispatched";
     public static final String LATE_COMPLETIONS = "harbor.dispatch.late.completions";
-    public static final String CAP_OVERRUNS = "harbor.dispatch.cap.overruns";
+    public static final String PARKED = "harbor.dispatch.parked";
+    public static final String PARKS = "harbor.dispatch.parks";
     // Cache
     public static final String CACHE_LOOKUPS = "harbor.cache.lookups";
     public static final String CACHE_STORES = "harbor.cache.stores";
@@ -91,7 +92,10 @@ public final class MetricsCatalog {
             "pending requests restored after a crash, restart or rebalance and dispatched again"),
         new Meter(LATE_COMPLETIONS, Type.COUNTER, "calls", TRAFFIC,
             "completions dropped because their request was already answered"),
-        new Meter(CAP_OVERRUNS, Type.COUNTER, "records", TRAFFIC, "records taken over the in-flight cap after max-block-ms"),
+        new Meter(PARKED, Type.GAUGE, "requests", TRAFFIC,
+            "requests parked on disk, waiting for room under the in-flight cap"),
+        new Meter(PARKS, Type.COUNTER, "records", TRAFFIC,
+            "records parked on disk instead of being held over the in-flight cap"),
         new Meter(CACHE_LOOKUPS, Type.COUNTER, "lookups", List.of("tier", "result"), "cache lookups per tier, hit or miss"),
         new Meter(CACHE_STORES, Type.COUNTER, "answers", List.of(), "answers stored in the cache"),
         new Meter(CACHE_COALESCED, Type.COUNTER, "requests", List.of(),

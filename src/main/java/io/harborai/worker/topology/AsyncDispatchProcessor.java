@@ -45,9 +45,14 @@ import org.slf4j.LoggerFactory;
  * init} (restart, rebalance) every stored entry is admitted again, through the cache and
  * single-flight as on first arrival, and counted when it reaches the engine again.
  *
- * <p>Backpressure: at the in-flight cap {@code process()} does not return until completions have
- * drained below it (bounded by {@code dispatch.max-block-ms}); requests waiting for an identical
- * call count against the byte cap.
+ * <p>Backpressure: at the in-flight cap {@code process()} waits for completions to drain below it
+ * (bounded by {@code dispatch.max-block-ms}); requests waiting for an identical call count against
+ * the byte cap. A record for which no room came within that time is parked on disk ({@link
+ * ParkedRequests}) instead of being held over the cap, and so is every record arriving while
+ * others are parked (first in, first out). Each pump moves the oldest parked records into the
+ * {@code pending} store and admits them exactly as fresh records, while the budget has room. A
+ * request whose L2 lookup is in progress holds a slot of the budget too (its miss will be
+ * submitted), so no task takes records into room another task's lookups will need.
  *
  * <p>Runs on the task's stream thread; only {@code l2Answers} is written from Redisson threads.
  */
@@ -59,6 +64,7 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
     private final TopologyMeters meters;
     private ProcessorContext<String, ChatResult> context;
     private KeyValueStore<String, byte[]> pending;
+    private ParkedRequests parked;
     private DispatchEngine engine;
     /** Store entries found at init, until the first pump admits them. */
     private final List<byte[]> restored = new ArrayList<>();
@@ -113,6 +119,7 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
         this.context = context;
         this.pending = context.getStateStore(TopologyFactory.PENDING_STORE);
         this.engine = new DispatchEngine(runtime, this::onEngineResult);
+        this.parked = new ParkedRequests(context.getStateStore(TopologyFactory.PARKED_STORE), meters);
         // Admitted on the first punctuation or record, not here: init() must not forward.
         try (KeyValueIterator<String, byte[]> it = pending.all()) {
             it.forEachRemaining(kv -> restored.add(kv.value));
@@ -134,6 +141,21 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
             onL2Answer(a);
         }
         engine.pump();
+        if (drainParked()) {
+            engine.pump();
+        }
+    }
+
+    /** Admits parked records, oldest first, while the budget has room; true when any was admitted. */
+    private boolean drainParked() {
+        return parked.drain(() -> !runtime.inFlight().full(), p -> {
+            String id = p.getRequest().getId();
+            if (pending.get(id) != null || dispatched.containsKey(id)) {
+                log.warn("Request {} is already pending; the duplicate parked record is ignored", id);
+                return;
+            }
+            take(p, cache.enabled() ? cache.key(p.getRequest()) : null);
+        }) > 0;
     }
 
     /**
@@ -168,14 +190,27 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
             return;
         }
         meters.requestTaken();
-        byte[] bytes = PendingCodec.encode(record.value());
-        Held held = new Held(record.value(), bytes.length, false);
-        if (!answeredFromL1(held, record.key())) {
-            pending.put(id, bytes);
-            admit(held, cache.enabled() ? record.key() : null);
+        boolean room = engine.awaitCapacity();
+        if (room && drainParked()) {
+            engine.pump();
         }
+        // Taken only when the budget has room and nothing older is parked; else parked, not held.
+        if (!room || !parked.isEmpty() || runtime.inFlight().full()) {
+            parked.park(record.value());
+            return;
+        }
+        take(record.value(), record.key());
         pump();
-        engine.awaitCapacity();
+    }
+
+    /** A fresh (or unparked) request: answered from L1, or stored as pending and admitted. */
+    private void take(PendingRequest p, String key) {
+        byte[] bytes = PendingCodec.encode(p);
+        Held held = new Held(p, bytes.length, false);
+        if (!answeredFromL1(held, key)) {
+            pending.put(p.getRequest().getId(), bytes);
+            admit(held, cache.enabled() ? key : null);
+        }
     }
 
     /** Forwards an L1 hit at once: nothing is stored, nothing to delete. */
@@ -209,6 +244,7 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
             return;
         }
         flights.put(key, new Flight(h));
+        runtime.inFlight().reserve(h.bytes());
         String leaderId = h.id();
         cache.tiers().getL2(key, CacheRuntime.maxAgeMs(request)).whenComplete((answer, error) ->
             l2Answers.add(new L2Answer(key, leaderId, error == null ? answer : Optional.empty())));
@@ -220,6 +256,7 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
             return; // the task was closed and re-initialised meanwhile
         }
         Held leader = flight.leader;
+        runtime.inFlight().unreserve(leader.bytes());
         if (a.answer().isPresent()) {
             ChatResult result = CachedResults.fromCache(leader.request(), a.answer().get().answer(), CacheOutcome.L2,
                 leader.entry().getReceivedAtMs(), runtime.clock().millis());
@@ -281,8 +318,16 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
         if (engine != null) {
             engine.close();
         }
-        flights.values().forEach(f -> f.waiters.forEach(w -> runtime.inFlight().releaseBytes(w.bytes())));
+        flights.values().forEach(f -> {
+            f.waiters.forEach(w -> runtime.inFlight().releaseBytes(w.bytes()));
+            if (!dispatched.containsKey(f.leader.id())) {
+                runtime.inFlight().unreserve(f.leader.bytes()); // its lookup was still in progress
+            }
+        });
         flights.clear();
         dispatched.clear();
+        if (parked != null) {
+            parked.close();
+        }
     }
 }

@@ -42,7 +42,8 @@ import org.apache.kafka.streams.state.Stores;
  * With {@code cache.enabled=false} the hop is left out and requests stay on their input partition.
  *
  * <p>The {@code pending} store is cached: a request answered within one commit interval costs no
- * changelog write at all (its put and delete meet in the cache).
+ * changelog write at all (its put and delete meet in the cache). The dispatch step's second store,
+ * {@code parked}, holds on disk what arrives while the in-flight cap stays full.
  */
 public final class TopologyFactory {
     static final String SOURCE = "requests-source";
@@ -56,6 +57,11 @@ public final class TopologyFactory {
     static final String BATCH_PROGRESS_SINK = "batch-progress-sink";
     /** Requests taken but not yet answered; key = request id, value = {@code PendingCodec} bytes. */
     public static final String PENDING_STORE = "pending";
+    /**
+     * Requests parked while the in-flight cap stayed full ({@link ParkedRequests}); key = arrival
+     * sequence (8-byte big-endian long), value = {@code PendingCodec} bytes.
+     */
+    public static final String PARKED_STORE = "parked";
     /** Results written per batch by this task; key = batch id, value = two longs (succeeded, failed). */
     public static final String BATCH_COUNTS_STORE = "batch-counts";
 
@@ -83,6 +89,10 @@ public final class TopologyFactory {
         // fits in the heap and restores quickly from its compacted changelog.
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PENDING_STORE),
             Serdes.String(), Serdes.ByteArray()).withCachingEnabled());
+        // On disk (RocksDB), changelogged: it takes what the in-flight cap keeps out of the heap, up
+        // to the backlog of a long provider outage.
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PARKED_STORE),
+            Serdes.Long(), Serdes.ByteArray()).withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(BATCH_COUNTS_STORE),
             Serdes.String(), Serdes.ByteArray()).withCachingEnabled());
 
@@ -102,7 +112,8 @@ public final class TopologyFactory {
             valid = valid.repartition(Repartitioned.with(Serdes.String(), PENDING_SERDE).withName(BY_CACHE_KEY));
         }
         KStream<String, ChatResult> results =
-            valid.process(() -> new AsyncDispatchProcessor(dispatch, cache, meters), Named.as(DISPATCH), PENDING_STORE);
+            valid.process(() -> new AsyncDispatchProcessor(dispatch, cache, meters), Named.as(DISPATCH), PENDING_STORE,
+                PARKED_STORE);
         results.to(settings.resultsTopic(), Produced.with(Serdes.String(), resultSerde).withName(RESULTS_SINK));
         results.process(() -> new BatchProgressProcessor(dispatch.clock()), Named.as(BATCH_PROGRESS), BATCH_COUNTS_STORE)
             .to(settings.batchProgressTopic(), Produced.with(Serdes.String(), progressSerde).withName(BATCH_PROGRESS_SINK));

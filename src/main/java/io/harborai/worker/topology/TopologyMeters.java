@@ -5,12 +5,14 @@ import io.harborai.worker.avro.ResultStatus;
 import io.harborai.worker.metrics.MetricsCatalog;
 import io.harborai.worker.provider.ErrorCode;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The request-level meters of one traffic class ({@code online} or {@code batch}): requests taken,
@@ -24,7 +26,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Thread-safe: shared by every stream thread of one Kafka Streams application; the maps are
  * filled at construction and only read afterwards, except for a result code outside {@link
- * ErrorCode}, which is added on first use (concurrent map).
+ * ErrorCode}, which is added on first use (concurrent map), and the parked gauge (an atomic every
+ * task of the application adds its parked records to).
  */
 public final class TopologyMeters {
     /** The {@code code} tag of a result without an error. */
@@ -34,6 +37,9 @@ public final class TopologyMeters {
     private final String traffic;
     private final Counter requests;
     private final Timer latency;
+    private final Counter parks;
+    /** Records parked on disk by this application's tasks on this instance (see {@link ParkedRequests}). */
+    private final AtomicLong parked = new AtomicLong();
     private final Map<DlqReason, Counter> dlq = new EnumMap<>(DlqReason.class);
     private final Map<ResultStatus, Map<String, Counter>> results = new EnumMap<>(ResultStatus.class);
 
@@ -44,6 +50,10 @@ public final class TopologyMeters {
             .description("requests decoded and taken by the dispatch processor").register(registry);
         this.latency = Timer.builder(MetricsCatalog.REQUEST_LATENCY).tag("traffic", traffic)
             .description("end-to-end time from the worker taking a request to its result").register(registry);
+        this.parks = Counter.builder(MetricsCatalog.PARKS).tag("traffic", traffic)
+            .description("records parked on disk instead of being held over the in-flight cap").register(registry);
+        Gauge.builder(MetricsCatalog.PARKED, parked, AtomicLong::get).tag("traffic", traffic)
+            .description("requests parked on disk, waiting for room under the in-flight cap").register(registry);
         for (DlqReason r : DlqReason.values()) {
             dlq.put(r, Counter.builder(MetricsCatalog.DLQ_RECORDS).tag("reason", r.name())
                 .description("records sent to the dead-letter topic").register(registry));
@@ -70,6 +80,20 @@ public final class TopologyMeters {
     /** A record went to the DLQ. */
     void deadLettered(DlqReason reason) {
         dlq.get(reason).increment();
+    }
+
+    /** A record was parked on disk. */
+    void parked() {
+        parks.increment();
+        parked.incrementAndGet();
+    }
+
+    /**
+     * {@code delta} parked records appeared on this instance (a task found them at init, &gt; 0) or
+     * left its memory of them (admitted, or the task closed, &lt; 0).
+     */
+    void parkedChanged(long delta) {
+        parked.addAndGet(delta);
     }
 
     /** A result was forwarded to the results topic. */

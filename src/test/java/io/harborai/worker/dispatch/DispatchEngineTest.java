@@ -91,7 +91,7 @@ class DispatchEngineTest {
         var first = caller.calls.get(0);
         CompletableFuture.delayedExecutor(150, TimeUnit.MILLISECONDS).execute(() -> first.complete(success("ok")));
         long start = System.nanoTime();
-        engine.awaitCapacity();
+        assertThat(engine.awaitCapacity()).isTrue();
         long waitedMs = (System.nanoTime() - start) / 1_000_000;
         assertThat(waitedMs).isBetween(100L, 3_000L);
         assertThat(results).extracting(ChatResult::getId).containsExactly("a");
@@ -99,14 +99,17 @@ class DispatchEngineTest {
     }
 
     @Test
-    void shouldTakeTheRecordOverTheCapAfterMaxBlockAndCountIt() {
+    void shouldReportNoCapacityAfterMaxBlockSoTheRecordIsParked() {
         config.put("dispatch.max-in-flight", 1);
         config.put("dispatch.max-block-ms", 30);
         DispatchEngine engine = engine();
         submit(engine, request("a", "m", "x"), clock.millis());
         engine.pump();
-        engine.awaitCapacity();
-        assertThat(meters.counter(MetricsCatalog.CAP_OVERRUNS, "traffic", "online").count()).isEqualTo(1);
+        assertThat(engine.awaitCapacity()).isFalse();
+        DispatchEngine empty = new DispatchEngine(runtime, r -> { });
+        assertThat(empty.awaitCapacity()).as("a task holding nothing waits for the cap too").isFalse();
+        caller.last().complete(success("ok"));
+        assertThat(empty.awaitCapacity()).as("another task's finished call frees its slot").isTrue();
     }
 
     @Test

@@ -38,6 +38,9 @@ class AsyncDispatchProcessorTest {
     private final KeyValueStore<String, byte[]> store = Stores.keyValueStoreBuilder(
             Stores.inMemoryKeyValueStore(TopologyFactory.PENDING_STORE), Serdes.String(), Serdes.ByteArray())
         .withLoggingDisabled().build();
+    private final KeyValueStore<Long, byte[]> parkedStore = Stores.keyValueStoreBuilder(
+            Stores.inMemoryKeyValueStore(TopologyFactory.PARKED_STORE), Serdes.Long(), Serdes.ByteArray())
+        .withLoggingDisabled().build();
 
     private final CacheRuntime cacheOn = new CacheRuntime(true, true, Duration.ofHours(1),
         new TwoTierCache(new L1Cache(1 << 20, clock::millis), null, clock::millis, meters));
@@ -49,6 +52,8 @@ class AsyncDispatchProcessorTest {
     private AsyncDispatchProcessor processor(CacheRuntime cache) {
         store.init(context.getStateStoreContext(), store);
         context.addStateStore(store);
+        parkedStore.init(context.getStateStoreContext(), parkedStore);
+        context.addStateStore(parkedStore);
         DispatchRuntime runtime = new DispatchRuntime(EngineFixtures.router("p=*"),
             EngineFixtures.settings(Map.of("dispatch.linger-ms", 0)), caller, RateLimiter.unlimited(), clock,
             () -> 0.5, meters);

@@ -10,13 +10,13 @@ import static io.harborai.worker.metrics.MetricsCatalog.CACHE_L2_AVAILABLE;
 import static io.harborai.worker.metrics.MetricsCatalog.CACHE_L2_ERRORS;
 import static io.harborai.worker.metrics.MetricsCatalog.CACHE_LOOKUPS;
 import static io.harborai.worker.metrics.MetricsCatalog.CACHE_STORES;
-import static io.harborai.worker.metrics.MetricsCatalog.CAP_OVERRUNS;
 import static io.harborai.worker.metrics.MetricsCatalog.COST;
 import static io.harborai.worker.metrics.MetricsCatalog.DLQ_RECORDS;
 import static io.harborai.worker.metrics.MetricsCatalog.FALLBACKS;
 import static io.harborai.worker.metrics.MetricsCatalog.IN_FLIGHT;
 import static io.harborai.worker.metrics.MetricsCatalog.IN_FLIGHT_BYTES;
 import static io.harborai.worker.metrics.MetricsCatalog.LATE_COMPLETIONS;
+import static io.harborai.worker.metrics.MetricsCatalog.PARKS;
 import static io.harborai.worker.metrics.MetricsCatalog.PROVIDER_CALLS;
 import static io.harborai.worker.metrics.MetricsCatalog.PROVIDER_CIRCUIT_OPEN;
 import static io.harborai.worker.metrics.MetricsCatalog.RATELIMIT_WAITS;
@@ -175,7 +175,7 @@ public final class SnapshotCollector {
 
     /**
      * The {@code counters} map. Window deltas: retries, fallbacks, redispatched, late_completions,
-     * cap_overruns, ratelimit_waits, structured_reasks, structured_failures, budget_rejections,
+     * parks, ratelimit_waits, structured_reasks, structured_failures, budget_rejections,
      * budget_errors, cache_stores, cache_stale, cache_l2_errors, {@code requests.<traffic>}, {@code
      * failed.<code>} and {@code dlq.<reason>} (those two only for tags seen). Gauges at the end of the
      * window: circuits_open, cache_l1_entries, cache_l1_bytes, cache_l2_available,
@@ -187,7 +187,7 @@ public final class SnapshotCollector {
         c.put("fallbacks", count(deltas, FALLBACKS));
         c.put("redispatched", count(deltas, REDISPATCHED));
         c.put("late_completions", count(deltas, LATE_COMPLETIONS));
-        c.put("cap_overruns", count(deltas, CAP_OVERRUNS));
+        c.put("parks", count(deltas, PARKS));
         c.put("ratelimit_waits", count(deltas, RATELIMIT_WAITS));
         c.put("structured_reasks", count(deltas, STRUCTURED_REASKS));
         c.put("structured_failures", count(deltas, STRUCTURED_FAILURES));
