@@ -51,7 +51,7 @@ import org.slf4j.LoggerFactory;
 @HarborIntegrationTest
 class ParkingIT {
     private static final Logger log = LoggerFactory.getLogger(ParkingIT.class);
-    private static final int REQUESTS = 200;
+    private static final int REQUESTS = 120;
     private static final int CAP = 8;
     /** Dispatch tasks: one per partition of the repartition topic ({@code topics.partitions}). */
     private static final int TASKS = 3;
@@ -71,7 +71,7 @@ class ParkingIT {
         cfg.put("dispatch.max-block-ms", 100);
         ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
         try (SimulatorServer sim = SimulatorServer.start(SimulatorOptions.defaults().withLatencyModel(
-                 LatencyModel.uniform(Duration.ofMillis(800), Duration.ofMillis(1_200))))) {
+                 LatencyModel.uniform(Duration.ofMillis(400), Duration.ofMillis(600))))) {
             cfg.put("providers.sim.base-url", sim.baseUrl());
             cfg.put("providers.sim.models", List.of("sim-*"));
             try (HarborWorker worker = WorkerConfigs.running(cfg)) {
