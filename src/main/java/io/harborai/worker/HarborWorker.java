@@ -101,6 +101,7 @@ public final class HarborWorker implements AutoCloseable {
      * worker owns that limiter, and one Redis client serves it and the L2 cache.
      */
     public static HarborWorker start(HarborConfig config) {
+        WorkerClients.requireProviderOrSimulator(config);
         RedissonClient redis = needsRedis(config) ? RedisClients.create(config.secret(REDIS_URL)) : null;
         RateLimiter limiter = redis == null ? RateLimiter.unlimited() : RateLimiters.create(redis,
             config.rateLimits(), config.doubleValue(RATELIMIT_LOCAL_SHARE), System::nanoTime);
@@ -134,6 +135,7 @@ public final class HarborWorker implements AutoCloseable {
      * PrometheusMeterRegistry}.
      */
     public static HarborWorker start(HarborConfig config, RateLimiter rateLimiter, MeterRegistry meters) {
+        WorkerClients.requireProviderOrSimulator(config);
         RedissonClient redis = usesL2(config) || config.budgets().anyLimit()
             ? RedisClients.create(config.secret(REDIS_URL)) : null;
         try {

@@ -2,6 +2,7 @@ package io.harborai.worker;
 
 import static io.harborai.worker.config.HarborConfigDef.*;
 
+import io.harborai.worker.config.ConfigException;
 import io.harborai.worker.config.HarborConfig;
 import io.harborai.worker.metrics.MeterBinding;
 import io.harborai.worker.provider.ProviderSpec;
@@ -50,6 +51,24 @@ final class WorkerClients {
             .eventListener(MeterBinding.okHttpListener(meters))
             .build();
     }
+
+    /**
+     * Where the answers come from is never a guess: with no provider configured, the simulator must
+     * have been asked for ({@code simulator.enabled}, {@code harbor run --simulator}, or {@code
+     * simulator.url} / {@code HARBOR_SIMULATOR_URL}); otherwise a missing config file would turn into
+     * fake SUCCEEDED answers for every downstream consumer.
+     */
+    static void requireProviderOrSimulator(HarborConfig config) {
+        if (config.providers().isEmpty() && config.string(SIMULATOR_URL) == null && !config.bool(SIMULATOR_ENABLED)) {
+            throw new ConfigException(List.of(NO_PROVIDER));
+        }
+    }
+
+    /** The one start-up error of a worker with no provider and no simulator asked for. */
+    public static final String NO_PROVIDER = "providers: no provider is configured, so there is nothing to send "
+        + "requests to. Configure one in the config file (--config FILE), e.g. providers.openai.base-url, "
+        + "providers.openai.models and providers.openai.api-key-env (see README, Providers); or ask for simulated "
+        + "answers on purpose with `harbor run --simulator`, simulator.enabled: true or HARBOR_SIMULATOR_URL.";
 
     static ProviderSpec simulatorSpec(HarborConfig config, String url) {
         return new ProviderSpec("simulator", url.replaceAll("/+$", ""), null, List.of("*"),

@@ -290,7 +290,8 @@ public final class BenchRunner {
 
   private String simulatorDescription() {
     return externalSimulatorUrl != null ? "in another process at " + externalSimulatorUrl
-        : simulatorOptions.latencyModel().describe() + ", " + simulatorOptions.faults();
+        : simulatorOptions.latencyModel().describe() + ", " + simulatorOptions.faults()
+            + simulatorOptions.describePoisonAndOutage();
   }
 
   private String context(HarborConfig cfg) {

@@ -71,7 +71,10 @@ final class BatchCommand implements Callable<Integer> {
             // One in-process worker: L1 and single-flight dedupe the job; there is no Redis to share with.
             HarborConfig cfg = config.load(stack.env(), Map.of(CACHE_L2_ENABLED, false));
             try (HarborWorker worker = HarborWorker.start(cfg)) {
-                System.err.println("Embedded worker providers: " + worker.providerSummary());
+                if (cfg.providers().isEmpty()) {
+                    System.err.println("harbor batch: no provider configured; answers come from the built-in simulator "
+                        + "(simulated, not a real model)");
+                }
                 return runJob(cfg, id);
             }
         }

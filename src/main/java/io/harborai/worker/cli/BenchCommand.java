@@ -92,7 +92,8 @@ final class BenchCommand implements Callable<Integer> {
             instances, guarantee, naiveSample, stallTimeout);
         boolean embedded = !ConfigOption.clusterConfigured(config.load(Map.of(), Map.of()));
         if (embedded) {
-            System.err.println("No Kafka cluster configured: benchmarking on the embedded stack (one JVM).");
+            System.err.println("No Kafka cluster configured: benchmarking on the embedded stack (one JVM); "
+                + "answers come from the built-in simulator (simulated, not a real model).");
         }
         if (!BenchRunner.maxInFlightSupported()) {
             System.err.println("note: " + BenchRunner.MAX_IN_FLIGHT_KEY + " is not a key of this build; "

@@ -34,6 +34,8 @@ final class DevCommand implements Callable<Integer> {
         if (metricsPort != null && metricsPort > 0) {
             System.err.println("# the worker will serve metrics at http://localhost:" + metricsPort + "/metrics");
         }
+        System.err.println("# HARBOR_SIMULATOR_URL: a worker without providers answers from the built-in simulator "
+            + "(simulated, not a real model)");
         System.err.println("# harbor dev is up; export the lines above and run `bin/harbor run`. Ctrl-C to stop.");
         UntilStopped.await("dev", stack);
         return 0;

@@ -32,7 +32,8 @@ final class SimulatorCommand implements Callable<Integer> {
             + ", faults " + server.options().faults() + ", seed " + server.options().seed()
             + ", dialect " + server.options().dialect().id()
             + ", strict params " + server.options().strictParams()
-            + ", invalid-json rate " + server.options().invalidJsonRate());
+            + ", invalid-json rate " + server.options().invalidJsonRate()
+            + server.options().describePoisonAndOutage());
         UntilStopped.await("simulator", server);
         return 0;
     }

@@ -4,12 +4,13 @@ import io.harborai.worker.provider.FaultRates;
 import io.harborai.worker.provider.LatencyModel;
 import io.harborai.worker.provider.SimulatorDialect;
 import io.harborai.worker.provider.SimulatorOptions;
+import io.harborai.worker.provider.SimulatorOutage;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 
 /**
  * The {@code --sim-*} knobs of the built-in simulator (latency distribution, fault rates, seed,
- * provider dialect, reasoning-parameter strictness, invalid-JSON rate),
+ * provider dialect, reasoning-parameter strictness, invalid-JSON rate, poison rate, outage),
  * shared by {@code harbor simulator}, {@code dev}, {@code batch} and {@code bench}. Values are
  * checked when {@link #options} builds the {@link SimulatorOptions}, so a bad one fails with the
  * simulator's own message before anything starts.
@@ -80,6 +81,23 @@ final class SimulatorMixin {
             + "violation or truncated JSON, in turn (default: ${DEFAULT-VALUE}).")
     double invalidJsonRate;
 
+    @Option(names = "--sim-poison-rate", defaultValue = "0", paramLabel = "P",
+        description = "Fraction of requests, chosen by a hash of their message contents, always answered "
+            + "500: the same ones in every run, whatever the seed (default: ${DEFAULT-VALUE}).")
+    double poisonRate;
+
+    @Option(names = "--sim-outage-at-s", paramLabel = "T",
+        description = "Start the outage T seconds after the simulator starts (default: 0); needs --sim-outage-s.")
+    Long outageAtSeconds;
+
+    @Option(names = "--sim-outage-s", paramLabel = "S",
+        description = "Play one provider outage lasting S seconds, then recover (default: none).")
+    Long outageSeconds;
+
+    @Option(names = "--sim-outage-mode", paramLabel = "503|refuse", converter = OutageModeConverter.class,
+        description = "During the outage answer 503, or refuse connections (default: 503); needs --sim-outage-s.")
+    SimulatorOutage.Mode outageMode;
+
     /**
      * The simulator options these flags describe, bound to {@code host:port}.
      *
@@ -99,7 +117,26 @@ final class SimulatorMixin {
             Duration.ofSeconds(timeoutHoldSeconds));
         return new SimulatorOptions(host, port, latency, faults, seed,
             callLogKeys != null ? callLogKeys : SimulatorOptions.DEFAULT_CALL_LOG_KEYS,
-            dialect, strictParams, invalidJsonRate);
+            dialect, strictParams, invalidJsonRate, poisonRate, outage());
+    }
+
+    /** The outage the flags describe, or null; the timing flags alone are a mistake, not ignored. */
+    private SimulatorOutage outage() {
+        if (outageSeconds == null) {
+            if (outageAtSeconds != null || outageMode != null) {
+                throw new IllegalArgumentException("--sim-outage-at-s and --sim-outage-mode need --sim-outage-s");
+            }
+            return null;
+        }
+        if (outageSeconds <= 0) {
+            throw new IllegalArgumentException("--sim-outage-s must be > 0, got " + outageSeconds);
+        }
+        long at = outageAtSeconds == null ? 0 : outageAtSeconds;
+        if (at < 0) {
+            throw new IllegalArgumentException("--sim-outage-at-s must be >= 0, got " + at);
+        }
+        return new SimulatorOutage(Duration.ofSeconds(at), Duration.ofSeconds(outageSeconds),
+            outageMode == null ? SimulatorOutage.Mode.HTTP_503 : outageMode);
     }
 
     /** Loopback, an ephemeral port: the in-process simulator of dev, batch and bench. */
@@ -112,6 +149,14 @@ final class SimulatorMixin {
         @Override
         public SimulatorDialect convert(String value) {
             return SimulatorDialect.parse(value);
+        }
+    }
+
+    /** Accepts 503|refuse in any case. */
+    static final class OutageModeConverter implements picocli.CommandLine.ITypeConverter<SimulatorOutage.Mode> {
+        @Override
+        public SimulatorOutage.Mode convert(String value) {
+            return SimulatorOutage.Mode.parse(value);
         }
     }
 

@@ -21,6 +21,7 @@ public final class HarborConfigDef {
     public static final String REDIS_URL = "redis.url";
     public static final String SIMULATOR_URL = "simulator.url";
     public static final String SIMULATOR_LATENCY_MS = "simulator.latency-ms";
+    public static final String SIMULATOR_ENABLED = "simulator.enabled";
 
     public static final String TOPIC_REQUESTS = "topics.requests";
     public static final String TOPIC_REQUESTS_BATCH = "topics.requests-batch";
@@ -105,7 +106,9 @@ public final class HarborConfigDef {
         .define(REDIS_URL, Type.PASSWORD, "redis://localhost:6379", Importance.MEDIUM,
             "Redis URL (redis:// or rediss://, optionally with a password). Env HARBOR_REDIS_URL overrides it.")
         .define(SIMULATOR_URL, Type.STRING, null, Importance.LOW,
-            "Base URL of a running simulator. Used only when no provider is configured; when unset an in-process simulator serves every model. Env HARBOR_SIMULATOR_URL overrides it.")
+            "Base URL of a running simulator (asks for simulated answers explicitly). Used only when no provider is configured. Env HARBOR_SIMULATOR_URL overrides it.")
+        .define(SIMULATOR_ENABLED, Type.BOOLEAN, false, Importance.LOW,
+            "Serve every model from an in-process simulator when no provider is configured (tests and demos; `harbor run --simulator`). Without it, or simulator.url, a worker with no provider refuses to start.")
         .define(SIMULATOR_LATENCY_MS, Type.INT, 0, Range.between(0, 600_000), Importance.LOW,
             "Fixed latency of the in-process simulator.")
         .define(TOPIC_REQUESTS, Type.STRING, "harbor.requests", new ConfigDef.NonEmptyString(), Importance.HIGH,

@@ -27,21 +27,32 @@ public record FaultRates(
     double malformedRate,
     Duration timeoutHold) {
 
-  /** The outcome of one call, in the order the rates are tried. */
+  /**
+   * The outcome of one call: the drawn ones in the order the rates are tried, then the two the
+   * rates never pick: a poisoned call's 500 (see {@link SimulatorPoison}) and an outage's 503
+   * (see {@link SimulatorOutage}).
+   */
   public enum Outcome {
     OK,
     RATE_LIMITED,
     SERVER_ERROR,
     TIMEOUT,
-    MALFORMED;
+    MALFORMED,
+    POISONED,
+    OUTAGE;
 
-    /** The name used in {@code /stats} and {@code /calls}: ok, 429, 500, timeout, malformed. */
+    /**
+     * The name used in {@code /stats} and {@code /calls}: ok, 429, 500, timeout, malformed,
+     * poison, outage.
+     */
     public String statName() {
       switch (this) {
         case RATE_LIMITED:
           return "429";
         case SERVER_ERROR:
           return "500";
+        case POISONED:
+          return "poison";
         default:
           return name().toLowerCase(Locale.ROOT);
       }

@@ -20,6 +20,9 @@ import java.util.Objects;
  *     reject (see {@link SimulatorReasoning})
  * @param invalidJsonRate probability, drawn per call like the faults, that a call asking for JSON
  *     gets invalid content (prose, a schema violation or truncated JSON, in rotation)
+ * @param poisonRate share of requests, chosen by their contents (see {@link SimulatorPoison}),
+ *     that always get a 500, whatever the seed; {@code 0} = none
+ * @param outage an outage played once, timed from the start, or null for none
  */
 public record SimulatorOptions(
     String host,
@@ -30,7 +33,9 @@ public record SimulatorOptions(
     int callLogKeys,
     SimulatorDialect dialect,
     boolean strictParams,
-    double invalidJsonRate) {
+    double invalidJsonRate,
+    double poisonRate,
+    SimulatorOutage outage) {
 
   /** Default bound of the per-key call log: about 20 MB of heap when full. */
   public static final int DEFAULT_CALL_LOG_KEYS = 100_000;
@@ -53,6 +58,22 @@ public record SimulatorOptions(
       throw new IllegalArgumentException(
           "simulator invalid-json rate must be in [0, 1], got " + invalidJsonRate);
     }
+    SimulatorPoison.checkRate(poisonRate);
+  }
+
+  /** No poison, no outage: the options before those knobs. */
+  public SimulatorOptions(
+      String host,
+      int port,
+      LatencyModel latencyModel,
+      FaultRates faults,
+      long seed,
+      int callLogKeys,
+      SimulatorDialect dialect,
+      boolean strictParams,
+      double invalidJsonRate) {
+    this(host, port, latencyModel, faults, seed, callLogKeys, dialect, strictParams,
+        invalidJsonRate, 0.0, null);
   }
 
   /** The OpenAI dialect, strict parameters, no invalid JSON: the options before dialects. */
@@ -77,6 +98,15 @@ public record SimulatorOptions(
     return latencyModel.base();
   }
 
+  /**
+   * The poison rate and outage for one-line summaries, e.g. {@code , poison rate 0.06, outage 503
+   * for 30s from 60s}, each only when set; empty when neither is.
+   */
+  public String describePoisonAndOutage() {
+    return (poisonRate > 0 ? ", poison rate " + poisonRate : "")
+        + (outage != null ? ", outage " + outage.describe() : "");
+  }
+
   /** These options with a fixed latency. */
   public SimulatorOptions withLatency(Duration newLatency) {
     return withLatencyModel(LatencyModel.fixed(newLatency));
@@ -85,48 +115,60 @@ public record SimulatorOptions(
   /** These options with another latency model. */
   public SimulatorOptions withLatencyModel(LatencyModel model) {
     return new SimulatorOptions(host, port, model, faults, seed, callLogKeys, dialect, strictParams,
-        invalidJsonRate);
+        invalidJsonRate, poisonRate, outage);
   }
 
   /** These options with other fault rates. */
   public SimulatorOptions withFaults(FaultRates newFaults) {
     return new SimulatorOptions(host, port, latencyModel, newFaults, seed, callLogKeys, dialect,
-        strictParams, invalidJsonRate);
+        strictParams, invalidJsonRate, poisonRate, outage);
   }
 
   /** These options with another seed. */
   public SimulatorOptions withSeed(long newSeed) {
     return new SimulatorOptions(host, port, latencyModel, faults, newSeed, callLogKeys, dialect,
-        strictParams, invalidJsonRate);
+        strictParams, invalidJsonRate, poisonRate, outage);
   }
 
   /** These options with another call-log bound. */
   public SimulatorOptions withCallLogKeys(int keys) {
     return new SimulatorOptions(host, port, latencyModel, faults, seed, keys, dialect, strictParams,
-        invalidJsonRate);
+        invalidJsonRate, poisonRate, outage);
   }
 
   /** These options bound to another address. */
   public SimulatorOptions withAddress(String newHost, int newPort) {
     return new SimulatorOptions(newHost, newPort, latencyModel, faults, seed, callLogKeys, dialect,
-        strictParams, invalidJsonRate);
+        strictParams, invalidJsonRate, poisonRate, outage);
   }
 
   /** These options imitating another provider. */
   public SimulatorOptions withDialect(SimulatorDialect newDialect) {
     return new SimulatorOptions(host, port, latencyModel, faults, seed, callLogKeys, newDialect,
-        strictParams, invalidJsonRate);
+        strictParams, invalidJsonRate, poisonRate, outage);
   }
 
   /** These options with reasoning-model parameter checks on or off. */
   public SimulatorOptions withStrictParams(boolean strict) {
     return new SimulatorOptions(host, port, latencyModel, faults, seed, callLogKeys, dialect,
-        strict, invalidJsonRate);
+        strict, invalidJsonRate, poisonRate, outage);
   }
 
   /** These options with another probability of invalid JSON answers. */
   public SimulatorOptions withInvalidJsonRate(double rate) {
     return new SimulatorOptions(host, port, latencyModel, faults, seed, callLogKeys, dialect,
-        strictParams, rate);
+        strictParams, rate, poisonRate, outage);
+  }
+
+  /** These options with another poison rate (see {@link SimulatorPoison}). */
+  public SimulatorOptions withPoisonRate(double rate) {
+    return new SimulatorOptions(host, port, latencyModel, faults, seed, callLogKeys, dialect,
+        strictParams, invalidJsonRate, rate, outage);
+  }
+
+  /** These options with an outage timed from the start (null = none). */
+  public SimulatorOptions withOutage(SimulatorOutage newOutage) {
+    return new SimulatorOptions(host, port, latencyModel, faults, seed, callLogKeys, dialect,
+        strictParams, invalidJsonRate, poisonRate, newOutage);
   }
 }

@@ -4,23 +4,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.harborai.worker.embedded.JdkHttpServers;
 import io.harborai.worker.provider.SimulatorDialect.ErrorKind;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
-import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -45,15 +40,20 @@ import java.util.concurrent.atomic.AtomicLong;
  * GET /stats/params} counts, per model, the calls carrying each top-level body key (see {@link
  * SimulatorParamLog}).
  *
+ * <p>Two knobs break requests regardless of the draws: a poison rate answers 500 to the same
+ * requests, chosen by their contents, in every run (see {@link SimulatorPoison}); an outage
+ * answers 503 or refuses connections for a while, then recovers (see {@link SimulatorOutage},
+ * {@link #startOutage}). Both are counted apart in {@code /stats} ({@code poison}, {@code outage}).
+ *
  * <p>Draws are seeded per call by arrival order: the n-th call gets the same latency and outcome
  * in every run with the same seed, whatever thread handles it.
  *
  * <p>Threading: the JDK server's dispatcher thread accepts connections and reads request heads;
  * a small fixed pool runs handlers, which parse and compute the answer and then either write it
- * (no latency) or hand it to a two-thread scheduler that writes it when the latency has elapsed.
- * So hundreds of requests can wait out their latency, and timed-out calls can be held for
- * minutes, without holding a thread each. Held exchanges live in a concurrent set so that
- * {@link #close()} can close them. Counters are atomics, readable from any thread.
+ * (no latency) or hand it to {@link SimulatorDelays}, whose scheduler writes it when the latency
+ * has elapsed. The {@link SimulatorListener} owns the listening socket (closed and reopened by a
+ * refusing outage); {@link SimulatorOutages} runs outages on its own timer thread. Counters are
+ * atomics, readable from any thread.
  */
 public final class SimulatorServer implements AutoCloseable {
   static {
@@ -66,19 +66,18 @@ public final class SimulatorServer implements AutoCloseable {
       Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
 
   private final SimulatorOptions options;
-  private final HttpServer server;
+  private final SimulatorListener listener;
+  private final SimulatorOutages outages;
   private final ExecutorService handlers;
-  private final ScheduledExecutorService scheduler;
+  private final SimulatorDelays delays = new SimulatorDelays();
   private final Clock clock = Clock.systemUTC();
   private final long startedAtMs;
   private final AtomicLong calls = new AtomicLong();
   private final AtomicLong errors = new AtomicLong();
-  private final AtomicLong inFlight = new AtomicLong();
   private final AtomicLong[] outcomes = SimulatorExchanges.newCounters(FaultRates.Outcome.values().length);
   private final AtomicLong paramRejections = new AtomicLong();
   private final AtomicLong invalidJson = new AtomicLong();
   private final AtomicLong streams = new AtomicLong();
-  private final Set<HttpExchange> held = ConcurrentHashMap.newKeySet();
   private final SimulatorCallLog callLog;
   private final SimulatorParamLog paramLog = new SimulatorParamLog();
 
@@ -86,12 +85,9 @@ public final class SimulatorServer implements AutoCloseable {
     this.options = options;
     this.callLog = new SimulatorCallLog(options.callLogKeys());
     this.handlers = Executors.newFixedThreadPool(HANDLER_THREADS, SimulatorExchanges.daemon("harbor-sim-handler"));
-    this.scheduler = Executors.newScheduledThreadPool(2, SimulatorExchanges.daemon("harbor-sim-latency"));
-    this.server = HttpServer.create(new InetSocketAddress(options.host(), options.port()), 1024);
-    server.setExecutor(handlers);
-    server.createContext("/", this::handle);
-    server.start();
+    this.listener = new SimulatorListener(options.host(), options.port(), this::handle, handlers);
     this.startedAtMs = clock.millis();
+    this.outages = new SimulatorOutages(clock, listener, options.outage());
   }
 
   /**
@@ -116,7 +112,22 @@ public final class SimulatorServer implements AutoCloseable {
 
   /** The bound port. */
   public int port() {
-    return server.getAddress().getPort();
+    return listener.port();
+  }
+
+  /**
+   * Starts an outage now, for {@code length}: chat completions answer 503, or connections are
+   * refused, until it ends. One started while another is on replaces it.
+   *
+   * @throws IllegalArgumentException if the length is not positive
+   */
+  public void startOutage(Duration length, SimulatorOutage.Mode mode) {
+    outages.start(length, mode);
+  }
+
+  /** Whether an outage is on now. */
+  public boolean outageActive() {
+    return outages.active(clock.millis());
   }
 
   /** Chat-completion requests received so far, valid or not. */
@@ -124,7 +135,10 @@ public final class SimulatorServer implements AutoCloseable {
     return calls.get();
   }
 
-  /** Valid calls answered (or held) with the given outcome so far. */
+  /**
+   * Calls answered (or held) with the given outcome so far: valid calls, except {@link
+   * FaultRates.Outcome#OUTAGE}, the 503s of an outage, sent before the body is read.
+   */
   public long outcomes(FaultRates.Outcome outcome) {
     return outcomes[outcome.ordinal()].get();
   }
@@ -158,14 +172,10 @@ public final class SimulatorServer implements AutoCloseable {
    */
   @Override
   public void close() {
-    server.stop(0);
-    scheduler.shutdownNow();
+    outages.close();
+    listener.close();
+    delays.close();
     handlers.shutdownNow();
-    for (HttpExchange ex : held) {
-      if (held.remove(ex)) {
-        ex.close();
-      }
-    }
   }
 
   private void handle(HttpExchange ex) {
@@ -215,6 +225,14 @@ public final class SimulatorServer implements AutoCloseable {
     long index = calls.incrementAndGet();
     long arrivedAtMs = clock.millis();
     SimulatorDialect dialect = options.dialect();
+    if (outages.answers503(arrivedAtMs)) {
+      // A provider that is down answers before reading the request: no latency, no draws.
+      outcomes[FaultRates.Outcome.OUTAGE.ordinal()].incrementAndGet();
+      callLog.record(ex.getRequestHeaders().getFirst("Idempotency-Key"), arrivedAtMs,
+          FaultRates.Outcome.OUTAGE, 0);
+      send(ex, 503, dialect.error(ErrorKind.SERVER_ERROR, SimulatorOutages.MESSAGE, null));
+      return;
+    }
     JsonNode body;
     try (InputStream in = ex.getRequestBody()) {
       body = OpenAiJson.MAPPER.readTree(in);
@@ -246,6 +264,10 @@ public final class SimulatorServer implements AutoCloseable {
     FaultRates.Outcome outcome = faults.pick(random.nextDouble());
     long delayMs = options.latencyModel().sampleMillis(random);
     boolean spoilJson = random.nextDouble() < options.invalidJsonRate();
+    if (SimulatorPoison.poisoned(body, options.poisonRate())) {
+      // Drawn above all the same, so the other calls' draws do not depend on the poison rate.
+      outcome = FaultRates.Outcome.POISONED;
+    }
     outcomes[outcome.ordinal()].incrementAndGet();
     int retryAfter = outcome == FaultRates.Outcome.RATE_LIMITED ? faults.retryAfterSeconds() : 0;
     callLog.record(ex.getRequestHeaders().getFirst("Idempotency-Key"), arrivedAtMs, outcome, retryAfter);
@@ -257,12 +279,16 @@ public final class SimulatorServer implements AutoCloseable {
             "Rate limit reached for requests. Please try again in " + retryAfter + "s.", null));
         break;
       case TIMEOUT:
-        hold(ex, faults.timeoutHold().toMillis());
+        delays.hold(ex, faults.timeoutHold().toMillis());
         break;
       case SERVER_ERROR:
-        later(ex, delayMs, 500, SimulatedCompletion.utf8(dialect.error(ErrorKind.SERVER_ERROR,
+        delays.later(ex, delayMs, 500, SimulatedCompletion.utf8(dialect.error(ErrorKind.SERVER_ERROR,
             "The server had an error while processing your request. Sorry about that!", null)),
             SimulatorExchanges.JSON);
+        break;
+      case POISONED:
+        delays.later(ex, delayMs, 500, SimulatedCompletion.utf8(dialect.error(ErrorKind.SERVER_ERROR,
+            SimulatorPoison.MESSAGE, null)), SimulatorExchanges.JSON);
         break;
       case MALFORMED:
         answer(ex, body, delayMs, SimulatorStructured.Invalid.NONE, true);
@@ -299,63 +325,24 @@ public final class SimulatorServer implements AutoCloseable {
       bytes = SimulatedCompletion.utf8(completion);
       contentType = SimulatorExchanges.JSON;
     }
-    later(ex, delayMs, 200, truncated ? Arrays.copyOf(bytes, bytes.length / 2) : bytes,
+    delays.later(ex, delayMs, 200, truncated ? Arrays.copyOf(bytes, bytes.length / 2) : bytes,
         contentType);
-  }
-
-  /** Writes the answer after {@code delayMs}, from the scheduler; at once when there is none. */
-  private void later(HttpExchange ex, long delayMs, int status, byte[] bytes, String contentType) {
-    if (delayMs <= 0) {
-      SimulatorExchanges.send(ex, status, bytes, contentType);
-      return;
-    }
-    inFlight.incrementAndGet();
-    try {
-      // The exchange stays open after this handler returns; the scheduler writes it later.
-      scheduler.schedule(
-          () -> {
-            inFlight.decrementAndGet();
-            SimulatorExchanges.send(ex, status, bytes, contentType);
-          },
-          delayMs,
-          TimeUnit.MILLISECONDS);
-    } catch (RuntimeException rejectedOnClose) {
-      inFlight.decrementAndGet();
-      ex.close();
-    }
-  }
-
-  /** Never answers: closes the exchange (no response) after {@code holdMs}, or at {@link #close()}. */
-  private void hold(HttpExchange ex, long holdMs) {
-    held.add(ex);
-    try {
-      scheduler.schedule(
-          () -> {
-            if (held.remove(ex)) {
-              ex.close();
-            }
-          },
-          holdMs,
-          TimeUnit.MILLISECONDS);
-    } catch (RuntimeException rejectedOnClose) {
-      if (held.remove(ex)) {
-        ex.close();
-      }
-    }
   }
 
   private ObjectNode stats(boolean detail) {
     ObjectNode s = JsonNodeFactory.instance.objectNode();
     s.put("calls", calls.get());
     s.put("errors", errors.get());
-    s.put("in_flight", inFlight.get());
-    s.put("held", held.size());
+    s.put("in_flight", delays.inFlight());
+    s.put("held", delays.held());
     s.put("latency_ms", options.latency().toMillis());
     s.put("latency", options.latencyModel().describe());
     s.put("seed", options.seed());
     s.put("dialect", options.dialect().id());
     s.put("strict_params", options.strictParams());
     s.put("invalid_json_rate", options.invalidJsonRate());
+    s.put("poison_rate", options.poisonRate());
+    s.set("outage", outages.stats(clock.millis()));
     ObjectNode byOutcome = s.putObject("outcomes");
     for (FaultRates.Outcome o : FaultRates.Outcome.values()) {
       byOutcome.put(o.statName(), outcomes[o.ordinal()].get());

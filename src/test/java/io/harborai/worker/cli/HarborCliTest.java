@@ -36,6 +36,19 @@ class HarborCliTest {
     }
 
     @Test
+    void shouldRefuseToRunWithoutAProviderUnlessTheSimulatorIsAskedFor() throws Exception {
+        Path config = dir.resolve("empty.yaml");
+        Files.writeString(config, "topics:\n  partitions: 3\n");
+        CommandLine cl = HarborCli.commandLine();
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err));
+        int exit = cl.execute("run", "--config", config.toString());
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("Invalid configuration (1 problem)", "no provider is configured",
+            "--simulator", "HARBOR_SIMULATOR_URL");
+    }
+
+    @Test
     void shouldTakeTheMetricsPortFromTheCommandLineOverTheFile() throws Exception {
         Path config = dir.resolve("metrics.yaml");
         Files.writeString(config, "metrics.port: 9464\n");

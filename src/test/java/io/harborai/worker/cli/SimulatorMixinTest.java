@@ -6,7 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.harborai.worker.provider.LatencyModel;
 import io.harborai.worker.provider.SimulatorDialect;
 import io.harborai.worker.provider.SimulatorOptions;
+import io.harborai.worker.provider.SimulatorOutage;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -89,5 +93,64 @@ class SimulatorMixinTest {
             .hasMessageContaining("openai|deepseek|doubao|wenxin");
         assertThatThrownBy(() -> parse("--sim-invalid-json-rate", "1.5").options(0))
             .hasMessageContaining("invalid-json rate");
+    }
+
+    @Test
+    void shouldDefaultToNoPoisonAndNoOutage() {
+        SimulatorOptions o = parse().options(0);
+        assertThat(o.poisonRate()).isZero();
+        assertThat(o.outage()).isNull();
+    }
+
+    @Test
+    void shouldBuildThePoisonAndOutageKnobsIntoTheOptions() {
+        SimulatorOptions o = parse("--sim-poison-rate", "0.06", "--sim-outage-at-s", "60",
+            "--sim-outage-s", "30", "--sim-outage-mode", "Refuse").options(0);
+        assertThat(o.poisonRate()).isEqualTo(0.06);
+        assertThat(o.outage()).isEqualTo(
+            new SimulatorOutage(Duration.ofSeconds(60), Duration.ofSeconds(30), SimulatorOutage.Mode.REFUSE));
+        assertThat(o.describePoisonAndOutage()).isEqualTo(", poison rate 0.06, outage refuse for 30s from 60s");
+    }
+
+    @Test
+    void shouldStartA503OutageAtOnceWhenOnlyItsLengthIsGiven() {
+        assertThat(parse("--sim-outage-s", "5").options(0).outage()).isEqualTo(
+            new SimulatorOutage(Duration.ZERO, Duration.ofSeconds(5), SimulatorOutage.Mode.HTTP_503));
+    }
+
+    @Test
+    void shouldRejectABadPoisonRateOrOutage() {
+        assertThatThrownBy(() -> parse("--sim-poison-rate", "1.5").options(0)).hasMessageContaining("poison rate");
+        assertThatThrownBy(() -> parse("--sim-outage-mode", "down")).hasMessageContaining("503|refuse");
+        assertThatThrownBy(() -> parse("--sim-outage-at-s", "10").options(0))
+            .hasMessageContaining("need --sim-outage-s");
+        assertThatThrownBy(() -> parse("--sim-outage-mode", "refuse").options(0))
+            .hasMessageContaining("need --sim-outage-s");
+        assertThatThrownBy(() -> parse("--sim-outage-s", "0").options(0))
+            .hasMessageContaining("--sim-outage-s must be > 0");
+        assertThatThrownBy(() -> parse("--sim-outage-s", "5", "--sim-outage-at-s", "-1").options(0))
+            .hasMessageContaining("--sim-outage-at-s must be >= 0");
+    }
+
+    @Test
+    void shouldOfferThePoisonAndOutageKnobsOnEveryCommandWithTheSimulator() {
+        CommandLine harbor = HarborCli.commandLine();
+        for (String command : List.of("simulator", "dev", "batch", "bench")) {
+            for (String option : List.of("--sim-poison-rate", "--sim-outage-at-s", "--sim-outage-s",
+                    "--sim-outage-mode")) {
+                assertThat(harbor.getSubcommands().get(command).getCommandSpec().findOption(option))
+                    .as(command + " " + option).isNotNull();
+            }
+        }
+    }
+
+    @Test
+    void shouldExitWithTheFlagNamedWhenAnOutageIsHalfGiven() {
+        StringWriter err = new StringWriter();
+        CommandLine harbor = HarborCli.commandLine();
+        harbor.setErr(new PrintWriter(err));
+        int code = harbor.execute("simulator", "--sim-outage-at-s", "10");
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString()).contains("need --sim-outage-s");
     }
 }

@@ -20,8 +20,8 @@ import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The simulator's latency distributions and fault knobs, over real HTTP. */
 class SimulatorFaultsTest {
@@ -29,18 +29,7 @@ class SimulatorFaultsTest {
   static final String BODY =
       "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}";
 
-  final List<SimulatorServer> started = new ArrayList<>();
-
-  @AfterEach
-  void stop() {
-    started.forEach(SimulatorServer::close);
-  }
-
-  SimulatorServer start(SimulatorOptions options) {
-    SimulatorServer sim = SimulatorServer.start(options);
-    started.add(sim);
-    return sim;
-  }
+  @RegisterExtension final Simulators sims = new Simulators();
 
   static SimulatorOptions faults(double r429, double r500, double timeout, double malformed) {
     return SimulatorOptions.defaults()
@@ -110,7 +99,7 @@ class SimulatorFaultsTest {
 
   @Test
   void shouldDrawEachOutcomeAtItsRateAndCountItInStats() throws Exception {
-    SimulatorServer sim = start(faults(0.2, 0.1, 0, 0.15));
+    SimulatorServer sim = sims.start(faults(0.2, 0.1, 0, 0.15));
     int n = 2000;
 
     List<Reply> replies = sendMany(sim, n);
@@ -138,9 +127,9 @@ class SimulatorFaultsTest {
 
   @Test
   void shouldDrawTheSameOutcomesForTheSameSeedWhateverTheArrivalOrder() throws Exception {
-    SimulatorServer a = start(faults(0.3, 0.2, 0, 0));
-    SimulatorServer b = start(faults(0.3, 0.2, 0, 0));
-    SimulatorServer other = start(faults(0.3, 0.2, 0, 0).withSeed(7));
+    SimulatorServer a = sims.start(faults(0.3, 0.2, 0, 0));
+    SimulatorServer b = sims.start(faults(0.3, 0.2, 0, 0));
+    SimulatorServer other = sims.start(faults(0.3, 0.2, 0, 0).withSeed(7));
 
     sendMany(a, 500);
     sendMany(b, 500);
@@ -159,7 +148,7 @@ class SimulatorFaultsTest {
 
   @Test
   void shouldSend429WithRetryAfterAndAnOpenAiRateLimitBody() throws Exception {
-    SimulatorServer sim = start(faults(1.0, 0, 0, 0));
+    SimulatorServer sim = sims.start(faults(1.0, 0, 0, 0));
 
     Reply r = send(HTTP, post(sim, "k")).get(10, TimeUnit.SECONDS);
 
@@ -172,7 +161,7 @@ class SimulatorFaultsTest {
 
   @Test
   void shouldSend500WithAnOpenAiServerErrorBody() throws Exception {
-    SimulatorServer sim = start(faults(0, 1.0, 0, 0));
+    SimulatorServer sim = sims.start(faults(0, 1.0, 0, 0));
 
     Reply r = send(HTTP, post(sim, "k")).get(10, TimeUnit.SECONDS);
 
@@ -183,7 +172,7 @@ class SimulatorFaultsTest {
 
   @Test
   void shouldSendMalformedBodiesThatNoJsonParserAcceptsAndTheClientCallsInvalid() throws Exception {
-    SimulatorServer sim = start(faults(0, 0, 0, 1.0));
+    SimulatorServer sim = sims.start(faults(0, 0, 0, 1.0));
 
     Reply r = send(HTTP, post(sim, "k")).get(10, TimeUnit.SECONDS);
 
@@ -199,7 +188,7 @@ class SimulatorFaultsTest {
 
   @Test
   void shouldHoldTimedOutCallsWithoutAThreadEachAndCloseThemOnClose() throws Exception {
-    SimulatorServer sim = start(faults(0, 0, 1.0, 0));
+    SimulatorServer sim = sims.start(faults(0, 0, 1.0, 0));
     OkHttpClient impatient = HTTP.newBuilder().readTimeout(Duration.ofMillis(1500)).build();
     int n = 60; // far more than the simulator's handler threads
 
@@ -222,7 +211,7 @@ class SimulatorFaultsTest {
 
   @Test
   void shouldListEachKeysCallsWithTheirRetryAfter() throws Exception {
-    SimulatorServer sim = start(faults(1.0, 0, 0, 0));
+    SimulatorServer sim = sims.start(faults(1.0, 0, 0, 0));
     long before = System.currentTimeMillis();
 
     for (int i = 0; i < 3; i++) {
@@ -245,7 +234,7 @@ class SimulatorFaultsTest {
 
   @Test
   void shouldBoundTheCallLogByDroppingTheOldestKeys() throws Exception {
-    SimulatorServer sim = start(SimulatorOptions.defaults().withCallLogKeys(5));
+    SimulatorServer sim = sims.start(SimulatorOptions.defaults().withCallLogKeys(5));
 
     for (int i = 0; i < 8; i++) {
       send(HTTP, post(sim, "k-" + i)).get(10, TimeUnit.SECONDS);
@@ -261,7 +250,7 @@ class SimulatorFaultsTest {
   @Test
   void shouldKeepUniformLatencyWithinItsBoundsOverHttp() throws Exception {
     SimulatorServer sim =
-        start(SimulatorOptions.defaults()
+        sims.start(SimulatorOptions.defaults()
             .withLatencyModel(LatencyModel.uniform(Duration.ofMillis(60), Duration.ofMillis(160))));
 
     List<Reply> replies = sendMany(sim, 60);
@@ -276,7 +265,7 @@ class SimulatorFaultsTest {
   @Test
   void shouldKeepCappedLogNormalLatencyWithinItsCapOverHttp() throws Exception {
     SimulatorServer sim =
-        start(SimulatorOptions.defaults()
+        sims.start(SimulatorOptions.defaults()
             .withLatencyModel(LatencyModel.logNormal(Duration.ofMillis(40), 1.5, Duration.ofMillis(120))));
 
     List<Reply> replies = sendMany(sim, 60);

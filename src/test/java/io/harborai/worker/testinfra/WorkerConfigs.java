@@ -30,6 +30,8 @@ public final class WorkerConfigs {
         cfg.put("topics.metrics", Topics.unique(name + "-met"));
         cfg.put("topics.partitions", 3);
         cfg.put("worker.application-id", Topics.unique(name + "-app"));
+        // Tests that configure no provider ask for the in-process simulator explicitly, as a user must.
+        cfg.put("simulator.enabled", true);
         return cfg;
     }
 
