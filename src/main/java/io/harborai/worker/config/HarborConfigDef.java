@@ -61,6 +61,7 @@ public final class HarborConfigDef {
     public static final String DISPATCH_RETRY_BUDGET_RATIO = "dispatch.retry-budget-ratio";
     public static final String DISPATCH_DEFAULT_FALLBACK_MODELS = "dispatch.default-fallback-models";
     public static final String DISPATCH_MAX_QUEUE_MS = "dispatch.max-queue-ms";
+    public static final String DISPATCH_BATCH_COMPLETION_WINDOW_MS = "dispatch.batch-completion-window-ms";
     public static final String DISPATCH_MAX_REDISPATCHES = "dispatch.max-redispatches";
     public static final String DISPATCH_BATCH_SHARE = "dispatch.batch-share";
     public static final String DISPATCH_CONCURRENCY_MIN = "dispatch.concurrency-min";
@@ -179,8 +180,9 @@ public final class HarborConfigDef {
         .define(DISPATCH_BACKOFF_MAX_MS, Type.LONG, 30_000L, Range.between(1, 3_600_000), Importance.LOW,
             "Exponential backoff ceiling. A provider's Retry-After is honoured even when longer.")
         .define(DISPATCH_RETRY_BUDGET_RATIO, Type.DOUBLE, 0.2, Range.between(0.0, 10.0), Importance.LOW,
-            "Per provider, retries over the last 10 s may be at most this ratio of first attempts (plus 10), "
-                + "so a failing provider is not hammered by retry storms. Beyond it a request fails with its last error.")
+            "Per provider, failed retries over the last 10 s may be at most this ratio of first attempts (plus 10), "
+                + "so a failing provider is not hammered by retry storms (a retry that succeeds is given back). Beyond "
+                + "it a retry waits and asks again; it never fails a request.")
         .define(DISPATCH_DEFAULT_FALLBACK_MODELS, Type.LIST, "", Importance.MEDIUM,
             "Models tried, in order, after a request's own fallback_models, when its model fails for good or its "
                 + "provider's circuit is open.")
@@ -190,7 +192,14 @@ public final class HarborConfigDef {
                 + " worker every time cannot stall its partition forever.")
         .define(DISPATCH_MAX_QUEUE_MS, Type.LONG, 600_000L, Range.between(1, 86_400_000), Importance.MEDIUM,
             "Default deadline: a request without deadline_ms is answered DEADLINE_EXCEEDED this long after the "
-                + "worker took it, if no attempt succeeded by then.")
+                + "worker took it, if no attempt succeeded by then. Batch lines use "
+                + DISPATCH_BATCH_COMPLETION_WINDOW_MS + " instead.")
+        .define(DISPATCH_BATCH_COMPLETION_WINDOW_MS, Type.LONG, 86_400_000L, Range.between(1, 604_800_000),
+            Importance.MEDIUM,
+            "Completion window of a batch line (topics.requests-batch) without deadline_ms, like OpenAI's batch "
+                + "completion_window: it is answered DEADLINE_EXCEEDED this long after the worker took it if no attempt "
+                + "succeeded by then. Until then provider-wide trouble (open circuit, retry budget, 429, outage) only "
+                + "delays it.")
         .define(DISPATCH_BATCH_SHARE, Type.DOUBLE, 0.25, Range.between(0.01, 1.0), Importance.MEDIUM,
             "Share of dispatch.max-in-flight(-bytes) and of each provider's concurrency limit that batch traffic "
                 + "(topics.requests-batch, served by its own Streams application <application-id>-batch) may hold, so "
@@ -203,7 +212,8 @@ public final class HarborConfigDef {
             "Adaptive concurrency per provider: upper bound.")
         .define(BREAKER_FAILURE_RATE_PERCENT, Type.INT, 50, Range.between(1, 100), Importance.LOW,
             "Circuit breaker per provider opens when this share of the last window-calls calls failed "
-                + "(5xx, timeouts, connection failures, invalid bodies; not 429 and not request errors).")
+                + "(5xx, timeouts, connection failures, invalid bodies; not 429 and not request errors). While closed, "
+                + "a request's repeated faults on one model count once. An open circuit delays requests, never fails them.")
         .define(BREAKER_WINDOW_CALLS, Type.INT, 50, Range.between(1, 10_000), Importance.LOW,
             "Calls in the breaker's sliding window (also the minimum before it may open).")
         .define(BREAKER_OPEN_MS, Type.LONG, 30_000L, Range.between(1, 3_600_000), Importance.LOW,

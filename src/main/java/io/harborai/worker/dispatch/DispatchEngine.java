@@ -34,6 +34,10 @@ import org.slf4j.LoggerFactory;
  * then the next model of its chain (own {@code fallback_models}, then the configured defaults)
  * takes over; when none is left, the last error is the result.
  *
+ * <p>A request fails only for its own reasons; provider-wide trouble ({@link FailureScope}) is
+ * retried without using an attempt, an open circuit keeps it queued (or moves it to a fallback) until
+ * half-open probes go through, an exhausted retry budget postpones the retry.
+ *
  * <p>Exactly once: each call carries a generation; a completion whose request is gone or has a
  * newer attempt is dropped (counted), so a request's result is emitted once per processing.
  *
@@ -55,7 +59,8 @@ public final class DispatchEngine implements AutoCloseable {
         void emit(ChatResult result);
     }
 
-    private record Completion(String id, long generation, ProviderOutcome outcome) {}
+    /** @param charged the lane's breaker recorded this call's fault */
+    private record Completion(String id, long generation, ProviderOutcome outcome, boolean charged) {}
 
     private final DispatchRuntime rt;
     private final DispatchSettings s;
@@ -85,14 +90,15 @@ public final class DispatchEngine implements AutoCloseable {
 
     /**
      * Takes a request; it counts against the worker's in-flight budget until its result is emitted.
-     * Its deadline is {@code deadline_ms} when set, else {@code receivedAtMs + max-queue-ms}.
+     * Its deadline is {@code deadline_ms} when set, else {@code receivedAtMs + max-queue-ms} (the batch
+     * completion window for batch traffic).
      *
      * @param bytes the request's serialized size, for the byte cap
      * @param redispatch true when restored from the pending store after a crash or rebalance
      */
     public void submit(ChatRequest request, long receivedAtMs, long bytes, boolean redispatch) {
         long now = rt.clock.millis();
-        long deadline = request.getDeadlineMs() != null ? request.getDeadlineMs() : receivedAtMs + s.maxQueueMs();
+        long deadline = request.getDeadlineMs() != null ? request.getDeadlineMs() : receivedAtMs + rt.queueDeadlineMs;
         LinkedHashSet<String> chain = new LinkedHashSet<>();
         chain.add(request.getModel());
         chain.addAll(request.getFallbackModels());
@@ -212,9 +218,15 @@ public final class DispatchEngine implements AutoCloseable {
         ProviderLane lane = rt.lane(provider);
         switch (lane.tryAdmit(rt.laneShare)) {
             case CIRCUIT_OPEN -> {
-                failOrFallback(e, null, ErrorCode.CIRCUIT_OPEN,
-                    "provider '" + provider + "' circuit breaker is open", now);
-                return true;
+                // Provider-wide: never a failure. A fallback model may take it; else it stays queued
+                // until the breaker lets half-open probes through.
+                if (advance(e, reason(e, ErrorCode.CIRCUIT_OPEN, "provider '" + provider + "' circuit breaker is open"))) {
+                    rt.fallbacks.increment();
+                    batcher.add(e, now);
+                    return true;
+                }
+                busyLanes.add(provider);
+                return false;
             }
             case BUSY -> {
                 busyLanes.add(provider);
@@ -222,15 +234,22 @@ public final class DispatchEngine implements AutoCloseable {
             }
             default -> { }
         }
+        if (e.callsOnModel > 0 && !lane.retryBudget().tryAcquireRetry()) {
+            // Provider-wide: too many retries lately. Retry later; this uses none of its attempts.
+            lane.cancel(rt.laneShare);
+            delay(e, now, RetryBudget.BUCKET_MS + rt.retryPolicy.delayMs(e.callsOnModel, null));
+            return true;
+        }
         if (!rt.rateLimiter.tryAcquire(provider, e.estimatedTokens)) {
             lane.meters().rateLimitWait();
             lane.cancel(rt.laneShare);
             busyLanes.add(provider);
             return false;
         }
-        if (e.attemptsOnModel == 0) {
+        if (e.callsOnModel == 0) {
             lane.retryBudget().recordFirstAttempt();
         }
+        e.callsOnModel++;
         e.attemptsOnModel++;
         e.totalAttempts++;
         e.generation++;
@@ -245,6 +264,8 @@ public final class DispatchEngine implements AutoCloseable {
         long generation = e.generation;
         String model = e.model();
         long estimate = e.estimatedTokens;
+        boolean repeat = e.breakerCharged;
+        boolean retry = e.callsOnModel > 1;
         String modelTag = rt.router.configuredName(model);
         CompletableFuture<ProviderOutcome> call;
         try {
@@ -255,14 +276,17 @@ public final class DispatchEngine implements AutoCloseable {
         call.whenComplete((outcome, error) -> {
             // OkHttp thread (or this one when already complete): only thread-safe state from here.
             ProviderOutcome o = outcome != null ? outcome : internal(lane.provider(), model, error);
-            lane.onOutcome(o, rt.laneShare);
+            boolean charged = lane.onOutcome(o, rt.laneShare, repeat);
+            if (retry && o instanceof ProviderOutcome.Success) {
+                lane.retryBudget().refund();
+            }
             lane.meters().record(modelTag, o);
             long used = o instanceof ProviderOutcome.Success ok
                 ? (ok.usage() == null ? estimate : ok.usage().getTotalTokens()) : 0;
             rt.rateLimiter.recordUsage(lane.provider(), estimate, used);
             if (!closed) {
                 rt.inFlight.completionArrived();
-                completions.offer(new Completion(id, generation, o));
+                completions.offer(new Completion(id, generation, o, charged));
             }
         });
     }
@@ -283,6 +307,7 @@ public final class DispatchEngine implements AutoCloseable {
             } else {
                 // Re-asked: a new conversation turn, with its own transport retries.
                 e.attemptsOnModel = 0;
+                e.callsOnModel = 0;
                 e.state = PendingEntry.State.READY;
                 batcher.add(e, now);
             }
@@ -290,24 +315,31 @@ public final class DispatchEngine implements AutoCloseable {
         }
         ProviderOutcome.Failure f = (ProviderOutcome.Failure) c.outcome();
         e.lastFailure = f;
-        if (f.retryable() && e.attemptsOnModel < s.maxAttempts()) {
-            if (!rt.lane(e.provider()).retryBudget().tryAcquireRetry()) {
-                failOrFallback(e, f, f.code(), "retry budget exhausted; " + f.message(), now);
+        e.breakerCharged |= c.charged();
+        if (f.retryable()) {
+            if (FailureScope.of(f, rt.lane(e.provider()).breakerState()) == FailureScope.PROVIDER_WIDE) {
+                e.attemptsOnModel--;
+            }
+            if (e.attemptsOnModel < s.maxAttempts()) {
+                rt.retries.increment();
+                delay(e, now, rt.retryPolicy.delayMs(e.callsOnModel, f.retryAfter()));
                 return;
             }
-            long due = now + rt.retryPolicy.delayMs(e.attemptsOnModel, f.retryAfter());
-            if (due >= e.deadlineMs) {
-                deadlineExceeded(e, now, "the next retry would start after the deadline");
-                return;
-            }
-            e.state = PendingEntry.State.WAITING;
-            e.dueAtMs = due;
-            rt.trace.retryScheduled(e, due - now);
-            waiting.add(e);
-            rt.retries.increment();
-            return;
         }
         failOrFallback(e, f, f.code(), f.message(), now);
+    }
+
+    /** Parks {@code e} for {@code delayMs} (a retry), or answers DEADLINE_EXCEEDED if that is too late. */
+    private void delay(PendingEntry e, long now, long delayMs) {
+        long due = now + delayMs;
+        if (due >= e.deadlineMs) {
+            deadlineExceeded(e, now, "the next retry would start after the deadline");
+            return;
+        }
+        e.state = PendingEntry.State.WAITING;
+        e.dueAtMs = due;
+        rt.trace.retryScheduled(e, delayMs);
+        waiting.add(e);
     }
 
     /** Moves to the next model of the chain, or emits the failure when none is left. */
@@ -322,8 +354,12 @@ public final class DispatchEngine implements AutoCloseable {
     }
 
     private void deadlineExceeded(PendingEntry e, long now, String why) {
-        String msg = why + (e.lastFailure == null ? "" : "; last error: " + e.lastFailure.message());
-        finish(e, Results.failed(e.request, trail(e), ErrorCode.DEADLINE_EXCEEDED, msg, null, e.receivedAtMs, now));
+        ProviderOutcome.Failure last = e.lastFailure;
+        String msg = why + (last != null ? "; last error: " + last.code() + ": " + last.message()
+            : e.provider() != null && rt.lane(e.provider()).circuitOpen()
+            ? "; provider '" + e.provider() + "' circuit breaker is open" : "");
+        finish(e, Results.failed(e.request, trail(e), ErrorCode.DEADLINE_EXCEEDED, msg,
+            last == null ? null : last.httpStatus(), e.receivedAtMs, now));
     }
 
     /** Points {@code e} at the next routable model of its chain; false when there is none. */
@@ -334,6 +370,8 @@ public final class DispatchEngine implements AutoCloseable {
                 e.chainIndex = i;
                 e.route = r.get();
                 e.attemptsOnModel = 0;
+                e.callsOnModel = 0;
+                e.breakerCharged = false;
                 String all = e.fallbackReason == null ? reason : e.fallbackReason + "; " + reason;
                 e.fallbackReason = all.length() <= MAX_REASON_CHARS ? all : all.substring(0, MAX_REASON_CHARS) + "…";
                 return true;

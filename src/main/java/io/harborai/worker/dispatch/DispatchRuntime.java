@@ -39,6 +39,11 @@ public final class DispatchRuntime {
     final Counter fallbacks;
     /** Share of each provider lane's concurrency this runtime's calls may hold; 1 = online. */
     final double laneShare;
+    /**
+     * Deadline of a request without {@code deadline_ms}, counted from when the worker took it: {@code
+     * dispatch.max-queue-ms} online, {@code dispatch.batch-completion-window-ms} for batch lines.
+     */
+    final long queueDeadlineMs;
     final Answers answers;
     final RequestTrace trace;
     private final Map<String, ProviderLane> lanes;
@@ -56,7 +61,7 @@ public final class DispatchRuntime {
                            Answers answers) {
         this(router, settings, caller, rateLimiter, clock, new RetryPolicy(settings.backoffBaseMs(),
             settings.backoffMaxMs(), random), new InFlight(settings.maxInFlight(), settings.maxInFlightBytes()),
-            1.0, new ConcurrentHashMap<>(), meters, "online", answers);
+            1.0, settings.maxQueueMs(), new ConcurrentHashMap<>(), meters, "online", answers);
         // Every configured provider's lane (and so its gauges and ok-series) exists from start-up.
         for (ProviderRouter.Route r : router.routes()) {
             ProviderLane lane = lane(r.providerName());
@@ -69,8 +74,8 @@ public final class DispatchRuntime {
 
     private DispatchRuntime(ProviderRouter router, DispatchSettings settings, ProviderCaller caller,
                             RateLimiter rateLimiter, Clock clock, RetryPolicy retryPolicy, InFlight inFlight,
-                            double laneShare, Map<String, ProviderLane> lanes, MeterRegistry meters, String traffic,
-                            Answers answers) {
+                            double laneShare, long queueDeadlineMs, Map<String, ProviderLane> lanes,
+                            MeterRegistry meters, String traffic, Answers answers) {
         this.router = Objects.requireNonNull(router, "router");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.caller = Objects.requireNonNull(caller, "caller");
@@ -79,6 +84,7 @@ public final class DispatchRuntime {
         this.retryPolicy = retryPolicy;
         this.inFlight = inFlight;
         this.laneShare = laneShare;
+        this.queueDeadlineMs = queueDeadlineMs;
         this.lanes = lanes;
         this.answers = Objects.requireNonNull(answers, "answers");
         this.trace = new RequestTrace(settings.timingBreakdown());
@@ -98,15 +104,15 @@ public final class DispatchRuntime {
      * The runtime of batch traffic: the same providers, lanes, limiter and meters, but an in-flight
      * budget of {@code share} of this one's (its own, so a batch backlog never blocks an online
      * record) and at most {@code share} of each lane's concurrency, so online calls always find
-     * slots.
+     * slots. A batch line without {@code deadline_ms} gets the batch completion window as its deadline.
      *
      * @param share in (0, 1]
      */
     public DispatchRuntime forBatch(double share, MeterRegistry meters) {
         InFlight budget = new InFlight(Math.max(1, (int) (settings.maxInFlight() * share)),
             Math.max(1L, (long) (settings.maxInFlightBytes() * share)));
-        return new DispatchRuntime(router, settings, caller, rateLimiter, clock, retryPolicy, budget, share, lanes,
-            meters, "batch", answers);
+        return new DispatchRuntime(router, settings, caller, rateLimiter, clock, retryPolicy, budget, share,
+            settings.batchCompletionWindowMs(), lanes, meters, "batch", answers);
     }
 
     public DispatchSettings settings() {

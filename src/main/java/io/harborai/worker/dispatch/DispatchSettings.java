@@ -12,6 +12,8 @@ import java.util.List;
  *
  * @param timingBreakdown {@code metrics.mode: full}: results carry the timing breakdown and each step is
  *     traced (see {@link RequestTrace})
+ * @param maxQueueMs default deadline of an online request (counted from when the worker took it)
+ * @param batchCompletionWindowMs the same for a batch line: its completion window
  * @param maxBlockMs longest one {@code process()} call waits for capacity; {@link #from} caps it at
  *     the longest provider call timeout, because a slot held by an in-flight call is freed within
  *     that time and waiting longer cannot help
@@ -20,7 +22,7 @@ public record DispatchSettings(
     int maxInFlight, long maxInFlightBytes,
     int batchMaxCount, int batchMaxBytes, long lingerMs, long punctuateMs, long maxBlockMs,
     int maxAttempts, long backoffBaseMs, long backoffMaxMs, double retryBudgetRatio,
-    List<String> defaultFallbackModels, long maxQueueMs, int maxRedispatches,
+    List<String> defaultFallbackModels, long maxQueueMs, long batchCompletionWindowMs, int maxRedispatches,
     int concurrencyMin, int concurrencyInitial, int concurrencyMax,
     int breakerFailureRatePercent, int breakerWindowCalls, long breakerOpenMs, int breakerHalfOpenCalls,
     boolean timingBreakdown) {
@@ -46,6 +48,7 @@ public record DispatchSettings(
             c.intValue(DISPATCH_MAX_ATTEMPTS), c.longValue(DISPATCH_BACKOFF_BASE_MS),
             c.longValue(DISPATCH_BACKOFF_MAX_MS), c.doubleValue(DISPATCH_RETRY_BUDGET_RATIO),
             c.list(DISPATCH_DEFAULT_FALLBACK_MODELS), c.longValue(DISPATCH_MAX_QUEUE_MS),
+            c.longValue(DISPATCH_BATCH_COMPLETION_WINDOW_MS),
             c.intValue(DISPATCH_MAX_REDISPATCHES),
             c.intValue(DISPATCH_CONCURRENCY_MIN), c.intValue(DISPATCH_CONCURRENCY_INITIAL),
             c.intValue(DISPATCH_CONCURRENCY_MAX),

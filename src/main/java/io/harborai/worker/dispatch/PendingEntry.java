@@ -27,7 +27,15 @@ final class PendingEntry {
 
     int chainIndex;
     ProviderRouter.Route route;
+    /**
+     * Calls on the current model that count against {@code dispatch.max-attempts}: a call whose
+     * failure was provider-wide ({@link FailureScope}) is given back.
+     */
     int attemptsOnModel;
+    /** Every call started on the current model; the next one is a retry (retry budget) when > 0. */
+    int callsOnModel;
+    /** A fault of this request on the current model is recorded in its lane's breaker already. */
+    boolean breakerCharged;
     int totalAttempts;
     long generation;
     State state = State.READY;

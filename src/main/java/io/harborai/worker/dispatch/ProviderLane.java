@@ -19,7 +19,13 @@ import java.util.concurrent.TimeUnit;
  * <p>What counts where: the breaker counts provider faults (5xx, timeouts, connection failures,
  * invalid bodies) and ignores 429 (the provider is healthy, only throttling: the concurrency limit
  * and the rate limiter handle it) and request errors (4xx). The concurrency limit shrinks on 429,
- * 5xx and timeouts.
+ * 5xx and timeouts. Successes always count. While the breaker is CLOSED, a request's repeated
+ * faults on one model count once: a request whose content breaks the provider fails every retry,
+ * and those retries must not open the circuit for everyone (a poison share of a few percent with
+ * retries would otherwise fill the window at the tail of a batch, when only retries are left).
+ * Faults that are provider-wide by their code ({@link FailureScope#alwaysProviderWide}) and every
+ * fault while the breaker is HALF_OPEN or OPEN always count, so an outage still opens it and
+ * failing probes re-open it.
  *
  * <p>Thread-safe: the stream threads acquire, OkHttp callback threads report outcomes; the limit,
  * budget and resilience4j breaker are each thread-safe.
@@ -102,28 +108,37 @@ final class ProviderLane {
         }
     }
 
-    /** Records the outcome of an admitted call; safe on any thread. */
-    void onOutcome(ProviderOutcome outcome, double share) {
+    /**
+     * Records the outcome of an admitted call; safe on any thread.
+     *
+     * @param repeat the request already had a fault recorded on this model: a further fault of its
+     *     own is then not recorded while the breaker is CLOSED (see the class comment)
+     * @return whether a fault was recorded in the breaker
+     */
+    boolean onOutcome(ProviderOutcome outcome, double share, boolean repeat) {
         if (share < 1.0) {
             lowInFlight.decrementAndGet();
         }
-        onOutcome(outcome);
-    }
-
-    /** Records the outcome of an admitted normal-priority call. */
-    void onOutcome(ProviderOutcome outcome) {
         long ms = outcome.latencyMs();
         if (outcome instanceof ProviderOutcome.Failure f) {
             limit.release(overload(f.code()) ? AdaptiveLimit.Signal.OVERLOAD : AdaptiveLimit.Signal.NEUTRAL);
-            if (providerFault(f.code())) {
+            boolean record = providerFault(f.code())
+                && (!repeat || FailureScope.alwaysProviderWide(f) || breaker.getState() != CircuitBreaker.State.CLOSED);
+            if (record) {
                 breaker.onError(ms, TimeUnit.MILLISECONDS, new ProviderFault(f.code()));
             } else {
                 breaker.releasePermission();
             }
-        } else {
-            limit.release(AdaptiveLimit.Signal.SUCCESS);
-            breaker.onSuccess(ms, TimeUnit.MILLISECONDS);
+            return record;
         }
+        limit.release(AdaptiveLimit.Signal.SUCCESS);
+        breaker.onSuccess(ms, TimeUnit.MILLISECONDS);
+        return false;
+    }
+
+    /** Records the outcome of an admitted normal-priority call, a request's first on its model. */
+    void onOutcome(ProviderOutcome outcome) {
+        onOutcome(outcome, 1.0, false);
     }
 
     int lowInFlight() {

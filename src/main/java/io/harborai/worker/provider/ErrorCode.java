@@ -34,8 +34,9 @@ public enum ErrorCode {
    */
   INVALID_RESPONSE(true),
   /**
-   * The provider's circuit breaker is open (it failed too often lately) and no fallback model could
-   * take the request. Retryable: the breaker closes again after its probes succeed.
+   * The provider's circuit breaker is open. Kept in the closed set for consumers that switch on it,
+   * but no longer written: an open circuit delays a request until half-open probes go through, it
+   * never fails it (a request fails only for its own reasons).
    */
   CIRCUIT_OPEN(true),
   /** The request's deadline passed before a result could be produced. */

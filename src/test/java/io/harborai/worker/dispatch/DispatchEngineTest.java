@@ -9,41 +9,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.harborai.worker.avro.ChatRequest;
 import io.harborai.worker.avro.ChatResult;
 import io.harborai.worker.avro.ResultStatus;
-import io.harborai.worker.dispatch.EngineFixtures.FakeCaller;
-import io.harborai.worker.testinfra.MutableClock;
 import io.harborai.worker.dispatch.ratelimit.RateLimiter;
 import io.harborai.worker.provider.ErrorCode;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /** The engine on a hand-moved clock with a provider caller completed by hand: no sleeping. */
-class DispatchEngineTest {
-    private final MutableClock clock = new MutableClock(1_700_000_000_000L);
-    private final FakeCaller caller = new FakeCaller(clock);
-    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    private final List<ChatResult> results = new ArrayList<>();
-    private final Map<String, Object> config = new HashMap<>(Map.of("dispatch.linger-ms", 0));
-    private RateLimiter rateLimiter = RateLimiter.unlimited();
-    private DispatchRuntime runtime;
-
-    private DispatchEngine engine(String... providers) {
-        runtime = new DispatchRuntime(EngineFixtures.router(providers.length == 0 ? new String[] {"p=*"} : providers),
-            EngineFixtures.settings(config), caller, rateLimiter, clock, () -> 0.5, meters);
-        return new DispatchEngine(runtime, results::add);
-    }
-
-    private static void submit(DispatchEngine engine, ChatRequest r, long receivedAt) {
-        engine.submit(r, receivedAt, 100, false);
-    }
-
+class DispatchEngineTest extends EngineTestBase {
     @Test
     void shouldForwardResultsOnlyWhenPumpedNotOnTheCallbackThread() {
         DispatchEngine engine = engine();
@@ -238,24 +215,6 @@ class DispatchEngineTest {
             assertThat(res.getAttempts()).isEqualTo(3);
             assertThat(res.getFallbackReason()).contains("'a-1'", "AUTH_FAILED", "'b-1'", "PROVIDER_REJECTED");
         });
-    }
-
-    @Test
-    void shouldAnswerCircuitOpenWhenNoFallbackIsLeft() {
-        config.put("breaker.window-calls", 2);
-        config.put("dispatch.max-attempts", 1);
-        DispatchEngine engine = engine();
-        for (String id : List.of("a", "b")) {
-            submit(engine, request(id, "m", "x"), clock.millis());
-            engine.pump();
-            caller.last().complete(failure(ErrorCode.PROVIDER_ERROR, 503, null));
-            engine.pump();
-        }
-        submit(engine, request("c", "m", "x"), clock.millis());
-        engine.pump();
-        assertThat(caller.calls).hasSize(2);
-        assertThat(results).extracting(r -> r.getError().getCode())
-            .containsExactly("PROVIDER_ERROR", "PROVIDER_ERROR", "CIRCUIT_OPEN");
     }
 
     @Test

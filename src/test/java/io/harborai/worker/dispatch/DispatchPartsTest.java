@@ -128,7 +128,7 @@ class DispatchPartsTest {
             assertThat(lane.tryAdmit()).as("online call %d", i).isEqualTo(ProviderLane.Admission.ADMITTED);
         }
         assertThat(lane.tryAdmit()).isEqualTo(ProviderLane.Admission.BUSY);
-        lane.onOutcome(EngineFixtures.success("x"), 0.25);
+        lane.onOutcome(EngineFixtures.success("x"), 0.25, false);
         assertThat(lane.lowInFlight()).isEqualTo(1);
         lane.cancel(1.0);
         assertThat(lane.tryAdmit(0.25)).as("a batch slot and a lane slot are free again").isEqualTo(ProviderLane.Admission.ADMITTED);

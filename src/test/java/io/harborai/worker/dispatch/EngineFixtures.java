@@ -6,6 +6,8 @@ import io.harborai.worker.avro.Message;
 import io.harborai.worker.avro.Params;
 import io.harborai.worker.avro.Usage;
 import io.harborai.worker.config.HarborConfig;
+import io.harborai.worker.dispatch.ratelimit.RateLimiter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.harborai.worker.testinfra.MutableClock;
 import io.harborai.worker.provider.ErrorCode;
 import io.harborai.worker.provider.OpenAiCompatibleClient;
@@ -80,6 +82,13 @@ public final class EngineFixtures {
             specs.add(ProviderSpec.of(parts[0], "http://127.0.0.1:9/v1", null, List.of(parts[1].split(","))));
         }
         return new ProviderRouter(specs, spec -> new OpenAiCompatibleClient(HTTP, spec, null));
+    }
+
+    /** An online runtime over {@link #router} (one provider {@code p=*} when none is named), jitter 0.5. */
+    public static DispatchRuntime runtime(Map<String, ?> config, ProviderCaller caller, RateLimiter rateLimiter,
+                                          Clock clock, MeterRegistry meters, String... providers) {
+        return new DispatchRuntime(router(providers.length == 0 ? new String[] {"p=*"} : providers), settings(config),
+            caller, rateLimiter, clock, () -> 0.5, meters);
     }
 
     /** The documented defaults with {@code overrides} applied, validated like a real config. */
