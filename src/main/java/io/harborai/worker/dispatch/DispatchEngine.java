@@ -158,7 +158,8 @@ public final class DispatchEngine implements AutoCloseable {
         long start = System.nanoTime();
         long budgetNs = TimeUnit.MILLISECONDS.toNanos(s.maxBlockMs());
         long pollNs = TimeUnit.MILLISECONDS.toNanos(s.punctuateMs());
-        while (!closed && rt.inFlight.full() && !entries.isEmpty()) {
+        // A yielding batch stops waiting: its app is paused, and an open transaction would hide online results.
+        while (!closed && rt.inFlight.full() && !entries.isEmpty() && !rt.priority.yielding()) {
             long left = budgetNs - (System.nanoTime() - start);
             if (left <= 0) {
                 rt.capOverruns.increment();
@@ -202,6 +203,9 @@ public final class DispatchEngine implements AutoCloseable {
             finish(e, Results.failed(e.request, trail(e), ErrorCode.BUDGET_EXCEEDED, "tenant '" + e.request.getTenant()
                 + "' has spent its daily budget", null, e.receivedAtMs, now));
             return true;
+        }
+        if (!rt.priority.admitBatchCall()) {
+            return false; // online work is held: batch yields (PriorityGate)
         }
         String provider = e.provider();
         if (busyLanes.contains(provider)) {

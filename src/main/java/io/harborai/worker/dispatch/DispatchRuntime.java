@@ -40,6 +40,8 @@ public final class DispatchRuntime {
     final Counter fallbacks;
     /** Share of each provider lane's concurrency this runtime's calls may hold; 1 = online. */
     final double laneShare;
+    /** Asked before each call starts: batch calls wait while online work is held. */
+    final PriorityGate priority;
     final Answers answers;
     final RequestTrace trace;
     private final Map<String, ProviderLane> lanes;
@@ -57,7 +59,7 @@ public final class DispatchRuntime {
                            Answers answers) {
         this(router, settings, caller, rateLimiter, clock, new RetryPolicy(settings.backoffBaseMs(),
             settings.backoffMaxMs(), random), new InFlight(settings.maxInFlight(), settings.maxInFlightBytes()),
-            1.0, new ConcurrentHashMap<>(), meters, "online", answers);
+            1.0, PriorityGate.OPEN, new ConcurrentHashMap<>(), meters, "online", answers);
         // Every configured provider's lane (and so its gauges and ok-series) exists from start-up.
         for (ProviderRouter.Route r : router.routes()) {
             ProviderLane lane = lane(r.providerName());
@@ -70,8 +72,8 @@ public final class DispatchRuntime {
 
     private DispatchRuntime(ProviderRouter router, DispatchSettings settings, ProviderCaller caller,
                             RateLimiter rateLimiter, Clock clock, RetryPolicy retryPolicy, InFlight inFlight,
-                            double laneShare, Map<String, ProviderLane> lanes, MeterRegistry meters, String traffic,
-                            Answers answers) {
+                            double laneShare, PriorityGate priority, Map<String, ProviderLane> lanes,
+                            MeterRegistry meters, String traffic, Answers answers) {
         this.router = Objects.requireNonNull(router, "router");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.caller = Objects.requireNonNull(caller, "caller");
@@ -80,6 +82,7 @@ public final class DispatchRuntime {
         this.retryPolicy = retryPolicy;
         this.inFlight = inFlight;
         this.laneShare = laneShare;
+        this.priority = Objects.requireNonNull(priority, "priority");
         this.lanes = lanes;
         this.answers = Objects.requireNonNull(answers, "answers");
         this.trace = new RequestTrace(settings.timingBreakdown());
@@ -105,10 +108,19 @@ public final class DispatchRuntime {
      * @param share in (0, 1]
      */
     public DispatchRuntime forBatch(double share, MeterRegistry meters) {
+        return forBatch(share, PriorityGate.OPEN, meters);
+    }
+
+    /**
+     * As {@link #forBatch(double, MeterRegistry)}, and batch calls also yield to online work through
+     * {@code priority} (a {@link PriorityGate} watching this runtime's {@link #inFlight()}): shares of
+     * slots alone leave online requests competing with the batch for stream threads and CPU.
+     */
+    public DispatchRuntime forBatch(double share, PriorityGate priority, MeterRegistry meters) {
         InFlight budget = new InFlight(Math.max(1, (int) (settings.maxInFlight() * share)),
             Math.max(1L, (long) (settings.maxInFlightBytes() * share)));
-        return new DispatchRuntime(router, settings, caller, rateLimiter, clock, retryPolicy, budget, share, lanes,
-            meters, "batch", answers);
+        return new DispatchRuntime(router, settings, caller, rateLimiter, clock, retryPolicy, budget, share, priority,
+            lanes, meters, "batch", answers);
     }
 
     public DispatchSettings settings() {
