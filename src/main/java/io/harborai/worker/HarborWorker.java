@@ -220,7 +220,8 @@ public final class HarborWorker implements AutoCloseable {
             throw e;
         }
         apps.forEach(KafkaStreams::start);
-        priority.watch(pausing(apps.get(1)));
+        // Online before batch: a paused batch app still polls and commits (see PriorityGate).
+        priority.watch(PriorityGate.Listener.of(apps.get(1)::pause, apps.get(1)::resume));
         worker.reporter = MetricsReporter.start(config, meters, instanceId(appId), registry, http,
             WorkerClients.adminProperties(config));
         log.info("HarborAI worker started: application.id={} (+ {}-batch) kafka={} providers={} metrics={}",
@@ -230,25 +231,6 @@ public final class HarborWorker implements AutoCloseable {
         worker.redis = redis;
         worker.budgets = budgets;
         return worker;
-    }
-
-    /**
-     * Online before batch: pauses the batch application while batch traffic yields ({@link
-     * PriorityGate}). A paused application still polls and commits, so its open transaction, which
-     * would hide online results behind it on the shared results topic, closes.
-     */
-    private static PriorityGate.Listener pausing(KafkaStreams batchApp) {
-        return new PriorityGate.Listener() {
-            @Override
-            public void yieldStarted() {
-                batchApp.pause();
-            }
-
-            @Override
-            public void yieldEnded() {
-                batchApp.resume();
-            }
-        };
     }
 
     /** The {@code instance} of this worker's MetricEvents: host, process and a per-worker suffix. */

@@ -62,6 +62,21 @@ public final class PriorityGate implements AutoCloseable {
         void yieldStarted();
 
         void yieldEnded();
+
+        /** A listener running {@code onStart} and {@code onEnd} (the worker: the batch app's pause, resume). */
+        static Listener of(Runnable onStart, Runnable onEnd) {
+            return new Listener() {
+                @Override
+                public void yieldStarted() {
+                    onStart.run();
+                }
+
+                @Override
+                public void yieldEnded() {
+                    onEnd.run();
+                }
+            };
+        }
     }
 
     /**
