@@ -9,6 +9,7 @@ import io.harborai.worker.cache.CacheRuntime;
 import io.harborai.worker.config.HarborConfig;
 import io.harborai.worker.dispatch.DispatchRuntime;
 import io.harborai.worker.dispatch.DispatchSettings;
+import io.harborai.worker.dispatch.PriorityGate;
 import io.harborai.worker.dispatch.ProviderCaller;
 import io.harborai.worker.dispatch.ratelimit.RateLimitSpec;
 import io.harborai.worker.dispatch.ratelimit.RateLimiter;
@@ -81,6 +82,7 @@ public final class HarborWorker implements AutoCloseable {
     private final PerformanceMode mode;
     private MeterBinding binding;
     private DispatchRuntime dispatch;
+    private PriorityGate priority = PriorityGate.OPEN;
     private MetricsServer metricsServer;
     private MetricsReporter reporter;
 
@@ -188,7 +190,8 @@ public final class HarborWorker implements AutoCloseable {
             config.intValue(STRUCTURED_MAX_ATTEMPTS), config.prices(), budgets, meters);
         DispatchRuntime online = new DispatchRuntime(router, DispatchSettings.from(config), ProviderCaller.http(),
             rateLimiter, Clock.systemUTC(), () -> ThreadLocalRandom.current().nextDouble(), meters, answers);
-        DispatchRuntime batch = online.forBatch(config.doubleValue(DISPATCH_BATCH_SHARE), meters);
+        PriorityGate priority = PriorityGate.create(online.inFlight(), PriorityGate.Settings.from(config), meters);
+        DispatchRuntime batch = online.forBatch(config.doubleValue(DISPATCH_BATCH_SHARE), priority, meters);
         String appId = config.string(APPLICATION_ID);
         List<KafkaStreams> apps = new ArrayList<>();
         HarborWorker worker = null;
@@ -200,6 +203,7 @@ public final class HarborWorker implements AutoCloseable {
                 PerformanceMode.of(config.string(METRICS_MODE)));
             worker.binding = binding;
             worker.dispatch = online;
+            worker.priority = priority;
             int port = config.intValue(METRICS_PORT);
             if (port > 0) {
                 worker.metricsServer = startMetricsServer(port, worker);
@@ -218,6 +222,8 @@ public final class HarborWorker implements AutoCloseable {
             throw e;
         }
         apps.forEach(KafkaStreams::start);
+        // Online before batch: a paused batch app still polls and commits (see PriorityGate).
+        priority.watch(PriorityGate.Listener.of(apps.get(1)::pause, apps.get(1)::resume));
         worker.reporter = MetricsReporter.start(config, meters, instanceId(appId), registry, http,
             WorkerClients.adminProperties(config));
         log.info("HarborAI worker started: application.id={} (+ {}-batch) kafka={} providers={} metrics={}",
@@ -362,6 +368,7 @@ public final class HarborWorker implements AutoCloseable {
             // partitions (and their pending requests) to the remaining or restarted instances beats
             // leaving them idle until the session times out (45 s by default), which is what a
             // Streams close does otherwise.
+            priority.close(); // resumes the batch app, so its close is an ordinary one
             for (KafkaStreams app : apps) {
                 app.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                     .withTimeout(Duration.ofSeconds(30)));

@@ -89,6 +89,11 @@ public final class BenchRunner {
     this.externalSimulatorUrl = externalSimulatorUrl == null ? null : externalSimulatorUrl.replaceAll("/+$", "");
   }
 
+  /** The configuration of one run's workers: the run's settings plus {@code overrides}. */
+  HarborConfig load(Map<String, String> env, Map<String, Object> overrides) {
+    return configs.load(env, overrides);
+  }
+
   /** True when this build's worker understands {@value #MAX_IN_FLIGHT_KEY}. */
   public static boolean maxInFlightSupported() {
     return HarborConfigDef.DEF.configKeys().containsKey(MAX_IN_FLIGHT_KEY);
@@ -96,6 +101,26 @@ public final class BenchRunner {
 
   /** Runs every level, the limit probes and the naive baseline. */
   public BenchReport run() throws Exception {
+    return onStack(this::runLevels);
+  }
+
+  /**
+   * Runs the online-under-batch measurement instead ({@link PriorityBench}): online latency idle,
+   * then during a saturating batch, at the first in-flight level.
+   */
+  public PriorityReport runPriority(PriorityOptions priority) throws Exception {
+    return onStack((run, sim, cfg, env, base) ->
+        new PriorityBench(this, options, priority).run(run, sim, cfg, env, base));
+  }
+
+  /** What runs once the simulator, the stack and the run's configuration are up. */
+  @FunctionalInterface
+  interface Body<T> {
+    T run(String run, String sim, HarborConfig cfg, Map<String, String> env, Map<String, Object> base)
+        throws Exception;
+  }
+
+  private <T> T onStack(Body<T> body) throws Exception {
     String run = "bench-" + UUID.randomUUID().toString().substring(0, 8);
     try (SimulatorServer local = externalSimulatorUrl == null ? SimulatorServer.start(simulatorOptions) : null;
         EmbeddedStack stack = embedded ? EmbeddedStack.start(true, null) : null) {
@@ -115,21 +140,17 @@ public final class BenchRunner {
         throw new IllegalArgumentException("the configuration names providers; harbor bench measures "
             + "against the simulator: use a configuration without providers");
       }
-      return runLevels(run, sim, cfg, env, base);
+      return body.run(run, sim, cfg, env, base);
     }
   }
 
   private BenchReport runLevels(String run, String sim, HarborConfig cfg,
       Map<String, String> env, Map<String, Object> base) throws Exception {
-    Map<String, Object> common = new HashMap<>(cfg.kafka());
-    common.put("bootstrap.servers", cfg.kafkaBootstrap());
+    Map<String, Object> common = clientProps(cfg);
     String naiveRequests = run + ".naive.requests";
     String naiveResults = run + ".naive.results";
-    try (Admin admin = Admin.create(common)) {
-      TopicBootstrap.ensure(admin, List.of(cfg.string(TOPIC_REQUESTS), cfg.string(TOPIC_RESULTS),
-              naiveRequests, naiveResults),
-          cfg.intValue(TOPICS_PARTITIONS), cfg.shortValue(TOPICS_REPLICATION));
-    }
+    ensureTopics(common, cfg, List.of(cfg.string(TOPIC_REQUESTS), cfg.string(TOPIC_RESULTS),
+        naiveRequests, naiveResults));
     SchemaRegistryClient registry = SchemaRegistryClient.create(cfg.string(SCHEMA_REGISTRY_URL));
     BenchRequests requests = new BenchRequests(run + "-");
     List<BenchReport.Level> levels = new ArrayList<>();
@@ -192,8 +213,16 @@ public final class BenchRunner {
   private ResultCollector.Phase phase(KafkaProducer<String, ChatRequest> producer,
       ResultCollector collector, HarborConfig cfg, BenchRequests requests, String salt, long firstSeq,
       int count, String label, java.util.function.LongConsumer onResult) throws InterruptedException {
-    LoadGenerator gen = new LoadGenerator(producer, cfg.string(TOPIC_REQUESTS), requests, salt,
-        firstSeq, count, options.distinct(count), options.rate());
+    return phase(producer, collector, cfg.string(TOPIC_REQUESTS), options.rate(), requests, salt, firstSeq,
+        count, label, onResult);
+  }
+
+  /** Produces {@code count} requests to {@code topic} at {@code rate} (0: a backlog) and collects them. */
+  ResultCollector.Phase phase(KafkaProducer<String, ChatRequest> producer, ResultCollector collector,
+      String topic, double rate, BenchRequests requests, String salt, long firstSeq, int count,
+      String label, java.util.function.LongConsumer onResult) throws InterruptedException {
+    LoadGenerator gen = new LoadGenerator(producer, topic, requests, salt,
+        firstSeq, count, options.distinct(count), rate);
     Thread t = new Thread(gen, "harbor-bench-generator");
     t.setDaemon(true);
     t.start();
@@ -206,7 +235,7 @@ public final class BenchRunner {
     return p;
   }
 
-  private List<HarborWorker> startWorkers(HarborConfig cfg) throws InterruptedException {
+  List<HarborWorker> startWorkers(HarborConfig cfg) throws InterruptedException {
     List<HarborWorker> workers = new ArrayList<>();
     try {
       for (int i = 0; i < options.instances(); i++) {
@@ -224,7 +253,7 @@ public final class BenchRunner {
     }
   }
 
-  private static void closeAll(List<HarborWorker> workers) {
+  static void closeAll(List<HarborWorker> workers) {
     workers.forEach(HarborWorker::close);
   }
 
@@ -252,19 +281,33 @@ public final class BenchRunner {
     }
   }
 
+  /** The bench's own clients' connection properties: the worker's Kafka settings. */
+  static Map<String, Object> clientProps(HarborConfig cfg) {
+    Map<String, Object> common = new HashMap<>(cfg.kafka());
+    common.put("bootstrap.servers", cfg.kafkaBootstrap());
+    return common;
+  }
+
+  /** Creates the topics the bench reads or writes before any worker starts. */
+  static void ensureTopics(Map<String, Object> common, HarborConfig cfg, List<String> topics) {
+    try (Admin admin = Admin.create(common)) {
+      TopicBootstrap.ensure(admin, topics, cfg.intValue(TOPICS_PARTITIONS), cfg.shortValue(TOPICS_REPLICATION));
+    }
+  }
+
   private static Map<String, Object> producerProps(Map<String, Object> common) {
     Map<String, Object> p = new HashMap<>(common);
     p.putAll(ClientDefaults.producer());
     return p;
   }
 
-  private static KafkaProducer<String, ChatRequest> requestProducer(Map<String, Object> common,
+  static KafkaProducer<String, ChatRequest> requestProducer(Map<String, Object> common,
       SchemaRegistryClient registry) {
     return new KafkaProducer<>(producerProps(common), new StringSerializer(),
         new AvroSerde<>(registry, ChatRequest.class, true).serializer());
   }
 
-  private static KafkaConsumer<String, ChatResult> resultConsumer(Map<String, Object> common,
+  static KafkaConsumer<String, ChatResult> resultConsumer(Map<String, Object> common,
       SchemaRegistryClient registry, String clientId) {
     Map<String, Object> c = new HashMap<>(common);
     c.putAll(ClientDefaults.consumer());
@@ -274,7 +317,7 @@ public final class BenchRunner {
   }
 
   /** Chat-completion calls the simulator has received, from its {@code /stats}. */
-  private long providerCalls(String sim) throws java.io.IOException {
+  long providerCalls(String sim) throws java.io.IOException {
     String root = sim.replaceAll("/v1$", "");
     try (Response r = statsHttp.newCall(new Request.Builder().url(root + "/stats").build()).execute()) {
       return BenchRequests.JSON.readTree(r.body().string()).path("calls").asLong();
@@ -288,10 +331,15 @@ public final class BenchRunner {
     return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / (1024.0 * 1024.0);
   }
 
-  private String simulatorDescription() {
+  String simulatorDescription() {
     return externalSimulatorUrl != null ? "in another process at " + externalSimulatorUrl
         : simulatorOptions.latencyModel().describe() + ", " + simulatorOptions.faults()
             + simulatorOptions.describePoisonAndOutage();
+  }
+
+  /** "embedded (one JVM)" or the cluster's bootstrap servers. */
+  String where(HarborConfig cfg) {
+    return embedded ? "embedded (one JVM)" : "cluster " + cfg.kafkaBootstrap();
   }
 
   private String context(HarborConfig cfg) {
@@ -301,7 +349,7 @@ public final class BenchRunner {
         options.requests(), options.warmup(),
         options.rate() > 0 ? "open loop at " + options.rate() + " req/s" : "one backlog",
         options.distinctRatio(), simulatorDescription(), options.instances(),
-        cfg.intValue(STREAM_THREADS), options.guarantee(), embedded ? "embedded (one JVM)" : "cluster " + cfg.kafkaBootstrap());
+        cfg.intValue(STREAM_THREADS), options.guarantee(), where(cfg));
   }
 
   private ObjectNode config(HarborConfig cfg) {

@@ -3,6 +3,8 @@ package io.harborai.worker.cli;
 import io.harborai.worker.bench.BenchOptions;
 import io.harborai.worker.bench.BenchReport;
 import io.harborai.worker.bench.BenchRunner;
+import io.harborai.worker.bench.PriorityOptions;
+import io.harborai.worker.bench.PriorityReport;
 import io.harborai.worker.provider.SimulatorOptions;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -66,6 +68,19 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--stall-timeout", defaultValue = "PT2M", description = "Give up a phase when no result arrives for this long, ISO-8601 (default: ${DEFAULT-VALUE}).")
     Duration stallTimeout;
 
+    @Option(names = "--batch-requests", defaultValue = "0", paramLabel = "N",
+        description = "Online under batch instead of the throughput levels: probe online latency idle, then while N"
+            + " requests produced at once onto the batch topic drain, and compare (default: ${DEFAULT-VALUE}: off).")
+    int batchRequests;
+
+    @Option(names = "--online-rps", defaultValue = "20", paramLabel = "REQ/S",
+        description = "With --batch-requests: open-loop rate of the online probe (default: ${DEFAULT-VALUE}).")
+    double onlineRps;
+
+    @Option(names = "--online-requests", defaultValue = "600", paramLabel = "N",
+        description = "With --batch-requests: online requests per probe, idle and during the batch (default: ${DEFAULT-VALUE}).")
+    int onlineRequests;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Write the figures as JSON.")
     Path json;
 
@@ -99,7 +114,18 @@ final class BenchCommand implements Callable<Integer> {
             System.err.println("note: " + BenchRunner.MAX_IN_FLIGHT_KEY + " is not a key of this build; "
                 + "the worker dispatches synchronously and ignores --max-in-flight.");
         }
-        BenchReport report = new BenchRunner(options, simOptions, config::load, embedded, simulatorUrl).run();
+        BenchRunner runner = new BenchRunner(options, simOptions, config::load, embedded, simulatorUrl);
+        PriorityOptions priority = new PriorityOptions(batchRequests, onlineRps, onlineRequests);
+        if (priority.enabled()) {
+            PriorityReport report = runner.runPriority(priority);
+            report.print(System.out);
+            if (json != null) {
+                report.writeJson(json);
+                System.err.println("json: " + json.toAbsolutePath());
+            }
+            return report.complete(onlineRequests) ? 0 : 3;
+        }
+        BenchReport report = runner.run();
         report.print(System.out);
         if (json != null) {
             report.writeJson(json);

@@ -64,6 +64,8 @@ public final class HarborConfigDef {
     public static final String DISPATCH_BATCH_COMPLETION_WINDOW_MS = "dispatch.batch-completion-window-ms";
     public static final String DISPATCH_MAX_REDISPATCHES = "dispatch.max-redispatches";
     public static final String DISPATCH_BATCH_SHARE = "dispatch.batch-share";
+    public static final String DISPATCH_BATCH_YIELD = "dispatch.batch-yield";
+    public static final String DISPATCH_BATCH_YIELD_GRACE_MS = "dispatch.batch-yield-grace-ms";
     public static final String DISPATCH_CONCURRENCY_MIN = "dispatch.concurrency-min";
     public static final String DISPATCH_CONCURRENCY_INITIAL = "dispatch.concurrency-initial";
     public static final String DISPATCH_CONCURRENCY_MAX = "dispatch.concurrency-max";
@@ -204,6 +206,13 @@ public final class HarborConfigDef {
             "Share of dispatch.max-in-flight(-bytes) and of each provider's concurrency limit that batch traffic "
                 + "(topics.requests-batch, served by its own Streams application <application-id>-batch) may hold, so "
                 + "a large batch never starves online requests.")
+        .define(DISPATCH_BATCH_YIELD, Type.BOOLEAN, true, Importance.MEDIUM,
+            "Online before batch: batch traffic starts no provider call while online requests are held (queued, in "
+                + "flight or awaiting a retry) or were within dispatch.batch-yield-grace-ms; one batch call still "
+                + "starts every dispatch.max-block-ms / 2 of a yield. false: batch is limited by dispatch.batch-share only.")
+        .define(DISPATCH_BATCH_YIELD_GRACE_MS, Type.LONG, 300L, Range.between(0, 60_000), Importance.LOW,
+            "How long batch keeps yielding after the last online request was taken or answered: covers the gaps "
+                + "between online requests, their decode and repartition hop and their result's commit.")
         .define(DISPATCH_CONCURRENCY_MIN, Type.INT, 4, Range.between(1, 10_000), Importance.LOW,
             "Adaptive concurrency per provider: lower bound.")
         .define(DISPATCH_CONCURRENCY_INITIAL, Type.INT, 64, Range.between(1, 10_000), Importance.LOW,

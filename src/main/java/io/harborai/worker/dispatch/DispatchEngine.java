@@ -166,7 +166,9 @@ public final class DispatchEngine implements AutoCloseable {
         long start = System.nanoTime();
         long budgetNs = TimeUnit.MILLISECONDS.toNanos(s.maxBlockMs());
         long pollNs = TimeUnit.MILLISECONDS.toNanos(s.punctuateMs());
-        while (!closed && rt.inFlight.full()) {
+        // A yielding batch stops waiting (its app is paused, and an open transaction would hide online
+        // results): the record is parked instead.
+        while (!closed && rt.inFlight.full() && !rt.priority.yielding()) {
             long left = budgetNs - (System.nanoTime() - start);
             if (left <= 0) {
                 log.debug("In-flight cap still full after {} ms ({} requests, {} bytes)",
@@ -184,7 +186,7 @@ public final class DispatchEngine implements AutoCloseable {
             }
             pump();
         }
-        return !closed;
+        return !closed && !rt.inFlight.full();
     }
 
     /** Drops every held request from memory (the pending store keeps them for the next owner). */
@@ -210,6 +212,9 @@ public final class DispatchEngine implements AutoCloseable {
             finish(e, Results.failed(e.request, trail(e), ErrorCode.BUDGET_EXCEEDED, "tenant '" + e.request.getTenant()
                 + "' has spent its daily budget", null, e.receivedAtMs, now));
             return true;
+        }
+        if (!rt.priority.admitBatchCall()) {
+            return false; // online work is held: batch yields (PriorityGate)
         }
         String provider = e.provider();
         if (busyLanes.contains(provider)) {

@@ -44,6 +44,8 @@ public final class DispatchRuntime {
      * dispatch.max-queue-ms} online, {@code dispatch.batch-completion-window-ms} for batch lines.
      */
     final long queueDeadlineMs;
+    /** Asked before each call starts: batch calls wait while online work is held. */
+    final PriorityGate priority;
     final Answers answers;
     final RequestTrace trace;
     private final Map<String, ProviderLane> lanes;
@@ -61,7 +63,7 @@ public final class DispatchRuntime {
                            Answers answers) {
         this(router, settings, caller, rateLimiter, clock, new RetryPolicy(settings.backoffBaseMs(),
             settings.backoffMaxMs(), random), new InFlight(settings.maxInFlight(), settings.maxInFlightBytes()),
-            1.0, settings.maxQueueMs(), new ConcurrentHashMap<>(), meters, "online", answers);
+            1.0, settings.maxQueueMs(), PriorityGate.OPEN, new ConcurrentHashMap<>(), meters, "online", answers);
         // Every configured provider's lane (and so its gauges and ok-series) exists from start-up.
         for (ProviderRouter.Route r : router.routes()) {
             ProviderLane lane = lane(r.providerName());
@@ -74,7 +76,8 @@ public final class DispatchRuntime {
 
     private DispatchRuntime(ProviderRouter router, DispatchSettings settings, ProviderCaller caller,
                             RateLimiter rateLimiter, Clock clock, RetryPolicy retryPolicy, InFlight inFlight,
-                            double laneShare, long queueDeadlineMs, Map<String, ProviderLane> lanes,
+                            double laneShare, long queueDeadlineMs, PriorityGate priority,
+                            Map<String, ProviderLane> lanes,
                             MeterRegistry meters, String traffic, Answers answers) {
         this.router = Objects.requireNonNull(router, "router");
         this.settings = Objects.requireNonNull(settings, "settings");
@@ -85,6 +88,7 @@ public final class DispatchRuntime {
         this.inFlight = inFlight;
         this.laneShare = laneShare;
         this.queueDeadlineMs = queueDeadlineMs;
+        this.priority = Objects.requireNonNull(priority, "priority");
         this.lanes = lanes;
         this.answers = Objects.requireNonNull(answers, "answers");
         this.trace = new RequestTrace(settings.timingBreakdown());
@@ -109,10 +113,19 @@ public final class DispatchRuntime {
      * @param share in (0, 1]
      */
     public DispatchRuntime forBatch(double share, MeterRegistry meters) {
+        return forBatch(share, PriorityGate.OPEN, meters);
+    }
+
+    /**
+     * As {@link #forBatch(double, MeterRegistry)}, and batch calls also yield to online work through
+     * {@code priority} (a {@link PriorityGate} watching this runtime's {@link #inFlight()}): shares of
+     * slots alone leave online requests competing with the batch for stream threads and CPU.
+     */
+    public DispatchRuntime forBatch(double share, PriorityGate priority, MeterRegistry meters) {
         InFlight budget = new InFlight(Math.max(1, (int) (settings.maxInFlight() * share)),
             Math.max(1L, (long) (settings.maxInFlightBytes() * share)));
         return new DispatchRuntime(router, settings, caller, rateLimiter, clock, retryPolicy, budget, share,
-            settings.batchCompletionWindowMs(), lanes, meters, "batch", answers);
+            settings.batchCompletionWindowMs(), priority, lanes, meters, "batch", answers);
     }
 
     public DispatchSettings settings() {

@@ -14,6 +14,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * leave the provider idle (measured: 0.68 of C/L at C=10 with six tasks). Such results are at
  * most one per call in flight, so memory stays within twice the cap.
  *
+ * <p>{@link #activity()} changes with every request added or removed, so the {@link PriorityGate}
+ * sees online work that came and went between two of its looks.
+ *
  * <p>Thread-safe (atomics): every stream thread reads and updates it.
  */
 public final class InFlight {
@@ -22,6 +25,7 @@ public final class InFlight {
     private final AtomicInteger count = new AtomicInteger();
     private final AtomicLong bytes = new AtomicLong();
     private final AtomicInteger completed = new AtomicInteger();
+    private final AtomicLong changes = new AtomicLong();
 
     public InFlight(int maxCount, long maxBytes) {
         this.maxCount = maxCount;
@@ -29,11 +33,13 @@ public final class InFlight {
     }
 
     void add(long size) {
+        changes.incrementAndGet();
         count.incrementAndGet();
         bytes.addAndGet(size);
     }
 
     void remove(long size) {
+        changes.incrementAndGet();
         count.decrementAndGet();
         bytes.addAndGet(-size);
     }
@@ -85,5 +91,10 @@ public final class InFlight {
 
     public long bytes() {
         return bytes.get();
+    }
+
+    /** A number that changes whenever a request is added or removed; only equality means anything. */
+    public long activity() {
+        return changes.get();
     }
 }

@@ -50,6 +50,8 @@ public final class MetricsCatalog {
     public static final String LATE_COMPLETIONS = "harbor.dispatch.late.completions";
     public static final String PARKED = "harbor.dispatch.parked";
     public static final String PARKS = "harbor.dispatch.parks";
+    public static final String BATCH_YIELD = "harbor.dispatch.batch.yield";
+    public static final String BATCH_YIELDING = "harbor.dispatch.batch.yielding";
     // Cache
     public static final String CACHE_LOOKUPS = "harbor.cache.lookups";
     public static final String CACHE_STORES = "harbor.cache.stores";
@@ -96,6 +98,9 @@ public final class MetricsCatalog {
             "requests parked on disk, waiting for room under the in-flight cap"),
         new Meter(PARKS, Type.COUNTER, "records", TRAFFIC,
             "records parked on disk instead of being held over the in-flight cap"),
+        new Meter(BATCH_YIELD, Type.TIMER, "seconds", List.of(),
+            "batch traffic yielding to online work: each yield and how long it lasted (recorded when it ends)"),
+        new Meter(BATCH_YIELDING, Type.GAUGE, "boolean", List.of(), "1 while batch traffic yields to online work"),
         new Meter(CACHE_LOOKUPS, Type.COUNTER, "lookups", List.of("tier", "result"), "cache lookups per tier, hit or miss"),
         new Meter(CACHE_STORES, Type.COUNTER, "answers", List.of(), "answers stored in the cache"),
         new Meter(CACHE_COALESCED, Type.COUNTER, "requests", List.of(),
