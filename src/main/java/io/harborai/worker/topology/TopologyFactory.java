@@ -22,7 +22,9 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.WindowStore;
 
 /**
  * Builds the worker topology as a pure function of its settings and collaborators; {@code main}
@@ -115,13 +117,7 @@ public final class TopologyFactory {
             builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(counts),
                 Serdes.String(), Serdes.ByteArray()).withCachingEnabled());
         }
-        // On disk (RocksDB), not cached: the ledger grows with the id rate times the retention, not
-        // with anything the heap bound covers. Segments of old ids drop whole; the changelog is
-        // compact,delete. The window size is irrelevant (one timestamp per id): the smallest.
-        Duration retention = Duration.ofMillis(settings.idRetentionMs());
-        builder.addStateStore(Stores.windowStoreBuilder(
-            Stores.persistentWindowStore(ID_LEDGER_STORE, retention, Duration.ofMillis(1), false),
-            Serdes.String(), Serdes.ByteArray()));
+        builder.addStateStore(idLedgerStore(settings.idRetentionMs()));
 
         Map<String, KStream<Object, Object>> decoded = byType(builder
             .stream(settings.requestTopics(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(SOURCE))
@@ -157,6 +153,16 @@ public final class TopologyFactory {
             valid.process(() -> new AsyncDispatchProcessor(dispatch, cache, meters), Named.as(DISPATCH), PENDING_STORE);
         results(answered, settings, resultSerde, progressSerde, dispatch, BATCH_COUNTS_STORE, "", "");
         return builder.build();
+    }
+
+    /**
+     * The id ledger: on disk (RocksDB), not cached, because it grows with the id rate times the
+     * retention, not with anything the heap bound covers. Segments of old ids drop whole; the
+     * changelog is compact,delete. The window size is irrelevant (one timestamp per id): the smallest.
+     */
+    static StoreBuilder<WindowStore<String, byte[]>> idLedgerStore(long retentionMs) {
+        return Stores.windowStoreBuilder(Stores.persistentWindowStore(ID_LEDGER_STORE, Duration.ofMillis(retentionMs),
+            Duration.ofMillis(1), false), Serdes.String(), Serdes.ByteArray());
     }
 
     /** Writes results to the results topic and counts them per batch for batch-progress. */
