@@ -70,6 +70,8 @@ public final class TopologyFactory {
     static final String BY_REQUEST_ID = "by-request-id";
     static final String ID_LEDGER = "id-ledger";
     static final String ROUTE = "route-";
+    /** The branch of a processor's output holding DLQ records (see {@link #byType}). */
+    private static final String DEAD = "dead";
     static final String BY_CACHE_KEY = "by-cache-key";
     static final String DISPATCH = "dispatch";
     static final String RESULTS_SINK = "results-sink";
@@ -175,8 +177,6 @@ public final class TopologyFactory {
             .to(settings.batchProgressTopic(),
                 Produced.with(Serdes.String(), progressSerde).withName(namePrefix + BATCH_PROGRESS_SINK));
     }
-
-    private static final String DEAD = "dead";
 
     /**
      * Splits a processor's output by value type: one branch per type (named by its simple name),
