@@ -264,7 +264,8 @@ public final class HarborWorker implements AutoCloseable {
                                            DispatchRuntime dispatch, String applicationId, String requestTopic) {
         Topology topology = TopologyFactory.build(
             new TopologyFactory.Settings(List.of(requestTopic), config.string(TOPIC_RESULTS), config.string(TOPIC_DLQ),
-                config.string(TOPIC_BATCH_PROGRESS), config.intValue(REQUEST_MAX_BYTES)),
+                config.string(TOPIC_BATCH_PROGRESS), config.intValue(REQUEST_MAX_BYTES),
+                config.longValue(DEDUPE_ID_RETENTION_MS)),
             new AvroSerde<>(registry, ChatRequest.class, true).deserializer(),
             new AvroSerde<>(registry, ChatResult.class, true),
             new AvroSerde<>(registry, BatchProgress.class, true),

@@ -75,6 +75,7 @@ public final class HarborConfigDef {
     public static final String CACHE_L1_MAX_BYTES = "cache.l1.max-bytes";
     public static final String CACHE_L2_ENABLED = "cache.l2.enabled";
     public static final String CACHE_L2_KEY_PREFIX = "cache.l2.key-prefix";
+    public static final String DEDUPE_ID_RETENTION_MS = "dedupe.id-retention-ms";
     public static final String BREAKER_FAILURE_RATE_PERCENT = "breaker.failure-rate-percent";
     public static final String BREAKER_WINDOW_CALLS = "breaker.window-calls";
     public static final String BREAKER_OPEN_MS = "breaker.open-ms";
@@ -245,6 +246,10 @@ public final class HarborConfigDef {
                 + "worker serves from L1 and providers, counts the errors and re-probes Redis every second.")
         .define(CACHE_L2_KEY_PREFIX, Type.STRING, "harbor:cache:", Importance.LOW,
             "Prefix of the Redis keys of cached answers.")
+        .define(DEDUPE_ID_RETENTION_MS, Type.LONG, 86_400_000L, Range.between(1_000L, 31_536_000_000L), Importance.MEDIUM,
+            "How long a request id is remembered (a changelogged RocksDB window store per task, on disk). A record "
+                + "whose id was taken within this time gets no provider call and no second result: it goes to the "
+                + "DLQ as DUPLICATE_ID. After it the id is forgotten and a re-send is served as a new request.")
         .define(TOPIC_ALERTS, Type.STRING, null, Importance.LOW,
             "Topic of Alert events; unset = topics.metrics (records carry the header harbor.event = metric|alert).")
         .define(METRICS_PORT, Type.INT, 0, Range.between(0, 65_535), Importance.MEDIUM,

@@ -33,6 +33,7 @@ public final class MetricsCatalog {
 
     // Requests and results
     public static final String REQUESTS = "harbor.requests";
+    public static final String REQUEST_DUPLICATES = "harbor.requests.duplicates";
     public static final String DLQ_RECORDS = "harbor.dlq.records";
     public static final String RESULTS = "harbor.results";
     public static final String REQUEST_LATENCY = "harbor.request.latency";
@@ -75,6 +76,8 @@ public final class MetricsCatalog {
     /** The catalogue, in the order of the README's table. */
     public static final List<Meter> METERS = List.of(
         new Meter(REQUESTS, Type.COUNTER, "requests", TRAFFIC, "requests decoded and taken by the dispatch processor"),
+        new Meter(REQUEST_DUPLICATES, Type.COUNTER, "requests", TRAFFIC,
+            "re-sent request ids within dedupe.id-retention-ms (DLQ DUPLICATE_ID, no call, no result)"),
         new Meter(DLQ_RECORDS, Type.COUNTER, "records", List.of("reason"), "records sent to the dead-letter topic"),
         new Meter(RESULTS, Type.COUNTER, "results", List.of("traffic", "status", "code"),
             "results written, by status and error code (none on success)"),

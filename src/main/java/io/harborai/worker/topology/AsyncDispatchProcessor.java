@@ -185,10 +185,6 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
     public void process(Record<String, PendingRequest> record) {
         pump();
         String id = record.value().getRequest().getId();
-        if (pending.get(id) != null || dispatched.containsKey(id)) {
-            log.warn("Request {} is already pending; the duplicate record is ignored", id);
-            return;
-        }
         meters.requestTaken();
         boolean room = engine.awaitCapacity();
         if (room && drainParked()) {

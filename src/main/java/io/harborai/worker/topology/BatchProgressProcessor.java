@@ -21,6 +21,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * progress records commit together, so {@code harbor status} (which sums the tasks' latest records)
  * is exact, across crashes and rebalances (the store moves with the task).
  *
+ * <p>Two instances count: one the dispatch processor's results, one the id ledger's FAILED results
+ * of invalid requests. Each has its own store, and its records name the task with its own suffix,
+ * so the two never overwrite each other's counts (also when both run in one task).
+ *
  * <p>The store holds one entry of 16 bytes per batch this task ever served. Runs on the task's
  * stream thread.
  */
@@ -28,18 +32,23 @@ final class BatchProgressProcessor implements Processor<String, ChatResult, Stri
     static final Duration EMIT_INTERVAL = Duration.ofSeconds(1);
 
     private final Clock clock;
+    private final String storeName;
+    private final String taskSuffix;
     private ProcessorContext<String, BatchProgress> context;
     private KeyValueStore<String, byte[]> counts;
     private final Set<String> changed = new LinkedHashSet<>();
 
-    BatchProgressProcessor(Clock clock) {
+    /** @param taskSuffix appended to the task id in the record key and {@code task} field */
+    BatchProgressProcessor(Clock clock, String storeName, String taskSuffix) {
         this.clock = clock;
+        this.storeName = storeName;
+        this.taskSuffix = taskSuffix;
     }
 
     @Override
     public void init(ProcessorContext<String, BatchProgress> context) {
         this.context = context;
-        this.counts = context.getStateStore(TopologyFactory.BATCH_COUNTS_STORE);
+        this.counts = context.getStateStore(storeName);
         context.schedule(EMIT_INTERVAL, PunctuationType.WALL_CLOCK_TIME, ts -> emit());
     }
 
@@ -59,7 +68,7 @@ final class BatchProgressProcessor implements Processor<String, ChatResult, Stri
     }
 
     private void emit() {
-        String task = context.taskId().toString();
+        String task = context.taskId() + taskSuffix;
         long now = clock.millis();
         for (String batch : changed) {
             ByteBuffer buf = ByteBuffer.wrap(counts.get(batch));

@@ -1,28 +1,27 @@
 package io.harborai.worker.topology;
 
 import io.harborai.worker.avro.ChatRequest;
-import io.harborai.worker.avro.PendingRequest;
-import io.harborai.worker.cache.CacheRuntime;
 import io.harborai.worker.schema.WireFormatException;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
+import java.util.Arrays;
 import java.util.List;
-import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.processor.api.RecordMetadata;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Decodes Confluent-framed Avro request bytes and validates them. A valid request is forwarded as a
- * {@link PendingRequest} stamped with the time the worker took it, keyed by its cache key (by its id
- * when the cache is off); anything else is forwarded as the original key and value bytes with the
- * original headers plus headers naming the reason and the source position, for the DLQ. Nothing is
- * dropped. The topology routes the two by value type.
+ * Decodes Confluent-framed Avro request bytes and validates them. Forwards one of three shapes,
+ * which the topology routes by value type; nothing is dropped:
+ * <ul>
+ *   <li>a {@link Taken} keyed by request id, valid or not (an oversized record is decoded too, its
+ *       bytes are in memory anyway), for the id ledger;
+ *   <li>a {@link MisKeyed} keyed by request id, when the record's key was not its id: the original
+ *       bytes, with the {@link Origin} in headers, for the repartition by id that brings it to the
+ *       task owning that id (only on the request topics: {@code rekeyed} is false);
+ *   <li>the original key and value bytes with DLQ headers, when no id can be read: bytes that do not
+ *       decode, or a request with a blank id.
+ * </ul>
  *
  * <p>An unreachable schema registry is not the record's fault: that error is rethrown so the
  * stream thread is replaced and the record retried from the last commit (Kafka is the buffer).
@@ -30,64 +29,90 @@ import org.slf4j.LoggerFactory;
  * <p>Runs on one stream thread per task; holds no mutable state.
  */
 final class DecodeProcessor implements Processor<byte[], byte[], Object, Object> {
-    private static final Logger log = LoggerFactory.getLogger(DecodeProcessor.class);
+    /** The original value bytes of a record to repartition by its id. */
+    record MisKeyed(byte[] value) {}
 
     private final Deserializer<ChatRequest> deserializer;
     private final RequestValidator validator;
     private final int maxBytes;
-    private final CacheRuntime cache;
-    private final Clock clock;
+    private final boolean rekeyed;
     private final TopologyMeters meters;
     private ProcessorContext<Object, Object> context;
+    private DeadLetters dlq;
 
-    DecodeProcessor(Deserializer<ChatRequest> deserializer, RequestValidator validator, int maxBytes,
-                    CacheRuntime cache, Clock clock, TopologyMeters meters) {
+    /** @param rekeyed whether records come from the repartition by id (their origin is in headers) */
+    DecodeProcessor(Deserializer<ChatRequest> deserializer, RequestValidator validator, int maxBytes, boolean rekeyed,
+                    TopologyMeters meters) {
         this.deserializer = deserializer;
         this.validator = validator;
         this.maxBytes = maxBytes;
-        this.cache = cache;
-        this.clock = clock;
+        this.rekeyed = rekeyed;
         this.meters = meters;
     }
 
     @Override
     public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
+        this.dlq = new DeadLetters(context, meters);
     }
 
     @Override
     public void process(Record<byte[], byte[]> record) {
+        Origin origin = rekeyed ? Origin.takeFrom(record.headers(), context, record.key())
+            : Origin.of(context, record.key());
         byte[] value = record.value();
-        String topic = context.recordMetadata().map(RecordMetadata::topic).orElse("unknown");
-        if (value != null && value.length > maxBytes) {
-            dlq(record, DlqReason.OVERSIZED, value.length + " bytes exceeds worker.request-max-bytes=" + maxBytes);
-            return;
-        }
+        String oversized = value != null && value.length > maxBytes
+            ? value.length + " bytes exceeds worker.request-max-bytes=" + maxBytes : null;
         ChatRequest request;
         try {
-            request = deserializer.deserialize(topic, record.headers(), value);
+            request = deserializer.deserialize(origin.topic(), record.headers(), value);
         } catch (WireFormatException e) {
             if (e.reason() == WireFormatException.Reason.REGISTRY_UNAVAILABLE) {
                 throw e;
             }
-            dlq(record, map(e.reason()), e.getMessage());
+            dead(record, origin, oversized, map(e.reason()), e.getMessage());
             return;
         } catch (RuntimeException e) {
-            dlq(record, DlqReason.UNDECODABLE, e.getClass().getSimpleName() + ": " + e.getMessage());
+            dead(record, origin, oversized, DlqReason.UNDECODABLE, e.getClass().getSimpleName() + ": " + e.getMessage());
             return;
         }
         if (request == null) {
-            dlq(record, DlqReason.EMPTY, "null value");
+            dead(record, origin, oversized, DlqReason.EMPTY, "null value");
             return;
         }
-        List<String> problems = validator.problems(request);
-        if (!problems.isEmpty()) {
-            dlq(record, DlqReason.INVALID_REQUEST, String.join("; ", problems));
+        DlqReason problem = oversized == null ? null : DlqReason.OVERSIZED;
+        String detail = oversized;
+        if (problem == null) {
+            List<String> problems = validator.problems(request);
+            if (!problems.isEmpty()) {
+                problem = DlqReason.INVALID_REQUEST;
+                detail = String.join("; ", problems);
+            }
+        }
+        String id = request.getId();
+        if (id == null || id.isBlank()) {
+            dlq.send(origin, value, record.timestamp(), record.headers(), problem, detail);
             return;
         }
-        String key = cache.enabled() ? cache.key(request) : request.getId();
-        context.forward(new Record<Object, Object>(key, new PendingRequest(request, clock.millis(), 0, 1),
+        byte[] idBytes = id.getBytes(StandardCharsets.UTF_8);
+        if (!rekeyed && !Arrays.equals(idBytes, record.key())) {
+            origin.writeTo(record.headers());
+            context.forward(new Record<Object, Object>(idBytes, new MisKeyed(value), record.timestamp(),
+                record.headers()));
+            return;
+        }
+        context.forward(new Record<Object, Object>(id, new Taken(request, origin, value, problem, detail),
             record.timestamp(), record.headers()));
+    }
+
+    /** Bytes without a readable id; an oversized record is named for its size first. */
+    private void dead(Record<byte[], byte[]> record, Origin origin, String oversized, DlqReason reason, String detail) {
+        if (oversized != null) {
+            dlq.send(origin, record.value(), record.timestamp(), record.headers(), DlqReason.OVERSIZED,
+                oversized + "; " + detail);
+        } else {
+            dlq.send(origin, record.value(), record.timestamp(), record.headers(), reason, detail);
+        }
     }
 
     private static DlqReason map(WireFormatException.Reason reason) {
@@ -98,29 +123,5 @@ final class DecodeProcessor implements Processor<byte[], byte[], Object, Object>
             case UNKNOWN_SCHEMA_ID -> DlqReason.UNKNOWN_SCHEMA_ID;
             default -> DlqReason.UNDECODABLE;
         };
-    }
-
-    private void dlq(Record<byte[], byte[]> record, DlqReason reason, String detail) {
-        meters.deadLettered(reason);
-        RecordMetadata meta = context.recordMetadata().orElse(null);
-        Headers headers = new RecordHeaders(record.headers().toArray());
-        add(headers, DlqHeaders.REASON, reason.name());
-        add(headers, DlqHeaders.DETAIL, detail == null ? "" : truncate(detail));
-        add(headers, DlqHeaders.SOURCE_TOPIC, meta == null ? "unknown" : meta.topic());
-        add(headers, DlqHeaders.SOURCE_PARTITION, meta == null ? "-1" : Integer.toString(meta.partition()));
-        add(headers, DlqHeaders.SOURCE_OFFSET, meta == null ? "-1" : Long.toString(meta.offset()));
-        log.warn("Request to DLQ: reason={} source={}-{}@{} detail={}", reason,
-            meta == null ? "?" : meta.topic(), meta == null ? -1 : meta.partition(), meta == null ? -1 : meta.offset(),
-            truncate(detail == null ? "" : detail));
-        context.forward(new Record<Object, Object>(record.key(), record.value(), record.timestamp(), headers));
-    }
-
-    private static void add(Headers headers, String name, String value) {
-        headers.remove(name);
-        headers.add(name, value.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static String truncate(String s) {
-        return s.length() <= DlqHeaders.MAX_DETAIL_CHARS ? s : s.substring(0, DlqHeaders.MAX_DETAIL_CHARS) + "…";
     }
 }

@@ -15,5 +15,10 @@ public enum DlqReason {
     /** The record is larger than {@code worker.request-max-bytes}. */
     OVERSIZED,
     /** Decoded, but not a request the worker can serve (see the detail header). */
-    INVALID_REQUEST
+    INVALID_REQUEST,
+    /**
+     * The request id was already taken within {@code dedupe.id-retention-ms}; the detail says when
+     * and where it was first seen. No provider call, no second result.
+     */
+    DUPLICATE_ID
 }

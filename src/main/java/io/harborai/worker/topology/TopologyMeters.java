@@ -36,6 +36,7 @@ public final class TopologyMeters {
     private final MeterRegistry registry;
     private final String traffic;
     private final Counter requests;
+    private final Counter duplicates;
     private final Timer latency;
     private final Counter parks;
     /** Records parked on disk by this application's tasks on this instance (see {@link ParkedRequests}). */
@@ -48,6 +49,9 @@ public final class TopologyMeters {
         this.traffic = traffic;
         this.requests = Counter.builder(MetricsCatalog.REQUESTS).tag("traffic", traffic)
             .description("requests decoded and taken by the dispatch processor").register(registry);
+        this.duplicates = Counter.builder(MetricsCatalog.REQUEST_DUPLICATES).tag("traffic", traffic)
+            .description("re-sent request ids within dedupe.id-retention-ms (DLQ DUPLICATE_ID, no call, no result)")
+            .register(registry);
         this.latency = Timer.builder(MetricsCatalog.REQUEST_LATENCY).tag("traffic", traffic)
             .description("end-to-end time from the worker taking a request to its result").register(registry);
         this.parks = Counter.builder(MetricsCatalog.PARKS).tag("traffic", traffic)
@@ -75,6 +79,11 @@ public final class TopologyMeters {
     /** A request was taken by the dispatch processor. */
     void requestTaken() {
         requests.increment();
+    }
+
+    /** A request id was seen again within the id retention. */
+    void duplicate() {
+        duplicates.increment();
     }
 
     /** A record went to the DLQ. */

@@ -94,7 +94,7 @@ class ParkingTopologyTest {
         requestSerde = new AvroSerde<>(client, ChatRequest.class, true);
         AvroSerde<ChatResult> resultSerde = new AvroSerde<>(client, ChatResult.class, true);
         var topology = TopologyFactory.build(
-            new TopologyFactory.Settings(List.of("req"), "res", "dlq", "progress", 4096),
+            new TopologyFactory.Settings(List.of("req"), "res", "dlq", "progress", 4096, 86_400_000L),
             requestSerde.deserializer(), resultSerde, new AvroSerde<>(client, BatchProgress.class, true), runtime,
             CacheRuntime.disabled());
         Properties props = new Properties();

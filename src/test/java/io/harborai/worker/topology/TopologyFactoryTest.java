@@ -11,12 +11,7 @@ import io.harborai.worker.avro.ChatResult;
 import io.harborai.worker.avro.Message;
 import io.harborai.worker.avro.Params;
 import io.harborai.worker.avro.ResultStatus;
-import io.harborai.worker.cache.CacheRuntime;
-import io.harborai.worker.cache.L1Cache;
-import io.harborai.worker.cache.TwoTierCache;
-import io.harborai.worker.dispatch.DispatchRuntime;
 import io.harborai.worker.dispatch.EngineFixtures;
-import io.harborai.worker.dispatch.ratelimit.RateLimiter;
 import io.harborai.worker.metrics.MetricsCatalog;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.harborai.worker.schema.AvroSerde;
@@ -25,12 +20,9 @@ import io.harborai.worker.schema.SchemaRegistryClient;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Map;
 import java.util.List;
-import java.util.Properties;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -42,6 +34,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class TopologyFactoryTest {
+    private static final long RETENTION_MS = Duration.ofHours(24).toMillis();
     private static InProcessSchemaRegistry registry;
     private static SchemaRegistryClient client;
 
@@ -68,9 +61,6 @@ class TopologyFactoryTest {
 
     @BeforeEach
     void setUp() {
-        requestSerde = new AvroSerde<>(client, ChatRequest.class, true);
-        AvroSerde<ChatResult> resultSerde = new AvroSerde<>(client, ChatResult.class, true);
-        progressSerde = new AvroSerde<>(client, BatchProgress.class, true);
         var clock = new MutableClock(1_000_000);
         caller = new EngineFixtures.FakeCaller(clock);
         caller.auto = call -> {
@@ -79,21 +69,14 @@ class TopologyFactoryTest {
             }
             return EngineFixtures.success("echo " + call.request().getMessages().get(0).getContent());
         };
-        var runtime = new DispatchRuntime(EngineFixtures.router("test=*"),
-            EngineFixtures.settings(Map.of("dispatch.linger-ms", 0)), caller, RateLimiter.unlimited(), clock,
-            () -> 0.5, meters);
-        var topology = TopologyFactory.build(
-            new TopologyFactory.Settings(List.of("req", "req.batch"), "res", "dlq", "progress", 4096),
-            requestSerde.deserializer(), resultSerde, progressSerde, runtime,
-            new CacheRuntime(true, true, Duration.ofHours(1),
-                new TwoTierCache(new L1Cache(1 << 20, clock::millis), null, clock::millis, new SimpleMeterRegistry())));
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        driver = new TopologyTestDriver(topology, props);
-        requests = driver.createInputTopic("req", Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
-        results = driver.createOutputTopic("res", Serdes.String().deserializer(), resultSerde.deserializer());
-        dlq = driver.createOutputTopic("dlq", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer());
+        var fixture = new TopologyDriver(client, "topology-test", List.of("req", "req.batch"), RETENTION_MS, clock,
+            caller, meters);
+        driver = fixture.driver;
+        requestSerde = fixture.requestSerde;
+        progressSerde = fixture.progressSerde;
+        requests = fixture.requests;
+        results = fixture.results;
+        dlq = fixture.dlq;
     }
 
     @AfterEach
@@ -210,13 +193,28 @@ class TopologyFactoryTest {
         assertThat(DlqHeaders.get(first.headers(), DlqHeaders.REASON)).isEqualTo("INVALID_REQUEST");
         assertThat(DlqHeaders.get(first.headers(), DlqHeaders.DETAIL)).contains("model is empty", "messages[0].role 'wizard'");
         assertThat(DlqHeaders.get(dlq.readRecord().headers(), DlqHeaders.DETAIL)).contains("messages is empty");
-        assertThat(results.isEmpty()).isTrue();
+        assertThat(results.readValuesToList()).as("each readable id is answered FAILED")
+            .extracting(r -> r.getId() + " " + r.getError().getCode()).containsExactly("r2 INVALID_REQUEST", "r3 INVALID_REQUEST");
     }
 
     @Test
     void shouldSendOversizedRecordsToDlq() {
         requests.pipeInput(encode(request("big", "m", user("x".repeat(5000)))));
         assertThat(DlqHeaders.get(dlq.readRecord().headers(), DlqHeaders.REASON)).isEqualTo("OVERSIZED");
+        ChatResult r = results.readValue();
+        assertThat(r.getId()).isEqualTo("big");
+        assertThat(r.getError().getCode()).isEqualTo("INVALID_REQUEST");
+        assertThat(r.getError().getMessage()).contains("exceeds worker.request-max-bytes=4096");
+        assertThat(caller.calls).isEmpty();
+    }
+
+    @Test
+    void shouldSendOversizedBytesThatDoNotDecodeOnlyToDlq() {
+        byte[] junk = new byte[5000];
+        junk[0] = 7;
+        requests.pipeInput(junk);
+        assertThat(DlqHeaders.get(dlq.readRecord().headers(), DlqHeaders.REASON)).isEqualTo("OVERSIZED");
+        assertThat(results.isEmpty()).isTrue();
     }
 
     @Test
