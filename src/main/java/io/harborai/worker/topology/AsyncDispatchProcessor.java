@@ -148,14 +148,8 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
 
     /** Admits parked records, oldest first, while the budget has room; true when any was admitted. */
     private boolean drainParked() {
-        return parked.drain(() -> !runtime.inFlight().full(), p -> {
-            String id = p.getRequest().getId();
-            if (pending.get(id) != null || dispatched.containsKey(id)) {
-                log.warn("Request {} is already pending; the duplicate parked record is ignored", id);
-                return;
-            }
-            take(p, cache.enabled() ? cache.key(p.getRequest()) : null);
-        }) > 0;
+        return parked.drain(() -> !runtime.inFlight().full(),
+            p -> take(p, cache.enabled() ? cache.key(p.getRequest()) : null)) > 0;
     }
 
     /**
@@ -184,7 +178,6 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
     @Override
     public void process(Record<String, PendingRequest> record) {
         pump();
-        String id = record.value().getRequest().getId();
         meters.requestTaken();
         boolean room = engine.awaitCapacity();
         if (room && drainParked()) {
@@ -201,6 +194,13 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
 
     /** A fresh (or unparked) request: answered from L1, or stored as pending and admitted. */
     private void take(PendingRequest p, String key) {
+        String id = p.getRequest().getId();
+        if (pending.get(id) != null || dispatched.containsKey(id)) {
+            // The id ledger upstream stops re-sent ids; this only happens when an id outlives
+            // dedupe.id-retention-ms while still pending. Its first copy will be answered.
+            log.warn("Request {} is still pending from an earlier copy; this copy gets no second answer", id);
+            return;
+        }
         byte[] bytes = PendingCodec.encode(p);
         Held held = new Held(p, bytes.length, false);
         if (!answeredFromL1(held, key)) {
