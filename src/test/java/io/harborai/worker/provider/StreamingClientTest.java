@@ -68,7 +68,7 @@ class StreamingClientTest {
 
     success(client(false, Duration.ZERO).complete(hello("qwq-plus"), "qwq-plus"));
 
-    assertThat(sentBody(server.takeRequest(1, TimeUnit.SECONDS)).path("stream").asBoolean()).isTrue();
+    assertThat(sentBody(server.takeRequest(10, TimeUnit.SECONDS)).path("stream").asBoolean()).isTrue();
   }
 
   @Test

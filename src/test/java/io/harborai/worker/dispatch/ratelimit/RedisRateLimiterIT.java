@@ -79,10 +79,11 @@ class RedisRateLimiterIT {
 
         double allowed = 600 / 60.0 * result.seconds + spec.effectiveRequestBurst();
         double earned = 600 / 60.0 * result.callingSeconds + spec.effectiveRequestBurst();
-        log.info("measured: two instances granted {} (A {}, B {}) of {} calls in {} s; limit {}; worst call {} ms",
-                result.total(), result.granted[0], result.granted[1], result.calls, fmt(result.seconds),
-                fmt(allowed), result.worstMillis);
-        assertThat((double) result.total()).isLessThanOrEqualTo(allowed * 1.05).isGreaterThan(earned * 0.8);
+        log.info("measured: two instances granted {} (A {}, B {}) of {} calls in {} s; limit {}; worst call {} ms;"
+                + " {} unanswered", result.total(), result.granted[0], result.granted[1], result.calls,
+                fmt(result.seconds), fmt(allowed), result.worstMillis, result.unanswered);
+        assertThat((double) result.total()).isLessThanOrEqualTo(allowed * 1.05);
+        assertThat((double) result.total() + result.unanswered).isGreaterThan(earned * 0.8);
         assertThat(result.granted[0]).isGreaterThan(result.total() / 10);
         assertThat(result.granted[1]).isGreaterThan(result.total() / 10);
     }
@@ -97,9 +98,10 @@ class RedisRateLimiterIT {
 
         double allowed = 60_000 / 60.0 * result.seconds + spec.effectiveTokenBurst();
         double earned = 60_000 / 60.0 * result.callingSeconds + spec.effectiveTokenBurst();
-        log.info("measured: {} tokens granted in {} s; limit {}", result.total() * perCall, fmt(result.seconds),
-                fmt(allowed));
-        assertThat((double) result.total() * perCall).isLessThanOrEqualTo(allowed * 1.05).isGreaterThan(earned * 0.7);
+        log.info("measured: {} tokens granted in {} s; limit {}; {} calls unanswered", result.total() * perCall,
+                fmt(result.seconds), fmt(allowed), result.unanswered);
+        assertThat((double) result.total() * perCall).isLessThanOrEqualTo(allowed * 1.05);
+        assertThat((double) (result.total() + result.unanswered) * perCall).isGreaterThan(earned * 0.7);
     }
 
     @Test
@@ -110,7 +112,7 @@ class RedisRateLimiterIT {
         long t0 = System.nanoTime();
         assertThat(limiter.tryAcquire(spec.provider(), 1_000)).isTrue();
         assertThat(limiter.tryAcquire(spec.provider(), 600)).isFalse();
-        limiter.recordUsageAsync(spec.provider(), 1_000, 100).toCompletableFuture().get(1, TimeUnit.SECONDS);
+        limiter.recordUsageAsync(spec.provider(), 1_000, 100).toCompletableFuture().get(10, TimeUnit.SECONDS);
         assertThat(limiter.tryAcquire(spec.provider(), 600)).isTrue();
 
         // Each key lives until its bucket would be full again, plus a second.
@@ -173,7 +175,7 @@ class RedisRateLimiterIT {
                     });
             log.info("measured: back on the shared limiter {} ms after Redis restarted",
                     (System.nanoTime() - back0) / 1_000_000);
-            await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> {
                 limiter.tryAcquire(spec.provider(), 0);
                 return workerA.getKeys().countExists(RedisRateLimiter.requestKey(spec.provider())) == 1;
             });
@@ -207,8 +209,11 @@ class RedisRateLimiterIT {
     /**
      * {@code seconds} spans everything (for the upper bound: no grant falls outside it); {@code
      * callingSeconds} only the time until the threads were told to stop (for the lower bound).
+     * {@code unanswered}: calls Redis did not answer within the limiter's timeout (a loaded machine);
+     * each may or may not have taken its share, so the lower bounds count them, the upper ones not.
      */
-    private record Hammer(long[] granted, long calls, double seconds, double callingSeconds, long worstMillis) {
+    private record Hammer(long[] granted, long calls, long unanswered, double seconds, double callingSeconds,
+                          long worstMillis) {
         long total() {
             return granted[0] + granted[1];
         }
@@ -222,6 +227,7 @@ class RedisRateLimiterIT {
         AtomicBoolean stop = new AtomicBoolean();
         LongAdder[] granted = {new LongAdder(), new LongAdder()};
         LongAdder calls = new LongAdder();
+        LongAdder unanswered = new LongAdder();
         long[] worst = new long[instances.size() * threadsPerInstance];
         List<Future<?>> futures = new ArrayList<>();
         long t0 = System.nanoTime();
@@ -232,11 +238,18 @@ class RedisRateLimiterIT {
                 futures.add(pool.submit(() -> {
                     while (!stop.get()) {
                         long c0 = System.nanoTime();
-                        if (instances.get(instance).tryAcquire(provider, tokens)) {
-                            granted[instance].increment();
+                        try {
+                            if (instances.get(instance).tryAcquire(provider, tokens)) {
+                                granted[instance].increment();
+                            }
+                        } catch (RateLimiterUnavailableException e) {
+                            unanswered.increment();
                         }
                         worst[slot] = Math.max(worst[slot], System.nanoTime() - c0);
                         calls.increment();
+                        // Thousands of calls a second still, without six spinning threads starving
+                        // the Redis client's own threads on two cores.
+                        sleepMillis(1);
                     }
                 }));
             }
@@ -253,8 +266,8 @@ class RedisRateLimiterIT {
         for (long w : worst) {
             worstNanos = Math.max(worstNanos, w);
         }
-        return new Hammer(new long[] {granted[0].sum(), granted[1].sum()}, calls.sum(), seconds, callingSeconds,
-                worstNanos / 1_000_000);
+        return new Hammer(new long[] {granted[0].sum(), granted[1].sum()}, calls.sum(), unanswered.sum(), seconds,
+                callingSeconds, worstNanos / 1_000_000);
     }
 
     private static void sleepMillis(long ms) {
