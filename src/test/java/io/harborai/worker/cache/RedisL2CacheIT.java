@@ -17,9 +17,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.redisson.Redisson;
 import org.redisson.api.RBucket;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.ByteArrayCodec;
+import org.redisson.config.Config;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,9 +80,12 @@ class RedisL2CacheIT {
         return workerA.getBucket(prefix + key, ByteArrayCodec.INSTANCE);
     }
 
+    /**
+     * A lookup's answer. Waits generously: that the gate ends a lookup within its call timeout is
+     * shown against a silent Redis below, not by a wait a loaded machine can overrun.
+     */
     private static Optional<CachedAnswer> l2(TwoTierCache cache, String key, Long maxAgeMs) throws Exception {
-        return cache.getL2(key, maxAgeMs).toCompletableFuture()
-                .get(CALL_TIMEOUT.plus(SLACK).toMillis(), TimeUnit.MILLISECONDS);
+        return cache.getL2(key, maxAgeMs).toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
     private static double lookups(SimpleMeterRegistry meters, String tier, String result) {
@@ -95,11 +100,15 @@ class RedisL2CacheIT {
         SimpleMeterRegistry metersB = new SimpleMeterRegistry();
         try (TwoTierCache a = worker(workerA, prefix, new SimpleMeterRegistry());
              TwoTierCache b = worker(workerB, prefix, metersB)) {
+            long t0 = System.nanoTime();
             a.store(key, answer, Duration.ofMinutes(1));
-            await().atMost(Duration.ofSeconds(2)).until(() -> raw(prefix, key).isExists());
+            await().atMost(Duration.ofSeconds(10)).until(() -> raw(prefix, key).isExists());
             CachedAnswer inRedis = CacheCodec.decode(raw(prefix, key).get());
             assertThat(inRedis.answer()).isEqualTo(answer);
-            assertThat(raw(prefix, key).remainTimeToLive()).isBetween(55_000L, 60_000L);
+            long ttl = raw(prefix, key).remainTimeToLive();
+            long sinceStoreMs = (System.nanoTime() - t0) / 1_000_000;
+            assertThat(ttl).as("a minute, less the %s ms since the store", sinceStoreMs)
+                    .isBetween(60_000L - sinceStoreMs - 5, 60_000L);
 
             assertThat(b.getL1(key, null)).isEmpty();
             Optional<CachedAnswer> fromL2 = l2(b, key, null);
@@ -121,17 +130,20 @@ class RedisL2CacheIT {
         String key = CacheFixtures.key(2);
         try (TwoTierCache a = worker(workerA, prefix, new SimpleMeterRegistry());
              TwoTierCache b = worker(workerB, prefix, new SimpleMeterRegistry())) {
-            a.store(key, CacheFixtures.answer("r2", "brief"), Duration.ofSeconds(1));
-            long t0 = System.nanoTime(); // the SET has been sent; Redis counts the TTL from its arrival
-            await().atMost(Duration.ofMillis(800)).until(() -> l2(b, key, null).isPresent());
+            // 3 s, not 1: B must read the entry before it expires, and a loaded machine needs the room.
+            Duration ttl = Duration.ofSeconds(3);
+            long t0 = System.nanoTime(); // before the SET leaves: Redis counts the TTL from its arrival
+            a.store(key, CacheFixtures.answer("r2", "brief"), ttl);
+            await().atMost(ttl.minusMillis(500)).until(() -> l2(b, key, null).isPresent());
             assertThat(b.getL1(key, null)).isPresent();
 
-            await().atMost(Duration.ofMillis(2_500)).pollInterval(Duration.ofMillis(50))
+            await().atMost(ttl.plusSeconds(10)).pollInterval(Duration.ofMillis(50))
                     .until(() -> !raw(prefix, key).isExists());
             long goneAfterMs = (System.nanoTime() - t0) / 1_000_000;
-            log.info("measured: entry with a 1 s TTL gone from Redis {} ms after the store", goneAfterMs);
+            log.info("measured: entry with a {} ms TTL gone from Redis {} ms after the store", ttl.toMillis(),
+                    goneAfterMs);
 
-            assertThat(goneAfterMs).isGreaterThanOrEqualTo(800);
+            assertThat(goneAfterMs).as("not before its TTL").isGreaterThanOrEqualTo(ttl.toMillis() - 200);
             assertThat(l2(b, key, null)).isEmpty();
             assertThat(b.getL1(key, null)).as("the L1 copy expires with the original, not a TTL later").isEmpty();
         }
@@ -171,7 +183,7 @@ class RedisL2CacheIT {
         RedissonClient fresh = RedisClients.create(infra.redisUrl());
         try (RedisL2Cache l2 = new RedisL2Cache(fresh, prefix(), CALL_TIMEOUT, System::nanoTime,
                 Duration.ofSeconds(1))) {
-            await().atMost(Duration.ofSeconds(5)).until(l2::connected);
+            await().atMost(Duration.ofSeconds(10)).until(l2::connected);
             assertThat(l2.errors()).isZero();
         } finally {
             RedisClients.shutdown(fresh);
@@ -188,7 +200,7 @@ class RedisL2CacheIT {
         AtomicLong nanos = new AtomicLong();
         try (RedisL2Cache l2 = new RedisL2Cache(client, prefix(), CALL_TIMEOUT, nanos::get, Duration.ofSeconds(1))) {
             long t0 = System.nanoTime();
-            assertThat(l2.get("k").toCompletableFuture().get(1, TimeUnit.SECONDS)).isEmpty();
+            assertThat(l2.get("k").toCompletableFuture().get(10, TimeUnit.SECONDS)).isEmpty();
             log.info("measured: first GET against a closed port answered empty in {} ms",
                     (System.nanoTime() - t0) / 1_000_000);
             assertThat(l2.errors()).isEqualTo(1);
@@ -204,7 +216,7 @@ class RedisL2CacheIT {
 
             nanos.addAndGet(Duration.ofMillis(1).toNanos());
             CompletableFuture<Optional<byte[]>> probe = l2.get("k").toCompletableFuture();
-            assertThat(probe.get(1, TimeUnit.SECONDS)).isEmpty();
+            assertThat(probe.get(10, TimeUnit.SECONDS)).isEmpty();
             assertThat(l2.errors()).as("the probe went to Redis").isEqualTo(2);
             assertThat(l2.get("k").toCompletableFuture()).as("next probe only an interval after the failed one")
                     .isCompletedWithValue(Optional.empty());
@@ -217,21 +229,28 @@ class RedisL2CacheIT {
     @Test
     void shouldNotHoldTheCallerWhenRedisAcceptsConnectionsButNeverAnswers() throws Exception {
         Duration callTimeout = Duration.ofMillis(100);
+        // Redisson's own timeouts stretched from ~600 ms to 30 s: a caller held while Redisson
+        // connects, or a wait that only Redisson ends, would take 30 s, which no loaded machine
+        // confuses with the gate's 100 ms. The production timeouts are RedisClients' business.
+        Duration redissonGivesUp = Duration.ofSeconds(30);
         SilentServer silent = new SilentServer();
-        RedissonClient client = RedisClients.create("redis://127.0.0.1:" + silent.port());
+        Config config = RedisClients.redissonConfig(RedisClients.RedisUrl.parse("redis://127.0.0.1:" + silent.port()));
+        config.useSingleServer().setTimeout((int) redissonGivesUp.toMillis())
+                .setConnectTimeout((int) redissonGivesUp.toMillis()).setRetryAttempts(0);
+        RedissonClient client = Redisson.create(config);
         try (RedisL2Cache l2 = new RedisL2Cache(client, prefix(), callTimeout, System::nanoTime,
                 Duration.ofSeconds(10))) {
             long t0 = System.nanoTime();
             CompletableFuture<Optional<byte[]>> get = l2.get("k").toCompletableFuture();
             long returnedMs = (System.nanoTime() - t0) / 1_000_000;
-            Optional<byte[]> answer = get.get(5, TimeUnit.SECONDS);
+            Optional<byte[]> answer = get.get(redissonGivesUp.toSeconds() / 3, TimeUnit.SECONDS);
             long completedMs = (System.nanoTime() - t0) / 1_000_000;
             log.info("measured: silent Redis: get returned after {} ms, completed empty after {} ms (timeout {} ms)",
                     returnedMs, completedMs, callTimeout.toMillis());
 
-            assertThat(answer).isEmpty();
-            assertThat(returnedMs).as("the caller is not held while Redisson connects").isLessThan(250);
-            assertThat(completedMs).as("Redisson alone gives up after ~600 ms").isLessThan(500);
+            assertThat(answer).as("ended by the gate's timeout, not Redisson's").isEmpty();
+            assertThat(Duration.ofMillis(returnedMs)).as("the caller is not held while Redisson connects")
+                    .isLessThan(redissonGivesUp.dividedBy(3));
             assertThat(l2.errors()).isEqualTo(1);
             assertThat(l2.available()).isFalse();
         } finally {
@@ -252,7 +271,7 @@ class RedisL2CacheIT {
         try (TwoTierCache cache = new TwoTierCache(new L1Cache(1 << 20, System::currentTimeMillis), l2,
                 System::currentTimeMillis, meters)) {
             cache.store(CacheFixtures.key(7), answer, Duration.ofMinutes(1));
-            await().atMost(Duration.ofSeconds(2)).until(() -> l2(cache, CacheFixtures.key(7), null).isPresent());
+            await().atMost(Duration.ofSeconds(10)).until(() -> l2(cache, CacheFixtures.key(7), null).isPresent());
 
             double missesBefore = lookups(meters, "l2", "miss");
             infra.stopRedis();

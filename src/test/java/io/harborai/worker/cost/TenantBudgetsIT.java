@@ -13,7 +13,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterAll;
@@ -42,11 +46,8 @@ class TenantBudgetsIT {
     private static final Logger log = LoggerFactory.getLogger(TenantBudgetsIT.class);
     private static final RedisTenantBudgets.Timing TIMING = new RedisTenantBudgets.Timing(
             Duration.ofMillis(300), Duration.ofMillis(500), Duration.ofMillis(250));
-    /**
-     * A blocked caller would wait out Redis' command (250 ms) or connect (500 ms) timeout; 200 ms
-     * tells that apart from a GC pause or a loaded machine, which 50 ms did not always.
-     */
-    private static final long NON_BLOCKING_MS = 200;
+    /** Generous: for an answer the contract expects within a refresh interval or a round trip. */
+    private static final Duration EVENTUALLY = Duration.ofSeconds(10);
 
     private static RedissonClient workerA;
     private static RedissonClient workerB;
@@ -88,38 +89,60 @@ class TenantBudgetsIT {
         return workerA.getBucket(key, StringCodec.INSTANCE);
     }
 
-    /** Calls exceeded and fails the test if it took {@value #NON_BLOCKING_MS} ms or more. */
-    private static boolean exceededQuickly(TenantBudgets b, String tenant) {
+    /**
+     * Times every exceeded and record call of a test; {@link #assertNoneWaitedOnRedis} then checks
+     * the median, not each call. A caller held by Redis waits out a command or connect timeout (250 to
+     * 500 ms; ~100 ms per call while connections are refused) on most calls, so the median shows it;
+     * the odd call a loaded machine stalls for longer cannot move it.
+     */
+    private final List<Long> callNanos = Collections.synchronizedList(new ArrayList<>());
+
+    private boolean exceededQuickly(TenantBudgets b, String tenant) {
         long t0 = System.nanoTime();
         boolean answer = b.exceeded(tenant);
-        long ms = (System.nanoTime() - t0) / 1_000_000;
-        assertThat(ms).as("exceeded(%s) must not block", tenant).isLessThan(NON_BLOCKING_MS);
+        callNanos.add(System.nanoTime() - t0);
         return answer;
     }
 
-    private static void recordQuickly(TenantBudgets b, String tenant, Cost cost) {
+    private void recordQuickly(TenantBudgets b, String tenant, Cost cost) {
         long t0 = System.nanoTime();
         b.record(tenant, cost);
-        assertThat((System.nanoTime() - t0) / 1_000_000).as("record must not block").isLessThan(NON_BLOCKING_MS);
+        callNanos.add(System.nanoTime() - t0);
+    }
+
+    /** The median call took under a quarter of the call timeout a waiting caller would pay. */
+    private void assertNoneWaitedOnRedis() {
+        List<Long> sorted = new ArrayList<>(callNanos);
+        Collections.sort(sorted);
+        assertThat(sorted).isNotEmpty();
+        Duration median = Duration.ofNanos(sorted.get(sorted.size() / 2));
+        log.info("measured: {} budget calls, median {} us, slowest {} ms", sorted.size(), median.toNanos() / 1_000,
+                sorted.get(sorted.size() - 1) / 1_000_000);
+        assertThat(median).as("median exceeded/record call of %s; a caller waiting on Redis pays ~%s",
+                sorted.size(), TIMING.callTimeout()).isLessThan(TIMING.callTimeout().dividedBy(4));
     }
 
     @Test
-    void shouldMakeSpendRecordedByOneInstanceVisibleToAnotherWithinASecond() {
+    void shouldMakeSpendRecordedByOneInstanceVisibleToAnotherAtItsNextRefresh() {
         BudgetSettings s = settings(3, Map.of());
         Clock clock = Clock.systemUTC();
+        // B's refresh interval runs on a clock the test moves: "within a refresh interval" is then
+        // checked as such, not as a wall-clock bound a loaded machine may miss.
+        AtomicLong nanosB = new AtomicLong();
         SimpleMeterRegistry metersB = new SimpleMeterRegistry();
         try (RedisTenantBudgets a = budgets(workerA, s, clock, new SimpleMeterRegistry());
-             RedisTenantBudgets b = budgets(workerB, s, clock, metersB)) {
+             RedisTenantBudgets b = new RedisTenantBudgets(workerB, s, TIMING, clock, nanosB::get, metersB)) {
             assertThat(exceededQuickly(b, "acme")).isFalse();
             recordQuickly(a, "acme", usd(2));
             recordQuickly(a, "acme", usd(1.5));
             String key = a.key("acme", LocalDate.now(clock));
-            await().atMost(Duration.ofSeconds(1)).until(() -> raw(key).isExists());
+            await().atMost(EVENTUALLY).until(() -> raw(key).isExists() && Double.parseDouble(raw(key).get()) == 3.5);
+            nanosB.addAndGet(TIMING.refreshInterval().toNanos());
             long t0 = System.nanoTime();
-            await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20))
+            await().atMost(EVENTUALLY).pollInterval(Duration.ofMillis(20))
                     .until(() -> exceededQuickly(b, "acme"));
-            log.info("measured: spend written by A seen by B after {} ms (refresh every {} ms)",
-                    (System.nanoTime() - t0) / 1_000_000, TIMING.refreshInterval().toMillis());
+            log.info("measured: spend written by A seen by B {} ms after its refresh was due",
+                    (System.nanoTime() - t0) / 1_000_000);
 
             assertThat(Double.parseDouble(raw(key).get())).isEqualTo(3.5);
             assertThat(raw(key).remainTimeToLive()).isBetween(Duration.ofDays(2).toMillis() - 60_000,
@@ -129,6 +152,7 @@ class TenantBudgetsIT {
             assertThat(metersB.get(MetricsCatalog.BUDGET_ERRORS).functionCounter().count()).isZero();
             assertThat(metersB.get(MetricsCatalog.BUDGET_AVAILABLE).gauge().value()).isEqualTo(1);
         }
+        assertNoneWaitedOnRedis();
     }
 
     @Test
@@ -146,7 +170,7 @@ class TenantBudgetsIT {
             recordQuickly(a, null, usd(10));
             recordQuickly(a, "other", Cost.newBuilder().setAmount(50).setCurrency("CNY").build());
 
-            await().atMost(Duration.ofSeconds(1)).until(() -> exceededQuickly(a, "small") && a.exceeded(null));
+            await().atMost(EVENTUALLY).until(() -> exceededQuickly(a, "small") && a.exceeded(null));
             assertThat(exceededQuickly(a, "big")).as("its own limit (100) beats the default (10)").isFalse();
             assertThat(exceededQuickly(a, "free")).as("a per-tenant 0 means unlimited").isFalse();
             assertThat(exceededQuickly(a, "other")).as("CNY spend is not counted against a USD limit").isFalse();
@@ -154,6 +178,7 @@ class TenantBudgetsIT {
             assertThat(raw(a.key("-", LocalDate.now(ZoneOffset.UTC))).get()).as("null tenant is '-'").isEqualTo("10");
             assertThat(meters.get(MetricsCatalog.BUDGET_UNCOUNTED).counter().count()).isEqualTo(1);
         }
+        assertNoneWaitedOnRedis();
     }
 
     @Test
@@ -166,7 +191,7 @@ class TenantBudgetsIT {
              RedisTenantBudgets b = budgets(workerB, s, clock, new SimpleMeterRegistry())) {
             a.exceeded("acme");
             a.record("acme", usd(6));
-            await().atMost(Duration.ofSeconds(1)).until(() -> a.exceeded("acme") && b.exceeded("acme"));
+            await().atMost(EVENTUALLY).until(() -> a.exceeded("acme") && b.exceeded("acme"));
             assertThat(raw(a.key("acme", LocalDate.parse("2031-03-04")))).extracting(RBucket::get).isEqualTo("6");
 
             clock.advance(Duration.ofSeconds(2)); // 00:00:01 on 2031-03-05 in UTC+8
@@ -174,11 +199,12 @@ class TenantBudgetsIT {
             assertThat(exceededQuickly(b, "acme")).isFalse();
             a.record("acme", usd(1));
             String newKey = a.key("acme", LocalDate.parse("2031-03-05"));
-            await().atMost(Duration.ofSeconds(1)).until(() -> "1".equals(raw(newKey).get()));
+            await().atMost(EVENTUALLY).until(() -> "1".equals(raw(newKey).get()));
             assertThat(exceededQuickly(a, "acme")).isFalse();
             a.record("acme", usd(4.5));
-            await().atMost(Duration.ofSeconds(1)).until(() -> b.exceeded("acme"));
+            await().atMost(EVENTUALLY).until(() -> b.exceeded("acme"));
         }
+        assertNoneWaitedOnRedis();
     }
 
     @Test
@@ -200,6 +226,7 @@ class TenantBudgetsIT {
         } finally {
             RedisClients.shutdown(client);
         }
+        assertNoneWaitedOnRedis();
     }
 
     @Test
@@ -212,12 +239,12 @@ class TenantBudgetsIT {
         try (RedisTenantBudgets a = budgets(client, s, Clock.systemUTC(), meters)) {
             a.exceeded("acme");
             a.record("acme", usd(2));
-            await().atMost(Duration.ofSeconds(2)).until(() -> a.exceeded("acme"));
+            await().atMost(EVENTUALLY).until(() -> a.exceeded("acme"));
 
             infra.stopRedis();
             try {
                 long t0 = System.nanoTime();
-                await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(10)).until(() -> {
+                await().atMost(EVENTUALLY).pollInterval(Duration.ofMillis(10)).until(() -> {
                     recordQuickly(a, "acme", usd(1));
                     return !exceededQuickly(a, "acme");
                 });
@@ -249,10 +276,11 @@ class TenantBudgetsIT {
             String tenant = "fresh";
             a.exceeded(tenant);
             a.record(tenant, usd(3));
-            await().atMost(Duration.ofSeconds(2)).until(() -> a.exceeded(tenant));
+            await().atMost(EVENTUALLY).until(() -> a.exceeded(tenant));
             assertThat(raw(a.key(tenant, LocalDate.now(ZoneOffset.UTC))).get()).isEqualTo("3");
         } finally {
             RedisClients.shutdown(client);
         }
+        assertNoneWaitedOnRedis();
     }
 }

@@ -79,11 +79,13 @@ class SharedRateLimitIT {
         int n = 500;
         SchemaRegistryClient registry = SchemaRegistryClient.create(infra.schemaRegistryUrl());
         List<Long> callTimes = new ArrayList<>();
+        long producedAtMs;
         try (SimulatorServer sim = SimulatorServer.start(SimulatorOptions.defaults())) {
             Map<String, Object> cfg = config(infra, "rl", sim.baseUrl(), rpm);
             String requests = (String) cfg.get("topics.requests");
             String results = (String) cfg.get("topics.results");
             try (HarborWorker a = WorkerConfigs.running(cfg); HarborWorker b = WorkerConfigs.running(cfg)) {
+                producedAtMs = System.currentTimeMillis();
                 produce(infra, registry, requests, "rl-", n);
                 Map<String, ChatResult> byId = await(infra, registry, results, "rl-", n, Duration.ofSeconds(90));
                 assertThat(byId).hasSize(n);
@@ -95,16 +97,21 @@ class SharedRateLimitIT {
         }
         callTimes.sort(null);
         assertThat(callTimes).hasSize(n);
-        long t0 = callTimes.get(0);
+        // The bucket starts full at the first grant, which no call can precede and which the
+        // simulator cannot see (a call arrives some time after its grant, longer on a loaded
+        // machine): so the limit is counted from the produce, which comes before any grant.
+        long t0 = producedAtMs;
         double perMs = rpm / 60_000.0;
         int burst = rpm / 6;
         for (int k = 0; k < callTimes.size(); k++) {
             double allowed = (burst + perMs * (callTimes.get(k) - t0)) * 1.05 + 1;
             assertThat((double) k + 1).as("calls received by +%d ms", callTimes.get(k) - t0).isLessThanOrEqualTo(allowed);
         }
-        double seconds = (callTimes.get(n - 1) - t0) / 1000.0;
+        // The calls past the burst take 15 s at 20/s, less however late the first call arrived
+        // after its grant; 0.7 leaves 4.5 s for that and still fails at twice the rate (7.5 s).
+        double seconds = (callTimes.get(n - 1) - callTimes.get(0)) / 1000.0;
         assertThat(seconds).as("the limit really throttled: %d calls past the burst at 20/s", n - burst)
-            .isGreaterThan((n - burst) / 20.0 * 0.9);
+            .isGreaterThan((n - burst) / 20.0 * 0.7);
     }
 
     @Test

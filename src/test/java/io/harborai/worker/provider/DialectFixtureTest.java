@@ -38,7 +38,7 @@ class DialectFixtureTest {
   }
 
   JsonNode sent() throws InterruptedException {
-    return sentBody(server.takeRequest(1, TimeUnit.SECONDS));
+    return sentBody(server.takeRequest(10, TimeUnit.SECONDS));
   }
 
   // ---- OpenAI ----

@@ -76,7 +76,7 @@ class OpenAiCompatibleClientTest {
 
     client.complete(request(), "deepseek-chat");
 
-    RecordedRequest recorded = server.takeRequest(1, TimeUnit.SECONDS);
+    RecordedRequest recorded = server.takeRequest(10, TimeUnit.SECONDS);
     assertThat(recorded.getMethod()).isEqualTo("POST");
     assertThat(recorded.getTarget()).isEqualTo("/v1/chat/completions");
     assertThat(recorded.getHeaders().get("Authorization")).isEqualTo("Bearer " + KEY);
@@ -280,7 +280,7 @@ class OpenAiCompatibleClientTest {
     broken.getParams().setToolsJson("[{");
 
     ProviderOutcome sync = client.complete(broken, "m");
-    ProviderOutcome async = client.completeAsync(broken, "m").get(1, TimeUnit.SECONDS);
+    ProviderOutcome async = client.completeAsync(broken, "m").get(10, TimeUnit.SECONDS);
 
     assertThat(failure(sync).code()).isEqualTo(ErrorCode.INVALID_REQUEST);
     assertThat(failure(async).message()).contains("tools_json is not valid JSON");
@@ -295,7 +295,7 @@ class OpenAiCompatibleClientTest {
 
     keyless.complete(request(), "m");
 
-    RecordedRequest recorded = server.takeRequest(1, TimeUnit.SECONDS);
+    RecordedRequest recorded = server.takeRequest(10, TimeUnit.SECONDS);
     assertThat(recorded.getTarget()).isEqualTo("/v1/chat/completions");
     assertThat(recorded.getHeaders().get("Authorization")).isNull();
   }

@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
@@ -31,9 +32,15 @@ final class Containers {
      * hints at one: its own probe walks several strategies and logs each failure.
      */
     static boolean dockerAvailable() {
-        if (!dockerHinted()) {
-            return false;
-        }
+        return dockerAvailable(Containers::dockerHinted, Containers::askTestcontainers);
+    }
+
+    /** The decision alone: Testcontainers' slow probe runs only when {@code hinted} says so. */
+    static boolean dockerAvailable(BooleanSupplier hinted, BooleanSupplier testcontainersProbe) {
+        return hinted.getAsBoolean() && testcontainersProbe.getAsBoolean();
+    }
+
+    private static boolean askTestcontainers() {
         try {
             return DockerClientFactory.instance().isDockerAvailable();
         } catch (RuntimeException | LinkageError e) {
@@ -41,7 +48,7 @@ final class Containers {
         }
     }
 
-    private static boolean dockerHinted() {
+    static boolean dockerHinted() {
         if (System.getenv("DOCKER_HOST") != null) {
             return true;
         }

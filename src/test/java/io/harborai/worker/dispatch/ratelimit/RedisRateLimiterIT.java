@@ -78,10 +78,12 @@ class RedisRateLimiterIT {
         Hammer result = hammer(instances, spec.provider(), 0, Duration.ofSeconds(7));
 
         double allowed = 600 / 60.0 * result.seconds + spec.effectiveRequestBurst();
-        log.info("measured: two instances granted {} (A {}, B {}) of {} calls in {} s; limit {}; worst call {} ms",
-                result.total(), result.granted[0], result.granted[1], result.calls, fmt(result.seconds),
-                fmt(allowed), result.worstMillis);
-        assertThat((double) result.total()).isLessThanOrEqualTo(allowed * 1.05).isGreaterThan(allowed * 0.8);
+        double earned = 600 / 60.0 * result.callingSeconds + spec.effectiveRequestBurst();
+        log.info("measured: two instances granted {} (A {}, B {}) of {} calls in {} s; limit {}; worst call {} ms;"
+                + " {} unanswered", result.total(), result.granted[0], result.granted[1], result.calls,
+                fmt(result.seconds), fmt(allowed), result.worstMillis, result.unanswered);
+        assertThat((double) result.total()).isLessThanOrEqualTo(allowed * 1.05);
+        assertThat((double) result.total() + result.unanswered).isGreaterThan(earned * 0.8);
         assertThat(result.granted[0]).isGreaterThan(result.total() / 10);
         assertThat(result.granted[1]).isGreaterThan(result.total() / 10);
     }
@@ -95,9 +97,11 @@ class RedisRateLimiterIT {
         Hammer result = hammer(instances, spec.provider(), perCall, Duration.ofSeconds(3));
 
         double allowed = 60_000 / 60.0 * result.seconds + spec.effectiveTokenBurst();
-        log.info("measured: {} tokens granted in {} s; limit {}", result.total() * perCall, fmt(result.seconds),
-                fmt(allowed));
-        assertThat((double) result.total() * perCall).isLessThanOrEqualTo(allowed * 1.05).isGreaterThan(allowed * 0.7);
+        double earned = 60_000 / 60.0 * result.callingSeconds + spec.effectiveTokenBurst();
+        log.info("measured: {} tokens granted in {} s; limit {}; {} calls unanswered", result.total() * perCall,
+                fmt(result.seconds), fmt(allowed), result.unanswered);
+        assertThat((double) result.total() * perCall).isLessThanOrEqualTo(allowed * 1.05);
+        assertThat((double) (result.total() + result.unanswered) * perCall).isGreaterThan(earned * 0.7);
     }
 
     @Test
@@ -105,9 +109,10 @@ class RedisRateLimiterIT {
         RateLimitSpec spec = new RateLimitSpec(provider("usage"), 600, 60_000, 0, 1_000);
         RedisRateLimiter limiter = new RedisRateLimiter(workerA, List.of(spec), CALL_TIMEOUT);
 
+        long t0 = System.nanoTime();
         assertThat(limiter.tryAcquire(spec.provider(), 1_000)).isTrue();
         assertThat(limiter.tryAcquire(spec.provider(), 600)).isFalse();
-        limiter.recordUsageAsync(spec.provider(), 1_000, 100).toCompletableFuture().get(1, TimeUnit.SECONDS);
+        limiter.recordUsageAsync(spec.provider(), 1_000, 100).toCompletableFuture().get(10, TimeUnit.SECONDS);
         assertThat(limiter.tryAcquire(spec.provider(), 600)).isTrue();
 
         // Each key lives until its bucket would be full again, plus a second.
@@ -115,8 +120,11 @@ class RedisRateLimiterIT {
                 .remainTimeToLive();
         long tokTtl = workerA.getBucket(RedisRateLimiter.tokenKey(spec.provider()), StringCodec.INSTANCE)
                 .remainTimeToLive();
-        assertThat(reqTtl).isBetween(1_000L, 1_300L);   // 2 of 100 requests at 10/s
-        assertThat(tokTtl).isBetween(1_500L, 2_100L);   // ~700 of 1,000 tokens at 1,000/s
+        // What refilled since the first call, and the time since the last, comes off: both are
+        // bounded by the time since the first call.
+        long elapsedMs = (System.nanoTime() - t0) / 1_000_000;
+        assertThat(reqTtl).isBetween(1_200L - elapsedMs - 10, 1_300L);   // 2 of 100 requests at 10/s
+        assertThat(tokTtl).isBetween(1_700L - elapsedMs - 10, 2_100L);   // 700 of 1,000 tokens at 1,000/s
     }
 
     @Test
@@ -146,9 +154,14 @@ class RedisRateLimiterIT {
                 log.info("measured: Redis down: {} of {} calls granted in {} s (local limit {}), worst call {} ms,"
                         + " errors {}", granted, calls, fmt(seconds), fmt(localLimit), worstNanos / 1_000_000,
                         limiter.errors());
-                assertThat(Duration.ofNanos(worstNanos)).isLessThan(Duration.ofSeconds(1));
+                // Answered locally: only the call that found the outage and one probe per interval
+                // went to Redis (each counts an error); a limiter still asking Redis would count
+                // one per call. The one call allowed to wait is bounded by the limiter's timeout.
+                assertThat(limiter.errors()).isPositive()
+                        .isLessThanOrEqualTo(2 + (long) (seconds / FailoverRateLimiter.DEFAULT_PROBE_INTERVAL.toSeconds()));
+                assertThat(Duration.ofNanos(worstNanos)).as("bounded by the %s call timeout", CALL_TIMEOUT)
+                        .isLessThan(CALL_TIMEOUT.multipliedBy(10));
                 assertThat(limiter.usingShared()).isFalse();
-                assertThat(limiter.errors()).isPositive();
                 assertThat((double) granted).isGreaterThan(0).isLessThanOrEqualTo(localLimit + 1);
             } finally {
                 infra.startRedis();
@@ -162,7 +175,7 @@ class RedisRateLimiterIT {
                     });
             log.info("measured: back on the shared limiter {} ms after Redis restarted",
                     (System.nanoTime() - back0) / 1_000_000);
-            await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> {
                 limiter.tryAcquire(spec.provider(), 0);
                 return workerA.getKeys().countExists(RedisRateLimiter.requestKey(spec.provider())) == 1;
             });
@@ -183,13 +196,24 @@ class RedisRateLimiterIT {
             for (int i = 0; i < 50; i++) {
                 granted += limiter.tryAcquire(spec.provider(), 0) ? 1 : 0;
             }
-            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(1));
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            // Local from the first failure on: the first call and at most one probe per interval
+            // reached Redis, where a limiter that kept asking would count 50 errors.
+            assertThat(limiter.errors()).isPositive()
+                    .isLessThanOrEqualTo(2 + (long) (seconds / FailoverRateLimiter.DEFAULT_PROBE_INTERVAL.toSeconds()));
             assertThat(granted).isEqualTo(spec.effectiveRequestBurst());
             assertThat(limiter.usingShared()).isFalse();
         }
     }
 
-    private record Hammer(long[] granted, long calls, double seconds, long worstMillis) {
+    /**
+     * {@code seconds} spans everything (for the upper bound: no grant falls outside it); {@code
+     * callingSeconds} only the time until the threads were told to stop (for the lower bound).
+     * {@code unanswered}: calls Redis did not answer within the limiter's timeout (a loaded machine);
+     * each may or may not have taken its share, so the lower bounds count them, the upper ones not.
+     */
+    private record Hammer(long[] granted, long calls, long unanswered, double seconds, double callingSeconds,
+                          long worstMillis) {
         long total() {
             return granted[0] + granted[1];
         }
@@ -203,6 +227,7 @@ class RedisRateLimiterIT {
         AtomicBoolean stop = new AtomicBoolean();
         LongAdder[] granted = {new LongAdder(), new LongAdder()};
         LongAdder calls = new LongAdder();
+        LongAdder unanswered = new LongAdder();
         long[] worst = new long[instances.size() * threadsPerInstance];
         List<Future<?>> futures = new ArrayList<>();
         long t0 = System.nanoTime();
@@ -213,17 +238,25 @@ class RedisRateLimiterIT {
                 futures.add(pool.submit(() -> {
                     while (!stop.get()) {
                         long c0 = System.nanoTime();
-                        if (instances.get(instance).tryAcquire(provider, tokens)) {
-                            granted[instance].increment();
+                        try {
+                            if (instances.get(instance).tryAcquire(provider, tokens)) {
+                                granted[instance].increment();
+                            }
+                        } catch (RateLimiterUnavailableException e) {
+                            unanswered.increment();
                         }
                         worst[slot] = Math.max(worst[slot], System.nanoTime() - c0);
                         calls.increment();
+                        // Thousands of calls a second still, without six spinning threads starving
+                        // the Redis client's own threads on two cores.
+                        sleepMillis(1);
                     }
                 }));
             }
         }
         Thread.sleep(duration.toMillis());
         stop.set(true);
+        double callingSeconds = (System.nanoTime() - t0) / 1e9;
         for (Future<?> f : futures) {
             f.get(5, TimeUnit.SECONDS);
         }
@@ -233,8 +266,8 @@ class RedisRateLimiterIT {
         for (long w : worst) {
             worstNanos = Math.max(worstNanos, w);
         }
-        return new Hammer(new long[] {granted[0].sum(), granted[1].sum()}, calls.sum(), seconds,
-                worstNanos / 1_000_000);
+        return new Hammer(new long[] {granted[0].sum(), granted[1].sum()}, calls.sum(), unanswered.sum(), seconds,
+                callingSeconds, worstNanos / 1_000_000);
     }
 
     private static void sleepMillis(long ms) {
