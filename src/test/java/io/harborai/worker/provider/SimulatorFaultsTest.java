@@ -254,7 +254,7 @@ class SimulatorFaultsTest {
         sims.start(SimulatorOptions.defaults()
             .withLatencyModel(LatencyModel.uniform(Duration.ofMillis(60), Duration.ofMillis(160))));
 
-    SimulatorServer instant = start(SimulatorOptions.defaults());
+    SimulatorServer instant = sims.start(SimulatorOptions.defaults());
 
     Map<SimulatorServer, List<Reply>> replies = sendManyAtOnce(List.of(sim, instant), 60);
 
@@ -272,7 +272,7 @@ class SimulatorFaultsTest {
         sims.start(SimulatorOptions.defaults()
             .withLatencyModel(LatencyModel.logNormal(Duration.ofMillis(40), 1.5, Duration.ofMillis(120))));
 
-    SimulatorServer instant = start(SimulatorOptions.defaults());
+    SimulatorServer instant = sims.start(SimulatorOptions.defaults());
 
     Map<SimulatorServer, List<Reply>> replies = sendManyAtOnce(List.of(sim, instant), 60);
 
