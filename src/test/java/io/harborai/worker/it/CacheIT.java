@@ -79,6 +79,11 @@ class CacheIT {
             .mapToObj(i -> new Req(prefix + i, tenant, prefix + " question " + (i % distinct))).toList();
     }
 
+    private static boolean l2Up(HarborWorker worker) {
+        var gauge = worker.meters().find(io.harborai.worker.metrics.MetricsCatalog.CACHE_L2_AVAILABLE).gauge();
+        return gauge != null && gauge.value() == 1.0;
+    }
+
     private static Map<CacheOutcome, Long> outcomes(Map<String, ChatResult> results) {
         Map<CacheOutcome, Long> m = new EnumMap<>(CacheOutcome.class);
         results.values().forEach(r -> m.merge(r.getCache(), 1L, Long::sum));
@@ -134,7 +139,17 @@ class CacheIT {
                 assertThat(down.values()).as("no request fails because Redis is down")
                     .allSatisfy(r -> assertThat(r.getStatus()).isEqualTo(ResultStatus.SUCCEEDED));
                 assertThat(outcomes(down).get(CacheOutcome.MISS)).as("L1 and single-flight still dedupe").isEqualTo(300);
-                Thread.sleep(2_000); // past the 1 s re-probe interval
+                // Both instances must use Redis again before the measured requests, or answers stored
+                // before an instance's next probe are skipped: probe with distinct requests until each
+                // instance's L2 gauge reads 1 (state, not a guessed sleep).
+                long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                for (int round = 0; !(l2Up(a) && l2Up(b)); round++) {
+                    assertThat(System.nanoTime()).as("both instances use L2 again within 60 s").isLessThan(until);
+                    List<Req> probes = requests("l2o-probe" + round + "-", 20, 20, null);
+                    produce(infra, registry, requests, probes);
+                    await(infra, registry, results, probes, Duration.ofSeconds(60));
+                    Thread.sleep(300);
+                }
                 produce(infra, registry, requests, after);
                 await(infra, registry, results, after, Duration.ofSeconds(60));
             }
