@@ -2,7 +2,6 @@ package io.harborai.worker.dispatch;
 
 import io.harborai.worker.avro.ChatRequest;
 import io.harborai.worker.avro.ChatResult;
-import io.harborai.worker.avro.Message;
 import io.harborai.worker.provider.ErrorCode;
 import io.harborai.worker.provider.ProviderOutcome;
 import io.harborai.worker.provider.ProviderRouter;
@@ -49,8 +48,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class DispatchEngine implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DispatchEngine.class);
-    /** Completion tokens assumed for the rate-limiter estimate when the request sets no bound. */
-    static final int DEFAULT_COMPLETION_TOKENS = 256;
     static final int MAX_REASON_CHARS = 1_000;
 
     /** Receives each result, on the stream thread; the processor forwards it and deletes the entry. */
@@ -103,7 +100,7 @@ public final class DispatchEngine implements AutoCloseable {
         chain.add(request.getModel());
         chain.addAll(request.getFallbackModels());
         chain.addAll(s.defaultFallbackModels());
-        PendingEntry e = new PendingEntry(request, receivedAtMs, deadline, bytes, estimateTokens(request),
+        PendingEntry e = new PendingEntry(request, receivedAtMs, deadline, bytes, TokenEstimate.of(request),
             List.copyOf(chain));
         if (entries.putIfAbsent(e.id, e) != null) {
             throw new IllegalStateException("request " + e.id + " is already held");
@@ -404,17 +401,5 @@ public final class DispatchEngine implements AutoCloseable {
         return new ProviderOutcome.Failure(ErrorCode.INTERNAL, "provider '" + provider + "' model '" + model
             + "': unexpected " + (t == null ? "null outcome" : t.getClass().getName() + ": " + t.getMessage()),
             null, null, 0);
-    }
-
-    /** Cheap token estimate for admission: characters / 4 plus the completion bound (or a default). */
-    static long estimateTokens(ChatRequest r) {
-        long chars = 0;
-        for (Message m : r.getMessages()) {
-            chars += m.getContent() == null ? 0 : m.getContent().length();
-            chars += m.getContentPartsJson() == null ? 0 : m.getContentPartsJson().length();
-        }
-        Integer max = r.getParams() == null ? null
-            : r.getParams().getMaxTokens() != null ? r.getParams().getMaxTokens() : r.getParams().getMaxCompletionTokens();
-        return chars / 4 + (max != null ? max : DEFAULT_COMPLETION_TOKENS);
     }
 }

@@ -187,7 +187,7 @@ class DispatchEngineTest extends EngineTestBase {
         open.set(true);
         engine.pump();
         assertThat(caller.calls).hasSize(1);
-        assertThat(asked).as("chars/4 + default completion tokens").contains(100L + DispatchEngine.DEFAULT_COMPLETION_TOKENS);
+        assertThat(asked).as("chars/4 + default completion tokens").contains(100L + TokenEstimate.DEFAULT_COMPLETION_TOKENS);
     }
 
     @Test
