@@ -9,8 +9,6 @@ import io.harborai.worker.avro.Params;
 import io.harborai.worker.avro.ResultStatus;
 import io.harborai.worker.dispatch.EngineFixtures;
 import io.harborai.worker.metrics.MetricsCatalog;
-import io.harborai.worker.schema.InProcessSchemaRegistry;
-import io.harborai.worker.schema.SchemaRegistryClient;
 import io.harborai.worker.testinfra.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -19,13 +17,13 @@ import java.util.List;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.test.TestRecord;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import io.harborai.worker.testinfra.InProcessRegistry;
 
 /**
  * The per-id contract of the topology: one result per readable id (FAILED {@code INVALID_REQUEST}
@@ -36,29 +34,18 @@ import org.junit.jupiter.api.Test;
 class IdLedgerTest {
     private static final long RETENTION_MS = Duration.ofHours(24).toMillis();
     private static final String REKEY_TOPIC = "ledger-test-" + TopologyFactory.BY_REQUEST_ID + "-repartition";
-    private static InProcessSchemaRegistry registry;
-    private static SchemaRegistryClient client;
+    @RegisterExtension
+    static final InProcessRegistry REGISTRY = new InProcessRegistry();
 
     private final MutableClock clock = new MutableClock(1_700_000_000_000L);
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final EngineFixtures.FakeCaller caller = new EngineFixtures.FakeCaller(clock);
     private TopologyDriver t;
 
-    @BeforeAll
-    static void startRegistry() {
-        registry = InProcessSchemaRegistry.start(0);
-        client = SchemaRegistryClient.create(registry.url());
-    }
-
-    @AfterAll
-    static void stopRegistry() {
-        registry.close();
-    }
-
     @BeforeEach
     void setUp() {
         caller.auto = call -> EngineFixtures.success("echo " + call.request().getMessages().get(0).getContent());
-        t = new TopologyDriver(client, "ledger-test", List.of("req"), RETENTION_MS, clock, caller, meters);
+        t = new TopologyDriver(REGISTRY.client(), "ledger-test", List.of("req"), RETENTION_MS, clock, caller, meters);
     }
 
     @AfterEach

@@ -15,8 +15,6 @@ import io.harborai.worker.dispatch.EngineFixtures;
 import io.harborai.worker.dispatch.ratelimit.RateLimiter;
 import io.harborai.worker.metrics.MetricsCatalog;
 import io.harborai.worker.schema.AvroSerde;
-import io.harborai.worker.schema.InProcessSchemaRegistry;
-import io.harborai.worker.schema.SchemaRegistryClient;
 import io.harborai.worker.testinfra.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
@@ -36,10 +34,10 @@ import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import io.harborai.worker.testinfra.InProcessRegistry;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -49,8 +47,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ParkingTopologyTest {
     private static final int CAP = 2;
-    private static InProcessSchemaRegistry registry;
-    private static SchemaRegistryClient client;
+    @RegisterExtension
+    static final InProcessRegistry REGISTRY = new InProcessRegistry();
 
     @TempDir
     Path stateDir;
@@ -67,17 +65,6 @@ class ParkingTopologyTest {
     private TestOutputTopic<String, ChatResult> results;
     private AvroSerde<ChatRequest> requestSerde;
 
-    @BeforeAll
-    static void startRegistry() {
-        registry = InProcessSchemaRegistry.start(0);
-        client = SchemaRegistryClient.create(registry.url());
-    }
-
-    @AfterAll
-    static void stopRegistry() {
-        registry.close();
-    }
-
     @AfterEach
     void tearDown() {
         if (driver != null) {
@@ -91,11 +78,11 @@ class ParkingTopologyTest {
         runtime = new DispatchRuntime(EngineFixtures.router("test=*"), EngineFixtures.settings(Map.of(
             "dispatch.linger-ms", 0, "dispatch.max-in-flight", CAP, "dispatch.max-block-ms", 20)),
             caller, RateLimiter.unlimited(), clock, () -> 0.5, meters);
-        requestSerde = new AvroSerde<>(client, ChatRequest.class, true);
-        AvroSerde<ChatResult> resultSerde = new AvroSerde<>(client, ChatResult.class, true);
+        requestSerde = new AvroSerde<>(REGISTRY.client(), ChatRequest.class, true);
+        AvroSerde<ChatResult> resultSerde = new AvroSerde<>(REGISTRY.client(), ChatResult.class, true);
         var topology = TopologyFactory.build(
             new TopologyFactory.Settings(List.of("req"), "res", "dlq", "progress", 4096, 86_400_000L),
-            requestSerde.deserializer(), resultSerde, new AvroSerde<>(client, BatchProgress.class, true), runtime,
+            requestSerde.deserializer(), resultSerde, new AvroSerde<>(REGISTRY.client(), BatchProgress.class, true), runtime,
             CacheRuntime.disabled());
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "parking-test");

@@ -15,8 +15,6 @@ import io.harborai.worker.dispatch.EngineFixtures;
 import io.harborai.worker.metrics.MetricsCatalog;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.harborai.worker.schema.AvroSerde;
-import io.harborai.worker.schema.InProcessSchemaRegistry;
-import io.harborai.worker.schema.SchemaRegistryClient;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -27,16 +25,16 @@ import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import io.harborai.worker.testinfra.InProcessRegistry;
 
 class TopologyFactoryTest {
     private static final long RETENTION_MS = Duration.ofHours(24).toMillis();
-    private static InProcessSchemaRegistry registry;
-    private static SchemaRegistryClient client;
+    @RegisterExtension
+    static final InProcessRegistry REGISTRY = new InProcessRegistry();
 
     private TopologyTestDriver driver;
     private TestInputTopic<byte[], byte[]> requests;
@@ -45,17 +43,6 @@ class TopologyFactoryTest {
     private AvroSerde<ChatRequest> requestSerde;
     private EngineFixtures.FakeCaller caller;
     private AvroSerde<BatchProgress> progressSerde;
-
-    @BeforeAll
-    static void startRegistry() {
-        registry = InProcessSchemaRegistry.start(0);
-        client = SchemaRegistryClient.create(registry.url());
-    }
-
-    @AfterAll
-    static void stopRegistry() {
-        registry.close();
-    }
 
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
@@ -69,7 +56,7 @@ class TopologyFactoryTest {
             }
             return EngineFixtures.success("echo " + call.request().getMessages().get(0).getContent());
         };
-        var fixture = new TopologyDriver(client, "topology-test", List.of("req", "req.batch"), RETENTION_MS, clock,
+        var fixture = new TopologyDriver(REGISTRY.client(), "topology-test", List.of("req", "req.batch"), RETENTION_MS, clock,
             caller, meters);
         driver = fixture.driver;
         requestSerde = fixture.requestSerde;
