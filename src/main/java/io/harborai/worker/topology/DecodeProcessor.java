@@ -80,6 +80,18 @@ final class DecodeProcessor implements Processor<byte[], byte[], Object, Object>
             dead(record, origin, oversized, DlqReason.EMPTY, "null value");
             return;
         }
+        String id = request.getId();
+        boolean hasId = id != null && !id.isBlank();
+        if (hasId && !rekeyed) {
+            byte[] idBytes = id.getBytes(StandardCharsets.UTF_8);
+            if (!Arrays.equals(idBytes, record.key())) {
+                // Validated after the hop, by the second decode: not twice.
+                origin.writeTo(record.headers());
+                context.forward(new Record<Object, Object>(idBytes, new MisKeyed(value), record.timestamp(),
+                    record.headers()));
+                return;
+            }
+        }
         DlqReason problem = oversized == null ? null : DlqReason.OVERSIZED;
         String detail = oversized;
         if (problem == null) {
@@ -89,16 +101,8 @@ final class DecodeProcessor implements Processor<byte[], byte[], Object, Object>
                 detail = String.join("; ", problems);
             }
         }
-        String id = request.getId();
-        if (id == null || id.isBlank()) {
+        if (!hasId) {
             dlq.send(origin, value, record.timestamp(), record.headers(), problem, detail);
-            return;
-        }
-        byte[] idBytes = id.getBytes(StandardCharsets.UTF_8);
-        if (!rekeyed && !Arrays.equals(idBytes, record.key())) {
-            origin.writeTo(record.headers());
-            context.forward(new Record<Object, Object>(idBytes, new MisKeyed(value), record.timestamp(),
-                record.headers()));
             return;
         }
         context.forward(new Record<Object, Object>(id, new Taken(request, origin, value, problem, detail),
