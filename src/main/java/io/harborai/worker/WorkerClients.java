@@ -6,7 +6,7 @@ import io.harborai.worker.config.ConfigException;
 import io.harborai.worker.config.HarborConfig;
 import io.harborai.worker.metrics.MeterBinding;
 import io.harborai.worker.provider.ProviderSpec;
-import io.harborai.worker.provider.dialect.Dialect;
+import io.harborai.worker.provider.Dialect;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Files;
 import java.time.Duration;

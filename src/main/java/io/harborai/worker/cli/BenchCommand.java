@@ -5,7 +5,7 @@ import io.harborai.worker.bench.BenchReport;
 import io.harborai.worker.bench.BenchRunner;
 import io.harborai.worker.bench.PriorityOptions;
 import io.harborai.worker.bench.PriorityReport;
-import io.harborai.worker.provider.SimulatorOptions;
+import io.harborai.worker.simulator.SimulatorOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.harborai.worker.cli;
 
-import io.harborai.worker.provider.SimulatorServer;
+import io.harborai.worker.simulator.SimulatorServer;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

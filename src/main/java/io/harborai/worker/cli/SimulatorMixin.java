@@ -1,10 +1,10 @@
 package io.harborai.worker.cli;
 
-import io.harborai.worker.provider.FaultRates;
-import io.harborai.worker.provider.LatencyModel;
-import io.harborai.worker.provider.SimulatorDialect;
-import io.harborai.worker.provider.SimulatorOptions;
-import io.harborai.worker.provider.SimulatorOutage;
+import io.harborai.worker.simulator.FaultRates;
+import io.harborai.worker.simulator.LatencyModel;
+import io.harborai.worker.simulator.SimulatorDialect;
+import io.harborai.worker.simulator.SimulatorOptions;
+import io.harborai.worker.simulator.SimulatorOutage;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 

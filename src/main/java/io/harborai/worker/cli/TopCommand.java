@@ -4,7 +4,7 @@ import static io.harborai.worker.config.HarborConfigDef.*;
 
 import io.harborai.worker.batch.ClientDefaults;
 import io.harborai.worker.config.HarborConfig;
-import io.harborai.worker.metrics.MetricsTopic;
+import io.harborai.worker.metrics.topic.MetricsTopic;
 import io.harborai.worker.schema.SchemaRegistryClient;
 import io.harborai.worker.top.MetricsFeed;
 import io.harborai.worker.top.Screen;

@@ -9,7 +9,7 @@ import io.harborai.worker.cost.PriceTable;
 import io.harborai.worker.dispatch.ratelimit.RateLimitSpec;
 import io.harborai.worker.provider.ProviderSpec;
 import io.harborai.worker.provider.capability.CapabilityTable;
-import io.harborai.worker.provider.dialect.Dialect;
+import io.harborai.worker.provider.Dialect;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

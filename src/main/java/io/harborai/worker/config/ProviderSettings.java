@@ -3,7 +3,7 @@ package io.harborai.worker.config;
 import static io.harborai.worker.config.HarborConfigDef.*;
 
 import io.harborai.worker.provider.ProviderSpec;
-import io.harborai.worker.provider.dialect.Dialect;
+import io.harborai.worker.provider.Dialect;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
 
 import io.harborai.worker.avro.Cost;
 import io.harborai.worker.avro.Usage;
-import io.harborai.worker.provider.ProviderRouter;
+import io.harborai.worker.provider.capability.ModelGlob;
 
 /**
  * Model name to {@link Price}, by glob, and the cost of one call's {@link Usage}.
@@ -52,7 +52,7 @@ public final class PriceTable {
     public static PriceTable of(List<Map.Entry<String, Price>> overrides) {
         List<Rule> rules = new ArrayList<>();
         for (Map.Entry<String, Price> e : overrides) {
-            rules.add(new Rule(e.getKey(), ProviderRouter.globToRegex(e.getKey()), e.getValue()));
+            rules.add(new Rule(e.getKey(), ModelGlob.compile(e.getKey()), e.getValue()));
         }
         rules.addAll(builtInRules());
         return new PriceTable(rules);
@@ -125,7 +125,7 @@ public final class PriceTable {
     private static List<Rule> builtInRules() {
         List<Rule> rules = new ArrayList<>();
         for (BuiltInPrices.Entry e : BuiltInPrices.ENTRIES) {
-            rules.add(new Rule(e.glob(), ProviderRouter.globToRegex(e.glob()), e.price()));
+            rules.add(new Rule(e.glob(), ModelGlob.compile(e.glob()), e.price()));
         }
         return rules;
     }

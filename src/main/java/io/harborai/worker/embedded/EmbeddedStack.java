@@ -1,8 +1,7 @@
 package io.harborai.worker.embedded;
 
-import io.harborai.worker.provider.SimulatorOptions;
-import io.harborai.worker.provider.SimulatorServer;
-import io.harborai.worker.schema.InProcessSchemaRegistry;
+import io.harborai.worker.simulator.SimulatorOptions;
+import io.harborai.worker.simulator.SimulatorServer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

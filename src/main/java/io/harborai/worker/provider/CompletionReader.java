@@ -2,9 +2,6 @@ package io.harborai.worker.provider;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.harborai.worker.avro.ChatResponse;
-import io.harborai.worker.provider.dialect.Dialect;
-import io.harborai.worker.provider.dialect.ErrorBody;
-import io.harborai.worker.provider.dialect.UsageReader;
 import io.harborai.worker.provider.stream.SseChatAssembler;
 import java.io.IOException;
 import java.util.Optional;

@@ -1,7 +1,6 @@
 package io.harborai.worker.provider;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.harborai.worker.provider.dialect.ErrorBody;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Clock;

@@ -34,7 +34,7 @@ import java.util.function.Predicate;
  */
 public final class OpenAiJson {
   /** Shared, immutable after construction; ObjectMapper is thread-safe for reads and writes. */
-  static final ObjectMapper MAPPER = new ObjectMapper();
+  public static final ObjectMapper MAPPER = new ObjectMapper();
 
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
@@ -270,7 +270,7 @@ public final class OpenAiJson {
   }
 
   /** Parses JSON text held in an Avro field; the message names the field, not its content. */
-  static JsonNode parse(String jsonText, String field) {
+  public static JsonNode parse(String jsonText, String field) {
     try {
       return MAPPER.readTree(jsonText);
     } catch (JsonProcessingException e) {
@@ -278,7 +278,8 @@ public final class OpenAiJson {
     }
   }
 
-  static String json(JsonNode node) {
+  /** Compact JSON text of a tree; the simulator writes its answers with it. */
+  public static String json(JsonNode node) {
     try {
       return MAPPER.writeValueAsString(node);
     } catch (JsonProcessingException e) {

@@ -1,6 +1,7 @@
 package io.harborai.worker.provider;
 
 import io.harborai.worker.provider.capability.CapabilityTable;
+import io.harborai.worker.provider.capability.ModelGlob;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -58,8 +59,8 @@ public final class ProviderRouter {
       routes.add(route);
       modelsByProvider.put(spec.name(), List.copyOf(spec.models()));
       for (String model : spec.models()) {
-        if (isGlob(model)) {
-          globs.add(new GlobRoute(model, globToRegex(model), route));
+        if (ModelGlob.isGlob(model)) {
+          globs.add(new GlobRoute(model, ModelGlob.compile(model), route));
         } else {
           exact.putIfAbsent(model, route);
         }
@@ -140,31 +141,5 @@ public final class ProviderRouter {
   /** All routes, one per provider, in declaration order. */
   public List<Route> routes() {
     return List.copyOf(routes);
-  }
-
-  private static boolean isGlob(String model) {
-    return model.indexOf('*') >= 0 || model.indexOf('?') >= 0;
-  }
-
-  /** {@code *} = any run (incl. empty), {@code ?} = one character, all else literal. */
-  public static Pattern globToRegex(String glob) {
-    StringBuilder re = new StringBuilder();
-    StringBuilder literal = new StringBuilder();
-    for (int i = 0; i < glob.length(); i++) {
-      char c = glob.charAt(i);
-      if (c == '*' || c == '?') {
-        if (literal.length() > 0) {
-          re.append(Pattern.quote(literal.toString()));
-          literal.setLength(0);
-        }
-        re.append(c == '*' ? ".*" : ".");
-      } else {
-        literal.append(c);
-      }
-    }
-    if (literal.length() > 0) {
-      re.append(Pattern.quote(literal.toString()));
-    }
-    return Pattern.compile(re.toString(), Pattern.DOTALL);
   }
 }

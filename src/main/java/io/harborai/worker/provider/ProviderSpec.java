@@ -1,6 +1,5 @@
 package io.harborai.worker.provider;
 
-import io.harborai.worker.provider.dialect.Dialect;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;

@@ -2,7 +2,7 @@ package io.harborai.worker.top;
 
 import io.harborai.worker.avro.Alert;
 import io.harborai.worker.avro.MetricEvent;
-import io.harborai.worker.metrics.MetricsTopic;
+import io.harborai.worker.metrics.topic.MetricsTopic;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

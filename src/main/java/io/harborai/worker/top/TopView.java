@@ -4,7 +4,7 @@ import io.harborai.worker.avro.Alert;
 import io.harborai.worker.avro.AlertState;
 import io.harborai.worker.avro.MetricEvent;
 import io.harborai.worker.avro.ProviderStats;
-import io.harborai.worker.metrics.MetricsTopic;
+import io.harborai.worker.metrics.topic.MetricsTopic;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;

@@ -8,6 +8,7 @@ import io.harborai.worker.avro.ResultStatus;
 import io.harborai.worker.cache.CacheRuntime;
 import io.harborai.worker.cache.CachedAnswer;
 import io.harborai.worker.cache.CachedResults;
+import io.harborai.worker.cache.SingleFlight;
 import io.harborai.worker.dispatch.DispatchEngine;
 import io.harborai.worker.dispatch.DispatchRuntime;
 import io.harborai.worker.dispatch.PendingCodec;
@@ -69,7 +70,7 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
     /** Store entries found at init, until the first pump admits them. */
     private final List<byte[]> restored = new ArrayList<>();
     /** Cache key → the lookup or call answering every request with that key. */
-    private final Map<String, Flight> flights = new HashMap<>();
+    private final SingleFlight<Held> flights = new SingleFlight<>();
     /** Request id → what the engine holds it for; removed when the engine emits its result. */
     private final Map<String, Dispatched> dispatched = new HashMap<>();
     /** L2 lookups finished on Redisson threads, drained by {@link #pump()}. */
@@ -83,15 +84,6 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
 
         String id() {
             return entry.getRequest().getId();
-        }
-    }
-
-    private static final class Flight {
-        final Held leader;
-        final List<Held> waiters = new ArrayList<>();
-
-        Flight(Held leader) {
-            this.leader = leader;
         }
     }
 
@@ -233,13 +225,11 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
         if (h.redispatch() && answeredFromL1(h, key)) {
             return;
         }
-        Flight flight = flights.get(key);
-        if (flight != null) {
-            flight.waiters.add(h);
+        if (flights.join(key, h)) {
             runtime.inFlight().holdBytes(h.bytes());
             return;
         }
-        flights.put(key, new Flight(h));
+        flights.lead(key, h);
         runtime.inFlight().reserve(h.bytes());
         String leaderId = h.id();
         cache.tiers().getL2(key, CacheRuntime.maxAgeMs(request)).whenComplete((answer, error) ->
@@ -247,11 +237,10 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
     }
 
     private void onL2Answer(L2Answer a) {
-        Flight flight = flights.get(a.key());
-        if (flight == null || !flight.leader.id().equals(a.leaderId())) {
+        Held leader = flights.leader(a.key());
+        if (leader == null || !leader.id().equals(a.leaderId())) {
             return; // the task was closed and re-initialised meanwhile
         }
-        Held leader = flight.leader;
         runtime.inFlight().unreserve(leader.bytes());
         if (a.answer().isPresent()) {
             ChatResult result = CachedResults.fromCache(leader.request(), a.answer().get().answer(), CacheOutcome.L2,
@@ -288,13 +277,13 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
     }
 
     private void answerWaiters(String key, ChatResult leaderResult) {
-        Flight flight = flights.remove(key);
-        if (flight == null) {
+        List<Held> waiters = flights.land(key);
+        if (waiters.isEmpty()) {
             return;
         }
         long now = runtime.clock().millis();
-        cache.tiers().countCoalesced(flight.waiters.size());
-        for (Held w : flight.waiters) {
+        cache.tiers().countCoalesced(waiters.size());
+        for (Held w : waiters) {
             runtime.inFlight().releaseBytes(w.bytes());
             forward(CachedResults.coalesced(w.request(), leaderResult, w.entry().getReceivedAtMs(), now), true);
         }
@@ -314,13 +303,12 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
         if (engine != null) {
             engine.close();
         }
-        flights.values().forEach(f -> {
-            f.waiters.forEach(w -> runtime.inFlight().releaseBytes(w.bytes()));
-            if (!dispatched.containsKey(f.leader.id())) {
-                runtime.inFlight().unreserve(f.leader.bytes()); // its lookup was still in progress
+        flights.abandonAll((leader, waiters) -> {
+            waiters.forEach(w -> runtime.inFlight().releaseBytes(w.bytes()));
+            if (!dispatched.containsKey(leader.id())) {
+                runtime.inFlight().unreserve(leader.bytes()); // its lookup was still in progress
             }
         });
-        flights.clear();
         dispatched.clear();
         if (parked != null) {
             parked.close();

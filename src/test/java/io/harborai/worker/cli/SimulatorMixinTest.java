@@ -3,10 +3,10 @@ package io.harborai.worker.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.harborai.worker.provider.LatencyModel;
-import io.harborai.worker.provider.SimulatorDialect;
-import io.harborai.worker.provider.SimulatorOptions;
-import io.harborai.worker.provider.SimulatorOutage;
+import io.harborai.worker.simulator.LatencyModel;
+import io.harborai.worker.simulator.SimulatorDialect;
+import io.harborai.worker.simulator.SimulatorOptions;
+import io.harborai.worker.simulator.SimulatorOutage;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;

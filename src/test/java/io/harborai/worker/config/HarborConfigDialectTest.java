@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.harborai.worker.provider.capability.StructuredSupport;
-import io.harborai.worker.provider.dialect.Dialect;
+import io.harborai.worker.provider.Dialect;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

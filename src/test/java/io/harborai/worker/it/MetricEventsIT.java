@@ -7,7 +7,7 @@ import io.harborai.worker.avro.ChatRequest;
 import io.harborai.worker.avro.MetricEvent;
 import io.harborai.worker.avro.Message;
 import io.harborai.worker.avro.Params;
-import io.harborai.worker.metrics.MetricsTopic;
+import io.harborai.worker.metrics.topic.MetricsTopic;
 import io.harborai.worker.schema.AvroSerde;
 import io.harborai.worker.schema.SchemaRegistryClient;
 import io.harborai.worker.testinfra.HarborIntegrationTest;

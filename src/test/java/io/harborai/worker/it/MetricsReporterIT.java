@@ -23,13 +23,13 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 
-import io.harborai.worker.alert.AlertRules;
+import io.harborai.worker.metrics.alert.AlertRules;
 import io.harborai.worker.avro.Alert;
 import io.harborai.worker.avro.AlertState;
 import io.harborai.worker.avro.MetricEvent;
 import io.harborai.worker.config.HarborConfig;
 import io.harborai.worker.metrics.MetricsCatalog;
-import io.harborai.worker.metrics.MetricsTopic;
+import io.harborai.worker.metrics.topic.MetricsTopic;
 import io.harborai.worker.metrics.snapshot.MetricsReporter;
 import io.harborai.worker.schema.SchemaRegistryClient;
 import io.harborai.worker.testinfra.HarborIntegrationTest;

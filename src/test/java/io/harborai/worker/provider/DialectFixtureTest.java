@@ -11,7 +11,6 @@ import static io.harborai.worker.provider.Fixtures.success;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.harborai.worker.provider.dialect.Dialect;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;

@@ -2,7 +2,6 @@ package io.harborai.worker.provider;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.harborai.worker.avro.ChatRequest;
-import io.harborai.worker.provider.dialect.Dialect;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

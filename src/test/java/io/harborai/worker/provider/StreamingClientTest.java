@@ -8,7 +8,6 @@ import static io.harborai.worker.provider.Fixtures.sse;
 import static io.harborai.worker.provider.Fixtures.success;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.harborai.worker.provider.dialect.Dialect;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;

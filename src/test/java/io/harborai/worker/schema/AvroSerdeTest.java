@@ -39,6 +39,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.harborai.worker.embedded.InProcessSchemaRegistry;
 /** The serde against the in-process registry: round trips, evolution, and each failure reason. */
 class AvroSerdeTest {
 

@@ -21,31 +21,31 @@ import org.junit.jupiter.api.Test;
  * the in-process registry is held to what the real one does. Every test uses fresh subjects, so a
  * shared long-lived registry is fine.
  */
-abstract class SchemaRegistryClientContract {
+public abstract class SchemaRegistryClientContract {
 
-  static final Schema V1 = parse("""
+  protected static final Schema V1 = parse("""
       {"type":"record","name":"Greeting","namespace":"contract","fields":[
         {"name":"text","type":"string"}]}""");
 
   /** V1 plus a defaulted field: BACKWARD compatible. */
-  static final Schema V2 = parse("""
+  protected static final Schema V2 = parse("""
       {"type":"record","name":"Greeting","namespace":"contract","fields":[
         {"name":"text","type":"string"},
         {"name":"lang","type":"string","default":"en"}]}""");
 
   /** V1 plus a required field: a V3 reader cannot read V1 data, so not BACKWARD compatible. */
-  static final Schema V3_REQUIRED_FIELD = parse("""
+  protected static final Schema V3_REQUIRED_FIELD = parse("""
       {"type":"record","name":"Greeting","namespace":"contract","fields":[
         {"name":"text","type":"string"},
         {"name":"priority","type":"int"}]}""");
 
   /** The registry's base URL. */
-  abstract String registryUrl();
+  protected abstract String registryUrl();
 
-  final AtomicInteger httpCalls = new AtomicInteger();
-  OkHttpClient http;
-  SchemaRegistryClient client;
-  String subject;
+  protected final AtomicInteger httpCalls = new AtomicInteger();
+  protected OkHttpClient http;
+  protected SchemaRegistryClient client;
+  protected String subject;
 
   @BeforeEach
   void newClientAndSubject() {
@@ -60,7 +60,7 @@ abstract class SchemaRegistryClientContract {
     subject = "contract-" + UUID.randomUUID() + "-value";
   }
 
-  static Schema parse(String json) {
+  protected static Schema parse(String json) {
     return new Schema.Parser().parse(json);
   }
 

@@ -41,7 +41,7 @@ class SchemaRegistryContainerIT extends SchemaRegistryClientContract {
           .waitingFor(Wait.forHttp("/subjects").forStatusCode(200));
 
   @Override
-  String registryUrl() {
+  protected String registryUrl() {
     return "http://" + REGISTRY.getHost() + ":" + REGISTRY.getMappedPort(REGISTRY_PORT);
   }
 }

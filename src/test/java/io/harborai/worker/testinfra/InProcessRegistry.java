@@ -1,6 +1,6 @@
 package io.harborai.worker.testinfra;
 
-import io.harborai.worker.schema.InProcessSchemaRegistry;
+import io.harborai.worker.embedded.InProcessSchemaRegistry;
 import io.harborai.worker.schema.SchemaRegistryClient;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;

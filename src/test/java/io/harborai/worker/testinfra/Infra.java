@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
 
 import io.harborai.worker.embedded.EmbeddedKafka;
 import io.harborai.worker.embedded.EmbeddedRedis;
-import io.harborai.worker.schema.InProcessSchemaRegistry;
+import io.harborai.worker.embedded.InProcessSchemaRegistry;
 
 /**
  * The Kafka, Redis and schema registry that integration tests talk to, each resolved

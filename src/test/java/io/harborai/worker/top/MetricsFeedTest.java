@@ -7,7 +7,7 @@ import io.harborai.worker.avro.Alert;
 import io.harborai.worker.avro.AlertState;
 import io.harborai.worker.avro.MetricEvent;
 import io.harborai.worker.avro.Severity;
-import io.harborai.worker.metrics.MetricsTopic;
+import io.harborai.worker.metrics.topic.MetricsTopic;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;

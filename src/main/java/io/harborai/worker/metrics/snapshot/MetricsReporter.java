@@ -33,12 +33,12 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.harborai.worker.alert.AlertEvaluator;
-import io.harborai.worker.alert.WebhookSink;
+import io.harborai.worker.metrics.alert.AlertEvaluator;
+import io.harborai.worker.metrics.alert.WebhookSink;
 import io.harborai.worker.avro.Alert;
 import io.harborai.worker.avro.MetricEvent;
 import io.harborai.worker.config.HarborConfig;
-import io.harborai.worker.metrics.MetricsTopic;
+import io.harborai.worker.metrics.topic.MetricsTopic;
 import io.harborai.worker.schema.SchemaRegistryClient;
 
 /**

@@ -6,7 +6,6 @@ import static io.harborai.worker.provider.capability.StructuredSupport.JSON_OBJE
 import static io.harborai.worker.provider.capability.StructuredSupport.JSON_SCHEMA;
 import static io.harborai.worker.provider.capability.StructuredSupport.NONE;
 
-import io.harborai.worker.provider.ProviderRouter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -33,7 +32,7 @@ public final class CapabilityTable {
     }
 
     static Rule of(String glob, UnaryOperator<ModelCapability> patch) {
-      return new Rule(glob, ProviderRouter.globToRegex(glob), patch);
+      return new Rule(glob, ModelGlob.compile(glob), patch);
     }
 
     boolean matches(String model) {

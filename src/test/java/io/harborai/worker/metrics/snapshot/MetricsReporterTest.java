@@ -20,14 +20,14 @@ import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
-import io.harborai.worker.alert.AlertEvaluator;
-import io.harborai.worker.alert.AlertRule;
-import io.harborai.worker.alert.AlertRules;
+import io.harborai.worker.metrics.alert.AlertEvaluator;
+import io.harborai.worker.metrics.alert.AlertRule;
+import io.harborai.worker.metrics.alert.AlertRules;
 import io.harborai.worker.avro.Alert;
 import io.harborai.worker.avro.MetricEvent;
 import io.harborai.worker.config.HarborConfig;
 import io.harborai.worker.metrics.MetricsCatalog;
-import io.harborai.worker.metrics.MetricsTopic;
+import io.harborai.worker.metrics.topic.MetricsTopic;
 import io.harborai.worker.testinfra.MutableClock;
 
 class MetricsReporterTest {
