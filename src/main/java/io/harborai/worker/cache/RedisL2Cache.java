@@ -23,10 +23,9 @@ import io.harborai.worker.redis.RedisGate;
  * {@link #errors()} and marks Redis down. While down, {@code get} completes empty at once without
  * calling Redis and {@link #put} does nothing, until {@code probeInterval} has passed since the
  * last failure; then one {@code get} goes to Redis as a probe (others keep answering empty while
- * it runs). Any successful call marks Redis up again. That state machine, its logging and the
- * connector thread that keeps a lazily connecting client off the caller's thread are {@link
- * RedisGate}'s; the same state machine as {@code FailoverRateLimiter}, kept separate because
- * there the fallback is another limiter, here "no cache".
+ * it runs). Any successful call marks Redis up again. That state machine ({@code RedisHealth},
+ * shared with the budgets and the rate limiter), its logging and the connector thread that keeps a
+ * lazily connecting client off the caller's thread are {@link RedisGate}'s.
  *
  * <p>Limits: the lookup that discovers an outage waits up to {@code callTimeout} for its answer,
  * and so may each probe; the wait is in the returned stage, not on the caller's thread. A

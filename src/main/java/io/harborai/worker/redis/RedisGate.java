@@ -6,8 +6,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -17,8 +15,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sends Redis commands for one user of Redis (the L2 cache, tenant budgets) without ever holding
- * the caller, and keeps that user's up / down / probe state, so that a Redis outage costs a
- * fallback, not requests or stream-thread time.
+ * the caller, and keeps that user's up / down / probe state ({@link RedisHealth}), so that a Redis
+ * outage costs a fallback, not requests or stream-thread time.
  *
  * <p>Contract: {@link #send} returns {@code null} when it does not call Redis (closed, or down and
  * not allowed or not yet due to probe); otherwise a future that completes within {@code
@@ -44,10 +42,10 @@ import org.slf4j.LoggerFactory;
  * success on, commands are sent inline, with no hop: once connected, Redisson sends asynchronously
  * (measured: under 5 ms per call while a killed Redis refused reconnection).
  *
- * <p>Threading: any thread may call any method; the state is atomics and volatiles. Returned
- * futures complete on Redisson's Netty threads, on the JDK's {@code CompletableFuture} delay
- * thread for a timeout, or on the connector thread when sending itself throws; dependent work
- * should be short.
+ * <p>Threading: any thread may call any method; the state is {@link RedisHealth}'s atomics and
+ * two volatiles. Returned futures complete on Redisson's Netty threads, on the JDK's {@code
+ * CompletableFuture} delay thread for a timeout, or on the connector thread when sending itself
+ * throws; dependent work should be short.
  */
 public final class RedisGate implements AutoCloseable {
 
@@ -55,14 +53,8 @@ public final class RedisGate implements AutoCloseable {
     private static final long CONNECT_AHEAD_TIMEOUT_SECONDS = 10;
 
     private final String name;
-    private final String whileDown;
     private final long callTimeoutMillis;
-    private final LongSupplier nanoClock;
-    private final long probeIntervalNanos;
-    private final AtomicBoolean up = new AtomicBoolean(true);
-    private final AtomicBoolean probing = new AtomicBoolean();
-    private final AtomicLong nextProbeNanos = new AtomicLong();
-    private final AtomicLong errors = new AtomicLong();
+    private final RedisHealth health;
     private final ThreadPoolExecutor connector;
     /** Set by the first successful command: the client is connected, sending no longer blocks. */
     private volatile boolean connected;
@@ -84,14 +76,21 @@ public final class RedisGate implements AutoCloseable {
         if (callTimeout.isNegative() || callTimeout.isZero()) {
             throw new IllegalArgumentException("callTimeout must be positive, was " + callTimeout);
         }
-        if (probeInterval.isNegative()) {
-            throw new IllegalArgumentException("probeInterval must not be negative, was " + probeInterval);
-        }
         this.name = Objects.requireNonNull(name, "name");
-        this.whileDown = Objects.requireNonNull(whileDown, "whileDown");
+        Objects.requireNonNull(whileDown, "whileDown");
         this.callTimeoutMillis = Math.max(1, callTimeout.toMillis());
-        this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
-        this.probeIntervalNanos = probeInterval.toNanos();
+        this.health = new RedisHealth(nanoClock, probeInterval, new RedisHealth.Transitions() {
+            @Override
+            public void wentDown(String op, Throwable cause) {
+                log.warn("Redis {} unavailable on {} ({}); {}, probing every {} ms",
+                        name, op, RedisHealth.describe(cause), whileDown, probeInterval.toMillis());
+            }
+
+            @Override
+            public void cameBack(long errors) {
+                log.info("Redis {} answers again after {} errors in total", name, errors);
+            }
+        });
         this.connector = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
             Thread t = new Thread(r, "harbor-redis-connect " + name);
             t.setDaemon(true);
@@ -115,24 +114,22 @@ public final class RedisGate implements AutoCloseable {
         if (closed) {
             return null;
         }
-        boolean probe = false;
-        if (!up.get()) {
-            if (!mayProbe || nanoClock.getAsLong() - nextProbeNanos.get() < 0 || !probing.compareAndSet(false, true)) {
-                return null;
-            }
-            probe = true;
+        RedisHealth.Attempt attempt = health.tryCall();
+        if (attempt == null && mayProbe) {
+            attempt = health.tryProbe();
         }
-        boolean isProbe = probe;
+        if (attempt == null) {
+            return null;
+        }
+        RedisHealth.Attempt reported = attempt;
         CompletableFuture<T> result = new CompletableFuture<>();
         dispatch(command, result);
         return result.orTimeout(callTimeoutMillis, TimeUnit.MILLISECONDS).whenComplete((v, e) -> {
-            if (isProbe) {
-                probing.set(false);
-            }
             if (e != null) {
-                failed(op, e);
+                reported.failed(op, e);
             } else {
-                markUp();
+                connected = true;
+                reported.succeeded();
             }
         });
     }
@@ -150,21 +147,22 @@ public final class RedisGate implements AutoCloseable {
         dispatch(command, result);
         result.orTimeout(CONNECT_AHEAD_TIMEOUT_SECONDS, TimeUnit.SECONDS).whenComplete((v, e) -> {
             if (e == null) {
-                markUp();
+                connected = true;
+                health.succeeded();
             } else {
-                log.debug("Redis {} could not connect ahead of use: {}", name, describe(e));
+                log.debug("Redis {} could not connect ahead of use: {}", name, RedisHealth.describe(e));
             }
         });
     }
 
     /** Whether commands currently go to Redis (true until a first failure). */
     public boolean available() {
-        return up.get();
+        return health.up();
     }
 
     /** Failed or timed-out commands, probes included, since start; connect-ahead not counted. */
     public long errors() {
-        return errors.get();
+        return health.errors();
     }
 
     /** Whether a command has succeeded, so commands are sent inline rather than from the connector. */
@@ -209,30 +207,5 @@ public final class RedisGate implements AutoCloseable {
                 result.completeExceptionally(e);
             }
         }
-    }
-
-    private void failed(String op, Throwable e) {
-        errors.incrementAndGet();
-        nextProbeNanos.set(nanoClock.getAsLong() + probeIntervalNanos);
-        if (up.compareAndSet(true, false)) {
-            log.warn("Redis {} unavailable on {} ({}); {}, probing every {} ms",
-                    name, op, describe(e), whileDown, TimeUnit.NANOSECONDS.toMillis(probeIntervalNanos));
-        }
-    }
-
-    private void markUp() {
-        connected = true;
-        if (up.compareAndSet(false, true)) {
-            log.info("Redis {} answers again after {} errors in total", name, errors.get());
-        }
-    }
-
-    /** The root cause's class and message: Redisson wraps connection errors several times over. */
-    private static String describe(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
     }
 }

@@ -1,10 +1,9 @@
 package io.harborai.worker.dispatch.ratelimit;
 
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
+import io.harborai.worker.redis.RedisHealth;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,16 +16,17 @@ import org.slf4j.LoggerFactory;
  * then on every call is answered locally, at once, and at most every {@code probeInterval} one
  * asynchronous {@link SharedRateLimiter#probe()} checks Redis; when a probe succeeds the next
  * calls go to Redis again (INFO, once). Every failed shared call, probe or usage report adds one
- * to {@link #errors()}. Usage reports go to whichever limiter is active when they arrive.
+ * to {@link #errors()}; a lost usage report alone does not switch. Usage reports go to whichever
+ * limiter is active when they arrive. The up / down / probe state is a {@link RedisHealth}, the
+ * same mechanism as the L2 cache's and the budgets'.
  *
  * <p>Limits: while Redis is up, a call waits for it (bounded by the shared limiter's timeout);
  * the call that discovers an outage pays that timeout once. Local buckets keep their own state
  * across outages; they start full.
  *
- * <p>Threading: any thread may call any method. {@code sharedUp}, {@code nextProbeNanos} and
- * {@code probing} are atomics: callers race to switch or to start a probe and exactly one wins
- * each transition. Probe results arrive on the shared client's threads and only flip {@code
- * sharedUp}.
+ * <p>Threading: any thread may call any method. The state is the {@link RedisHealth}'s atomics:
+ * callers race to switch or to start a probe and exactly one wins each transition. Probe results
+ * arrive on the shared client's threads and only report to the health.
  */
 public final class FailoverRateLimiter implements RateLimiter {
 
@@ -37,13 +37,7 @@ public final class FailoverRateLimiter implements RateLimiter {
 
     private final SharedRateLimiter shared;
     private final LocalRateLimiter local;
-    private final LongSupplier nanoClock;
-    private final long probeIntervalNanos;
-    private final AtomicBoolean sharedUp = new AtomicBoolean(true);
-    private final AtomicBoolean probing = new AtomicBoolean();
-    private final AtomicLong nextProbeNanos = new AtomicLong();
-    private final AtomicLong errors = new AtomicLong();
-    private final AtomicLong failovers = new AtomicLong();
+    private final RedisHealth health;
 
     /**
      * @param nanoClock monotonic nanoseconds; the same clock as {@code local}'s keeps tests simple
@@ -52,18 +46,30 @@ public final class FailoverRateLimiter implements RateLimiter {
                                Duration probeInterval) {
         this.shared = shared;
         this.local = local;
-        this.nanoClock = nanoClock;
-        this.probeIntervalNanos = probeInterval.toNanos();
+        this.health = new RedisHealth(nanoClock, probeInterval, new RedisHealth.Transitions() {
+            @Override
+            public void wentDown(String op, Throwable cause) {
+                log.warn("Shared rate limiter unavailable ({}); enforcing {} of each limit locally until Redis answers",
+                        RedisHealth.describe(cause), local.localShare());
+            }
+
+            @Override
+            public void cameBack(long errors) {
+                log.info("Shared rate limiter answers again; back to limits shared across instances");
+            }
+        });
     }
 
     @Override
     public boolean tryAcquire(String provider, long estimatedTokens) {
-        if (sharedUp.get()) {
+        RedisHealth.Attempt call = health.tryCall();
+        if (call != null) {
             try {
-                return shared.tryAcquire(provider, estimatedTokens);
+                boolean allowed = shared.tryAcquire(provider, estimatedTokens);
+                call.succeeded();
+                return allowed;
             } catch (RuntimeException e) {
-                errors.incrementAndGet();
-                switchToLocal(e);
+                call.failed("acquire", e);
             }
         } else {
             maybeProbe();
@@ -73,34 +79,34 @@ public final class FailoverRateLimiter implements RateLimiter {
 
     @Override
     public void recordUsage(String provider, long estimatedTokens, long actualTokens) {
-        if (!sharedUp.get()) {
+        if (!health.up()) {
             local.recordUsage(provider, estimatedTokens, actualTokens);
             return;
         }
         try {
             shared.recordUsageAsync(provider, estimatedTokens, actualTokens).whenComplete((v, e) -> {
                 if (e != null) {
-                    errors.incrementAndGet();
+                    health.countError();
                 }
             });
         } catch (RuntimeException e) {
-            errors.incrementAndGet();
+            health.countError();
         }
     }
 
     /** Whether calls currently go to the shared (Redis) limiter. */
     public boolean usingShared() {
-        return sharedUp.get();
+        return health.up();
     }
 
     /** Failed shared calls, probes and usage reports since start. */
     public long errors() {
-        return errors.get();
+        return health.errors();
     }
 
     /** How many times this limiter has switched to local limits. */
     public long failovers() {
-        return failovers.get();
+        return health.outages();
     }
 
     /** Closes the shared limiter (and with it the Redis client it owns, if any). */
@@ -109,40 +115,21 @@ public final class FailoverRateLimiter implements RateLimiter {
         shared.close();
     }
 
-    private void switchToLocal(RuntimeException e) {
-        nextProbeNanos.set(nanoClock.getAsLong() + probeIntervalNanos);
-        if (sharedUp.compareAndSet(true, false)) {
-            failovers.incrementAndGet();
-            log.warn("Shared rate limiter unavailable ({}); enforcing {} of each limit locally until Redis answers",
-                    RedisRateLimiter.describe(e), local.localShare());
-        }
-    }
-
     private void maybeProbe() {
-        long now = nanoClock.getAsLong();
-        long due = nextProbeNanos.get();
-        if (now - due < 0 || probing.get() || !nextProbeNanos.compareAndSet(due, now + probeIntervalNanos)) {
+        RedisHealth.Attempt probe = health.tryProbe();
+        if (probe == null) {
             return;
         }
-        probing.set(true);
         try {
             shared.probe().whenComplete((v, e) -> {
-                probing.set(false);
                 if (e == null) {
-                    switchToShared();
+                    probe.succeeded();
                 } else {
-                    errors.incrementAndGet();
+                    probe.failed("probe", e);
                 }
             });
         } catch (RuntimeException e) {
-            probing.set(false);
-            errors.incrementAndGet();
-        }
-    }
-
-    private void switchToShared() {
-        if (sharedUp.compareAndSet(false, true)) {
-            log.info("Shared rate limiter answers again; back to limits shared across instances");
+            probe.failed("probe", e);
         }
     }
 }

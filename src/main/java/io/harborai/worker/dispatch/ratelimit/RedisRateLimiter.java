@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import io.harborai.worker.redis.RedisHealth;
 import org.redisson.api.RScript;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
@@ -107,7 +108,7 @@ public final class RedisRateLimiter implements SharedRateLimiter {
     public void recordUsage(String provider, long estimatedTokens, long actualTokens) {
         recordUsageAsync(provider, estimatedTokens, actualTokens).whenComplete((v, e) -> {
             if (e != null) {
-                log.debug("Usage correction for provider {} lost: {}", provider, describe(e));
+                log.debug("Usage correction for provider {} lost: {}", provider, RedisHealth.describe(e));
             }
         });
     }
@@ -170,19 +171,8 @@ public final class RedisRateLimiter implements SharedRateLimiter {
     }
 
     private static RateLimiterUnavailableException unavailable(Throwable cause) {
-        return new RateLimiterUnavailableException("Redis rate limiter call failed: " + describe(cause), cause);
-    }
-
-    /**
-     * The root cause's class and message: Redisson wraps connection errors several times over. The
-     * address in its messages carries no password (RateLimiters passes credentials separately).
-     */
-    static String describe(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
+        return new RateLimiterUnavailableException("Redis rate limiter call failed: " + RedisHealth.describe(cause),
+                cause);
     }
 
     private static String readScript() {
