@@ -91,6 +91,7 @@ class CacheIT {
     }
 
     @Test
+    @SuppressWarnings("try") // the worker runs for the whole block; the test talks to it through Kafka
     void shouldCallTheProviderOncePerDistinctRequestAcrossTwoInstances(Infra infra) throws Exception {
         SchemaRegistryClient registry = SchemaRegistryClient.create(infra.schemaRegistryUrl());
         List<Req> reqs = requests("sf-", 10_000, 2_000, null);
@@ -115,6 +116,7 @@ class CacheIT {
     }
 
     @Test
+    @SuppressWarnings("try") // the worker runs for the whole block; the test talks to it through Kafka
     void shouldServeThroughARedisOutageAndUseL2AgainWhenItReturns(Infra infra) throws Exception {
         assumeThat(infra.canRestartRedis()).as("needs a Redis the test may stop").isTrue();
         SchemaRegistryClient registry = SchemaRegistryClient.create(infra.schemaRegistryUrl());
@@ -168,6 +170,7 @@ class CacheIT {
     }
 
     @Test
+    @SuppressWarnings("try") // the worker runs for the whole block; the test talks to it through Kafka
     void shouldNeverServeOneTenantAnotherTenantsAnswer(Infra infra) throws Exception {
         SchemaRegistryClient registry = SchemaRegistryClient.create(infra.schemaRegistryUrl());
         try (SimulatorServer sim = SimulatorServer.start(SimulatorOptions.defaults())) {

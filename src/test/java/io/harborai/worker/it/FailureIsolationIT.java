@@ -18,11 +18,11 @@ import io.harborai.worker.simulator.SimulatorPoison;
 import io.harborai.worker.simulator.SimulatorServer;
 import io.harborai.worker.schema.AvroSerde;
 import io.harborai.worker.schema.SchemaRegistryClient;
+import io.harborai.worker.testinfra.SimulatorStats;
 import io.harborai.worker.testinfra.HarborIntegrationTest;
 import io.harborai.worker.testinfra.Infra;
 import io.harborai.worker.testinfra.WorkerConfigs;
 import io.micrometer.core.instrument.Timer;
-import java.net.URI;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -57,6 +57,7 @@ class FailureIsolationIT {
     private final ObjectMapper json = new ObjectMapper();
 
     @Test
+    @SuppressWarnings("try") // the worker runs for the whole block; the test talks to it through Kafka
     void shouldFailExactlyThePoisonedRequestsEachAfterItsOwnAttemptsWithItsOwn500(Infra infra) throws Exception {
         int n = 5_000;
         double rate = 0.06;
@@ -213,7 +214,6 @@ class FailureIsolationIT {
 
     /** The simulator's calls per Idempotency-Key (= request id). */
     private JsonNode callLog(SimulatorServer sim) throws Exception {
-        return json.readTree(URI.create(sim.baseUrl().replace("/v1", "") + "/stats?detail=true").toURL())
-            .get("calls_by_key");
+        return SimulatorStats.callsByKey(sim);
     }
 }

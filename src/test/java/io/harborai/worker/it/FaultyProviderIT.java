@@ -13,12 +13,12 @@ import io.harborai.worker.simulator.SimulatorOptions;
 import io.harborai.worker.simulator.SimulatorServer;
 import io.harborai.worker.schema.AvroSerde;
 import io.harborai.worker.schema.SchemaRegistryClient;
+import io.harborai.worker.testinfra.SimulatorStats;
 import io.harborai.worker.testinfra.HarborIntegrationTest;
 import io.harborai.worker.testinfra.Infra;
 import io.harborai.worker.testinfra.WorkerConfigs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.URI;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -92,12 +92,11 @@ class FaultyProviderIT {
                     assertThat(r.value().getAttempts()).isGreaterThanOrEqualTo(MAX_ATTEMPTS);
                 });
             }
-            callsByKey = json.readTree(URI.create(server.baseUrl().replace("/v1", "") + "/stats?detail=true").toURL())
-                .get("calls_by_key");
+            callsByKey = SimulatorStats.callsByKey(server);
         }
         int total = 0;
         int checkedRetryAfters = 0;
-        for (var e : (Iterable<Map.Entry<String, JsonNode>>) callsByKey::fields) {
+        for (var e : callsByKey.properties()) {
             JsonNode served = e.getValue();
             total += served.size();
             long own = 0;

@@ -36,6 +36,7 @@ class MetricEventsIT {
     private static final int FAILING = 15;
 
     @Test
+    @SuppressWarnings("try") // the worker runs for the whole block; the test talks to it through Kafka
     void shouldPublishSnapshotsWhoseCountsMatchTheResults(Infra infra) throws Exception {
         SchemaRegistryClient registry = SchemaRegistryClient.create(infra.schemaRegistryUrl());
         Map<String, Object> cfg = new HashMap<>(WorkerConfigs.base(infra, "metric-events"));

@@ -40,6 +40,7 @@ class ReasoningModelsIT {
     private static final int PER_MODEL = 20;
 
     @Test
+    @SuppressWarnings("try") // the worker runs for the whole block; the test talks to it through Kafka
     void shouldKeepReasoningContentAndNeverSendUnsupportedParameters(Infra infra) throws Exception {
         try (SimulatorServer deepseek = SimulatorServer.start(SimulatorOptions.defaults()
                  .withDialect(SimulatorDialect.DEEPSEEK));

@@ -16,10 +16,10 @@ import io.harborai.worker.simulator.SimulatorOptions;
 import io.harborai.worker.simulator.SimulatorServer;
 import io.harborai.worker.schema.AvroSerde;
 import io.harborai.worker.schema.SchemaRegistryClient;
+import io.harborai.worker.testinfra.SimulatorStats;
 import io.harborai.worker.testinfra.HarborIntegrationTest;
 import io.harborai.worker.testinfra.Infra;
 import io.harborai.worker.testinfra.WorkerConfigs;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,6 +74,7 @@ class SharedRateLimitIT {
     }
 
     @Test
+    @SuppressWarnings("try") // the worker runs for the whole block; the test talks to it through Kafka
     void shouldKeepTwoInstancesWithinOneSharedRpmLimit(Infra infra) throws Exception {
         int rpm = 1_200;            // 20 calls/s, burst 200 (a sixth of a minute)
         int n = 500;
@@ -91,8 +92,7 @@ class SharedRateLimitIT {
                 assertThat(byId).hasSize(n);
                 assertThat(byId.values()).allSatisfy(r -> assertThat(r.getStatus()).isEqualTo(ResultStatus.SUCCEEDED));
             }
-            JsonNode log = json.readTree(URI.create(sim.baseUrl().replace("/v1", "") + "/stats?detail=true").toURL())
-                .get("calls_by_key");
+            JsonNode log = SimulatorStats.callsByKey(sim);
             log.forEach(calls -> calls.forEach(c -> callTimes.add(c.get("at_ms").asLong())));
         }
         callTimes.sort(null);
@@ -115,6 +115,7 @@ class SharedRateLimitIT {
     }
 
     @Test
+    @SuppressWarnings("try") // the worker runs for the whole block; the test talks to it through Kafka
     void shouldKeepServingThroughARedisOutage(Infra infra) throws Exception {
         assumeThat(infra.canRestartRedis()).as("needs a Redis the test may stop").isTrue();
         int n = 600;

@@ -55,6 +55,7 @@ class StructuredOutputIT {
                         "tags": {"type": "array", "items": {"type": "string"}, "minItems": 1}}}""";
 
     @Test
+    @SuppressWarnings("try") // the worker runs for the whole block; the test talks to it through Kafka
     void shouldAnswerEveryRequestWithSchemaValidJsonOrSchemaValidationFailure(Infra infra) throws Exception {
         Schema schema = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12)
             .getSchema(SCHEMA, InputFormat.JSON);

@@ -196,7 +196,7 @@ class ParkingTopologyTest {
 
         // Crash after the last commit: b and c are pending (their calls die with the process), d and e parked.
         processor.close();
-        parked.flush();
+        parked.commit(Map.of());
         parked.close();
         caller.open().forEach(c -> c.complete(EngineFixtures.success("late")));
         caller.calls.clear();
