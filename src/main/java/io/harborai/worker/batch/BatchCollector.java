@@ -48,6 +48,8 @@ public final class BatchCollector {
 
     /** No {@link BatchStatus} for the batch id: it was never submitted to this cluster. */
     public static final class UnknownBatchException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
         UnknownBatchException(String message) {
             super(message);
         }
@@ -55,6 +57,8 @@ public final class BatchCollector {
 
     /** Thrown by the crash hook ({@link #crashAfterLines}) to simulate a kill, for tests. */
     static final class SimulatedCrash extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
         SimulatedCrash(String message) {
             super(message);
         }

@@ -7,6 +7,8 @@ import java.util.List;
  * person fixes the file in one pass; it never contains a secret value.
  */
 public final class ConfigException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
     private final List<String> problems;
 
     public ConfigException(List<String> problems) {

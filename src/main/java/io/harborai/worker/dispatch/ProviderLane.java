@@ -179,6 +179,8 @@ final class ProviderLane {
 
     /** What the breaker records for a failed call; no stack trace, it is a verdict, not a bug. */
     static final class ProviderFault extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
         ProviderFault(ErrorCode code) {
             super(code.name(), null, false, false);
         }

@@ -106,6 +106,8 @@ public final class InProcessSchemaRegistry implements AutoCloseable {
 
   /** An error answered with Confluent's JSON body. */
   private static final class RegistryError extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
     final int status;
     final int errorCode;
 

@@ -9,6 +9,8 @@ package io.harborai.worker.schema;
  * without a Confluent error body, the error code is the HTTP status, as Confluent does itself.
  */
 public final class SchemaRegistryException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
 
   /** Status and code when there was no HTTP response at all. */
   public static final int NO_RESPONSE = -1;

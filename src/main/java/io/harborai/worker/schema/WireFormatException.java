@@ -12,6 +12,8 @@ import org.apache.kafka.common.errors.SerializationException;
  * ({@link Reason#REGISTRY_UNAVAILABLE}, the only reason where retrying the same bytes may succeed).
  */
 public final class WireFormatException extends SerializationException {
+  private static final long serialVersionUID = 1L;
+
 
   /** Why a payload was rejected; stable names, used as DLQ header values. */
   public enum Reason {
