@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.harborai.worker.avro.BatchStatus;
 import io.harborai.worker.avro.ChatResult;
 import io.harborai.worker.avro.ResultStatus;
+import io.harborai.worker.console.ProgressBar;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;

@@ -7,6 +7,7 @@ import io.harborai.worker.avro.BatchStatus;
 import io.harborai.worker.avro.ChatRequest;
 import io.harborai.worker.avro.ChatResult;
 import io.harborai.worker.config.HarborConfig;
+import io.harborai.worker.console.ProgressBar;
 import io.harborai.worker.schema.AvroSerde;
 import io.harborai.worker.schema.SchemaRegistryClient;
 import io.harborai.worker.topology.TopicBootstrap;

@@ -2,7 +2,7 @@ package io.harborai.worker.bench;
 
 import io.harborai.worker.avro.ChatResult;
 import io.harborai.worker.avro.ResultStatus;
-import io.harborai.worker.batch.ProgressBar;
+import io.harborai.worker.console.ProgressBar;
 import java.time.Duration;
 import java.util.BitSet;
 import java.util.List;

@@ -25,7 +25,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "batch", mixinStandardHelpOptions = true,
     description = {"Run an OpenAI Batch JSONL file through the worker and write the JSONL output: submit + collect.",
         "Exit codes: 0 complete, 1 error, 2 usage, 3 timed out (run it again with the same --batch-id to resume)."})
-final class BatchCommand implements Callable<Integer> {
+final class BatchCommand implements Callable<Integer>, LogsToFile {
     @Mixin
     ConfigOption config;
 

@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmark the worker end to end against the simulator (embedded by default).")
-final class BenchCommand implements Callable<Integer> {
+final class BenchCommand implements Callable<Integer>, LogsToFile {
     @Mixin
     ConfigOption config;
 

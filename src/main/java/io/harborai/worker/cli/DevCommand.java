@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "dev", mixinStandardHelpOptions = true,
     description = "Start in-process Kafka (KRaft), Redis, Schema Registry and the simulator; print their addresses.")
-final class DevCommand implements Callable<Integer> {
+final class DevCommand implements Callable<Integer>, LogsToFile {
     @Mixin
     SimulatorMixin sim;
 

@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 /** {@code harbor simulator}: the built-in OpenAI-compatible simulator, standalone. */
 @Command(name = "simulator", mixinStandardHelpOptions = true,
     description = "Run the OpenAI-compatible simulator provider.")
-final class SimulatorCommand implements Callable<Integer> {
+final class SimulatorCommand implements Callable<Integer>, LogsToFile {
     @Option(names = "--port", defaultValue = "8090", description = "Port (default: ${DEFAULT-VALUE}; 0 = any free port).")
     int port;
 

@@ -163,17 +163,20 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /**
      * The TestKit prints its bootstrap metadata to System.out while formatting; stdout belongs to
-     * the command ({@code harbor dev} prints shell lines there), so that text goes to stderr.
+     * the command ({@code harbor dev} prints shell lines there) and the console to the job, so that
+     * text goes to the log like the broker's own lines.
      */
     private static void formatQuietly(KafkaClusterTestKit cluster) throws Exception {
         java.io.PrintStream out = System.out;
+        java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
         synchronized (EmbeddedKafka.class) {
-            System.setOut(System.err);
+            System.setOut(new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8));
             try {
                 cluster.format();
             } finally {
                 System.setOut(out);
             }
         }
+        printed.toString(java.nio.charset.StandardCharsets.UTF_8).lines().forEach(line -> log.info("{}", line));
     }
 }

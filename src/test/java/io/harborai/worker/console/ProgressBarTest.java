@@ -1,4 +1,4 @@
-package io.harborai.worker.batch;
+package io.harborai.worker.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.harborai.worker.batch;
+package io.harborai.worker.console;
 
 import java.io.PrintStream;
 import java.util.Locale;
@@ -13,6 +13,9 @@ import java.util.function.LongSupplier;
  * finished), {@link #total(long, boolean)} marks it with a {@code +}.
  *
  * <p>Called from one thread only.
+ *
+ * <p>Hand-written: me.tongfei:progressbar redraws from its own thread on the wall clock (no clock to
+ * inject, so its output can't be tested without sleeping), pulls in JLine, and has no open total.
  */
 public final class ProgressBar {
     private static final int WIDTH = 30;
