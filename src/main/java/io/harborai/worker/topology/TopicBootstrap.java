@@ -46,7 +46,16 @@ public final class TopicBootstrap {
             throw new IllegalStateException("Interrupted while creating topics", e);
         } catch (ExecutionException | TimeoutException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-            throw new IllegalStateException("Cannot create topics " + topics + ": " + cause.getMessage(), cause);
+            throw new IllegalStateException("Cannot create topics " + topics + ": " + describe(cause), cause);
         }
+    }
+
+    /** A reason a person can act on; a timeout's own message is empty. */
+    private static String describe(Throwable cause) {
+        if (cause instanceof TimeoutException || cause instanceof org.apache.kafka.common.errors.TimeoutException) {
+            return "the Kafka cluster did not answer in time; is it up, and is bootstrap.servers right?"
+                + (cause.getMessage() == null ? "" : " (" + cause.getMessage() + ")");
+        }
+        return cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
     }
 }
