@@ -56,14 +56,8 @@ public final class BatchCollector {
         }
     }
 
-    /** Thrown by the crash hook ({@link #crashAfterLines}) to simulate a kill, for tests. */
-    static final class SimulatedCrash extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        SimulatedCrash(String message) {
-            super(message);
-        }
-    }
+    /** How often the BatchStatus is re-read while submit is not complete. */
+    private static final Duration STATUS_REFRESH = Duration.ofSeconds(2);
 
     private final Consumer<String, ChatResult> results;
     private final Consumer<String, BatchStatus> statuses;
@@ -73,11 +67,6 @@ public final class BatchCollector {
     private final ObjectMapper json = new ObjectMapper();
     private final BatchOutput output = new BatchOutput(json);
     private final PrintStream log;
-
-    /** Test hook: after this many lines written by this run, stop as if killed (no flush, no commit). */
-    long crashAfterLines = -1;
-    /** How often the BatchStatus is re-read while submit is not complete. */
-    Duration statusRefresh = Duration.ofSeconds(2);
 
     public BatchCollector(Consumer<String, ChatResult> results, Consumer<String, BatchStatus> statuses,
                           String resultsTopic, String batchesTopic, String batchId, PrintStream log) {
@@ -141,24 +130,14 @@ public final class BatchCollector {
 
         CollectFile outFile = CollectFile.openForAppend(out);
         CollectFile errFile = outFile;
-        boolean crashed = false;
         try {
             if (err != null) {
                 errFile = CollectFile.openForAppend(err);
             }
             status = loop(status, done, p, outFile, errFile, offsets, start, timeout);
-        } catch (SimulatedCrash e) {
-            crashed = true;
-            outFile.abandon();
-            if (errFile != outFile) {
-                errFile.abandon();
-            }
-            throw e;
         } finally {
-            if (!crashed) {
-                try (CollectFile a = outFile; CollectFile b = errFile != outFile ? errFile : null) {
-                    // closing flushes and fsyncs; every line was already synced after its poll
-                }
+            try (CollectFile a = outFile; CollectFile b = errFile != outFile ? errFile : null) {
+                // closing flushes and fsyncs; every line was already synced after its poll
             }
         }
         long lines = p.succeeded + p.failed;
@@ -171,7 +150,6 @@ public final class BatchCollector {
         long recovered;
         long succeeded;
         long failed;
-        long written;
 
         long lines() {
             return succeeded + failed;
@@ -191,7 +169,7 @@ public final class BatchCollector {
             if (now - deadline > 0) {
                 break;
             }
-            if (!status.getSubmitComplete() && (now - statusReadAt >= statusRefresh.toNanos()
+            if (!status.getSubmitComplete() && (now - statusReadAt >= STATUS_REFRESH.toNanos()
                 || (p.lines() >= status.getTotalLines() && now - statusReadAt >= 250_000_000L))) {
                 status = BatchStatuses.status(statuses, batchesTopic, batchId).orElse(status);
                 statusReadAt = System.nanoTime();
@@ -242,10 +220,6 @@ public final class BatchCollector {
             p.succeeded++;
         } else {
             p.failed++;
-        }
-        p.written++;
-        if (crashAfterLines >= 0 && p.written >= crashAfterLines) {
-            throw new SimulatedCrash("simulated crash after " + p.written + " lines written");
         }
     }
 

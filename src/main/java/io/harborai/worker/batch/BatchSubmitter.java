@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -62,9 +63,10 @@ public final class BatchSubmitter {
                           long resumedAfter, Duration elapsed) {}
 
     /** How a submit call ended. */
-    public enum Outcome { COMPLETE, ALREADY_SUBMITTED, STOPPED }
+    public enum Outcome { COMPLETE, ALREADY_SUBMITTED }
 
-    static final int DEFAULT_CHUNK_LINES = 2_000;
+    /** Lines per transaction. */
+    private static final int CHUNK_LINES = 2_000;
 
     private final Map<String, Object> kafka;
     private final SchemaRegistryClient registry;
@@ -76,11 +78,18 @@ public final class BatchSubmitter {
     private final Serializer<ChatRequest> requests;
     private final Serializer<ChatResult> results;
     private final Serializer<BatchStatus> statuses;
-    private int chunkLines = DEFAULT_CHUNK_LINES;
-    private long stopAfterLines = Long.MAX_VALUE;
+    private final Function<Map<String, Object>, Producer<String, byte[]>> producers;
 
     public BatchSubmitter(Map<String, Object> kafka, SchemaRegistryClient registry, String requestsTopic,
                           String resultsTopic, String batchesTopic, PrintStream log) {
+        this(kafka, registry, requestsTopic, resultsTopic, batchesTopic, log, BatchSubmitter::kafkaProducer);
+    }
+
+    /** As above, with the factory of the transactional producer (given its properties). */
+    BatchSubmitter(Map<String, Object> kafka, SchemaRegistryClient registry, String requestsTopic,
+                   String resultsTopic, String batchesTopic, PrintStream log,
+                   Function<Map<String, Object>, Producer<String, byte[]>> producers) {
+        this.producers = producers;
         this.kafka = Map.copyOf(kafka);
         this.registry = registry;
         this.requestsTopic = requestsTopic;
@@ -94,6 +103,12 @@ public final class BatchSubmitter {
 
     /** A submitter for the configured cluster; creates missing topics first when {@code topics.create}. */
     public static BatchSubmitter fromConfig(HarborConfig cfg, PrintStream log) {
+        return fromConfig(cfg, log, BatchSubmitter::kafkaProducer);
+    }
+
+    /** As above, with the factory of the transactional producer. */
+    static BatchSubmitter fromConfig(HarborConfig cfg, PrintStream log,
+                                     Function<Map<String, Object>, Producer<String, byte[]>> producers) {
         Map<String, Object> common = new HashMap<>(cfg.kafka());
         common.put("bootstrap.servers", cfg.kafkaBootstrap());
         if (cfg.bool(TOPICS_CREATE)) {
@@ -107,23 +122,13 @@ public final class BatchSubmitter {
             }
         }
         return new BatchSubmitter(common, SchemaRegistryClient.create(cfg.string(SCHEMA_REGISTRY_URL)),
-            cfg.string(TOPIC_REQUESTS_BATCH), cfg.string(TOPIC_RESULTS), cfg.string(TOPIC_BATCHES), log);
+            cfg.string(TOPIC_REQUESTS_BATCH), cfg.string(TOPIC_RESULTS), cfg.string(TOPIC_BATCHES), log,
+            producers);
     }
 
-    /** Lines per transaction (tests use small chunks). */
-    BatchSubmitter chunkLines(int lines) {
-        this.chunkLines = lines;
-        return this;
-    }
-
-    /**
-     * Test hook: stop like a killed process once {@code lines} lines (non-blank, counted from the
-     * top of the file) are handled: the open chunk's records are flushed to the broker inside a
-     * transaction that is never committed, and the call returns {@link Outcome#STOPPED}.
-     */
-    BatchSubmitter stopAfterLines(long lines) {
-        this.stopAfterLines = lines;
-        return this;
+    /** The producer submit uses: properties already include {@code transactional.id}. */
+    static Producer<String, byte[]> kafkaProducer(Map<String, Object> props) {
+        return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
     }
 
     public Summary submit(Path input, String batchId) throws IOException {
@@ -134,7 +139,7 @@ public final class BatchSubmitter {
         producerProps.put("transactional.id", "harbor-submit-" + batchId);
         Map<String, Object> consumerProps = new HashMap<>(kafka);
         consumerProps.putAll(ClientDefaults.consumer());
-        try (var producer = new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer());
+        try (var producer = producers.apply(producerProps);
              var consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(),
                  new AvroSerde<>(registry, BatchStatus.class, false).deserializer())) {
             // Fences any earlier submitter of this batch and aborts its open chunk, so the status
@@ -207,11 +212,6 @@ public final class BatchSubmitter {
                 if (handled <= resumedAfter) {
                     continue; // committed by an earlier run: only rebuilds the set of custom_ids
                 }
-                if (handled > stopAfterLines) {
-                    producer.flush(); // the open chunk reaches the broker, uncommitted, as in a crash
-                    return new Summary(batchId, Outcome.STOPPED, total, status.getSubmitted(), status.getInvalid(),
-                        resumedAfter, elapsed(start));
-                }
                 if (!open) {
                     producer.beginTransaction();
                     open = true;
@@ -231,7 +231,7 @@ public final class BatchSubmitter {
                     status.setInvalid(status.getInvalid() + 1);
                 }
                 status.setLinesDone(handled);
-                if (++inChunk == chunkLines) {
+                if (++inChunk == CHUNK_LINES) {
                     commit(producer, status, false);
                     open = false;
                     inChunk = 0;

@@ -81,11 +81,6 @@ final class CollectFile implements Closeable {
         channel.force(false);
     }
 
-    /** Like a kill: drops whatever is still buffered and releases the file. For crash tests. */
-    void abandon() throws IOException {
-        channel.close();
-    }
-
     @Override
     public void close() throws IOException {
         try {

@@ -1,13 +1,16 @@
 package io.harborai.worker.batch;
 
+import com.carrotsearch.hppc.HashContainers;
+import com.carrotsearch.hppc.LongHashSet;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
 /**
  * The custom_ids seen so far in a batch file, in bounded memory: only a 64-bit hash of each is
- * kept (the first 8 bytes of its SHA-256) in a {@link LongHashSet}, 8-16 bytes per line, where the
- * strings themselves could take gigabytes for millions of lines.
+ * kept (the first 8 bytes of its SHA-256) in a primitive {@link LongHashSet} (hppc: one open
+ * addressing {@code long[]}), 8-16 bytes per line, where the strings themselves, or a {@code
+ * HashSet<Long>} at some 50 bytes per element, could take gigabytes for millions of lines.
  *
  * <p>The price is a false "duplicate" when two distinct custom_ids share a hash. SHA-256 output is
  * uniform, so one pair collides with probability 2^-64 and, among n distinct ids, any pair does
@@ -21,7 +24,10 @@ final class CustomIdSet {
     private final MessageDigest sha256;
 
     CustomIdSet(long expected) {
-        this.hashes = new LongHashSet(expected);
+        if (expected > HashContainers.maxElements(HashContainers.DEFAULT_LOAD_FACTOR)) {
+            throw new IllegalArgumentException("too many lines for one batch: " + expected);
+        }
+        this.hashes = new LongHashSet((int) expected);
         try {
             this.sha256 = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {

@@ -32,12 +32,8 @@ final class BatchCommand implements Callable<Integer>, LogsToFile {
     @Parameters(index = "0", paramLabel = "INPUT.jsonl", description = "OpenAI Batch input file.")
     Path input;
 
-    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUTPUT.jsonl",
-        description = "Output lines; without --errors, failed lines too (OpenAI's single output file).")
-    Path output;
-
-    @Option(names = "--errors", paramLabel = "ERR.jsonl", description = "Failed lines (OpenAI's error file).")
-    Path errors;
+    @Mixin
+    OutputFiles files;
 
     @Option(names = "--batch-id", description = "Batch id (default: a new random id).")
     String batchId;
@@ -55,7 +51,7 @@ final class BatchCommand implements Callable<Integer>, LogsToFile {
             System.err.println("harbor batch: cannot read " + input);
             return 2;
         }
-        if (CollectCommand.sameFile(output, errors)) {
+        if (files.sameFile()) {
             return 2;
         }
         String id = batchId != null ? batchId : "batch_" + UUID.randomUUID().toString().replace("-", "");
@@ -82,6 +78,6 @@ final class BatchCommand implements Callable<Integer>, LogsToFile {
 
     private int runJob(HarborConfig cfg, String id) throws Exception {
         SubmitCommand.submit(cfg, input, id);
-        return CollectCommand.collect(cfg, id, output, errors, timeout);
+        return CollectCommand.collect(cfg, id, files.output, files.errors, timeout);
     }
 }

@@ -37,13 +37,8 @@ final class CollectCommand implements Callable<Integer> {
     @Option(names = "--batch-id", required = true, description = "The batch id given to (or printed by) harbor submit.")
     String batchId;
 
-    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT.jsonl",
-        description = "Output lines (appended to when it exists). Without --errors, failed lines go here too, "
-            + "as in OpenAI's single output file.")
-    Path output;
-
-    @Option(names = "--errors", paramLabel = "ERR.jsonl", description = "Failed lines (OpenAI's error file).")
-    Path errors;
+    @Mixin
+    OutputFiles files;
 
     @Option(names = "--timeout", paramLabel = "DURATION",
         description = "Give up after this long (ISO-8601, e.g. PT30M), exit code 3; default: wait until complete.")
@@ -51,21 +46,11 @@ final class CollectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        HarborConfig cfg = config.load(Map.of(), Map.of());
-        if (!ConfigOption.clusterConfigured(cfg)) {
-            System.err.println(ConfigOption.NO_CLUSTER.formatted("collect"));
+        HarborConfig cfg = config.loadCluster("collect", System.err::println);
+        if (cfg == null) {
             return 2;
         }
-        return sameFile(output, errors) ? 2 : collect(cfg, batchId, output, errors, timeout);
-    }
-
-    /** True (and says so) when {@code errors} names the output file: the two must differ. */
-    static boolean sameFile(Path output, Path errors) {
-        if (errors != null && errors.toAbsolutePath().normalize().equals(output.toAbsolutePath().normalize())) {
-            System.err.println("harbor: --errors must name a different file than -o");
-            return true;
-        }
-        return false;
+        return files.sameFile() ? 2 : collect(cfg, batchId, files.output, files.errors, timeout);
     }
 
     /**

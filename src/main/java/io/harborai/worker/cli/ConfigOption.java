@@ -4,12 +4,13 @@ import io.harborai.worker.config.HarborConfig;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 import picocli.CommandLine.Option;
 
 /** The {@code --config} option shared by commands that read the worker configuration. */
 final class ConfigOption {
     /** What a cluster-only command says without a cluster; {@code %s} is the command's name. */
-    static final String NO_CLUSTER = "harbor %s needs a Kafka cluster and none is configured: start one with "
+    private static final String NO_CLUSTER = "harbor %s needs a Kafka cluster and none is configured: start one with "
         + "`harbor dev` and export the HARBOR_* lines it prints, or set HARBOR_KAFKA_BOOTSTRAP "
         + "(or kafka.bootstrap.servers in --config).";
 
@@ -30,6 +31,19 @@ final class ConfigOption {
         Map<String, String> env = new HashMap<>(System.getenv());
         env.putAll(extraEnv);
         return HarborConfig.load(resolve(), env, overrides);
+    }
+
+    /**
+     * Loads the configuration of a command that only works against a running cluster ({@code
+     * harbor <command>}); null, after telling {@code err} how to configure one, when none is.
+     */
+    HarborConfig loadCluster(String command, Consumer<String> err) {
+        HarborConfig cfg = load(Map.of(), Map.of());
+        if (!clusterConfigured(cfg)) {
+            err.accept(NO_CLUSTER.formatted(command));
+            return null;
+        }
+        return cfg;
     }
 
     /**

@@ -42,9 +42,8 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        HarborConfig cfg = config.load(Map.of(), Map.of());
-        if (!ConfigOption.clusterConfigured(cfg)) {
-            System.err.println(ConfigOption.NO_CLUSTER.formatted("status"));
+        HarborConfig cfg = config.loadCluster("status", System.err::println);
+        if (cfg == null) {
             return 2;
         }
         Map<String, Object> props = new HashMap<>(cfg.kafka());

@@ -5,7 +5,6 @@ import io.harborai.worker.config.HarborConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -40,9 +39,8 @@ final class SubmitCommand implements Callable<Integer> {
             System.err.println("harbor submit: cannot read " + input);
             return 2;
         }
-        HarborConfig cfg = config.load(Map.of(), Map.of());
-        if (!ConfigOption.clusterConfigured(cfg)) {
-            System.err.println(ConfigOption.NO_CLUSTER.formatted("submit"));
+        HarborConfig cfg = config.loadCluster("submit", System.err::println);
+        if (cfg == null) {
             return 2;
         }
         String id = batchId != null ? batchId : "batch_" + UUID.randomUUID().toString().replace("-", "");

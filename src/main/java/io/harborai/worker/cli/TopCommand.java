@@ -75,9 +75,8 @@ final class TopCommand implements Callable<Integer> {
             err.println("harbor top: --interval-ms must be >= 100 and --since-s >= 0");
             return 2;
         }
-        HarborConfig cfg = config.load(Map.of(), Map.of());
-        if (!ConfigOption.clusterConfigured(cfg)) {
-            err.println(ConfigOption.NO_CLUSTER.formatted("top"));
+        HarborConfig cfg = config.loadCluster("top", err::println);
+        if (cfg == null) {
             return 2;
         }
         String topic = cfg.string(TOPIC_METRICS);

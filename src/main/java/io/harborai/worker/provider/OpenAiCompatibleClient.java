@@ -232,7 +232,7 @@ public final class OpenAiCompatibleClient {
       }
       return reader.fromText(model, status, requestId, body, latency);
     }
-    SseChatAssembler.Result result = SseChatAssembler.read(response.body().source(), watch);
+    SseChatAssembler.Result result = SseChatAssembler.read(response, watch);
     return reader.fromStream(model, status, requestId, result, millisSince(start));
   }
 

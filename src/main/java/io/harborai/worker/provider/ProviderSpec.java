@@ -65,21 +65,6 @@ public record ProviderSpec(
     requireNonNegative(name, ttftTimeout, "ttftTimeout");
   }
 
-  /** A GENERIC-dialect spec that never streams and has no first-token timeout. */
-  public ProviderSpec(
-      String name,
-      String baseUrl,
-      String apiKeyEnv,
-      List<String> models,
-      Duration connectTimeout,
-      Duration readTimeout,
-      Duration writeTimeout,
-      Duration callTimeout) {
-    this(
-        name, baseUrl, apiKeyEnv, models, connectTimeout, readTimeout, writeTimeout, callTimeout,
-        Dialect.GENERIC, false, Duration.ZERO);
-  }
-
   /** Whether calls stream: always when configured, or to watch for the first token. */
   public boolean streamsAlways() {
     return stream || ttftTimeout.compareTo(Duration.ZERO) > 0;
@@ -99,7 +84,7 @@ public record ProviderSpec(
         dialect, alwaysStream, ttft);
   }
 
-  /** A GENERIC spec with the default timeouts. */
+  /** A GENERIC spec with the default timeouts that never streams. */
   public static ProviderSpec of(
       String name, String baseUrl, String apiKeyEnv, List<String> models) {
     return new ProviderSpec(
@@ -110,7 +95,10 @@ public record ProviderSpec(
         DEFAULT_CONNECT_TIMEOUT,
         DEFAULT_READ_TIMEOUT,
         DEFAULT_WRITE_TIMEOUT,
-        DEFAULT_CALL_TIMEOUT);
+        DEFAULT_CALL_TIMEOUT,
+        Dialect.GENERIC,
+        false,
+        Duration.ZERO);
   }
 
   private static void requireText(String value, String field) {

@@ -1,6 +1,7 @@
 package io.harborai.worker.batch;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
@@ -79,6 +80,7 @@ class BatchLineTest {
         assertThat(set.add("C-1")).isTrue();
         // First 8 bytes of SHA-256("abc") = ba7816bf8f01cfea, as a big-endian long.
         assertThat(set.hash("abc")).isEqualTo(0xba7816bf8f01cfeaL);
+        assertThatThrownBy(() -> new CustomIdSet(1L << 31)).hasMessageContaining("too many lines");
     }
 
     private static String code(BatchLine line) {

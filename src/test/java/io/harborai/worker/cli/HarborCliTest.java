@@ -68,6 +68,16 @@ class HarborCliTest {
     }
 
     @Test
+    void shouldRejectOneFileForOutputAndErrorsWithoutStartingAnything() throws Exception {
+        Path input = Files.writeString(dir.resolve("in.jsonl"), "{}\n");
+        Path out = dir.resolve("out.jsonl");
+        int exit = HarborCli.commandLine().execute("batch", input.toString(), "-o", out.toString(),
+            "--errors", dir.resolve(".").resolve("out.jsonl").toString());
+        assertThat(exit).isEqualTo(2);
+        assertThat(out).doesNotExist();
+    }
+
+    @Test
     void shouldRefuseToCollectWithoutAConfiguredCluster() {
         org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv("HARBOR_KAFKA_BOOTSTRAP") == null);
         int exit = HarborCli.commandLine().execute("collect", "--batch-id", "b1", "-o",

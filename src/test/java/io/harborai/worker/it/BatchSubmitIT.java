@@ -1,6 +1,7 @@
 package io.harborai.worker.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.harborai.worker.avro.BatchStatus;
@@ -15,6 +16,7 @@ import io.harborai.worker.schema.AvroSerde;
 import io.harborai.worker.schema.SchemaRegistryClient;
 import io.harborai.worker.testinfra.HarborIntegrationTest;
 import io.harborai.worker.testinfra.Infra;
+import io.harborai.worker.testinfra.Kill;
 import io.harborai.worker.testinfra.Topics;
 import io.harborai.worker.testinfra.WorkerConfigs;
 import java.io.ByteArrayOutputStream;
@@ -106,8 +108,9 @@ class BatchSubmitIT {
         Path input = dir.resolve("in.jsonl");
         Expected expected = writeInput(input, "b3");
 
-        BatchSubmitter.Summary first = BatchSubmitterHooks.stopAfterLines(submitter(cfg), 2345).submit(input, "b3");
-        assertThat(first.outcome()).isEqualTo(BatchSubmitter.Outcome.STOPPED);
+        Throwable killed = catchThrowable(() -> BatchSubmitterHooks.killedAfterLines(HarborConfig.fromMap(cfg), System.err, 2345)
+            .submit(input, "b3"));
+        assertThat(killed).isInstanceOf(Kill.Killed.class);
         BatchStatus partial = lastStatus(infra, cfg, "b3");
         assertThat(partial.getSubmitComplete()).isFalse();
         assertThat(partial.getLinesDone()).as("the last committed chunk").isEqualTo(2000);

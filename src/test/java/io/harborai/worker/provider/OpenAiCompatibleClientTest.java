@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.harborai.worker.avro.ChatRequest;
+import io.harborai.worker.provider.dialect.Dialect;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Clock;
@@ -44,7 +45,7 @@ class OpenAiCompatibleClientTest {
     ProviderSpec spec =
         new ProviderSpec(
             "mock", baseUrl, "MOCK_KEY", List.of("*"), Duration.ofSeconds(2), readTimeout,
-            Duration.ofSeconds(2), Duration.ofSeconds(10));
+            Duration.ofSeconds(2), Duration.ofSeconds(10), Dialect.GENERIC, false, Duration.ZERO);
     return new OpenAiCompatibleClient(SHARED, spec, KEY, CLOCK);
   }
 

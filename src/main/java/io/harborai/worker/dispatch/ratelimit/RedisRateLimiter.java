@@ -41,6 +41,10 @@ import org.slf4j.LoggerFactory;
  * throw). A permit taken by a call that timed out on the client may still have been taken in Redis.
  * A restarted, empty Redis starts every bucket full again.
  *
+ * <p>Why a script of our own: no library serves; bucket4j (also over Redisson) takes one count from
+ * every limit of a bucket, so it cannot take 1 request and n tokens both-or-neither in one round
+ * trip, on Redis's clock, letting an oversized request run into debt.
+ *
  * <p>Threading: stateless apart from immutable configuration; any thread may call any method.
  * Redisson completes the futures on its Netty threads, which only hand the result back.
  */

@@ -13,6 +13,9 @@ package io.harborai.worker.dispatch.ratelimit;
  *       so one wildly wrong usage report cannot lock a provider out for long.
  * </ul>
  *
+ * <p>Hand-written, not bucket4j: it must be the exact twin of the script (see {@link
+ * RedisRateLimiter} for why no library serves there), debt and bounded corrections included.
+ *
  * <p>Threading: not thread-safe; {@link LocalRateLimiter} guards each provider's buckets with one
  * lock so that a request and its tokens are taken together.
  */

@@ -7,7 +7,17 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.Map;
 import java.util.TreeMap;
+import okhttp3.MediaType;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+import okhttp3.sse.EventSource;
+import okhttp3.sse.EventSourceListener;
+import okhttp3.sse.EventSources;
+import okio.Buffer;
 import okio.BufferedSource;
+import okio.ForwardingSource;
+import okio.Okio;
+import okio.Source;
 
 /**
  * Turns a streamed chat completion ({@code chat.completion.chunk} events) into the body the same
@@ -20,10 +30,17 @@ import okio.BufferedSource;
  * is the final chunk with empty {@code choices}); {@code id}, {@code model}, {@code created} and
  * {@code system_fingerprint} from the first chunk that has them. Only choice 0 is assembled.
  *
- * <p>Threading: not thread-safe; one instance per call, owned by the reading thread.
+ * <p>The events are framed by okhttp-sse ({@code data:} lines joined with {@code \n}, comments
+ * and {@code id:}/{@code retry:} ignored, {@code event: error} told apart); only the check for a
+ * plain JSON body and the lenient end of stream are added here.
+ *
+ * <p>Threading: not thread-safe; one instance per call, owned by the reading thread (okhttp-sse
+ * calls back on the thread that called {@link #read}). A first-token timeout cancels the HTTP call
+ * from another thread, which surfaces here as an {@link IOException}.
  */
 public final class SseChatAssembler {
   private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final MediaType EVENT_STREAM = MediaType.get("text/event-stream");
 
   /** What a stream turned out to be. */
   public sealed interface Result {
@@ -54,49 +71,141 @@ public final class SseChatAssembler {
   private JsonNode fingerprint;
 
   /**
-   * Reads the whole stream. {@code watch} is told about the first content or reasoning token.
+   * Reads the whole stream of a 2xx response on the calling thread. {@code watch} is told about
+   * the first content or reasoning token.
    *
    * @throws IOException when reading fails (including a call cancelled by the watch)
    */
-  public static Result read(BufferedSource source, TtftWatch watch) throws IOException {
-    SseEventReader events = new SseEventReader(source);
-    String first = events.peekFirstLine().stripLeading();
-    if (first.startsWith("{") || first.startsWith("[")) {
-      return new Result.PlainBody(events.readRest());
+  public static Result read(Response response, TtftWatch watch) throws IOException {
+    BufferedSource source = response.body().source();
+    if (startsLikeJson(source)) {
+      return new Result.PlainBody(source.readUtf8().stripLeading());
     }
     SseChatAssembler a = new SseChatAssembler();
-    boolean done = false;
-    for (SseEventReader.Event e = events.next(); e != null; e = events.next()) {
-      String data = e.data().strip();
+    Events events = a.new Events(watch);
+    // We asked for text/event-stream and the body is not JSON: read it as events whatever its
+    // Content-Type says (okhttp-sse refuses other types), and end it with a blank line so that a
+    // last event the server did not terminate is still read, as a lenient client should.
+    ResponseBody body = ResponseBody.create(Okio.buffer(new Terminated(source)), EVENT_STREAM, -1);
+    EventSources.processResponse(response.newBuilder().body(body).build(), events);
+    return events.outcome();
+  }
+
+  /**
+   * Whether the first non-blank line starts a JSON value: a server that ignored {@code stream:
+   * true}, or an error body sent with 200. Reads ahead without consuming.
+   */
+  private static boolean startsLikeJson(BufferedSource source) throws IOException {
+    BufferedSource ahead = source.peek();
+    String line;
+    do {
+      line = ahead.readUtf8Line();
+    } while (line != null && line.isBlank());
+    String first = line == null ? "" : line.stripLeading();
+    return first.startsWith("{") || first.startsWith("[");
+  }
+
+  /**
+   * Feeds the events okhttp-sse parses (on the thread that called {@link #read}) into the
+   * assembler, and stops reading once the outcome is known: at {@code [DONE]} or an error.
+   */
+  private final class Events extends EventSourceListener {
+    private final TtftWatch watch;
+    /** Set when this listener stopped the stream itself; its "canceled" failure is then ours. */
+    private boolean stopped;
+    private boolean done;
+    private Result early;
+    private Throwable failure;
+
+    Events(TtftWatch watch) {
+      this.watch = watch;
+    }
+
+    @Override
+    public void onEvent(EventSource source, String id, String type, String event) {
+      String data = event.strip();
       if (data.equals("[DONE]")) {
         done = true;
-        break;
+        stop(source);
+        return;
       }
       if (data.isEmpty()) {
-        continue;
+        return;
       }
       JsonNode chunk;
       try {
         chunk = MAPPER.readTree(data);
       } catch (IOException notJson) {
-        return "error".equals(e.name())
-            ? new Result.Error(data)
-            : new Result.Truncated("a stream event is not JSON: " + abbreviate(data));
+        early =
+            "error".equals(type)
+                ? new Result.Error(data)
+                : new Result.Truncated("a stream event is not JSON: " + abbreviate(data));
+        stop(source);
+        return;
       }
-      if ("error".equals(e.name()) || isError(chunk)) {
-        return new Result.Error(data);
+      if ("error".equals(type) || isError(chunk)) {
+        early = new Result.Error(data);
+        stop(source);
+        return;
       }
-      if (a.accept(chunk)) {
+      if (accept(chunk)) {
         watch.firstToken();
       }
     }
-    if (a.chunks == 0) {
-      return new Result.Truncated("the stream ended without any chunk");
+
+    @Override
+    public void onFailure(EventSource source, Throwable t, Response response) {
+      if (!stopped) {
+        failure = t;
+      }
     }
-    if (!done && a.finishReason == null) {
-      return new Result.Truncated("the stream ended before finish_reason or [DONE]");
+
+    private void stop(EventSource source) {
+      stopped = true;
+      source.cancel();
     }
-    return new Result.Completed(a.toCompletion());
+
+    Result outcome() throws IOException {
+      if (early != null) {
+        return early;
+      }
+      if (failure instanceof IOException e) {
+        throw e;
+      }
+      if (failure instanceof RuntimeException e) {
+        throw e;
+      }
+      if (failure != null) {
+        throw new IllegalStateException("reading the event stream failed", failure);
+      }
+      if (chunks == 0) {
+        return new Result.Truncated("the stream ended without any chunk");
+      }
+      if (!done && finishReason == null) {
+        return new Result.Truncated("the stream ended before finish_reason or [DONE]");
+      }
+      return new Result.Completed(toCompletion());
+    }
+  }
+
+  /** A source that ends with an extra blank line, so the last event is always terminated. */
+  private static final class Terminated extends ForwardingSource {
+    private boolean ended;
+
+    Terminated(Source delegate) {
+      super(delegate);
+    }
+
+    @Override
+    public long read(Buffer sink, long byteCount) throws IOException {
+      long n = super.read(sink, byteCount);
+      if (n != -1 || ended) {
+        return n;
+      }
+      ended = true;
+      sink.writeUtf8("\n\n");
+      return 2;
+    }
   }
 
   private static boolean isError(JsonNode chunk) {

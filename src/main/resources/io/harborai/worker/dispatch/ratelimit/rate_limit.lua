@@ -1,5 +1,6 @@
 -- HarborAI shared rate limiter: an RPM and a TPM token bucket per provider, taken together.
--- The arithmetic mirrors TokenBucket.java (keep them in step).
+-- The arithmetic mirrors TokenBucket.java (keep them in step). Hand-written: no library takes
+-- two buckets both-or-neither on Redis's clock (see RedisRateLimiter.java).
 --
 -- KEYS[1] request bucket, KEYS[2] token bucket: one hash tag, so one cluster slot.
 -- ARGV[1] 'acquire' (take 1 request + ARGV[6] tokens, both or neither; returns 1 or 0)
