@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.harborai.worker.avro.ChatRequest;
-import io.harborai.worker.provider.dialect.Dialect;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Clock;
