@@ -128,17 +128,10 @@ public final class BatchCollector {
         CollectOffsets offsets = new CollectOffsets(results, resultsTopic, batchId, CollectOffsets.filesKey(out, err), log);
         offsets.position(status, p.recovered);
 
+        // Closing flushes and fsyncs; every line was already synced after its poll.
         CollectFile outFile = CollectFile.openForAppend(out);
-        CollectFile errFile = outFile;
-        try {
-            if (err != null) {
-                errFile = CollectFile.openForAppend(err);
-            }
-            status = loop(status, done, p, outFile, errFile, offsets, start, timeout);
-        } finally {
-            try (CollectFile a = outFile; CollectFile b = errFile != outFile ? errFile : null) {
-                // closing flushes and fsyncs; every line was already synced after its poll
-            }
+        try (outFile; CollectFile errFile = err != null ? CollectFile.openForAppend(err) : null) {
+            status = loop(status, done, p, outFile, errFile != null ? errFile : outFile, offsets, start, timeout);
         }
         long lines = p.succeeded + p.failed;
         return new Summary(batchId, status.getTotalLines(), lines, p.succeeded, p.failed, p.recovered,

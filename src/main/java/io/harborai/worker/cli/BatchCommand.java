@@ -46,6 +46,7 @@ final class BatchCommand implements Callable<Integer>, LogsToFile {
     Duration timeout;
 
     @Override
+    @SuppressWarnings("try") // the embedded worker answers the job while the block runs
     public Integer call() throws Exception {
         if (!Files.isReadable(input)) {
             System.err.println("harbor batch: cannot read " + input);

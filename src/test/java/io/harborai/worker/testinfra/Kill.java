@@ -14,6 +14,8 @@ public final class Kill {
 
     /** Thrown where the process "died"; nothing after it ran. */
     public static final class Killed extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
         public Killed(String message) {
             super(message);
         }
