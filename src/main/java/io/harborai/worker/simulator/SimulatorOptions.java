@@ -2,6 +2,7 @@ package io.harborai.worker.simulator;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * Settings for {@link SimulatorServer}.
@@ -114,61 +115,91 @@ public record SimulatorOptions(
 
   /** These options with another latency model. */
   public SimulatorOptions withLatencyModel(LatencyModel model) {
-    return new SimulatorOptions(host, port, model, faults, seed, callLogKeys, dialect, strictParams,
-        invalidJsonRate, poisonRate, outage);
+    return with(b -> b.latencyModel = model);
   }
 
   /** These options with other fault rates. */
   public SimulatorOptions withFaults(FaultRates newFaults) {
-    return new SimulatorOptions(host, port, latencyModel, newFaults, seed, callLogKeys, dialect,
-        strictParams, invalidJsonRate, poisonRate, outage);
+    return with(b -> b.faults = newFaults);
   }
 
   /** These options with another seed. */
   public SimulatorOptions withSeed(long newSeed) {
-    return new SimulatorOptions(host, port, latencyModel, faults, newSeed, callLogKeys, dialect,
-        strictParams, invalidJsonRate, poisonRate, outage);
+    return with(b -> b.seed = newSeed);
   }
 
   /** These options with another call-log bound. */
   public SimulatorOptions withCallLogKeys(int keys) {
-    return new SimulatorOptions(host, port, latencyModel, faults, seed, keys, dialect, strictParams,
-        invalidJsonRate, poisonRate, outage);
+    return with(b -> b.callLogKeys = keys);
   }
 
   /** These options bound to another address. */
   public SimulatorOptions withAddress(String newHost, int newPort) {
-    return new SimulatorOptions(newHost, newPort, latencyModel, faults, seed, callLogKeys, dialect,
-        strictParams, invalidJsonRate, poisonRate, outage);
+    return with(b -> {
+      b.host = newHost;
+      b.port = newPort;
+    });
   }
 
   /** These options imitating another provider. */
   public SimulatorOptions withDialect(SimulatorDialect newDialect) {
-    return new SimulatorOptions(host, port, latencyModel, faults, seed, callLogKeys, newDialect,
-        strictParams, invalidJsonRate, poisonRate, outage);
+    return with(b -> b.dialect = newDialect);
   }
 
   /** These options with reasoning-model parameter checks on or off. */
   public SimulatorOptions withStrictParams(boolean strict) {
-    return new SimulatorOptions(host, port, latencyModel, faults, seed, callLogKeys, dialect,
-        strict, invalidJsonRate, poisonRate, outage);
+    return with(b -> b.strictParams = strict);
   }
 
   /** These options with another probability of invalid JSON answers. */
   public SimulatorOptions withInvalidJsonRate(double rate) {
-    return new SimulatorOptions(host, port, latencyModel, faults, seed, callLogKeys, dialect,
-        strictParams, rate, poisonRate, outage);
+    return with(b -> b.invalidJsonRate = rate);
   }
 
   /** These options with another poison rate (see {@link SimulatorPoison}). */
   public SimulatorOptions withPoisonRate(double rate) {
-    return new SimulatorOptions(host, port, latencyModel, faults, seed, callLogKeys, dialect,
-        strictParams, invalidJsonRate, rate, outage);
+    return with(b -> b.poisonRate = rate);
   }
 
   /** These options with an outage timed from the start (null = none). */
   public SimulatorOptions withOutage(SimulatorOutage newOutage) {
-    return new SimulatorOptions(host, port, latencyModel, faults, seed, callLogKeys, dialect,
-        strictParams, invalidJsonRate, poisonRate, newOutage);
+    return with(b -> b.outage = newOutage);
+  }
+
+  /** These options with some fields replaced by {@code change}. */
+  private SimulatorOptions with(Consumer<Copy> change) {
+    Copy b = new Copy(this);
+    change.accept(b);
+    return new SimulatorOptions(b.host, b.port, b.latencyModel, b.faults, b.seed, b.callLogKeys,
+        b.dialect, b.strictParams, b.invalidJsonRate, b.poisonRate, b.outage);
+  }
+
+  /** A mutable copy of every field, for the {@code with*} methods. */
+  private static final class Copy {
+    String host;
+    int port;
+    LatencyModel latencyModel;
+    FaultRates faults;
+    long seed;
+    int callLogKeys;
+    SimulatorDialect dialect;
+    boolean strictParams;
+    double invalidJsonRate;
+    double poisonRate;
+    SimulatorOutage outage;
+
+    Copy(SimulatorOptions o) {
+      host = o.host;
+      port = o.port;
+      latencyModel = o.latencyModel;
+      faults = o.faults;
+      seed = o.seed;
+      callLogKeys = o.callLogKeys;
+      dialect = o.dialect;
+      strictParams = o.strictParams;
+      invalidJsonRate = o.invalidJsonRate;
+      poisonRate = o.poisonRate;
+      outage = o.outage;
+    }
   }
 }
