@@ -1,17 +1,14 @@
 package io.harborai.worker;
 
-import static io.harborai.worker.config.HarborConfigDef.*;
-
 import io.harborai.worker.avro.BatchProgress;
 import io.harborai.worker.avro.ChatRequest;
 import io.harborai.worker.avro.ChatResult;
 import io.harborai.worker.cache.CacheRuntime;
 import io.harborai.worker.config.HarborConfig;
+import io.harborai.worker.config.WorkerSettings;
 import io.harborai.worker.dispatch.DispatchRuntime;
-import io.harborai.worker.dispatch.DispatchSettings;
 import io.harborai.worker.dispatch.PriorityGate;
 import io.harborai.worker.dispatch.ProviderCaller;
-import io.harborai.worker.dispatch.ratelimit.RateLimitSpec;
 import io.harborai.worker.dispatch.ratelimit.RateLimiter;
 import io.harborai.worker.dispatch.ratelimit.RateLimiters;
 import io.harborai.worker.provider.ProviderRouter;
@@ -27,6 +24,7 @@ import io.harborai.worker.simulator.SimulatorServer;
 import io.harborai.worker.schema.AvroSerde;
 import io.harborai.worker.schema.SchemaRegistryClient;
 import io.harborai.worker.topology.TopicBootstrap;
+import io.harborai.worker.topology.TopicSettings;
 import io.harborai.worker.topology.TopologyFactory;
 import java.time.Clock;
 import java.time.Duration;
@@ -43,7 +41,6 @@ import io.harborai.worker.metrics.PerformanceMode;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.LinkedHashMap;
 import okhttp3.OkHttpClient;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -103,13 +100,13 @@ public final class HarborWorker implements AutoCloseable {
      * worker owns that limiter, and one Redis client serves it and the L2 cache.
      */
     public static HarborWorker start(HarborConfig config) {
-        WorkerClients.requireProviderOrSimulator(config);
-        RedissonClient redis = needsRedis(config) ? RedisClients.create(config.secret(REDIS_URL)) : null;
+        WorkerSettings settings = WorkerSettings.from(config);
+        RedissonClient redis = settings.rateLimited() || settings.cacheOrBudgetsUseRedis()
+            ? RedisClients.create(settings.redisUrl().value()) : null;
         RateLimiter limiter = redis == null ? RateLimiter.unlimited() : RateLimiters.create(redis,
-            config.rateLimits(), config.doubleValue(RATELIMIT_LOCAL_SHARE), System::nanoTime);
+            settings.rateLimits(), settings.rateLimitLocalShare(), System::nanoTime);
         try {
-            HarborWorker worker = start(config, limiter,
-                MeterBinding.newRegistry(PerformanceMode.of(config.string(METRICS_MODE))), redis);
+            HarborWorker worker = start(settings, limiter, MeterBinding.newRegistry(settings.mode()), redis);
             worker.ownedRateLimiter = limiter;
             return worker;
         } catch (RuntimeException e) {
@@ -121,15 +118,6 @@ public final class HarborWorker implements AutoCloseable {
         }
     }
 
-    private static boolean needsRedis(HarborConfig config) {
-        return config.rateLimits().stream().anyMatch(RateLimitSpec::limited) || usesL2(config)
-            || config.budgets().anyLimit();
-    }
-
-    private static boolean usesL2(HarborConfig config) {
-        return config.bool(CACHE_ENABLED) && config.bool(CACHE_L2_ENABLED);
-    }
-
     /**
      * As {@link #start(HarborConfig)}, with the rate limiter asked before each provider call and the
      * registry every meter goes to. The {@code metrics.mode} filter is not added to a registry
@@ -137,11 +125,10 @@ public final class HarborWorker implements AutoCloseable {
      * PrometheusMeterRegistry}.
      */
     public static HarborWorker start(HarborConfig config, RateLimiter rateLimiter, MeterRegistry meters) {
-        WorkerClients.requireProviderOrSimulator(config);
-        RedissonClient redis = usesL2(config) || config.budgets().anyLimit()
-            ? RedisClients.create(config.secret(REDIS_URL)) : null;
+        WorkerSettings settings = WorkerSettings.from(config);
+        RedissonClient redis = settings.cacheOrBudgetsUseRedis() ? RedisClients.create(settings.redisUrl().value()) : null;
         try {
-            return start(config, rateLimiter, meters, redis);
+            return start(settings, rateLimiter, meters, redis);
         } catch (RuntimeException e) {
             if (redis != null) {
                 RedisClients.shutdown(redis);
@@ -151,60 +138,55 @@ public final class HarborWorker implements AutoCloseable {
     }
 
     /** @param redis the client for the L2 cache and budgets (owned by the worker from here on), or null */
-    private static HarborWorker start(HarborConfig config, RateLimiter rateLimiter, MeterRegistry meters,
+    private static HarborWorker start(WorkerSettings settings, RateLimiter rateLimiter, MeterRegistry meters,
                                       RedissonClient redis) {
         MeterBinding binding = MeterBinding.bind(meters);
-        OkHttpClient http = WorkerClients.sharedHttpClient(config, meters);
+        OkHttpClient http = WorkerClients.sharedHttpClient(settings.http(), meters);
         SimulatorServer simulator = null;
-        List<ProviderSpec> providers = config.providers();
+        List<ProviderSpec> providers = settings.providers().configured();
         if (providers.isEmpty()) {
-            String url = config.string(SIMULATOR_URL);
+            String url = settings.providers().simulatorUrl();
             if (url == null) {
                 simulator = SimulatorServer.start(SimulatorOptions.defaults()
-                    .withLatency(Duration.ofMillis(config.intValue(SIMULATOR_LATENCY_MS))));
+                    .withLatency(settings.providers().simulatorLatency()));
                 url = simulator.baseUrl();
             }
-            providers = List.of(WorkerClients.simulatorSpec(config, url));
+            providers = List.of(WorkerClients.simulatorSpec(settings.http(), url));
         }
-        ProviderRouter router = ProviderRouter.create(providers, http, System.getenv(), config.capabilities());
+        ProviderRouter router = ProviderRouter.create(providers, http, System.getenv(),
+            settings.providers().capabilities());
         String summary = providers.stream().map(p -> p.name() + "=" + p.baseUrl() + " " + p.models()).toList().toString();
 
-        List<String> topics = new ArrayList<>(List.of(config.string(TOPIC_REQUESTS), config.string(TOPIC_REQUESTS_BATCH),
-            config.string(TOPIC_RESULTS), config.string(TOPIC_DLQ), config.string(TOPIC_METRICS)));
-        if (config.string(TOPIC_ALERTS) != null) {
-            topics.add(config.string(TOPIC_ALERTS));
+        TopicSettings t = settings.topics();
+        List<String> topics = new ArrayList<>(List.of(t.requests(), t.requestsBatch(), t.results(), t.dlq(), t.metrics()));
+        if (t.alerts() != null) {
+            topics.add(t.alerts());
         }
-        if (config.bool(TOPICS_CREATE)) {
-            try (Admin admin = Admin.create(WorkerClients.adminProperties(config))) {
-                TopicBootstrap.ensure(admin, topics, config.intValue(TOPICS_PARTITIONS), config.shortValue(TOPICS_REPLICATION));
-                TopicBootstrap.ensureCompacted(admin, List.of(config.string(TOPIC_BATCHES), config.string(TOPIC_BATCH_PROGRESS)),
-                    config.intValue(TOPICS_PARTITIONS), config.shortValue(TOPICS_REPLICATION));
-            }
-        }
-        SchemaRegistryClient registry = new SchemaRegistryClient(http, config.string(SCHEMA_REGISTRY_URL));
-        CacheRuntime cache = CacheRuntime.from(config, usesL2(config) ? redis : null, System::currentTimeMillis,
-            meters);
-        TenantBudgets budgets = config.budgets().anyLimit() && redis != null
-            ? new RedisTenantBudgets(redis, config.budgets(), Clock.systemUTC(), meters) : TenantBudgets.none();
+        TopicBootstrap.ensure(settings.kafka(), t, topics, List.of(t.batches(), t.batchProgress()));
+        SchemaRegistryClient registry = new SchemaRegistryClient(http, settings.schemaRegistryUrl());
+        CacheRuntime cache = CacheRuntime.from(settings.cache(), settings.cache().usesL2() ? redis : null,
+            System::currentTimeMillis, meters);
+        TenantBudgets budgets = settings.budgets().anyLimit() && redis != null
+            ? new RedisTenantBudgets(redis, settings.budgets(), Clock.systemUTC(), meters) : TenantBudgets.none();
         Answers answers = new Answers(new StructuredOutput(new SchemaValidator(SchemaValidator.DEFAULT_CACHE_SIZE)),
-            config.intValue(STRUCTURED_MAX_ATTEMPTS), config.prices(), budgets, meters);
-        DispatchRuntime online = new DispatchRuntime(router, DispatchSettings.from(config), ProviderCaller.http(),
+            settings.structuredMaxAttempts(), settings.prices(), budgets, meters);
+        DispatchRuntime online = new DispatchRuntime(router, settings.dispatch(), ProviderCaller.http(),
             rateLimiter, Clock.systemUTC(), () -> ThreadLocalRandom.current().nextDouble(), meters, answers);
-        PriorityGate priority = PriorityGate.create(online.inFlight(), PriorityGate.Settings.from(config), meters);
-        DispatchRuntime batch = online.forBatch(config.doubleValue(DISPATCH_BATCH_SHARE), priority, meters);
-        String appId = config.string(APPLICATION_ID);
+        PriorityGate priority = PriorityGate.create(online.inFlight(), settings.priority(), meters);
+        DispatchRuntime batch = online.forBatch(settings.batchShare(), priority, meters);
+        String appId = settings.streams().applicationId();
         List<KafkaStreams> apps = new ArrayList<>();
         HarborWorker worker = null;
         try {
-            apps.add(streamsApp(config, registry, cache, online, appId, config.string(TOPIC_REQUESTS)));
-            apps.add(streamsApp(config, registry, cache, batch, appId + "-batch", config.string(TOPIC_REQUESTS_BATCH)));
+            apps.add(streamsApp(settings, registry, cache, online, appId, t.requests()));
+            apps.add(streamsApp(settings, registry, cache, batch, appId + "-batch", t.requestsBatch()));
             apps.forEach(binding::bindStreams);
             worker = new HarborWorker(apps, List.of(appId, appId + "-batch"), http, simulator, summary, meters,
-                PerformanceMode.of(config.string(METRICS_MODE)));
+                settings.mode());
             worker.binding = binding;
             worker.dispatch = online;
             worker.priority = priority;
-            int port = config.intValue(METRICS_PORT);
+            int port = settings.metricsPort();
             if (port > 0) {
                 worker.metricsServer = startMetricsServer(port, worker);
             }
@@ -224,10 +206,10 @@ public final class HarborWorker implements AutoCloseable {
         apps.forEach(KafkaStreams::start);
         // Online before batch: a paused batch app still polls and commits (see PriorityGate).
         priority.watch(PriorityGate.Listener.of(apps.get(1)::pause, apps.get(1)::resume));
-        worker.reporter = MetricsReporter.start(config, meters, instanceId(appId), registry, http,
-            WorkerClients.adminProperties(config));
+        worker.reporter = MetricsReporter.start(settings.reporter(), meters, instanceId(appId), registry, http,
+            settings.kafka());
         log.info("HarborAI worker started: application.id={} (+ {}-batch) kafka={} providers={} metrics={}",
-            appId, appId, config.kafkaBootstrap(), summary,
+            appId, appId, settings.kafkaBootstrap(), summary,
             worker.metricsServer == null ? "off" : "http://0.0.0.0:" + worker.metricsPort() + "/metrics");
         worker.cache = cache;
         worker.redis = redis;
@@ -260,17 +242,14 @@ public final class HarborWorker implements AutoCloseable {
      * their own (own stream threads, consumer group and in-flight budget), so a batch backlog never
      * holds up an online record.
      */
-    private static KafkaStreams streamsApp(HarborConfig config, SchemaRegistryClient registry, CacheRuntime cache,
+    private static KafkaStreams streamsApp(WorkerSettings settings, SchemaRegistryClient registry, CacheRuntime cache,
                                            DispatchRuntime dispatch, String applicationId, String requestTopic) {
-        Topology topology = TopologyFactory.build(
-            new TopologyFactory.Settings(List.of(requestTopic), config.string(TOPIC_RESULTS), config.string(TOPIC_DLQ),
-                config.string(TOPIC_BATCH_PROGRESS), config.intValue(REQUEST_MAX_BYTES),
-                config.longValue(DEDUPE_ID_RETENTION_MS)),
+        Topology topology = TopologyFactory.build(settings.topology(requestTopic),
             new AvroSerde<>(registry, ChatRequest.class, true).deserializer(),
             new AvroSerde<>(registry, ChatResult.class, true),
             new AvroSerde<>(registry, BatchProgress.class, true),
             dispatch, cache);
-        Properties props = WorkerClients.streamsProperties(config);
+        Properties props = WorkerClients.streamsProperties(settings);
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         KafkaStreams streams = new KafkaStreams(topology, props);
         streams.setUncaughtExceptionHandler(e -> {
