@@ -1,9 +1,17 @@
 package io.harborai.worker;
 
+import io.harborai.worker.avro.BatchProgress;
+import io.harborai.worker.avro.ChatRequest;
+import io.harborai.worker.avro.ChatResult;
+import io.harborai.worker.cache.CacheRuntime;
 import io.harborai.worker.config.WorkerSettings;
+import io.harborai.worker.dispatch.DispatchRuntime;
 import io.harborai.worker.metrics.MeterBinding;
 import io.harborai.worker.provider.ProviderSpec;
 import io.harborai.worker.provider.Dialect;
+import io.harborai.worker.schema.AvroSerde;
+import io.harborai.worker.schema.SchemaRegistryClient;
+import io.harborai.worker.topology.TopologyFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -13,14 +21,22 @@ import java.util.concurrent.TimeUnit;
 import okhttp3.ConnectionPool;
 import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
+import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The client settings {@link HarborWorker} derives from its {@link WorkerSettings}: the shared
- * OkHttpClient, the built-in simulator's provider spec, and the Kafka Streams properties. Pure
- * functions of the settings (and the registry the HTTP client reports to).
+ * The clients {@link HarborWorker} builds from its {@link WorkerSettings}: the shared OkHttpClient,
+ * the built-in simulator's provider spec, and the Kafka Streams applications and their properties.
+ * Functions of the settings and the collaborators passed in; the caller owns what they return.
  */
 final class WorkerClients {
+    /** The worker's own logger: these lines belong to it. */
+    private static final Logger log = LoggerFactory.getLogger(HarborWorker.class);
+
     /** Above the largest dispatch.concurrency-max a provider lane can reach (256 by default). */
     static final int MAX_REQUESTS_PER_HOST = 512;
 
@@ -47,10 +63,48 @@ final class WorkerClients {
             .build();
     }
 
+    /** Stops what {@link #sharedHttpClient} started: its dispatcher's threads and its idle connections. */
+    static void release(OkHttpClient http) {
+        http.dispatcher().executorService().shutdown();
+        http.connectionPool().evictAll();
+    }
+
     /** The simulator at {@code url} as the provider of every model, with the default timeouts. */
     static ProviderSpec simulatorSpec(WorkerSettings.Http timeouts, String url) {
         return new ProviderSpec("simulator", url.replaceAll("/+$", ""), null, List.of("*"), timeouts.connect(),
             timeouts.read(), timeouts.write(), timeouts.call(), Dialect.GENERIC, false, Duration.ZERO);
+    }
+
+    /**
+     * One Kafka Streams application over {@code requestTopic}: online and batch traffic each get
+     * their own (own stream threads, consumer group and in-flight budget), so a batch backlog never
+     * holds up an online record. Not started.
+     */
+    static KafkaStreams streamsApp(WorkerSettings settings, SchemaRegistryClient registry, CacheRuntime cache,
+                                   DispatchRuntime dispatch, String applicationId, String requestTopic) {
+        Topology topology = TopologyFactory.build(settings.topology(requestTopic),
+            new AvroSerde<>(registry, ChatRequest.class, true).deserializer(),
+            new AvroSerde<>(registry, ChatResult.class, true),
+            new AvroSerde<>(registry, BatchProgress.class, true),
+            dispatch, cache);
+        Properties props = streamsProperties(settings);
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        KafkaStreams streams = new KafkaStreams(topology, props);
+        streams.setUncaughtExceptionHandler(e -> {
+            // Transient infrastructure errors (registry down) surface here; the replacement thread
+            // resumes from the last committed offset, so nothing is lost or duplicated.
+            log.error("Stream thread of {} failed; replacing it", applicationId, e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        streams.setStateListener((now, before) -> {
+            if (now == KafkaStreams.State.RUNNING) {
+                log.info("Kafka Streams {} RUNNING ({} ms after JVM start)", applicationId,
+                    java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
+            } else if (now == KafkaStreams.State.ERROR) {
+                log.error("Kafka Streams {} entered ERROR (was {})", applicationId, before);
+            }
+        });
+        return streams;
     }
 
     /** The properties of the online application; the batch one replaces the application id. */
