@@ -1,61 +1,55 @@
 package io.harborai.worker;
 
-import static io.harborai.worker.config.HarborConfigDef.*;
-
-import io.harborai.worker.avro.BatchProgress;
-import io.harborai.worker.avro.ChatRequest;
-import io.harborai.worker.avro.ChatResult;
 import io.harborai.worker.cache.CacheRuntime;
 import io.harborai.worker.config.HarborConfig;
-import io.harborai.worker.dispatch.DispatchRuntime;
-import io.harborai.worker.dispatch.DispatchSettings;
-import io.harborai.worker.dispatch.PriorityGate;
-import io.harborai.worker.dispatch.ProviderCaller;
-import io.harborai.worker.dispatch.ratelimit.RateLimitSpec;
-import io.harborai.worker.dispatch.ratelimit.RateLimiter;
-import io.harborai.worker.dispatch.ratelimit.RateLimiters;
-import io.harborai.worker.provider.ProviderRouter;
+import io.harborai.worker.config.WorkerSettings;
 import io.harborai.worker.cost.RedisTenantBudgets;
 import io.harborai.worker.cost.TenantBudgets;
 import io.harborai.worker.dispatch.Answers;
-import io.harborai.worker.structured.SchemaValidator;
-import io.harborai.worker.structured.StructuredOutput;
-import io.harborai.worker.redis.RedisClients;
+import io.harborai.worker.dispatch.DispatchRuntime;
+import io.harborai.worker.dispatch.PriorityGate;
+import io.harborai.worker.dispatch.ProviderCaller;
+import io.harborai.worker.dispatch.ratelimit.RateLimiter;
+import io.harborai.worker.dispatch.ratelimit.RateLimiters;
+import io.harborai.worker.metrics.MeterBinding;
+import io.harborai.worker.metrics.PerformanceMode;
+import io.harborai.worker.metrics.endpoint.MetricsServer;
+import io.harborai.worker.metrics.snapshot.MetricsReporter;
+import io.harborai.worker.provider.ProviderRouter;
 import io.harborai.worker.provider.ProviderSpec;
+import io.harborai.worker.redis.RedisClients;
+import io.harborai.worker.schema.SchemaRegistryClient;
 import io.harborai.worker.simulator.SimulatorOptions;
 import io.harborai.worker.simulator.SimulatorServer;
-import io.harborai.worker.schema.AvroSerde;
-import io.harborai.worker.schema.SchemaRegistryClient;
+import io.harborai.worker.structured.SchemaValidator;
+import io.harborai.worker.structured.StructuredOutput;
 import io.harborai.worker.topology.TopicBootstrap;
-import io.harborai.worker.topology.TopologyFactory;
+import io.harborai.worker.topology.TopicSettings;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
+import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.harborai.worker.metrics.MeterBinding;
-import io.harborai.worker.metrics.endpoint.MetricsServer;
-import io.harborai.worker.metrics.snapshot.MetricsReporter;
-import io.harborai.worker.metrics.PerformanceMode;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.util.LinkedHashMap;
 import okhttp3.OkHttpClient;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.redisson.api.RedissonClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One worker instance: wires configuration into the shared HTTP client, registry client, serdes,
- * provider router and topology, then runs Kafka Streams until closed.
+ * One worker instance: assembles the stages from their {@link WorkerSettings} (the shared HTTP
+ * client, registry client, provider router, cache, dispatch engines and the two Kafka Streams
+ * applications), then runs Kafka Streams until closed.
+ *
+ * <p>Ownership: everything the worker opens is registered, as it is opened, in one {@link
+ * Resources} stack and closed in reverse order, by a failed start as by {@link #close()}. The
+ * worker is handed its parts through its constructor, complete; nothing is set afterwards.
  *
  * <p>Metrics: {@link #start(HarborConfig)} records into a Prometheus registry of its own, filtered
  * by {@code metrics.mode} ({@link PerformanceMode}), with JVM, Kafka Streams and OkHttp meters bound
@@ -71,30 +65,23 @@ public final class HarborWorker implements AutoCloseable {
     /** The online application first, then the batch one. */
     private final List<KafkaStreams> apps;
     private final List<String> appIds;
-    private final OkHttpClient http;
-    private final SimulatorServer simulator;
-    private final String providerSummary;
-    private RateLimiter ownedRateLimiter;
+    private final DispatchRuntime dispatch;
     private final MeterRegistry meters;
-    private CacheRuntime cache;
-    private RedissonClient redis;
-    private TenantBudgets budgets = TenantBudgets.none();
     private final PerformanceMode mode;
-    private MeterBinding binding;
-    private DispatchRuntime dispatch;
-    private PriorityGate priority = PriorityGate.OPEN;
-    private MetricsServer metricsServer;
-    private MetricsReporter reporter;
+    private final String providerSummary;
+    private final MetricsServer metricsServer;
+    private final Resources owned;
 
-    private HarborWorker(List<KafkaStreams> apps, List<String> appIds, OkHttpClient http, SimulatorServer simulator,
-                         String providerSummary, MeterRegistry meters, PerformanceMode mode) {
+    private HarborWorker(List<KafkaStreams> apps, List<String> appIds, DispatchRuntime dispatch, MeterRegistry meters,
+                         PerformanceMode mode, String providerSummary, MetricsServer metricsServer, Resources owned) {
         this.apps = List.copyOf(apps);
         this.appIds = List.copyOf(appIds);
-        this.mode = mode;
+        this.dispatch = dispatch;
         this.meters = meters;
-        this.http = http;
-        this.simulator = simulator;
+        this.mode = mode;
         this.providerSummary = providerSummary;
+        this.metricsServer = metricsServer;
+        this.owned = owned;
     }
 
     /**
@@ -103,31 +90,8 @@ public final class HarborWorker implements AutoCloseable {
      * worker owns that limiter, and one Redis client serves it and the L2 cache.
      */
     public static HarborWorker start(HarborConfig config) {
-        WorkerClients.requireProviderOrSimulator(config);
-        RedissonClient redis = needsRedis(config) ? RedisClients.create(config.secret(REDIS_URL)) : null;
-        RateLimiter limiter = redis == null ? RateLimiter.unlimited() : RateLimiters.create(redis,
-            config.rateLimits(), config.doubleValue(RATELIMIT_LOCAL_SHARE), System::nanoTime);
-        try {
-            HarborWorker worker = start(config, limiter,
-                MeterBinding.newRegistry(PerformanceMode.of(config.string(METRICS_MODE))), redis);
-            worker.ownedRateLimiter = limiter;
-            return worker;
-        } catch (RuntimeException e) {
-            limiter.close();
-            if (redis != null) {
-                RedisClients.shutdown(redis);
-            }
-            throw e;
-        }
-    }
-
-    private static boolean needsRedis(HarborConfig config) {
-        return config.rateLimits().stream().anyMatch(RateLimitSpec::limited) || usesL2(config)
-            || config.budgets().anyLimit();
-    }
-
-    private static boolean usesL2(HarborConfig config) {
-        return config.bool(CACHE_ENABLED) && config.bool(CACHE_L2_ENABLED);
+        WorkerSettings settings = WorkerSettings.from(config);
+        return assemble(settings, null, MeterBinding.newRegistry(settings.mode()));
     }
 
     /**
@@ -137,102 +101,96 @@ public final class HarborWorker implements AutoCloseable {
      * PrometheusMeterRegistry}.
      */
     public static HarborWorker start(HarborConfig config, RateLimiter rateLimiter, MeterRegistry meters) {
-        WorkerClients.requireProviderOrSimulator(config);
-        RedissonClient redis = usesL2(config) || config.budgets().anyLimit()
-            ? RedisClients.create(config.secret(REDIS_URL)) : null;
+        return assemble(WorkerSettings.from(config), Objects.requireNonNull(rateLimiter, "rateLimiter"), meters);
+    }
+
+    /** @param givenLimiter the caller's rate limiter (not owned), or null for one of the worker's own */
+    private static HarborWorker assemble(WorkerSettings s, RateLimiter givenLimiter, MeterRegistry meters) {
+        Resources owned = new Resources();
         try {
-            return start(config, rateLimiter, meters, redis);
+            RedissonClient redis = (givenLimiter == null && s.rateLimited()) || s.cacheOrBudgetsUseRedis()
+                ? owned.add(RedisClients.create(s.redisUrl().value()), RedisClients::shutdown) : null;
+            RateLimiter limiter = givenLimiter != null ? givenLimiter : owned.add(redis == null
+                ? RateLimiter.unlimited() : RateLimiters.create(redis, s.rateLimits(), s.rateLimitLocalShare(),
+                    System::nanoTime));
+            MeterBinding binding = owned.add(MeterBinding.bind(meters));
+            OkHttpClient http = owned.add(WorkerClients.sharedHttpClient(s.http(), meters), WorkerClients::release);
+            List<ProviderSpec> providers = providers(s, owned);
+            ProviderRouter router = ProviderRouter.create(providers, http, System.getenv(),
+                s.providers().capabilities());
+            String summary = providers.stream().map(p -> p.name() + "=" + p.baseUrl() + " " + p.models()).toList()
+                .toString();
+            ensureTopics(s);
+            SchemaRegistryClient registry = new SchemaRegistryClient(http, s.schemaRegistryUrl());
+            CacheRuntime cache = CacheRuntime.from(s.cache(), s.cache().usesL2() ? redis : null,
+                System::currentTimeMillis, meters);
+            owned.add(cache.tiers());
+            TenantBudgets budgets = owned.add(s.budgets().anyLimit() && redis != null
+                ? new RedisTenantBudgets(redis, s.budgets(), Clock.systemUTC(), meters) : TenantBudgets.none());
+            Answers answers = new Answers(new StructuredOutput(new SchemaValidator(SchemaValidator.DEFAULT_CACHE_SIZE)),
+                s.structuredMaxAttempts(), s.prices(), budgets, meters);
+            DispatchRuntime online = new DispatchRuntime(router, s.dispatch(), ProviderCaller.http(), limiter,
+                Clock.systemUTC(), () -> ThreadLocalRandom.current().nextDouble(), meters, answers);
+            PriorityGate priority = PriorityGate.create(online.inFlight(), s.priority(), meters);
+            DispatchRuntime batch = online.forBatch(s.batchShare(), priority, meters);
+            String appId = s.streams().applicationId();
+            // Before the apps, so it closes after them: the final snapshot counts their last results.
+            owned.add(MetricsReporter.start(s.reporter(), meters, instanceId(appId), registry, http, s.kafka()));
+            List<KafkaStreams> apps = List.of(
+                owned.add(WorkerClients.streamsApp(s, registry, cache, online, appId, s.topics().requests()),
+                    HarborWorker::leaveGroup),
+                owned.add(WorkerClients.streamsApp(s, registry, cache, batch, appId + "-batch",
+                    s.topics().requestsBatch()), HarborWorker::leaveGroup));
+            apps.forEach(binding::bindStreams);
+            owned.add(priority); // closes before the apps: it resumes the batch app, so its close is an ordinary one
+            List<String> appIds = List.of(appId, appId + "-batch");
+            MetricsServer server = s.metricsPort() <= 0 ? null : owned.add(MetricsServer.start(s.metricsPort(),
+                prometheus(meters, s.metricsPort())::scrape, () -> appStates(apps, appIds), online::openCircuits));
+            apps.forEach(KafkaStreams::start);
+            // Online before batch: a paused batch app still polls and commits (see PriorityGate).
+            priority.watch(PriorityGate.Listener.of(apps.get(1)::pause, apps.get(1)::resume));
+            log.info("HarborAI worker started: application.id={} (+ {}-batch) kafka={} providers={} metrics={}",
+                appId, appId, s.kafkaBootstrap(), summary,
+                server == null ? "off" : "http://0.0.0.0:" + server.port() + "/metrics");
+            return new HarborWorker(apps, appIds, online, meters, s.mode(), summary, server, owned);
         } catch (RuntimeException e) {
-            if (redis != null) {
-                RedisClients.shutdown(redis);
-            }
-            throw e;
+            throw owned.closeAfterFailure(e);
         }
     }
 
-    /** @param redis the client for the L2 cache and budgets (owned by the worker from here on), or null */
-    private static HarborWorker start(HarborConfig config, RateLimiter rateLimiter, MeterRegistry meters,
-                                      RedissonClient redis) {
-        MeterBinding binding = MeterBinding.bind(meters);
-        OkHttpClient http = WorkerClients.sharedHttpClient(config, meters);
-        SimulatorServer simulator = null;
-        List<ProviderSpec> providers = config.providers();
-        if (providers.isEmpty()) {
-            String url = config.string(SIMULATOR_URL);
-            if (url == null) {
-                simulator = SimulatorServer.start(SimulatorOptions.defaults()
-                    .withLatency(Duration.ofMillis(config.intValue(SIMULATOR_LATENCY_MS))));
-                url = simulator.baseUrl();
-            }
-            providers = List.of(WorkerClients.simulatorSpec(config, url));
+    /** The configured providers, or the simulator (started here, and owned, unless one runs at simulator.url). */
+    private static List<ProviderSpec> providers(WorkerSettings s, Resources owned) {
+        if (!s.providers().configured().isEmpty()) {
+            return s.providers().configured();
         }
-        ProviderRouter router = ProviderRouter.create(providers, http, System.getenv(), config.capabilities());
-        String summary = providers.stream().map(p -> p.name() + "=" + p.baseUrl() + " " + p.models()).toList().toString();
+        String url = s.providers().simulatorUrl();
+        if (url == null) {
+            url = owned.add(SimulatorServer.start(SimulatorOptions.defaults()
+                .withLatency(s.providers().simulatorLatency()))).baseUrl();
+        }
+        return List.of(WorkerClients.simulatorSpec(s.http(), url));
+    }
 
-        List<String> topics = new ArrayList<>(List.of(config.string(TOPIC_REQUESTS), config.string(TOPIC_REQUESTS_BATCH),
-            config.string(TOPIC_RESULTS), config.string(TOPIC_DLQ), config.string(TOPIC_METRICS)));
-        if (config.string(TOPIC_ALERTS) != null) {
-            topics.add(config.string(TOPIC_ALERTS));
+    /** Creates the missing topics (when {@code topics.create}); the batch topics are compacted. */
+    private static void ensureTopics(WorkerSettings s) {
+        TopicSettings t = s.topics();
+        List<String> topics = new ArrayList<>(List.of(t.requests(), t.requestsBatch(), t.results(), t.dlq(),
+            t.metrics()));
+        if (t.alerts() != null) {
+            topics.add(t.alerts());
         }
-        if (config.bool(TOPICS_CREATE)) {
-            try (Admin admin = Admin.create(WorkerClients.adminProperties(config))) {
-                TopicBootstrap.ensure(admin, topics, config.intValue(TOPICS_PARTITIONS), config.shortValue(TOPICS_REPLICATION));
-                TopicBootstrap.ensureCompacted(admin, List.of(config.string(TOPIC_BATCHES), config.string(TOPIC_BATCH_PROGRESS)),
-                    config.intValue(TOPICS_PARTITIONS), config.shortValue(TOPICS_REPLICATION));
-            }
-        }
-        SchemaRegistryClient registry = new SchemaRegistryClient(http, config.string(SCHEMA_REGISTRY_URL));
-        CacheRuntime cache = CacheRuntime.from(config, usesL2(config) ? redis : null, System::currentTimeMillis,
-            meters);
-        TenantBudgets budgets = config.budgets().anyLimit() && redis != null
-            ? new RedisTenantBudgets(redis, config.budgets(), Clock.systemUTC(), meters) : TenantBudgets.none();
-        Answers answers = new Answers(new StructuredOutput(new SchemaValidator(SchemaValidator.DEFAULT_CACHE_SIZE)),
-            config.intValue(STRUCTURED_MAX_ATTEMPTS), config.prices(), budgets, meters);
-        DispatchRuntime online = new DispatchRuntime(router, DispatchSettings.from(config), ProviderCaller.http(),
-            rateLimiter, Clock.systemUTC(), () -> ThreadLocalRandom.current().nextDouble(), meters, answers);
-        PriorityGate priority = PriorityGate.create(online.inFlight(), PriorityGate.Settings.from(config), meters);
-        DispatchRuntime batch = online.forBatch(config.doubleValue(DISPATCH_BATCH_SHARE), priority, meters);
-        String appId = config.string(APPLICATION_ID);
-        List<KafkaStreams> apps = new ArrayList<>();
-        HarborWorker worker = null;
-        try {
-            apps.add(streamsApp(config, registry, cache, online, appId, config.string(TOPIC_REQUESTS)));
-            apps.add(streamsApp(config, registry, cache, batch, appId + "-batch", config.string(TOPIC_REQUESTS_BATCH)));
-            apps.forEach(binding::bindStreams);
-            worker = new HarborWorker(apps, List.of(appId, appId + "-batch"), http, simulator, summary, meters,
-                PerformanceMode.of(config.string(METRICS_MODE)));
-            worker.binding = binding;
-            worker.dispatch = online;
-            worker.priority = priority;
-            int port = config.intValue(METRICS_PORT);
-            if (port > 0) {
-                worker.metricsServer = startMetricsServer(port, worker);
-            }
-        } catch (RuntimeException e) {
-            apps.forEach(KafkaStreams::close);
-            binding.close();
-            if (simulator != null) {
-                simulator.close();
-            }
-            if (cache.tiers() != null) {
-                cache.tiers().close();
-            }
-            budgets.close();
-            http.dispatcher().executorService().shutdown();
-            throw e;
-        }
-        apps.forEach(KafkaStreams::start);
-        // Online before batch: a paused batch app still polls and commits (see PriorityGate).
-        priority.watch(PriorityGate.Listener.of(apps.get(1)::pause, apps.get(1)::resume));
-        worker.reporter = MetricsReporter.start(config, meters, instanceId(appId), registry, http,
-            WorkerClients.adminProperties(config));
-        log.info("HarborAI worker started: application.id={} (+ {}-batch) kafka={} providers={} metrics={}",
-            appId, appId, config.kafkaBootstrap(), summary,
-            worker.metricsServer == null ? "off" : "http://0.0.0.0:" + worker.metricsPort() + "/metrics");
-        worker.cache = cache;
-        worker.redis = redis;
-        worker.budgets = budgets;
-        return worker;
+        TopicBootstrap.ensure(s.kafka(), t, topics, List.of(t.batches(), t.batchProgress()));
+    }
+
+    /**
+     * Leaves the group on close: the pending set is small, so an immediate rebalance that hands our
+     * partitions (and their pending requests) to the remaining or restarted instances beats leaving
+     * them idle until the session times out (45 s by default), which is what a Streams close does
+     * otherwise.
+     */
+    private static void leaveGroup(KafkaStreams app) {
+        app.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+            .withTimeout(Duration.ofSeconds(30)));
     }
 
     /** The {@code instance} of this worker's MetricEvents: host, process and a per-worker suffix. */
@@ -247,47 +205,12 @@ public final class HarborWorker implements AutoCloseable {
             + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
     }
 
-    private static MetricsServer startMetricsServer(int port, HarborWorker worker) {
-        if (!(worker.meters instanceof PrometheusMeterRegistry prometheus)) {
+    private static PrometheusMeterRegistry prometheus(MeterRegistry meters, int port) {
+        if (!(meters instanceof PrometheusMeterRegistry prometheus)) {
             throw new IllegalArgumentException("metrics.port=" + port + " needs a Prometheus registry; the worker was "
-                + "given a " + worker.meters.getClass().getSimpleName());
+                + "given a " + meters.getClass().getSimpleName());
         }
-        return MetricsServer.start(port, prometheus::scrape, worker::appStates, worker::openCircuits);
-    }
-
-    /**
-     * One Kafka Streams application over {@code requestTopic}: online and batch traffic each get
-     * their own (own stream threads, consumer group and in-flight budget), so a batch backlog never
-     * holds up an online record.
-     */
-    private static KafkaStreams streamsApp(HarborConfig config, SchemaRegistryClient registry, CacheRuntime cache,
-                                           DispatchRuntime dispatch, String applicationId, String requestTopic) {
-        Topology topology = TopologyFactory.build(
-            new TopologyFactory.Settings(List.of(requestTopic), config.string(TOPIC_RESULTS), config.string(TOPIC_DLQ),
-                config.string(TOPIC_BATCH_PROGRESS), config.intValue(REQUEST_MAX_BYTES),
-                config.longValue(DEDUPE_ID_RETENTION_MS)),
-            new AvroSerde<>(registry, ChatRequest.class, true).deserializer(),
-            new AvroSerde<>(registry, ChatResult.class, true),
-            new AvroSerde<>(registry, BatchProgress.class, true),
-            dispatch, cache);
-        Properties props = WorkerClients.streamsProperties(config);
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
-        KafkaStreams streams = new KafkaStreams(topology, props);
-        streams.setUncaughtExceptionHandler(e -> {
-            // Transient infrastructure errors (registry down) surface here; the replacement thread
-            // resumes from the last committed offset, so nothing is lost or duplicated.
-            log.error("Stream thread of {} failed; replacing it", applicationId, e);
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
-        streams.setStateListener((now, before) -> {
-            if (now == KafkaStreams.State.RUNNING) {
-                log.info("Kafka Streams {} RUNNING ({} ms after JVM start)", applicationId,
-                    java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
-            } else if (now == KafkaStreams.State.ERROR) {
-                log.error("Kafka Streams {} entered ERROR (was {})", applicationId, before);
-            }
-        });
-        return streams;
+        return prometheus;
     }
 
     /**
@@ -342,6 +265,10 @@ public final class HarborWorker implements AutoCloseable {
 
     /** Each Kafka Streams application's state by application id, online first. */
     public Map<String, KafkaStreams.State> appStates() {
+        return appStates(apps, appIds);
+    }
+
+    private static Map<String, KafkaStreams.State> appStates(List<KafkaStreams> apps, List<String> appIds) {
         Map<String, KafkaStreams.State> states = new LinkedHashMap<>();
         for (int i = 0; i < apps.size(); i++) {
             states.put(appIds.get(i), apps.get(i).state());
@@ -351,53 +278,17 @@ public final class HarborWorker implements AutoCloseable {
 
     /** Providers whose circuit breaker is open right now. */
     public List<String> openCircuits() {
-        return dispatch == null ? List.of() : dispatch.openCircuits();
+        return dispatch.openCircuits();
     }
 
     public String providerSummary() {
         return providerSummary;
     }
 
+    /** Closes everything the worker owns, in reverse order of opening; failures are logged, not thrown. */
     @Override
     public void close() {
-        List<Throwable> errors = new ArrayList<>();
-        if (metricsServer != null) {
-            metricsServer.close();
-        }
-        try {
-            // Leave the group: the pending set is small, so an immediate rebalance that hands our
-            // partitions (and their pending requests) to the remaining or restarted instances beats
-            // leaving them idle until the session times out (45 s by default), which is what a
-            // Streams close does otherwise.
-            priority.close(); // resumes the batch app, so its close is an ordinary one
-            for (KafkaStreams app : apps) {
-                app.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
-                    .withTimeout(Duration.ofSeconds(30)));
-            }
-        } catch (RuntimeException e) {
-            errors.add(e);
-        }
-        if (reporter != null) {
-            reporter.close(); // after the apps: the final snapshot counts their last results
-        }
-        if (simulator != null) {
-            simulator.close();
-        }
-        if (ownedRateLimiter != null) {
-            ownedRateLimiter.close();
-        }
-        if (cache != null && cache.tiers() != null) {
-            cache.tiers().close();
-        }
-        budgets.close();
-        if (redis != null) {
-            RedisClients.shutdown(redis);
-        }
-        if (binding != null) {
-            binding.close();
-        }
-        http.dispatcher().executorService().shutdown();
-        http.connectionPool().evictAll();
+        List<Exception> errors = owned.closeAll();
         if (!errors.isEmpty()) {
             log.warn("Errors while closing the worker: {}", errors);
         }

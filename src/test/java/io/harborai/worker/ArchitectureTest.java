@@ -40,11 +40,6 @@ class ArchitectureTest {
         Set.of("bench", "top"),
         Set.of("cli"));
 
-    /** Upward imports still being removed (issue 17, "config flows one way"); must end empty. */
-    private static final Set<String> NOT_YET = Set.of(
-        "batch -> config", "cache -> config", "dispatch -> config", "metrics.alert -> config",
-        "metrics.snapshot -> config");
-
     private static final JavaClasses MAIN = new ClassFileImporter()
         .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
         .importPackages(ROOT);
@@ -61,8 +56,7 @@ class ArchitectureTest {
             int from = rank(c.getPackageName());
             for (Dependency d : c.getDirectDependenciesFromSelf()) {
                 String target = d.getTargetClass().getPackageName();
-                if (target.startsWith(ROOT) && rank(target) > from
-                    && !NOT_YET.contains(relative(c.getPackageName()) + " -> " + relative(target))) {
+                if (target.startsWith(ROOT) && rank(target) > from) {
                     upward.add(relative(c.getPackageName()) + " -> " + relative(target) + " (" + c.getSimpleName()
                         + " uses " + d.getTargetClass().getSimpleName() + ")");
                 }

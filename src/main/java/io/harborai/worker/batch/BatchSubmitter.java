@@ -1,16 +1,14 @@
 package io.harborai.worker.batch;
 
-import static io.harborai.worker.config.HarborConfigDef.*;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.harborai.worker.avro.BatchStatus;
 import io.harborai.worker.avro.ChatRequest;
 import io.harborai.worker.avro.ChatResult;
-import io.harborai.worker.config.HarborConfig;
 import io.harborai.worker.console.ProgressBar;
 import io.harborai.worker.schema.AvroSerde;
 import io.harborai.worker.schema.SchemaRegistryClient;
 import io.harborai.worker.topology.TopicBootstrap;
+import io.harborai.worker.topology.TopicSettings;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -23,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -102,28 +99,18 @@ public final class BatchSubmitter {
     }
 
     /** A submitter for the configured cluster; creates missing topics first when {@code topics.create}. */
-    public static BatchSubmitter fromConfig(HarborConfig cfg, PrintStream log) {
-        return fromConfig(cfg, log, BatchSubmitter::kafkaProducer);
+    public static BatchSubmitter create(BatchSettings settings, PrintStream log) {
+        return create(settings, log, BatchSubmitter::kafkaProducer);
     }
 
     /** As above, with the factory of the transactional producer. */
-    static BatchSubmitter fromConfig(HarborConfig cfg, PrintStream log,
-                                     Function<Map<String, Object>, Producer<String, byte[]>> producers) {
-        Map<String, Object> common = new HashMap<>(cfg.kafka());
-        common.put("bootstrap.servers", cfg.kafkaBootstrap());
-        if (cfg.bool(TOPICS_CREATE)) {
-            try (Admin admin = Admin.create(common)) {
-                int partitions = cfg.intValue(TOPICS_PARTITIONS);
-                short replication = cfg.shortValue(TOPICS_REPLICATION);
-                TopicBootstrap.ensure(admin, List.of(cfg.string(TOPIC_REQUESTS_BATCH), cfg.string(TOPIC_RESULTS)),
-                    partitions, replication);
-                TopicBootstrap.ensureCompacted(admin, List.of(cfg.string(TOPIC_BATCHES),
-                    cfg.string(TOPIC_BATCH_PROGRESS)), partitions, replication);
-            }
-        }
-        return new BatchSubmitter(common, SchemaRegistryClient.create(cfg.string(SCHEMA_REGISTRY_URL)),
-            cfg.string(TOPIC_REQUESTS_BATCH), cfg.string(TOPIC_RESULTS), cfg.string(TOPIC_BATCHES), log,
-            producers);
+    static BatchSubmitter create(BatchSettings settings, PrintStream log,
+                                 Function<Map<String, Object>, Producer<String, byte[]>> producers) {
+        TopicSettings topics = settings.topics();
+        TopicBootstrap.ensure(settings.kafka(), topics, List.of(topics.requestsBatch(), topics.results()),
+            List.of(topics.batches(), topics.batchProgress()));
+        return new BatchSubmitter(settings.kafka(), SchemaRegistryClient.create(settings.schemaRegistryUrl()),
+            topics.requestsBatch(), topics.results(), topics.batches(), log, producers);
     }
 
     /** The producer submit uses: properties already include {@code transactional.id}. */

@@ -10,6 +10,7 @@ import io.harborai.worker.avro.ChatResult;
 import io.harborai.worker.batch.ClientDefaults;
 import io.harborai.worker.config.HarborConfig;
 import io.harborai.worker.config.HarborConfigDef;
+import io.harborai.worker.config.WorkerSettings;
 import io.harborai.worker.embedded.EmbeddedStack;
 import io.harborai.worker.provider.OpenAiCompatibleClient;
 import io.harborai.worker.provider.ProviderSpec;
@@ -18,6 +19,7 @@ import io.harborai.worker.simulator.SimulatorServer;
 import io.harborai.worker.schema.AvroSerde;
 import io.harborai.worker.schema.SchemaRegistryClient;
 import io.harborai.worker.topology.TopicBootstrap;
+import io.harborai.worker.topology.TopicSettings;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -113,10 +115,13 @@ public final class BenchRunner {
         new PriorityBench(this, options, priority).run(run, sim, cfg, env, base));
   }
 
-  /** What runs once the simulator, the stack and the run's configuration are up. */
+  /**
+   * What runs once the simulator, the stack and the run's configuration are up; {@code run} holds
+   * the settings every level shares (topics, cluster, stream threads).
+   */
   @FunctionalInterface
   interface Body<T> {
-    T run(String run, String sim, HarborConfig cfg, Map<String, String> env, Map<String, Object> base)
+    T run(String run, String sim, WorkerSettings settings, Map<String, String> env, Map<String, Object> base)
         throws Exception;
   }
 
@@ -135,23 +140,23 @@ public final class BenchRunner {
       base.put(APPLICATION_ID, run);
       base.put(PROCESSING_GUARANTEE, options.guarantee());
       base.put(SIMULATOR_URL, sim);
-      HarborConfig cfg = configs.load(env, base);
-      if (!cfg.providers().isEmpty()) {
+      WorkerSettings settings = WorkerSettings.from(configs.load(env, base));
+      if (!settings.providers().configured().isEmpty()) {
         throw new IllegalArgumentException("the configuration names providers; harbor bench measures "
             + "against the simulator: use a configuration without providers");
       }
-      return body.run(run, sim, cfg, env, base);
+      return body.run(run, sim, settings, env, base);
     }
   }
 
-  private BenchReport runLevels(String run, String sim, HarborConfig cfg,
+  private BenchReport runLevels(String run, String sim, WorkerSettings cfg,
       Map<String, String> env, Map<String, Object> base) throws Exception {
-    Map<String, Object> common = clientProps(cfg);
+    Map<String, Object> common = cfg.kafka();
     String naiveRequests = run + ".naive.requests";
     String naiveResults = run + ".naive.results";
-    ensureTopics(common, cfg, List.of(cfg.string(TOPIC_REQUESTS), cfg.string(TOPIC_RESULTS),
+    ensureTopics(common, cfg.topics(), List.of(cfg.topics().requests(), cfg.topics().results(),
         naiveRequests, naiveResults));
-    SchemaRegistryClient registry = SchemaRegistryClient.create(cfg.string(SCHEMA_REGISTRY_URL));
+    SchemaRegistryClient registry = SchemaRegistryClient.create(cfg.schemaRegistryUrl());
     BenchRequests requests = new BenchRequests(run + "-");
     List<BenchReport.Level> levels = new ArrayList<>();
     Double[] heapAt100k = {null};
@@ -159,7 +164,7 @@ public final class BenchRunner {
     long seq = 0;
     try (KafkaProducer<String, ChatRequest> producer = requestProducer(common, registry);
         ResultCollector collector = new ResultCollector(
-            resultConsumer(common, registry, run + "-collector"), cfg.string(TOPIC_RESULTS), requests)) {
+            resultConsumer(common, registry, run + "-collector"), cfg.topics().results(), requests)) {
       for (int li = 0; li < options.levels().size(); li++) {
         int level = options.levels().get(li);
         boolean lastLevel = li == options.levels().size() - 1;
@@ -173,12 +178,12 @@ public final class BenchRunner {
         try {
           String tag = "[C=" + level + "]";
           if (options.warmup() > 0) {
-            phase(producer, collector, levelCfg, requests, "w" + li, seq, options.warmup(),
+            phase(producer, collector, cfg, requests, "w" + li, seq, options.warmup(),
                 tag + " warm-up", n -> { });
             seq += options.warmup();
           }
           long callsBefore = providerCalls(sim);
-          ResultCollector.Phase p = phase(producer, collector, levelCfg, requests, "m" + li, seq,
+          ResultCollector.Phase p = phase(producer, collector, cfg, requests, "m" + li, seq,
               options.requests(), tag + " measure", n -> {
                 if (n == 100_000 && heapAt100k[0] == null) {
                   heapAt100k[0] = heapAfterGcMb();
@@ -204,16 +209,15 @@ public final class BenchRunner {
             result.e2eMicros(), result.overheadMicros(), result.cache(), limit, result.idealRps()));
       }
       System.err.println("naive baseline: a KafkaConsumer loop calling the simulator one request at a time ...");
-      double naive = naive(common, registry, sim, cfg, requests, seq, naiveRequests, naiveResults, run);
-      return new BenchReport(context(cfg), config(cfg), levels, naive, heapEnd, heapAt100k[0],
-          notes(cfg));
+      double naive = naive(common, registry, sim, requests, seq, naiveRequests, naiveResults, run);
+      return new BenchReport(context(cfg), config(cfg), levels, naive, heapEnd, heapAt100k[0], notes());
     }
   }
 
   private ResultCollector.Phase phase(KafkaProducer<String, ChatRequest> producer,
-      ResultCollector collector, HarborConfig cfg, BenchRequests requests, String salt, long firstSeq,
+      ResultCollector collector, WorkerSettings cfg, BenchRequests requests, String salt, long firstSeq,
       int count, String label, java.util.function.LongConsumer onResult) throws InterruptedException {
-    return phase(producer, collector, cfg.string(TOPIC_REQUESTS), options.rate(), requests, salt, firstSeq,
+    return phase(producer, collector, cfg.topics().requests(), options.rate(), requests, salt, firstSeq,
         count, label, onResult);
   }
 
@@ -258,8 +262,7 @@ public final class BenchRunner {
   }
 
   private double naive(Map<String, Object> common, SchemaRegistryClient registry, String sim,
-      HarborConfig cfg, BenchRequests requests, long firstSeq, String requestTopic, String resultTopic,
-      String run) {
+      BenchRequests requests, long firstSeq, String requestTopic, String resultTopic, String run) {
     int sample = Math.min(options.naiveSample(), options.requests());
     Map<String, Object> consumerProps = new HashMap<>(common);
     consumerProps.putAll(ClientDefaults.consumer());
@@ -281,17 +284,10 @@ public final class BenchRunner {
     }
   }
 
-  /** The bench's own clients' connection properties: the worker's Kafka settings. */
-  static Map<String, Object> clientProps(HarborConfig cfg) {
-    Map<String, Object> common = new HashMap<>(cfg.kafka());
-    common.put("bootstrap.servers", cfg.kafkaBootstrap());
-    return common;
-  }
-
   /** Creates the topics the bench reads or writes before any worker starts. */
-  static void ensureTopics(Map<String, Object> common, HarborConfig cfg, List<String> topics) {
+  static void ensureTopics(Map<String, Object> common, TopicSettings settings, List<String> topics) {
     try (Admin admin = Admin.create(common)) {
-      TopicBootstrap.ensure(admin, topics, cfg.intValue(TOPICS_PARTITIONS), cfg.shortValue(TOPICS_REPLICATION));
+      TopicBootstrap.ensure(admin, topics, settings.partitions(), settings.replication());
     }
   }
 
@@ -338,28 +334,28 @@ public final class BenchRunner {
   }
 
   /** "embedded (one JVM)" or the cluster's bootstrap servers. */
-  String where(HarborConfig cfg) {
+  String where(WorkerSettings cfg) {
     return embedded ? "embedded (one JVM)" : "cluster " + cfg.kafkaBootstrap();
   }
 
-  private String context(HarborConfig cfg) {
+  private String context(WorkerSettings cfg) {
     return String.format(java.util.Locale.ROOT,
         "harbor bench: %d requests (+%d warm-up) per level, %s, distinct %.2f, simulator %s, "
             + "%d instance(s) x %d stream thread(s), %s, %s",
         options.requests(), options.warmup(),
         options.rate() > 0 ? "open loop at " + options.rate() + " req/s" : "one backlog",
         options.distinctRatio(), simulatorDescription(), options.instances(),
-        cfg.intValue(STREAM_THREADS), options.guarantee(), where(cfg));
+        cfg.streams().threads(), options.guarantee(), where(cfg));
   }
 
-  private ObjectNode config(HarborConfig cfg) {
+  private ObjectNode config(WorkerSettings cfg) {
     ObjectNode c = JsonNodeFactory.instance.objectNode();
     c.put("mode", embedded ? "embedded" : "cluster");
     c.put("instances", options.instances());
-    c.put("stream_threads", cfg.intValue(STREAM_THREADS));
-    c.put("partitions", cfg.intValue(TOPICS_PARTITIONS));
+    c.put("stream_threads", cfg.streams().threads());
+    c.put("partitions", cfg.topics().partitions());
     c.put("guarantee", options.guarantee());
-    c.put("commit_interval_ms", cfg.longValue(COMMIT_INTERVAL_MS));
+    c.put("commit_interval_ms", cfg.streams().commitIntervalMs());
     c.put("warmup", options.warmup());
     c.put("rate", options.rate());
     c.put("distinct_ratio", options.distinctRatio());
@@ -372,7 +368,7 @@ public final class BenchRunner {
     return c;
   }
 
-  private List<String> notes(HarborConfig cfg) {
+  private List<String> notes() {
     List<String> notes = new ArrayList<>();
     notes.add("figures exclude " + options.warmup() + " warm-up requests per level");
     if (embedded) {

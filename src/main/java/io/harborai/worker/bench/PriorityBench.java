@@ -1,10 +1,9 @@
 package io.harborai.worker.bench;
 
-import static io.harborai.worker.config.HarborConfigDef.*;
-
 import io.harborai.worker.HarborWorker;
 import io.harborai.worker.avro.ChatRequest;
 import io.harborai.worker.config.HarborConfig;
+import io.harborai.worker.config.WorkerSettings;
 import io.harborai.worker.metrics.MetricsCatalog;
 import io.harborai.worker.schema.SchemaRegistryClient;
 import io.micrometer.core.instrument.Timer;
@@ -45,23 +44,24 @@ final class PriorityBench {
         this.priority = priority;
     }
 
-    PriorityReport run(String run, String sim, HarborConfig cfg, Map<String, String> env, Map<String, Object> base)
-        throws Exception {
-        Map<String, Object> common = BenchRunner.clientProps(cfg);
-        String online = cfg.string(TOPIC_REQUESTS);
-        String batch = cfg.string(TOPIC_REQUESTS_BATCH);
-        BenchRunner.ensureTopics(common, cfg, List.of(online, batch, cfg.string(TOPIC_RESULTS)));
-        SchemaRegistryClient registry = SchemaRegistryClient.create(cfg.string(SCHEMA_REGISTRY_URL));
+    PriorityReport run(String run, String sim, WorkerSettings cfg, Map<String, String> env,
+                       Map<String, Object> base) throws Exception {
+        Map<String, Object> common = cfg.kafka();
+        String online = cfg.topics().requests();
+        String batch = cfg.topics().requestsBatch();
+        BenchRunner.ensureTopics(common, cfg.topics(), List.of(online, batch, cfg.topics().results()));
+        SchemaRegistryClient registry = SchemaRegistryClient.create(cfg.schemaRegistryUrl());
         BenchRequests requests = new BenchRequests(run + "-");
         int level = options.levels().get(0);
         Map<String, Object> overrides = new LinkedHashMap<>(base);
         overrides.put(BenchRunner.MAX_IN_FLIGHT_KEY, level);
         HarborConfig workerCfg = runner.load(env, overrides);
+        WorkerSettings workerSettings = WorkerSettings.from(workerCfg);
         double rps = priority.onlineRps();
         int n = priority.onlineRequests();
         try (KafkaProducer<String, ChatRequest> producer = BenchRunner.requestProducer(common, registry);
              ResultCollector collector = new ResultCollector(
-                 BenchRunner.resultConsumer(common, registry, run + "-collector"), cfg.string(TOPIC_RESULTS), requests)) {
+                 BenchRunner.resultConsumer(common, registry, run + "-collector"), cfg.topics().results(), requests)) {
             List<HarborWorker> workers = runner.startWorkers(workerCfg);
             try {
                 long seq = 0;
@@ -104,9 +104,9 @@ final class PriorityBench {
                 long batchDuring = Math.max(0, c1 - c0 - onlineCalls);
                 long batchCalls = Math.max(0, c1 - callsBefore - onlineCalls);
                 producing.join(TimeUnit.SECONDS.toMillis(30));
-                return new PriorityReport(context(cfg, workerCfg, level), rps, idle, busy, priority.batchRequests(),
+                return new PriorityReport(context(cfg, workerSettings, level), rps, idle, busy, priority.batchRequests(),
                     alone, rate(batchDuring, s1 - s0), Math.max(0, priority.batchRequests() - batchCalls),
-                    yielded.count(), yielded.seconds(), yieldingNow(workers), workerCfg.bool(DISPATCH_BATCH_YIELD));
+                    yielded.count(), yielded.seconds(), yieldingNow(workers), workerSettings.priority().enabled());
             } finally {
                 BenchRunner.closeAll(workers);
             }
@@ -152,7 +152,7 @@ final class PriorityBench {
             .anyMatch(g -> g.value() > 0));
     }
 
-    private String context(HarborConfig cfg, HarborConfig workerCfg, int level) {
+    private String context(WorkerSettings cfg, WorkerSettings workerCfg, int level) {
         Duration probe = Duration.ofMillis(Math.round(priority.onlineRequests() * 1000 / priority.onlineRps()));
         return String.format(Locale.ROOT,
             "harbor bench, online under batch: %d online requests at %.1f req/s (%ds) idle, then during a %d-request "
@@ -160,8 +160,8 @@ final class PriorityBench {
                 + "batch-yield %s (grace %d ms); %d instance(s) x %d stream thread(s), %s, %s",
             priority.onlineRequests(), priority.onlineRps(), probe.toSeconds(), priority.batchRequests(),
             options.warmup(), options.warmup(), runner.simulatorDescription(), level,
-            workerCfg.doubleValue(DISPATCH_BATCH_SHARE), workerCfg.bool(DISPATCH_BATCH_YIELD),
-            workerCfg.longValue(DISPATCH_BATCH_YIELD_GRACE_MS), options.instances(), cfg.intValue(STREAM_THREADS),
+            workerCfg.batchShare(), workerCfg.priority().enabled(),
+            workerCfg.priority().graceMs(), options.instances(), cfg.streams().threads(),
             options.guarantee(), runner.where(cfg));
     }
 }

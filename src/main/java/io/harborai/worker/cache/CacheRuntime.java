@@ -1,10 +1,7 @@
 package io.harborai.worker.cache;
 
-import static io.harborai.worker.config.HarborConfigDef.*;
-
 import io.harborai.worker.avro.CacheMode;
 import io.harborai.worker.avro.ChatRequest;
-import io.harborai.worker.config.HarborConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.Objects;
@@ -32,20 +29,20 @@ public record CacheRuntime(boolean enabled, boolean tenantIsolation, Duration de
     }
 
     /**
-     * Reads the {@code cache.*} keys.
+     * The runtime of {@code settings}: its tiers are created here (closed through {@link #tiers()}).
      *
-     * @param redis the shared Redis client for L2, or null when L2 is off ({@code cache.l2.enabled})
+     * @param redis the shared Redis client for L2, or null when L2 is off ({@link CacheSettings#usesL2()})
      */
-    public static CacheRuntime from(HarborConfig c, RedissonClient redis, LongSupplier wallClockMs,
+    public static CacheRuntime from(CacheSettings settings, RedissonClient redis, LongSupplier wallClockMs,
                                     MeterRegistry meters) {
-        if (!c.bool(CACHE_ENABLED)) {
+        if (!settings.enabled()) {
             return disabled();
         }
-        L1Cache l1 = new L1Cache(c.longValue(CACHE_L1_MAX_BYTES), wallClockMs);
-        RedisL2Cache l2 = redis == null ? null : new RedisL2Cache(redis, c.string(CACHE_L2_KEY_PREFIX),
+        L1Cache l1 = new L1Cache(settings.l1MaxBytes(), wallClockMs);
+        RedisL2Cache l2 = redis == null ? null : new RedisL2Cache(redis, settings.l2KeyPrefix(),
             Duration.ofMillis(L2_CALL_TIMEOUT_MS), System::nanoTime, Duration.ofSeconds(1));
-        return new CacheRuntime(true, c.bool(CACHE_TENANT_ISOLATION),
-            Duration.ofSeconds(c.intValue(CACHE_TTL_SECONDS)), new TwoTierCache(l1, l2, wallClockMs, meters));
+        return new CacheRuntime(true, settings.tenantIsolation(), settings.ttl(),
+            new TwoTierCache(l1, l2, wallClockMs, meters));
     }
 
     /** Longest an L2 lookup may take before it counts as a miss (and Redis as down). */

@@ -2,6 +2,7 @@ package io.harborai.worker.cli;
 
 import io.harborai.worker.batch.BatchSubmitter;
 import io.harborai.worker.config.HarborConfig;
+import io.harborai.worker.config.StageSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -50,7 +51,7 @@ final class SubmitCommand implements Callable<Integer> {
 
     /** Submits {@code input} as batch {@code id} to the configured cluster; prints a summary on stdout. */
     static BatchSubmitter.Summary submit(HarborConfig cfg, Path input, String id) throws java.io.IOException {
-        BatchSubmitter.Summary s = BatchSubmitter.fromConfig(cfg, System.err).submit(input, id);
+        BatchSubmitter.Summary s = BatchSubmitter.create(StageSettings.batch(cfg), System.err).submit(input, id);
         if (s.outcome() == BatchSubmitter.Outcome.ALREADY_SUBMITTED) {
             System.out.printf("batch %s already submitted (%d lines)%n", id, s.lines());
             return s;

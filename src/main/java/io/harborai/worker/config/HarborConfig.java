@@ -119,11 +119,13 @@ public final class HarborConfig {
                 problems.add(key + ": unknown key");
             }
         });
-        for (ConfigValue cv : DEF.validate(own)) {
+        List<ConfigValue> checked = DEF.validate(own);
+        for (ConfigValue cv : checked) {
             for (String msg : cv.errorMessages()) {
                 problems.add(cv.name() + ": " + redactValue(cv.name(), msg));
             }
         }
+        checkBetweenKeys(checked, problems);
         List<ProviderSpec> providers = new ArrayList<>();
         List<RateLimitSpec> rateLimits = new ArrayList<>();
         // With bad values elsewhere, providers are still checked against the documented defaults.
@@ -149,6 +151,19 @@ public final class HarborConfig {
         }
         return new HarborConfig(parsed, Map.copyOf(kafka), List.copyOf(providers), List.copyOf(rateLimits),
             new Tables(capabilities, prices, budgets));
+    }
+
+    /** What a range per key cannot say: bounds that must not cross (each key valid on its own). */
+    private static void checkBetweenKeys(List<ConfigValue> checked, List<String> problems) {
+        Map<String, ConfigValue> byName = new LinkedHashMap<>();
+        checked.forEach(cv -> byName.put(cv.name(), cv));
+        ConfigValue min = byName.get(DISPATCH_CONCURRENCY_MIN);
+        ConfigValue max = byName.get(DISPATCH_CONCURRENCY_MAX);
+        if (min.errorMessages().isEmpty() && max.errorMessages().isEmpty()
+            && (Integer) min.value() > (Integer) max.value()) {
+            problems.add(DISPATCH_CONCURRENCY_MIN + ": " + min.value() + " exceeds " + DISPATCH_CONCURRENCY_MAX
+                + " (" + max.value() + ")");
+        }
     }
 
     /**

@@ -1,9 +1,5 @@
 package io.harborai.worker.dispatch;
 
-import static io.harborai.worker.config.HarborConfigDef.DISPATCH_BATCH_YIELD;
-import static io.harborai.worker.config.HarborConfigDef.DISPATCH_BATCH_YIELD_GRACE_MS;
-
-import io.harborai.worker.config.HarborConfig;
 import io.harborai.worker.metrics.MetricsCatalog;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -85,11 +81,7 @@ public final class PriorityGate implements AutoCloseable {
      * @param enabled {@code dispatch.batch-yield}
      * @param graceMs {@code dispatch.batch-yield-grace-ms}
      */
-    public record Settings(boolean enabled, long graceMs) {
-        public static Settings from(HarborConfig c) {
-            return new Settings(c.bool(DISPATCH_BATCH_YIELD), c.longValue(DISPATCH_BATCH_YIELD_GRACE_MS));
-        }
-    }
+    public record Settings(boolean enabled, long graceMs) {}
 
     private final InFlight online;
     private final long graceNanos;

@@ -14,6 +14,23 @@ import org.apache.kafka.common.errors.TopicExistsException;
 public final class TopicBootstrap {
     private TopicBootstrap() {}
 
+    /**
+     * When {@link TopicSettings#create()}: creates the missing ones of {@code topics} and, compacted,
+     * of {@code compacted}, with the configured partitions and replication; else does nothing.
+     *
+     * @param adminProps the Kafka client properties (at least {@code bootstrap.servers})
+     */
+    public static void ensure(java.util.Map<String, Object> adminProps, TopicSettings settings,
+                              Collection<String> topics, Collection<String> compacted) {
+        if (!settings.create()) {
+            return;
+        }
+        try (Admin admin = Admin.create(adminProps)) {
+            ensure(admin, topics, settings.partitions(), settings.replication());
+            ensureCompacted(admin, compacted, settings.partitions(), settings.replication());
+        }
+    }
+
     public static void ensure(Admin admin, Collection<String> topics, int partitions, short replication) {
         create(admin, topics, partitions, replication, java.util.Map.of());
     }

@@ -1,8 +1,7 @@
 package io.harborai.worker.batch;
 
-import static io.harborai.worker.config.HarborConfigDef.TOPIC_BATCHES;
-
 import io.harborai.worker.config.HarborConfig;
+import io.harborai.worker.config.StageSettings;
 import io.harborai.worker.testinfra.Kill;
 import java.io.PrintStream;
 import org.apache.kafka.clients.producer.Producer;
@@ -23,8 +22,9 @@ public final class BatchSubmitterHooks {
      */
     @SuppressWarnings("unchecked")
     public static BatchSubmitter killedAfterLines(HarborConfig cfg, PrintStream log, long lines) {
-        String statusTopic = cfg.string(TOPIC_BATCHES);
-        return BatchSubmitter.fromConfig(cfg, log, props -> {
+        BatchSettings settings = StageSettings.batch(cfg);
+        String statusTopic = settings.topics().batches();
+        return BatchSubmitter.create(settings, log, props -> {
             Producer<String, byte[]> real = BatchSubmitter.kafkaProducer(props);
             long[] sent = {0};
             return Kill.around(Producer.class, real, (method, args, proceed) -> {

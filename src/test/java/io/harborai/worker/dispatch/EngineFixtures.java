@@ -6,6 +6,7 @@ import io.harborai.worker.avro.Message;
 import io.harborai.worker.avro.Params;
 import io.harborai.worker.avro.Usage;
 import io.harborai.worker.config.HarborConfig;
+import io.harborai.worker.config.StageSettings;
 import io.harborai.worker.dispatch.ratelimit.RateLimiter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.harborai.worker.testinfra.MutableClock;
@@ -93,7 +94,7 @@ public final class EngineFixtures {
 
     /** The documented defaults with {@code overrides} applied, validated like a real config. */
     public static DispatchSettings settings(Map<String, ?> overrides) {
-        return DispatchSettings.from(HarborConfig.fromMap(overrides));
+        return StageSettings.dispatch(HarborConfig.fromMap(overrides));
     }
 
     public static ProviderOutcome.Success success(String content) {

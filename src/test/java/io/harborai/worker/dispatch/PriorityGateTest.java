@@ -5,7 +5,6 @@ import static io.harborai.worker.dispatch.EngineFixtures.success;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.harborai.worker.avro.ChatResult;
-import io.harborai.worker.config.HarborConfig;
 import io.harborai.worker.dispatch.EngineFixtures.FakeCaller;
 import io.harborai.worker.dispatch.ratelimit.RateLimiter;
 import io.harborai.worker.metrics.MetricsCatalog;
@@ -110,14 +109,6 @@ class PriorityGateTest {
         assertThat(PriorityGate.OPEN.yielding()).isFalse();
         assertThat(PriorityGate.create(online, new PriorityGate.Settings(false, 300), meters))
             .isSameAs(PriorityGate.OPEN);
-    }
-
-    @Test
-    void shouldReadTheKeys() {
-        assertThat(PriorityGate.Settings.from(HarborConfig.fromMap(Map.of("dispatch.batch-yield-grace-ms", 150))))
-            .isEqualTo(new PriorityGate.Settings(true, 150));
-        assertThat(PriorityGate.Settings.from(HarborConfig.fromMap(Map.of("dispatch.batch-yield", false))).enabled())
-            .isFalse();
     }
 
     @Test

@@ -12,6 +12,7 @@ import io.harborai.worker.batch.BatchSubmitter;
 import io.harborai.worker.batch.BatchSubmitterHooks;
 import io.harborai.worker.cli.HarborCli;
 import io.harborai.worker.config.HarborConfig;
+import io.harborai.worker.config.StageSettings;
 import io.harborai.worker.schema.AvroSerde;
 import io.harborai.worker.schema.SchemaRegistryClient;
 import io.harborai.worker.testinfra.HarborIntegrationTest;
@@ -208,7 +209,7 @@ class BatchSubmitIT {
     }
 
     private static BatchSubmitter submitter(Map<String, Object> cfg) {
-        return BatchSubmitter.fromConfig(HarborConfig.fromMap(cfg), System.err);
+        return BatchSubmitter.create(StageSettings.batch(HarborConfig.fromMap(cfg)), System.err);
     }
 
     /** Runs the CLI, returns its stdout (log lines removed); fails unless it exits 0. */

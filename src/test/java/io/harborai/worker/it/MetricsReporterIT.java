@@ -28,6 +28,7 @@ import io.harborai.worker.avro.Alert;
 import io.harborai.worker.avro.AlertState;
 import io.harborai.worker.avro.MetricEvent;
 import io.harborai.worker.config.HarborConfig;
+import io.harborai.worker.config.StageSettings;
 import io.harborai.worker.metrics.MetricsCatalog;
 import io.harborai.worker.metrics.topic.MetricsTopic;
 import io.harborai.worker.metrics.snapshot.MetricsReporter;
@@ -75,7 +76,7 @@ class MetricsReporterIT {
 
         try (KafkaConsumer<String, byte[]> consumer = consumer(infra)) {
             consumer.subscribe(List.of(topic));
-            MetricsReporter reporter = MetricsReporter.start(config, meters, INSTANCE, registry, new OkHttpClient(),
+            MetricsReporter reporter = MetricsReporter.start(StageSettings.reporter(config), meters, INSTANCE, registry, new OkHttpClient(),
                 Map.of("bootstrap.servers", infra.kafkaBootstrap()));
             try {
                 drive(consumer, metricDe, alertDe, false, r -> events.size() >= 3);

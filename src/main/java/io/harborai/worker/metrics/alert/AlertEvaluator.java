@@ -1,8 +1,5 @@
 package io.harborai.worker.metrics.alert;
 
-import static io.harborai.worker.config.HarborConfigDef.ALERTS_FIRE_AFTER;
-import static io.harborai.worker.config.HarborConfigDef.ALERTS_RESOLVE_AFTER;
-
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,7 +13,6 @@ import java.util.TreeSet;
 import io.harborai.worker.avro.Alert;
 import io.harborai.worker.avro.AlertState;
 import io.harborai.worker.avro.MetricEvent;
-import io.harborai.worker.config.HarborConfig;
 
 /**
  * Runs the alert rules over consecutive snapshots and reports state changes.
@@ -64,9 +60,8 @@ public final class AlertEvaluator {
     }
 
     /** The default rules ({@link AlertRules#from}) with {@code alerts.fire-after-snapshots}/{@code resolve-after}. */
-    public static AlertEvaluator from(HarborConfig config, Clock clock) {
-        return new AlertEvaluator(AlertRules.from(config), config.intValue(ALERTS_FIRE_AFTER),
-            config.intValue(ALERTS_RESOLVE_AFTER), clock);
+    public static AlertEvaluator from(AlertSettings settings, Clock clock) {
+        return new AlertEvaluator(AlertRules.from(settings), settings.fireAfter(), settings.resolveAfter(), clock);
     }
 
     /** Feeds one snapshot; returns the state changes it caused (often none), in rule order. */

@@ -1,12 +1,5 @@
 package io.harborai.worker.metrics.alert;
 
-import static io.harborai.worker.config.HarborConfigDef.ALERTS_CACHE_HIT_RATE_MIN;
-import static io.harborai.worker.config.HarborConfigDef.ALERTS_CONSUMER_LAG;
-import static io.harborai.worker.config.HarborConfigDef.ALERTS_DLQ_PER_SECOND;
-import static io.harborai.worker.config.HarborConfigDef.ALERTS_ERROR_RATE;
-import static io.harborai.worker.config.HarborConfigDef.ALERTS_HEAP_USED_RATIO;
-import static io.harborai.worker.config.HarborConfigDef.ALERTS_LATENCY_P95_MS;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalDouble;
@@ -14,7 +7,6 @@ import java.util.OptionalDouble;
 import io.harborai.worker.metrics.alert.AlertRule.Bound;
 import io.harborai.worker.avro.MetricEvent;
 import io.harborai.worker.avro.Severity;
-import io.harborai.worker.config.HarborConfig;
 
 /**
  * The default rule set, from the {@code alerts.*} thresholds. A threshold of 0 leaves its rule out;
@@ -51,22 +43,22 @@ public final class AlertRules {
     public static final String CONSUMER_LAG = "consumer_lag";
 
     /** The default rules with the configured thresholds, those with threshold 0 left out. */
-    public static List<AlertRule> from(HarborConfig config) {
+    public static List<AlertRule> from(AlertSettings settings) {
         List<AlertRule> rules = new ArrayList<>();
-        add(rules, AlertRule.of(LATENCY_P95, Severity.WARNING, Bound.ABOVE, config.doubleValue(ALERTS_LATENCY_P95_MS),
+        add(rules, AlertRule.of(LATENCY_P95, Severity.WARNING, Bound.ABOVE, settings.latencyP95Ms(),
             "ms", e -> withResults(e, e.getLatencyP95Ms())));
-        add(rules, new AlertRule(ERROR_RATE, Severity.CRITICAL, Bound.ABOVE, config.doubleValue(ALERTS_ERROR_RATE),
+        add(rules, new AlertRule(ERROR_RATE, Severity.CRITICAL, Bound.ABOVE, settings.errorRate(),
             1.0, "", e -> withResults(e, e.getErrorRate())));
-        add(rules, new AlertRule(MEMORY, Severity.WARNING, Bound.ABOVE, config.doubleValue(ALERTS_HEAP_USED_RATIO),
+        add(rules, new AlertRule(MEMORY, Severity.WARNING, Bound.ABOVE, settings.heapUsedRatio(),
             1.0, "", AlertRules::heapUsedRatio));
         add(rules, new AlertRule(CACHE_HIT_RATE, Severity.INFO, Bound.BELOW,
-            config.doubleValue(ALERTS_CACHE_HIT_RATE_MIN), 1.0, "",
+            settings.cacheHitRateMin(), 1.0, "",
             e -> e.getCacheLookups() > 0 ? OptionalDouble.of(e.getCacheHitRate()) : OptionalDouble.empty()));
         rules.add(AlertRule.of(CIRCUIT_OPEN, Severity.CRITICAL, Bound.ABOVE, 0, "circuits open",
             e -> OptionalDouble.of(e.getCircuitsOpen())));
-        add(rules, AlertRule.of(DLQ_RATE, Severity.WARNING, Bound.ABOVE, config.doubleValue(ALERTS_DLQ_PER_SECOND),
+        add(rules, AlertRule.of(DLQ_RATE, Severity.WARNING, Bound.ABOVE, settings.dlqPerSecond(),
             "/s", AlertRules::dlqPerSecond));
-        add(rules, AlertRule.of(CONSUMER_LAG, Severity.WARNING, Bound.ABOVE, config.longValue(ALERTS_CONSUMER_LAG),
+        add(rules, AlertRule.of(CONSUMER_LAG, Severity.WARNING, Bound.ABOVE, settings.consumerLag(),
             "records", e -> OptionalDouble.of(e.getConsumerLag())));
         return List.copyOf(rules);
     }

@@ -1,12 +1,5 @@
 package io.harborai.worker.metrics.snapshot;
 
-import static io.harborai.worker.config.HarborConfigDef.ALERTS_ENABLED;
-import static io.harborai.worker.config.HarborConfigDef.ALERTS_WEBHOOK_URL;
-import static io.harborai.worker.config.HarborConfigDef.METRICS_INTERVAL_MS;
-import static io.harborai.worker.config.HarborConfigDef.METRICS_MODE;
-import static io.harborai.worker.config.HarborConfigDef.TOPIC_ALERTS;
-import static io.harborai.worker.config.HarborConfigDef.TOPIC_METRICS;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -34,10 +27,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.harborai.worker.metrics.alert.AlertEvaluator;
+import io.harborai.worker.metrics.alert.AlertSettings;
 import io.harborai.worker.metrics.alert.WebhookSink;
 import io.harborai.worker.avro.Alert;
 import io.harborai.worker.avro.MetricEvent;
-import io.harborai.worker.config.HarborConfig;
 import io.harborai.worker.metrics.topic.MetricsTopic;
 import io.harborai.worker.schema.SchemaRegistryClient;
 
@@ -95,15 +88,15 @@ public final class MetricsReporter implements AutoCloseable {
      * @throws IllegalArgumentException if {@code alerts.webhook-url} is set but not an http(s) URL
      * @throws org.apache.kafka.common.KafkaException if the producer properties are invalid
      */
-    public static MetricsReporter start(HarborConfig config, MeterRegistry registry, String instanceId,
+    public static MetricsReporter start(ReporterSettings settings, MeterRegistry registry, String instanceId,
                                         SchemaRegistryClient registryClient, OkHttpClient http,
                                         Map<String, Object> kafkaProducerProps) {
         Clock clock = Clock.systemUTC();
-        SnapshotCollector collector = new SnapshotCollector(registry, instanceId, config.string(METRICS_MODE), clock);
-        AlertEvaluator evaluator = config.bool(ALERTS_ENABLED) ? AlertEvaluator.from(config, clock) : null;
-        String url = config.string(ALERTS_WEBHOOK_URL);
-        WebhookSink webhook = evaluator != null && url != null && !url.isBlank()
-            ? new WebhookSink(http, url, WebhookSink.DEFAULT_MAX_PENDING) : null;
+        SnapshotCollector collector = new SnapshotCollector(registry, instanceId, settings.mode(), clock);
+        AlertSettings alerts = settings.alerts();
+        AlertEvaluator evaluator = alerts.enabled() ? AlertEvaluator.from(alerts, clock) : null;
+        WebhookSink webhook = alerts.hasWebhook()
+            ? new WebhookSink(http, alerts.webhookUrl(), WebhookSink.DEFAULT_MAX_PENDING) : null;
         Map<String, Object> props = new HashMap<>(kafkaProducerProps);
         props.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "harbor-metrics-" + instanceId);
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -111,12 +104,11 @@ public final class MetricsReporter implements AutoCloseable {
         props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
         Producer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
-        String metricsTopic = config.string(TOPIC_METRICS);
-        String alertsTopic = Objects.requireNonNullElse(config.string(TOPIC_ALERTS), metricsTopic);
         MetricsReporter reporter = new MetricsReporter(collector, evaluator, webhook, producer,
             MetricsTopic.metricSerde(registryClient, true).serializer(),
-            MetricsTopic.alertSerde(registryClient, true).serializer(), metricsTopic, alertsTopic);
-        reporter.schedule(Duration.ofMillis(config.longValue(METRICS_INTERVAL_MS)));
+            MetricsTopic.alertSerde(registryClient, true).serializer(), settings.metricsTopic(),
+            settings.alertsTopic());
+        reporter.schedule(settings.interval());
         return reporter;
     }
 

@@ -17,6 +17,7 @@ import io.harborai.worker.avro.AlertState;
 import io.harborai.worker.avro.MetricEvent;
 import io.harborai.worker.avro.Severity;
 import io.harborai.worker.config.HarborConfig;
+import io.harborai.worker.config.StageSettings;
 
 class AlertRulesTest {
 
@@ -87,8 +88,8 @@ class AlertRulesTest {
         return AlertEvaluator.from(config(cfg), CLOCK);
     }
 
-    private static HarborConfig config(Map<String, Object> cfg) {
-        return HarborConfig.fromMap(cfg);
+    private static AlertSettings config(Map<String, Object> cfg) {
+        return StageSettings.alerts(HarborConfig.fromMap(cfg));
     }
 
     /** A 2-second window inside every default threshold. */

@@ -26,6 +26,7 @@ import io.harborai.worker.metrics.alert.AlertRules;
 import io.harborai.worker.avro.Alert;
 import io.harborai.worker.avro.MetricEvent;
 import io.harborai.worker.config.HarborConfig;
+import io.harborai.worker.config.StageSettings;
 import io.harborai.worker.metrics.MetricsCatalog;
 import io.harborai.worker.metrics.topic.MetricsTopic;
 import io.harborai.worker.testinfra.MutableClock;
@@ -110,8 +111,7 @@ class MetricsReporterTest {
     }
 
     private MetricsReporter reporter(MockProducer<String, byte[]> p) {
-        HarborConfig cfg = HarborConfig.fromMap(Map.of());
-        List<AlertRule> rules = AlertRules.from(cfg);
+        List<AlertRule> rules = AlertRules.from(StageSettings.alerts(HarborConfig.fromMap(Map.of())));
         return new MetricsReporter(collector(), new AlertEvaluator(rules, 1, 1, clock), null, p, metricText, alertText,
             "met", "alerts");
     }

@@ -1,0 +1,22 @@
+package io.harborai.worker.topology;
+
+/**
+ * The worker's topics ({@code topics.*}): their names, and whether and how missing ones are created
+ * ({@link TopicBootstrap}). Immutable.
+ *
+ * @param alerts the topic of Alert events, or null when they go to {@code metrics} (see {@link #alertsOrMetrics()})
+ * @param batches compacted: one BatchStatus per batch id
+ * @param batchProgress compacted: per-task result counts of batch lines
+ * @param create whether missing topics are created at start-up
+ * @param partitions partitions of the topics created here
+ * @param replication replication factor of the topics created here (and of Kafka Streams' internal ones)
+ */
+public record TopicSettings(String requests, String requestsBatch, String results, String dlq, String metrics,
+                            String alerts, String batches, String batchProgress,
+                            boolean create, int partitions, short replication) {
+
+    /** Where Alert events go: {@link #alerts()} when set, else the metrics topic. */
+    public String alertsOrMetrics() {
+        return alerts != null ? alerts : metrics;
+    }
+}
