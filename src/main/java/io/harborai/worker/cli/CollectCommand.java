@@ -1,11 +1,11 @@
 package io.harborai.worker.cli;
 
-import static io.harborai.worker.config.HarborConfigDef.*;
-
 import io.harborai.worker.avro.BatchStatus;
 import io.harborai.worker.avro.ChatResult;
 import io.harborai.worker.batch.BatchCollector;
 import io.harborai.worker.config.HarborConfig;
+import io.harborai.worker.config.StageSettings;
+import io.harborai.worker.batch.BatchSettings;
 import io.harborai.worker.schema.AvroSerde;
 import io.harborai.worker.schema.SchemaRegistryClient;
 import java.nio.file.Path;
@@ -61,19 +61,19 @@ final class CollectCommand implements Callable<Integer> {
      */
     static int collect(HarborConfig cfg, String batchId, Path output, Path errors, Duration timeout)
         throws java.io.IOException {
-        Map<String, Object> common = new HashMap<>(cfg.kafka());
-        common.put("bootstrap.servers", cfg.kafkaBootstrap());
+        BatchSettings cluster = StageSettings.batch(cfg);
+        Map<String, Object> common = cluster.kafka();
         Map<String, Object> resultProps = new HashMap<>(common);
         resultProps.putAll(BatchCollector.consumerDefaults(batchId));
         Map<String, Object> statusProps = new HashMap<>(common);
         statusProps.putAll(BatchCollector.statusConsumerDefaults());
-        SchemaRegistryClient registry = SchemaRegistryClient.create(cfg.string(SCHEMA_REGISTRY_URL));
+        SchemaRegistryClient registry = SchemaRegistryClient.create(cluster.schemaRegistryUrl());
         try (var results = new KafkaConsumer<>(resultProps, new StringDeserializer(),
                  new AvroSerde<>(registry, ChatResult.class, false).deserializer());
              var statuses = new KafkaConsumer<>(statusProps, new StringDeserializer(),
                  new AvroSerde<>(registry, BatchStatus.class, false).deserializer())) {
-            BatchCollector collector = new BatchCollector(results, statuses, cfg.string(TOPIC_RESULTS),
-                cfg.string(TOPIC_BATCHES), batchId, System.err);
+            BatchCollector collector = new BatchCollector(results, statuses, cluster.topics().results(),
+                cluster.topics().batches(), batchId, System.err);
             BatchCollector.Summary s;
             try {
                 s = collector.run(output, errors, timeout);

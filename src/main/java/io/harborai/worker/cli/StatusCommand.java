@@ -1,7 +1,5 @@
 package io.harborai.worker.cli;
 
-import static io.harborai.worker.config.HarborConfigDef.*;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.harborai.worker.avro.BatchProgress;
 import io.harborai.worker.avro.BatchStatus;
@@ -9,6 +7,8 @@ import io.harborai.worker.batch.ClientDefaults;
 import io.harborai.worker.batch.BatchState;
 import io.harborai.worker.batch.BatchStatuses;
 import io.harborai.worker.config.HarborConfig;
+import io.harborai.worker.config.StageSettings;
+import io.harborai.worker.batch.BatchSettings;
 import io.harborai.worker.schema.AvroSerde;
 import io.harborai.worker.schema.SchemaRegistryClient;
 import java.util.HashMap;
@@ -46,23 +46,23 @@ final class StatusCommand implements Callable<Integer> {
         if (cfg == null) {
             return 2;
         }
-        Map<String, Object> props = new HashMap<>(cfg.kafka());
-        props.put("bootstrap.servers", cfg.kafkaBootstrap());
+        BatchSettings cluster = StageSettings.batch(cfg);
+        Map<String, Object> props = new HashMap<>(cluster.kafka());
         props.putAll(ClientDefaults.consumer());
         props.put("allow.auto.create.topics", false); // asking about a batch must not create its topics
-        SchemaRegistryClient registry = SchemaRegistryClient.create(cfg.string(SCHEMA_REGISTRY_URL));
+        SchemaRegistryClient registry = SchemaRegistryClient.create(cluster.schemaRegistryUrl());
         Optional<BatchStatus> status;
         List<BatchProgress> progress;
         try (var statuses = new KafkaConsumer<>(props, new StringDeserializer(),
                  new AvroSerde<>(registry, BatchStatus.class, false).deserializer());
              var progresses = new KafkaConsumer<>(props, new StringDeserializer(),
                  new AvroSerde<>(registry, BatchProgress.class, false).deserializer())) {
-            status = BatchStatuses.status(statuses, cfg.string(TOPIC_BATCHES), batchId);
+            status = BatchStatuses.status(statuses, cluster.topics().batches(), batchId);
             if (status.isEmpty()) {
                 System.err.println("no batch " + batchId);
                 return 1;
             }
-            progress = BatchStatuses.progress(progresses, cfg.string(TOPIC_BATCH_PROGRESS), batchId);
+            progress = BatchStatuses.progress(progresses, cluster.topics().batchProgress(), batchId);
         }
         BatchState state = BatchState.of(status.get(), progress);
         System.out.println(asJson ? state.json(new ObjectMapper()).toString() : state.line());

@@ -1,9 +1,9 @@
 package io.harborai.worker.cli;
 
-import static io.harborai.worker.config.HarborConfigDef.*;
-
 import io.harborai.worker.batch.ClientDefaults;
 import io.harborai.worker.config.HarborConfig;
+import io.harborai.worker.config.StageSettings;
+import io.harborai.worker.batch.BatchSettings;
 import io.harborai.worker.metrics.topic.MetricsTopic;
 import io.harborai.worker.schema.SchemaRegistryClient;
 import io.harborai.worker.top.MetricsFeed;
@@ -79,14 +79,15 @@ final class TopCommand implements Callable<Integer> {
         if (cfg == null) {
             return 2;
         }
-        String topic = cfg.string(TOPIC_METRICS);
-        String alertsTopic = cfg.string(TOPIC_ALERTS);
+        BatchSettings cluster = StageSettings.batch(cfg);
+        String topic = cluster.topics().metrics();
+        String alertsTopic = cluster.topics().alerts();
         boolean tty = System.console() != null && !once;
         boolean color = tty && !noColor && System.getenv("NO_COLOR") == null;
         TopRenderer renderer = new TopRenderer(alertsTopic == null || alertsTopic.equals(topic) ? topic
             : topic + " + " + alertsTopic, color);
-        TopView view = new TopView(cfg.longValue(METRICS_INTERVAL_MS));
-        try (MetricsFeed feed = feed(cfg, topic, alertsTopic)) {
+        TopView view = new TopView(StageSettings.reporter(cfg).interval().toMillis());
+        try (MetricsFeed feed = feed(cluster, topic, alertsTopic)) {
             List<String> missing = feed.start(System.currentTimeMillis() - sinceS * 1000);
             if (missing.contains(topic)) {
                 err.println("harbor top: topic " + topic + " does not exist: has a worker run against this cluster?");
@@ -168,12 +169,11 @@ final class TopCommand implements Callable<Integer> {
         }
     }
 
-    private static MetricsFeed feed(HarborConfig cfg, String topic, String alertsTopic) {
-        Map<String, Object> props = new HashMap<>(cfg.kafka());
-        props.put("bootstrap.servers", cfg.kafkaBootstrap());
+    private static MetricsFeed feed(BatchSettings cluster, String topic, String alertsTopic) {
+        Map<String, Object> props = new HashMap<>(cluster.kafka());
         props.putAll(ClientDefaults.consumer());
         props.put("allow.auto.create.topics", false); // watching must not create the topics
-        SchemaRegistryClient registry = SchemaRegistryClient.create(cfg.string(SCHEMA_REGISTRY_URL));
+        SchemaRegistryClient registry = SchemaRegistryClient.create(cluster.schemaRegistryUrl());
         return new MetricsFeed(new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer()),
             topic, alertsTopic, MetricsTopic.metricSerde(registry, false).deserializer(),
             MetricsTopic.alertSerde(registry, false).deserializer());
