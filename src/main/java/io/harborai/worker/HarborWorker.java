@@ -64,6 +64,7 @@ public final class HarborWorker implements AutoCloseable {
 
     /** The online application first, then the batch one. */
     private final List<KafkaStreams> apps;
+
     private final List<String> appIds;
     private final DispatchRuntime dispatch;
     private final MeterRegistry meters;
@@ -72,8 +73,15 @@ public final class HarborWorker implements AutoCloseable {
     private final MetricsServer metricsServer;
     private final Resources owned;
 
-    private HarborWorker(List<KafkaStreams> apps, List<String> appIds, DispatchRuntime dispatch, MeterRegistry meters,
-                         PerformanceMode mode, String providerSummary, MetricsServer metricsServer, Resources owned) {
+    private HarborWorker(
+            List<KafkaStreams> apps,
+            List<String> appIds,
+            DispatchRuntime dispatch,
+            MeterRegistry meters,
+            PerformanceMode mode,
+            String providerSummary,
+            MetricsServer metricsServer,
+            Resources owned) {
         this.apps = List.copyOf(apps);
         this.appIds = List.copyOf(appIds);
         this.dispatch = dispatch;
@@ -109,49 +117,92 @@ public final class HarborWorker implements AutoCloseable {
         Resources owned = new Resources();
         try {
             RedissonClient redis = (givenLimiter == null && s.rateLimited()) || s.cacheOrBudgetsUseRedis()
-                ? owned.add(RedisClients.create(s.redisUrl().value()), RedisClients::shutdown) : null;
-            RateLimiter limiter = givenLimiter != null ? givenLimiter : owned.add(redis == null
-                ? RateLimiter.unlimited() : RateLimiters.create(redis, s.rateLimits(), s.rateLimitLocalShare(),
-                    System::nanoTime));
+                    ? owned.add(RedisClients.create(s.redisUrl().value()), RedisClients::shutdown)
+                    : null;
+            RateLimiter limiter = givenLimiter != null
+                    ? givenLimiter
+                    : owned.add(
+                            redis == null
+                                    ? RateLimiter.unlimited()
+                                    : RateLimiters.create(
+                                            redis, s.rateLimits(), s.rateLimitLocalShare(), System::nanoTime));
             MeterBinding binding = owned.add(MeterBinding.bind(meters));
             OkHttpClient http = owned.add(WorkerClients.sharedHttpClient(s.http(), meters), WorkerClients::release);
             List<ProviderSpec> providers = providers(s, owned);
-            ProviderRouter router = ProviderRouter.create(providers, http, System.getenv(),
-                s.providers().capabilities());
-            String summary = providers.stream().map(p -> p.name() + "=" + p.baseUrl() + " " + p.models()).toList()
-                .toString();
+            ProviderRouter router = ProviderRouter.create(
+                    providers, http, System.getenv(), s.providers().capabilities());
+            String summary = providers.stream()
+                    .map(p -> p.name() + "=" + p.baseUrl() + " " + p.models())
+                    .toList()
+                    .toString();
             ensureTopics(s);
             SchemaRegistryClient registry = new SchemaRegistryClient(http, s.schemaRegistryUrl());
-            CacheRuntime cache = CacheRuntime.from(s.cache(), s.cache().usesL2() ? redis : null,
-                System::currentTimeMillis, meters);
+            CacheRuntime cache =
+                    CacheRuntime.from(s.cache(), s.cache().usesL2() ? redis : null, System::currentTimeMillis, meters);
             owned.add(cache.tiers());
-            TenantBudgets budgets = owned.add(s.budgets().anyLimit() && redis != null
-                ? new RedisTenantBudgets(redis, s.budgets(), Clock.systemUTC(), meters) : TenantBudgets.none());
-            Answers answers = new Answers(new StructuredOutput(new SchemaValidator(SchemaValidator.DEFAULT_CACHE_SIZE)),
-                s.structuredMaxAttempts(), s.prices(), budgets, meters);
-            DispatchRuntime online = new DispatchRuntime(router, s.dispatch(), ProviderCaller.http(), limiter,
-                Clock.systemUTC(), () -> ThreadLocalRandom.current().nextDouble(), meters, answers);
+            TenantBudgets budgets = owned.add(
+                    s.budgets().anyLimit() && redis != null
+                            ? new RedisTenantBudgets(redis, s.budgets(), Clock.systemUTC(), meters)
+                            : TenantBudgets.none());
+            Answers answers = new Answers(
+                    new StructuredOutput(new SchemaValidator(SchemaValidator.DEFAULT_CACHE_SIZE)),
+                    s.structuredMaxAttempts(),
+                    s.prices(),
+                    budgets,
+                    meters);
+            DispatchRuntime online = new DispatchRuntime(
+                    router,
+                    s.dispatch(),
+                    ProviderCaller.http(),
+                    limiter,
+                    Clock.systemUTC(),
+                    () -> ThreadLocalRandom.current().nextDouble(),
+                    meters,
+                    answers);
             PriorityGate priority = PriorityGate.create(online.inFlight(), s.priority(), meters);
             DispatchRuntime batch = online.forBatch(s.batchShare(), priority, meters);
             String appId = s.streams().applicationId();
             // Before the apps, so it closes after them: the final snapshot counts their last results.
             owned.add(MetricsReporter.start(s.reporter(), meters, instanceId(appId), registry, http, s.kafka()));
             List<KafkaStreams> apps = List.of(
-                owned.add(WorkerClients.streamsApp(s, registry, cache, online, appId, s.topics().requests()),
-                    HarborWorker::leaveGroup),
-                owned.add(WorkerClients.streamsApp(s, registry, cache, batch, appId + "-batch",
-                    s.topics().requestsBatch()), HarborWorker::leaveGroup));
+                    owned.add(
+                            WorkerClients.streamsApp(
+                                    s,
+                                    registry,
+                                    cache,
+                                    online,
+                                    appId,
+                                    s.topics().requests()),
+                            HarborWorker::leaveGroup),
+                    owned.add(
+                            WorkerClients.streamsApp(
+                                    s,
+                                    registry,
+                                    cache,
+                                    batch,
+                                    appId + "-batch",
+                                    s.topics().requestsBatch()),
+                            HarborWorker::leaveGroup));
             apps.forEach(binding::bindStreams);
             owned.add(priority); // closes before the apps: it resumes the batch app, so its close is an ordinary one
             List<String> appIds = List.of(appId, appId + "-batch");
-            MetricsServer server = s.metricsPort() <= 0 ? null : owned.add(MetricsServer.start(s.metricsPort(),
-                prometheus(meters, s.metricsPort())::scrape, () -> appStates(apps, appIds), online::openCircuits));
+            MetricsServer server = s.metricsPort() <= 0
+                    ? null
+                    : owned.add(MetricsServer.start(
+                            s.metricsPort(),
+                            prometheus(meters, s.metricsPort())::scrape,
+                            () -> appStates(apps, appIds),
+                            online::openCircuits));
             apps.forEach(KafkaStreams::start);
             // Online before batch: a paused batch app still polls and commits (see PriorityGate).
             priority.watch(PriorityGate.Listener.of(apps.get(1)::pause, apps.get(1)::resume));
-            log.info("HarborAI worker started: application.id={} (+ {}-batch) kafka={} providers={} metrics={}",
-                appId, appId, s.kafkaBootstrap(), summary,
-                server == null ? "off" : "http://0.0.0.0:" + server.port() + "/metrics");
+            log.info(
+                    "HarborAI worker started: application.id={} (+ {}-batch) kafka={} providers={} metrics={}",
+                    appId,
+                    appId,
+                    s.kafkaBootstrap(),
+                    summary,
+                    server == null ? "off" : "http://0.0.0.0:" + server.port() + "/metrics");
             return new HarborWorker(apps, appIds, online, meters, s.mode(), summary, server, owned);
         } catch (RuntimeException e) {
             throw owned.closeAfterFailure(e);
@@ -166,7 +217,8 @@ public final class HarborWorker implements AutoCloseable {
         String url = s.providers().simulatorUrl();
         if (url == null) {
             url = owned.add(SimulatorServer.start(SimulatorOptions.defaults()
-                .withLatency(s.providers().simulatorLatency()))).baseUrl();
+                            .withLatency(s.providers().simulatorLatency())))
+                    .baseUrl();
         }
         return List.of(WorkerClients.simulatorSpec(s.http(), url));
     }
@@ -174,8 +226,8 @@ public final class HarborWorker implements AutoCloseable {
     /** Creates the missing topics (when {@code topics.create}); the batch topics are compacted. */
     private static void ensureTopics(WorkerSettings s) {
         TopicSettings t = s.topics();
-        List<String> topics = new ArrayList<>(List.of(t.requests(), t.requestsBatch(), t.results(), t.dlq(),
-            t.metrics()));
+        List<String> topics =
+                new ArrayList<>(List.of(t.requests(), t.requestsBatch(), t.results(), t.dlq(), t.metrics()));
         if (t.alerts() != null) {
             topics.add(t.alerts());
         }
@@ -190,7 +242,7 @@ public final class HarborWorker implements AutoCloseable {
      */
     private static void leaveGroup(KafkaStreams app) {
         app.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
-            .withTimeout(Duration.ofSeconds(30)));
+                .withTimeout(Duration.ofSeconds(30)));
     }
 
     /** The {@code instance} of this worker's MetricEvents: host, process and a per-worker suffix. */
@@ -202,13 +254,13 @@ public final class HarborWorker implements AutoCloseable {
             host = "unknown-host";
         }
         return appId + "@" + host + ":" + ProcessHandle.current().pid() + "#"
-            + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
+                + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
     }
 
     private static PrometheusMeterRegistry prometheus(MeterRegistry meters, int port) {
         if (!(meters instanceof PrometheusMeterRegistry prometheus)) {
             throw new IllegalArgumentException("metrics.port=" + port + " needs a Prometheus registry; the worker was "
-                + "given a " + meters.getClass().getSimpleName());
+                    + "given a " + meters.getClass().getSimpleName());
         }
         return prometheus;
     }
@@ -221,8 +273,10 @@ public final class HarborWorker implements AutoCloseable {
         KafkaStreams.State worst = KafkaStreams.State.RUNNING;
         for (KafkaStreams app : apps) {
             KafkaStreams.State s = app.state();
-            if (s == KafkaStreams.State.ERROR || s == KafkaStreams.State.NOT_RUNNING
-                || s == KafkaStreams.State.PENDING_ERROR || s == KafkaStreams.State.PENDING_SHUTDOWN) {
+            if (s == KafkaStreams.State.ERROR
+                    || s == KafkaStreams.State.NOT_RUNNING
+                    || s == KafkaStreams.State.PENDING_ERROR
+                    || s == KafkaStreams.State.PENDING_SHUTDOWN) {
                 return s;
             }
             if (s != KafkaStreams.State.RUNNING) {

@@ -7,8 +7,8 @@ import io.harborai.worker.cache.CacheRuntime;
 import io.harborai.worker.config.WorkerSettings;
 import io.harborai.worker.dispatch.DispatchRuntime;
 import io.harborai.worker.metrics.MeterBinding;
-import io.harborai.worker.provider.ProviderSpec;
 import io.harborai.worker.provider.Dialect;
+import io.harborai.worker.provider.ProviderSpec;
 import io.harborai.worker.schema.AvroSerde;
 import io.harborai.worker.schema.SchemaRegistryClient;
 import io.harborai.worker.topology.TopologyFactory;
@@ -51,16 +51,16 @@ final class WorkerClients {
         dispatcher.setMaxRequests(1024);
         dispatcher.setMaxRequestsPerHost(MAX_REQUESTS_PER_HOST);
         return new OkHttpClient.Builder()
-            .dispatcher(dispatcher)
-            // Keep as many idle connections as calls can be in flight: a smaller pool closes the
-            // surplus after every response and the next call pays a new TCP connection.
-            .connectionPool(new ConnectionPool(MAX_REQUESTS_PER_HOST, 30, TimeUnit.SECONDS))
-            .connectTimeout(timeouts.connect())
-            .readTimeout(timeouts.read())
-            .writeTimeout(timeouts.write())
-            .callTimeout(timeouts.call())
-            .eventListener(MeterBinding.okHttpListener(meters))
-            .build();
+                .dispatcher(dispatcher)
+                // Keep as many idle connections as calls can be in flight: a smaller pool closes the
+                // surplus after every response and the next call pays a new TCP connection.
+                .connectionPool(new ConnectionPool(MAX_REQUESTS_PER_HOST, 30, TimeUnit.SECONDS))
+                .connectTimeout(timeouts.connect())
+                .readTimeout(timeouts.read())
+                .writeTimeout(timeouts.write())
+                .callTimeout(timeouts.call())
+                .eventListener(MeterBinding.okHttpListener(meters))
+                .build();
     }
 
     /** Stops what {@link #sharedHttpClient} started: its dispatcher's threads and its idle connections. */
@@ -71,8 +71,18 @@ final class WorkerClients {
 
     /** The simulator at {@code url} as the provider of every model, with the default timeouts. */
     static ProviderSpec simulatorSpec(WorkerSettings.Http timeouts, String url) {
-        return new ProviderSpec("simulator", url.replaceAll("/+$", ""), null, List.of("*"), timeouts.connect(),
-            timeouts.read(), timeouts.write(), timeouts.call(), Dialect.GENERIC, false, Duration.ZERO);
+        return new ProviderSpec(
+                "simulator",
+                url.replaceAll("/+$", ""),
+                null,
+                List.of("*"),
+                timeouts.connect(),
+                timeouts.read(),
+                timeouts.write(),
+                timeouts.call(),
+                Dialect.GENERIC,
+                false,
+                Duration.ZERO);
     }
 
     /**
@@ -80,13 +90,20 @@ final class WorkerClients {
      * their own (own stream threads, consumer group and in-flight budget), so a batch backlog never
      * holds up an online record. Not started.
      */
-    static KafkaStreams streamsApp(WorkerSettings settings, SchemaRegistryClient registry, CacheRuntime cache,
-                                   DispatchRuntime dispatch, String applicationId, String requestTopic) {
-        Topology topology = TopologyFactory.build(settings.topology(requestTopic),
-            new AvroSerde<>(registry, ChatRequest.class, true).deserializer(),
-            new AvroSerde<>(registry, ChatResult.class, true),
-            new AvroSerde<>(registry, BatchProgress.class, true),
-            dispatch, cache);
+    static KafkaStreams streamsApp(
+            WorkerSettings settings,
+            SchemaRegistryClient registry,
+            CacheRuntime cache,
+            DispatchRuntime dispatch,
+            String applicationId,
+            String requestTopic) {
+        Topology topology = TopologyFactory.build(
+                settings.topology(requestTopic),
+                new AvroSerde<>(registry, ChatRequest.class, true).deserializer(),
+                new AvroSerde<>(registry, ChatResult.class, true),
+                new AvroSerde<>(registry, BatchProgress.class, true),
+                dispatch,
+                cache);
         Properties props = streamsProperties(settings);
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         KafkaStreams streams = new KafkaStreams(topology, props);
@@ -98,8 +115,11 @@ final class WorkerClients {
         });
         streams.setStateListener((now, before) -> {
             if (now == KafkaStreams.State.RUNNING) {
-                log.info("Kafka Streams {} RUNNING ({} ms after JVM start)", applicationId,
-                    java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
+                log.info(
+                        "Kafka Streams {} RUNNING ({} ms after JVM start)",
+                        applicationId,
+                        java.lang.management.ManagementFactory.getRuntimeMXBean()
+                                .getUptime());
             } else if (now == KafkaStreams.State.ERROR) {
                 log.error("Kafka Streams {} entered ERROR (was {})", applicationId, before);
             }

@@ -24,25 +24,25 @@ class ArchitectureTest {
 
     /** Low to high. Packages on one row must not use each other (the cycle rule still applies). */
     private static final List<Set<String>> LAYERS = List.of(
-        Set.of("avro"),
-        Set.of("http", "console", "metrics"),
-        Set.of("redis", "schema", "structured", "provider.stream", "provider.capability"),
-        Set.of("provider"),
-        Set.of("cost", "cache"),
-        Set.of("dispatch.ratelimit"),
-        Set.of("dispatch"),
-        Set.of("topology", "metrics.topic", "metrics.alert", "metrics.endpoint"),
-        Set.of("metrics.snapshot"),
-        Set.of("batch", "simulator"),
-        Set.of("embedded"),
-        Set.of("config"),
-        Set.of(""),
-        Set.of("bench", "top"),
-        Set.of("cli"));
+            Set.of("avro"),
+            Set.of("http", "console", "metrics"),
+            Set.of("redis", "schema", "structured", "provider.stream", "provider.capability"),
+            Set.of("provider"),
+            Set.of("cost", "cache"),
+            Set.of("dispatch.ratelimit"),
+            Set.of("dispatch"),
+            Set.of("topology", "metrics.topic", "metrics.alert", "metrics.endpoint"),
+            Set.of("metrics.snapshot"),
+            Set.of("batch", "simulator"),
+            Set.of("embedded"),
+            Set.of("config"),
+            Set.of(""),
+            Set.of("bench", "top"),
+            Set.of("cli"));
 
     private static final JavaClasses MAIN = new ClassFileImporter()
-        .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-        .importPackages(ROOT);
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages(ROOT);
 
     @Test
     void shouldHaveNoCycleBetweenPackages() {
@@ -58,7 +58,7 @@ class ArchitectureTest {
                 String target = d.getTargetClass().getPackageName();
                 if (target.startsWith(ROOT) && rank(target) > from) {
                     upward.add(relative(c.getPackageName()) + " -> " + relative(target) + " (" + c.getSimpleName()
-                        + " uses " + d.getTargetClass().getSimpleName() + ")");
+                            + " uses " + d.getTargetClass().getSimpleName() + ")");
                 }
             }
         }
@@ -97,5 +97,4 @@ class ArchitectureTest {
     private static String relative(String pkg) {
         return pkg.equals(ROOT) ? "" : pkg.substring(ROOT.length() + 1);
     }
-
 }

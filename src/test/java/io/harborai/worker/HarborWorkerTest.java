@@ -21,19 +21,34 @@ class HarborWorkerTest {
         String appId = "failed-start-" + UUID.randomUUID().toString().substring(0, 8);
         // Everything up to the metrics endpoint is built (simulator, reporter, both Streams apps);
         // the endpoint then refuses a registry that is not a Prometheus one.
-        HarborConfig config = HarborConfig.fromMap(Map.of("kafka.bootstrap.servers", "localhost:1",
-            "worker.application-id", appId, "topics.create", false, "cache.l2.enabled", false,
-            "simulator.enabled", true, "metrics.port", 1));
+        HarborConfig config = HarborConfig.fromMap(Map.of(
+                "kafka.bootstrap.servers",
+                "localhost:1",
+                "worker.application-id",
+                appId,
+                "topics.create",
+                false,
+                "cache.l2.enabled",
+                false,
+                "simulator.enabled",
+                true,
+                "metrics.port",
+                1));
 
         assertThatThrownBy(() -> HarborWorker.start(config, RateLimiter.unlimited(), new SimpleMeterRegistry()))
-            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs a Prometheus registry");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("needs a Prometheus registry");
 
         // The reporter's producer and the apps' clients name their threads after the application id.
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(threadsOf(appId)).isEmpty());
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(threadsOf(appId)).isEmpty());
     }
 
     private static List<String> threadsOf(String appId) {
-        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
-            .filter(n -> n.contains(appId)).toList();
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(Thread::isAlive)
+                .map(Thread::getName)
+                .filter(n -> n.contains(appId))
+                .toList();
     }
 }

@@ -10,7 +10,6 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.BitSet;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -40,8 +39,15 @@ import org.apache.kafka.common.errors.RecordDeserializationException;
  */
 public final class BatchCollector {
     /** What the run ended with. {@code lines} counts every line in the files, recovered ones too. */
-    public record Summary(String batchId, long total, long lines, long succeeded, long failed, long recovered,
-                          boolean complete, Duration elapsed) {
+    public record Summary(
+            String batchId,
+            long total,
+            long lines,
+            long succeeded,
+            long failed,
+            long recovered,
+            boolean complete,
+            Duration elapsed) {
         public long missing() {
             return Math.max(0, total - lines);
         }
@@ -68,8 +74,13 @@ public final class BatchCollector {
     private final BatchOutput output = new BatchOutput(json);
     private final PrintStream log;
 
-    public BatchCollector(Consumer<String, ChatResult> results, Consumer<String, BatchStatus> statuses,
-                          String resultsTopic, String batchesTopic, String batchId, PrintStream log) {
+    public BatchCollector(
+            Consumer<String, ChatResult> results,
+            Consumer<String, BatchStatus> statuses,
+            String resultsTopic,
+            String batchesTopic,
+            String batchId,
+            PrintStream log) {
         this.results = results;
         this.statuses = statuses;
         this.resultsTopic = resultsTopic;
@@ -105,37 +116,50 @@ public final class BatchCollector {
      */
     public Summary run(Path out, Path err, Duration timeout) throws IOException {
         long start = System.nanoTime();
-        if (err != null && out.toAbsolutePath().normalize().equals(err.toAbsolutePath().normalize())) {
+        if (err != null
+                && out.toAbsolutePath().normalize().equals(err.toAbsolutePath().normalize())) {
             throw new IllegalArgumentException("--errors must name a different file than -o");
         }
-        BatchStatus status = BatchStatuses.status(statuses, batchesTopic, batchId).orElseThrow(() ->
-            new UnknownBatchException("unknown batch " + batchId + ": no BatchStatus in " + batchesTopic
-                + " (submit it with harbor submit, on this cluster)"));
+        BatchStatus status = BatchStatuses.status(statuses, batchesTopic, batchId)
+                .orElseThrow(() -> new UnknownBatchException("unknown batch " + batchId + ": no BatchStatus in "
+                        + batchesTopic + " (submit it with harbor submit, on this cluster)"));
 
         BitSet done = new BitSet();
-        long torn = CollectFile.truncateToLastCompleteLine(out) + (err == null ? 0 : CollectFile.truncateToLastCompleteLine(err));
+        long torn = CollectFile.truncateToLastCompleteLine(out)
+                + (err == null ? 0 : CollectFile.truncateToLastCompleteLine(err));
         CollectFile.Recovered ro = CollectFile.scan(out, batchId, done, json);
-        CollectFile.Recovered re = err == null ? new CollectFile.Recovered(0, 0) : CollectFile.scan(err, batchId, done, json);
+        CollectFile.Recovered re =
+                err == null ? new CollectFile.Recovered(0, 0) : CollectFile.scan(err, batchId, done, json);
         Progress p = new Progress();
         p.recovered = ro.lines() + re.lines();
         p.failed = ro.failed() + re.failed();
         p.succeeded = p.recovered - p.failed;
         if (p.recovered > 0 || torn > 0) {
-            log.printf("collect %s: resuming with %d lines already in the output%s%n", batchId, p.recovered,
-                torn > 0 ? " (cut a torn last line of " + torn + " bytes)" : "");
+            log.printf(
+                    "collect %s: resuming with %d lines already in the output%s%n",
+                    batchId, p.recovered, torn > 0 ? " (cut a torn last line of " + torn + " bytes)" : "");
         }
 
-        CollectOffsets offsets = new CollectOffsets(results, resultsTopic, batchId, CollectOffsets.filesKey(out, err), log);
+        CollectOffsets offsets =
+                new CollectOffsets(results, resultsTopic, batchId, CollectOffsets.filesKey(out, err), log);
         offsets.position(status, p.recovered);
 
         // Closing flushes and fsyncs; every line was already synced after its poll.
         CollectFile outFile = CollectFile.openForAppend(out);
-        try (outFile; CollectFile errFile = err != null ? CollectFile.openForAppend(err) : null) {
+        try (outFile;
+                CollectFile errFile = err != null ? CollectFile.openForAppend(err) : null) {
             status = loop(status, done, p, outFile, errFile != null ? errFile : outFile, offsets, start, timeout);
         }
         long lines = p.succeeded + p.failed;
-        return new Summary(batchId, status.getTotalLines(), lines, p.succeeded, p.failed, p.recovered,
-            status.getSubmitComplete() && lines >= status.getTotalLines(), Duration.ofNanos(System.nanoTime() - start));
+        return new Summary(
+                batchId,
+                status.getTotalLines(),
+                lines,
+                p.succeeded,
+                p.failed,
+                p.recovered,
+                status.getSubmitComplete() && lines >= status.getTotalLines(),
+                Duration.ofNanos(System.nanoTime() - start));
     }
 
     /** Counters of one run (recovered lines included in succeeded/failed). */
@@ -149,8 +173,16 @@ public final class BatchCollector {
         }
     }
 
-    private BatchStatus loop(BatchStatus initial, BitSet done, Progress p, CollectFile outFile, CollectFile errFile,
-                             CollectOffsets offsets, long start, Duration timeout) throws IOException {
+    private BatchStatus loop(
+            BatchStatus initial,
+            BitSet done,
+            Progress p,
+            CollectFile outFile,
+            CollectFile errFile,
+            CollectOffsets offsets,
+            long start,
+            Duration timeout)
+            throws IOException {
         BatchStatus status = initial;
         ProgressBar bar = ProgressBar.stderr("collect", status.getTotalLines());
         bar.baseline(p.recovered);
@@ -162,8 +194,9 @@ public final class BatchCollector {
             if (now - deadline > 0) {
                 break;
             }
-            if (!status.getSubmitComplete() && (now - statusReadAt >= STATUS_REFRESH.toNanos()
-                || (p.lines() >= status.getTotalLines() && now - statusReadAt >= 250_000_000L))) {
+            if (!status.getSubmitComplete()
+                    && (now - statusReadAt >= STATUS_REFRESH.toNanos()
+                            || (p.lines() >= status.getTotalLines() && now - statusReadAt >= 250_000_000L))) {
                 status = BatchStatuses.status(statuses, batchesTopic, batchId).orElse(status);
                 statusReadAt = System.nanoTime();
                 bar.total(status.getTotalLines(), status.getSubmitComplete());
@@ -173,8 +206,9 @@ public final class BatchCollector {
             try {
                 records = results.poll(Duration.ofMillis(200));
             } catch (RecordDeserializationException e) {
-                log.printf("collect %s: skipping undecodable record %s@%d: %s%n", batchId, e.topicPartition(),
-                    e.offset(), e.getMessage());
+                log.printf(
+                        "collect %s: skipping undecodable record %s@%d: %s%n",
+                        batchId, e.topicPartition(), e.offset(), e.getMessage());
                 results.seek(e.topicPartition(), e.offset() + 1);
                 continue;
             }
@@ -198,7 +232,7 @@ public final class BatchCollector {
     }
 
     private void write(ChatResult r, BitSet done, Progress p, CollectFile outFile, CollectFile errFile)
-        throws IOException {
+            throws IOException {
         if (r == null || !batchId.equals(r.getBatchId())) {
             return; // another batch's result
         }
@@ -218,7 +252,8 @@ public final class BatchCollector {
 
     static List<TopicPartition> partitions(Consumer<?, ?> consumer, String topic) {
         List<TopicPartition> parts = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-            .map(pi -> new TopicPartition(pi.topic(), pi.partition())).toList();
+                .map(pi -> new TopicPartition(pi.topic(), pi.partition()))
+                .toList();
         if (parts.isEmpty()) {
             throw new IllegalStateException("results topic " + topic + " does not exist");
         }

@@ -31,13 +31,21 @@ public sealed interface BatchLine {
          * error code the line's code), so the topic holds exactly one result per input line.
          */
         public ChatResult toResult(String batchId, String modelRequested, long nowMs) {
-            return ChatResult.newBuilder().setId(requestId(batchId, lineNumber)).setBatchId(batchId)
-                .setCustomId(customId).setStatus(ResultStatus.FAILED).setModelRequested(modelRequested)
-                .setTimings(Timings.newBuilder().build())
-                .setError(ErrorInfo.newBuilder().setCode(code).setMessage(message).setHttpStatus(null)
-                    .setRetryable(false).build())
-                .setCompletedAtMs(nowMs)
-                .build();
+            return ChatResult.newBuilder()
+                    .setId(requestId(batchId, lineNumber))
+                    .setBatchId(batchId)
+                    .setCustomId(customId)
+                    .setStatus(ResultStatus.FAILED)
+                    .setModelRequested(modelRequested)
+                    .setTimings(Timings.newBuilder().build())
+                    .setError(ErrorInfo.newBuilder()
+                            .setCode(code)
+                            .setMessage(message)
+                            .setHttpStatus(null)
+                            .setRetryable(false)
+                            .build())
+                    .setCompletedAtMs(nowMs)
+                    .build();
         }
     }
 
@@ -66,16 +74,20 @@ public sealed interface BatchLine {
         }
         JsonNode url = node.get("url");
         if (url == null || !URLS.contains(url.asText())) {
-            return new Invalid(lineNumber, customId, "invalid_url",
-                "line " + lineNumber + ": url must be /v1/chat/completions, got " + (url == null ? "none" : url.asText()));
+            return new Invalid(
+                    lineNumber,
+                    customId,
+                    "invalid_url",
+                    "line " + lineNumber + ": url must be /v1/chat/completions, got "
+                            + (url == null ? "none" : url.asText()));
         }
         JsonNode body = node.get("body");
         try {
             ChatRequest request = OpenAiJson.fromBody(body)
-                .setId(requestId(batchId, lineNumber))
-                .setBatchId(batchId)
-                .setCustomId(customId)
-                .build();
+                    .setId(requestId(batchId, lineNumber))
+                    .setBatchId(batchId)
+                    .setCustomId(customId)
+                    .build();
             return new Valid(lineNumber, customId, request);
         } catch (IllegalArgumentException | org.apache.avro.AvroRuntimeException e) {
             return new Invalid(lineNumber, customId, "invalid_body", "line " + lineNumber + ": " + e.getMessage());
@@ -103,8 +115,10 @@ public sealed interface BatchLine {
 
     /** The physical line number of a request id made by {@link #requestId}, or -1 if it is not one of {@code batchId}. */
     static long lineNumberOf(String batchId, String requestId) {
-        if (requestId == null || requestId.length() <= batchId.length() + 1 || !requestId.startsWith(batchId)
-            || requestId.charAt(batchId.length()) != ':') {
+        if (requestId == null
+                || requestId.length() <= batchId.length() + 1
+                || !requestId.startsWith(batchId)
+                || requestId.charAt(batchId.length()) != ':') {
             return -1;
         }
         try {

@@ -29,8 +29,11 @@ public final class BatchOutput {
         if (r.getStatus() == ResultStatus.SUCCEEDED) {
             ObjectNode response = line.putObject("response");
             response.put("status_code", 200);
-            response.put("request_id", r.getResponse() != null && r.getResponse().getResponseId() != null
-                ? r.getResponse().getResponseId() : r.getId());
+            response.put(
+                    "request_id",
+                    r.getResponse() != null && r.getResponse().getResponseId() != null
+                            ? r.getResponse().getResponseId()
+                            : r.getId());
             response.set("body", body(r));
             line.putNull("error");
         } else if (r.getError() != null && r.getError().getHttpStatus() != null) {
@@ -62,7 +65,8 @@ public final class BatchOutput {
         ObjectNode body = json.createObjectNode();
         body.put("object", "chat.completion");
         body.put("model", r.getModelUsed());
-        ObjectNode message = body.putArray("choices").addObject().put("index", 0).putObject("message");
+        ObjectNode message =
+                body.putArray("choices").addObject().put("index", 0).putObject("message");
         message.put("role", "assistant");
         message.put("content", r.getResponse() == null ? null : r.getResponse().getContent());
         return body;
@@ -78,5 +82,4 @@ public final class BatchOutput {
         }
         return line;
     }
-
 }

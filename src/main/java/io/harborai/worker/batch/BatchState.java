@@ -25,8 +25,15 @@ import java.util.Locale;
  *
  * @param linesDone lines submit has handed over so far (only interesting while validating)
  */
-public record BatchState(String id, String status, long total, long completed, long failed, long submitted,
-                         long invalid, long linesDone) {
+public record BatchState(
+        String id,
+        String status,
+        long total,
+        long completed,
+        long failed,
+        long submitted,
+        long invalid,
+        long linesDone) {
 
     public static final String VALIDATING = "validating";
     public static final String IN_PROGRESS = "in_progress";
@@ -41,20 +48,32 @@ public record BatchState(String id, String status, long total, long completed, l
         }
         long failed = status.getInvalid() + workerFailed;
         long total = status.getTotalLines();
-        String name = !status.getSubmitComplete() ? VALIDATING
-            : completed + failed < total ? IN_PROGRESS : COMPLETED;
-        return new BatchState(status.getBatchId(), name, total, completed, failed, status.getSubmitted(),
-            status.getInvalid(), status.getLinesDone());
+        String name = !status.getSubmitComplete() ? VALIDATING : completed + failed < total ? IN_PROGRESS : COMPLETED;
+        return new BatchState(
+                status.getBatchId(),
+                name,
+                total,
+                completed,
+                failed,
+                status.getSubmitted(),
+                status.getInvalid(),
+                status.getLinesDone());
     }
 
     /** E.g. {@code b1: in_progress  total 100  completed 61  failed 2  (submitted 99, invalid 1)}. */
     public String line() {
         String submit = VALIDATING.equals(status)
-            ? String.format(Locale.ROOT, "  (submitting: %d/%d lines handled, submitted %d, invalid %d)",
-                linesDone, total, submitted, invalid)
-            : String.format(Locale.ROOT, "  (submitted %d, invalid %d)", submitted, invalid);
-        return String.format(Locale.ROOT, "%s: %s  total %d  completed %d  failed %d", id, status, total,
-            completed, failed) + submit;
+                ? String.format(
+                        Locale.ROOT,
+                        "  (submitting: %d/%d lines handled, submitted %d, invalid %d)",
+                        linesDone,
+                        total,
+                        submitted,
+                        invalid)
+                : String.format(Locale.ROOT, "  (submitted %d, invalid %d)", submitted, invalid);
+        return String.format(
+                        Locale.ROOT, "%s: %s  total %d  completed %d  failed %d", id, status, total, completed, failed)
+                + submit;
     }
 
     /** The OpenAI-like batch object: {@code {id, object, status, request_counts: {total, completed, failed}}}. */

@@ -33,13 +33,15 @@ public final class BatchStatuses {
     /** The latest {@link BatchProgress} of every task that wrote results of {@code batchId}. */
     public static List<BatchProgress> progress(Consumer<String, BatchProgress> consumer, String topic, String batchId) {
         String prefix = batchId + "|";
-        return new ArrayList<>(latest(consumer, topic, k -> k.startsWith(prefix)).values());
+        return new ArrayList<>(
+                latest(consumer, topic, k -> k.startsWith(prefix)).values());
     }
 
     /** Latest value per key (tombstones remove) for keys matching {@code wanted}, up to the current end. */
     static <V> Map<String, V> latest(Consumer<String, V> consumer, String topic, Predicate<String> wanted) {
         List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-            .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                .map(p -> new TopicPartition(p.topic(), p.partition()))
+                .toList();
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
         Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));

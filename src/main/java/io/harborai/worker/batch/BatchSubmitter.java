@@ -26,9 +26,9 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ProducerFencedException;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -56,11 +56,20 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 public final class BatchSubmitter {
     /** What one {@link #submit} call did. */
-    public record Summary(String batchId, Outcome outcome, long lines, long submitted, long invalid,
-                          long resumedAfter, Duration elapsed) {}
+    public record Summary(
+            String batchId,
+            Outcome outcome,
+            long lines,
+            long submitted,
+            long invalid,
+            long resumedAfter,
+            Duration elapsed) {}
 
     /** How a submit call ended. */
-    public enum Outcome { COMPLETE, ALREADY_SUBMITTED }
+    public enum Outcome {
+        COMPLETE,
+        ALREADY_SUBMITTED
+    }
 
     /** Lines per transaction. */
     private static final int CHUNK_LINES = 2_000;
@@ -77,15 +86,25 @@ public final class BatchSubmitter {
     private final Serializer<BatchStatus> statuses;
     private final Function<Map<String, Object>, Producer<String, byte[]>> producers;
 
-    public BatchSubmitter(Map<String, Object> kafka, SchemaRegistryClient registry, String requestsTopic,
-                          String resultsTopic, String batchesTopic, PrintStream log) {
+    public BatchSubmitter(
+            Map<String, Object> kafka,
+            SchemaRegistryClient registry,
+            String requestsTopic,
+            String resultsTopic,
+            String batchesTopic,
+            PrintStream log) {
         this(kafka, registry, requestsTopic, resultsTopic, batchesTopic, log, BatchSubmitter::kafkaProducer);
     }
 
     /** As above, with the factory of the transactional producer (given its properties). */
-    BatchSubmitter(Map<String, Object> kafka, SchemaRegistryClient registry, String requestsTopic,
-                   String resultsTopic, String batchesTopic, PrintStream log,
-                   Function<Map<String, Object>, Producer<String, byte[]>> producers) {
+    BatchSubmitter(
+            Map<String, Object> kafka,
+            SchemaRegistryClient registry,
+            String requestsTopic,
+            String resultsTopic,
+            String batchesTopic,
+            PrintStream log,
+            Function<Map<String, Object>, Producer<String, byte[]>> producers) {
         this.producers = producers;
         this.kafka = Map.copyOf(kafka);
         this.registry = registry;
@@ -104,13 +123,24 @@ public final class BatchSubmitter {
     }
 
     /** As above, with the factory of the transactional producer. */
-    static BatchSubmitter create(BatchSettings settings, PrintStream log,
-                                 Function<Map<String, Object>, Producer<String, byte[]>> producers) {
+    static BatchSubmitter create(
+            BatchSettings settings,
+            PrintStream log,
+            Function<Map<String, Object>, Producer<String, byte[]>> producers) {
         TopicSettings topics = settings.topics();
-        TopicBootstrap.ensure(settings.kafka(), topics, List.of(topics.requestsBatch(), topics.results()),
-            List.of(topics.batches(), topics.batchProgress()));
-        return new BatchSubmitter(settings.kafka(), SchemaRegistryClient.create(settings.schemaRegistryUrl()),
-            topics.requestsBatch(), topics.results(), topics.batches(), log, producers);
+        TopicBootstrap.ensure(
+                settings.kafka(),
+                topics,
+                List.of(topics.requestsBatch(), topics.results()),
+                List.of(topics.batches(), topics.batchProgress()));
+        return new BatchSubmitter(
+                settings.kafka(),
+                SchemaRegistryClient.create(settings.schemaRegistryUrl()),
+                topics.requestsBatch(),
+                topics.results(),
+                topics.batches(),
+                log,
+                producers);
     }
 
     /** The producer submit uses: properties already include {@code transactional.id}. */
@@ -127,24 +157,32 @@ public final class BatchSubmitter {
         Map<String, Object> consumerProps = new HashMap<>(kafka);
         consumerProps.putAll(ClientDefaults.consumer());
         try (var producer = producers.apply(producerProps);
-             var consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(),
-                 new AvroSerde<>(registry, BatchStatus.class, false).deserializer())) {
+                var consumer = new KafkaConsumer<>(
+                        consumerProps,
+                        new StringDeserializer(),
+                        new AvroSerde<>(registry, BatchStatus.class, false).deserializer())) {
             // Fences any earlier submitter of this batch and aborts its open chunk, so the status
             // read next (read_committed) is the last committed one and nobody else can add to it.
             producer.initTransactions();
             Optional<BatchStatus> prior = BatchStatuses.status(consumer, batchesTopic, batchId);
             if (prior.isPresent() && prior.get().getSubmitComplete()) {
                 BatchStatus done = prior.get();
-                return new Summary(batchId, Outcome.ALREADY_SUBMITTED, done.getTotalLines(), done.getSubmitted(),
-                    done.getInvalid(), done.getLinesDone(), elapsed(start));
+                return new Summary(
+                        batchId,
+                        Outcome.ALREADY_SUBMITTED,
+                        done.getTotalLines(),
+                        done.getSubmitted(),
+                        done.getInvalid(),
+                        done.getLinesDone(),
+                        elapsed(start));
             }
             BatchStatus.Builder status;
             if (prior.isPresent()) {
                 status = BatchStatus.newBuilder(prior.get());
                 if (status.getTotalLines() != total) {
                     throw new IllegalStateException("batch " + batchId + " was started on a file of "
-                        + status.getTotalLines() + " lines, " + input + " has " + total
-                        + "; submit it under a new --batch-id");
+                            + status.getTotalLines() + " lines, " + input + " has " + total
+                            + "; submit it under a new --batch-id");
                 }
                 log.printf("resuming batch %s after %d of %d lines%n", batchId, status.getLinesDone(), total);
             } else {
@@ -157,27 +195,40 @@ public final class BatchSubmitter {
     }
 
     /** Writes the batch's first status, before any line: where its results start, and how many lines it has. */
-    private BatchStatus.Builder newStatus(Producer<String, byte[]> producer, Consumer<String, BatchStatus> consumer,
-                                          Path input, String batchId, long total) {
+    private BatchStatus.Builder newStatus(
+            Producer<String, byte[]> producer,
+            Consumer<String, BatchStatus> consumer,
+            Path input,
+            String batchId,
+            long total) {
         List<TopicPartition> partitions = consumer.partitionsFor(resultsTopic, Duration.ofSeconds(30)).stream()
-            .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                .map(p -> new TopicPartition(p.topic(), p.partition()))
+                .toList();
         consumer.assign(partitions); // read_committed end offsets (last stable offsets) of assigned partitions
         Map<String, Long> startOffsets = new HashMap<>();
         consumer.endOffsets(partitions, Duration.ofSeconds(30))
-            .forEach((tp, offset) -> startOffsets.put(Integer.toString(tp.partition()), offset));
+                .forEach((tp, offset) -> startOffsets.put(Integer.toString(tp.partition()), offset));
         long now = System.currentTimeMillis();
-        BatchStatus.Builder status = BatchStatus.newBuilder().setBatchId(batchId)
-            .setInputFile(input.toAbsolutePath().toString()).setTotalLines(total).setLinesDone(0)
-            .setSubmitted(0).setInvalid(0).setSubmitComplete(false).setResultsStartOffsets(startOffsets)
-            .setCreatedAtMs(now).setUpdatedAtMs(now);
+        BatchStatus.Builder status = BatchStatus.newBuilder()
+                .setBatchId(batchId)
+                .setInputFile(input.toAbsolutePath().toString())
+                .setTotalLines(total)
+                .setLinesDone(0)
+                .setSubmitted(0)
+                .setInvalid(0)
+                .setSubmitComplete(false)
+                .setResultsStartOffsets(startOffsets)
+                .setCreatedAtMs(now)
+                .setUpdatedAtMs(now);
         producer.beginTransaction();
         sendStatus(producer, status);
         producer.commitTransaction();
         return status;
     }
 
-    private Summary run(Producer<String, byte[]> producer, Path input, String batchId, BatchStatus.Builder status,
-                        long start) throws IOException {
+    private Summary run(
+            Producer<String, byte[]> producer, Path input, String batchId, BatchStatus.Builder status, long start)
+            throws IOException {
         long total = status.getTotalLines();
         long resumedAfter = status.getLinesDone();
         CustomIdSet seen = new CustomIdSet(total);
@@ -204,16 +255,21 @@ public final class BatchSubmitter {
                     open = true;
                 }
                 if (duplicate) {
-                    line = new BatchLine.Invalid(lineNumber, line.customId(), "duplicate_custom_id", "line "
-                        + lineNumber + ": custom_id '" + line.customId() + "' appeared on an earlier line");
+                    line = new BatchLine.Invalid(
+                            lineNumber,
+                            line.customId(),
+                            "duplicate_custom_id",
+                            "line " + lineNumber + ": custom_id '" + line.customId() + "' appeared on an earlier line");
                 }
                 String id = BatchLine.requestId(batchId, lineNumber);
                 if (line instanceof BatchLine.Valid v) {
-                    producer.send(new ProducerRecord<>(requestsTopic, id, requests.serialize(requestsTopic, v.request())));
+                    producer.send(
+                            new ProducerRecord<>(requestsTopic, id, requests.serialize(requestsTopic, v.request())));
                     status.setSubmitted(status.getSubmitted() + 1);
                 } else {
                     BatchLine.Invalid bad = (BatchLine.Invalid) line;
-                    ChatResult failed = bad.toResult(batchId, BatchLine.modelOf(json, text), System.currentTimeMillis());
+                    ChatResult failed =
+                            bad.toResult(batchId, BatchLine.modelOf(json, text), System.currentTimeMillis());
                     producer.send(new ProducerRecord<>(resultsTopic, id, results.serialize(resultsTopic, failed)));
                     status.setInvalid(status.getInvalid() + 1);
                 }
@@ -230,8 +286,14 @@ public final class BatchSubmitter {
             }
             commit(producer, status, true);
             bar.finish(handled);
-            return new Summary(batchId, Outcome.COMPLETE, total, status.getSubmitted(), status.getInvalid(),
-                resumedAfter, elapsed(start));
+            return new Summary(
+                    batchId,
+                    Outcome.COMPLETE,
+                    total,
+                    status.getSubmitted(),
+                    status.getInvalid(),
+                    resumedAfter,
+                    elapsed(start));
         } catch (KafkaException | IOException e) {
             if (!(e instanceof ProducerFencedException)) {
                 abortQuietly(producer, e);

@@ -43,8 +43,8 @@ final class CollectFile implements Closeable {
         this.path = path;
         this.channel = channel;
         this.lock = lock;
-        this.writer = new BufferedWriter(new OutputStreamWriter(Channels.newOutputStream(channel),
-            StandardCharsets.UTF_8), 64 * 1024);
+        this.writer = new BufferedWriter(
+                new OutputStreamWriter(Channels.newOutputStream(channel), StandardCharsets.UTF_8), 64 * 1024);
     }
 
     /** Opens (creating if needed) {@code path} for appending, locked against other collectors. */
@@ -53,8 +53,8 @@ final class CollectFile implements Closeable {
         if (parent != null) {
             Files.createDirectories(parent);
         }
-        FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-            StandardOpenOption.APPEND);
+        FileChannel ch =
+                FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
         FileLock lock;
         try {
             lock = ch.tryLock();
@@ -156,14 +156,16 @@ final class CollectFile implements Closeable {
                 try {
                     node = json.readTree(text);
                 } catch (IOException e) {
-                    throw new IOException(file + " line " + lineNo + " is not JSON; it is not a file written by "
-                        + "harbor collect (fix or move it and run again)", e);
+                    throw new IOException(
+                            file + " line " + lineNo + " is not JSON; it is not a file written by "
+                                    + "harbor collect (fix or move it and run again)",
+                            e);
                 }
                 JsonNode id = node == null ? null : node.get("id");
                 int n = id == null || !id.isTextual() ? -1 : ResultIds.lineNumber(batchId, id.asText());
                 if (n < 0) {
                     throw new IOException(file + " line " + lineNo + " has id " + id + ", not a line of batch "
-                        + batchId + ": is this another batch's output?");
+                            + batchId + ": is this another batch's output?");
                 }
                 if (done.get(n)) {
                     continue;
@@ -181,6 +183,7 @@ final class CollectFile implements Closeable {
     /** True for an output line that carries an error (top-level, or the provider's in the body). */
     static boolean isFailure(JsonNode line) {
         JsonNode error = line.get("error");
-        return (error != null && !error.isNull()) || line.at("/response/body/error").isObject();
+        return (error != null && !error.isNull())
+                || line.at("/response/body/error").isObject();
     }
 }

@@ -41,8 +41,8 @@ final class CollectOffsets {
     private final PrintStream log;
     private List<TopicPartition> partitions = List.of();
 
-    CollectOffsets(Consumer<String, ChatResult> consumer, String topic, String batchId, String filesKey,
-                   PrintStream log) {
+    CollectOffsets(
+            Consumer<String, ChatResult> consumer, String topic, String batchId, String filesKey, PrintStream log) {
         this.consumer = consumer;
         this.topic = topic;
         this.batchId = batchId;
@@ -52,7 +52,8 @@ final class CollectOffsets {
 
     /** Identifies the pair of output files (absolute paths) that commits belong to. */
     static String filesKey(Path out, Path err) {
-        String both = out.toAbsolutePath().normalize() + "\n" + (err == null ? "-" : err.toAbsolutePath().normalize());
+        String both = out.toAbsolutePath().normalize() + "\n"
+                + (err == null ? "-" : err.toAbsolutePath().normalize());
         try {
             byte[] d = MessageDigest.getInstance("SHA-256").digest(both.getBytes(StandardCharsets.UTF_8));
             return java.util.HexFormat.of().formatHex(d, 0, 12);
@@ -75,20 +76,22 @@ final class CollectOffsets {
     void position(BatchStatus status, long recovered) {
         partitions = BatchCollector.partitions(consumer, topic);
         consumer.assign(partitions);
-        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new HashSet<>(partitions),
-            Duration.ofSeconds(30));
+        Map<TopicPartition, OffsetAndMetadata> committed =
+                consumer.committed(new HashSet<>(partitions), Duration.ofSeconds(30));
         boolean any = committed.values().stream().anyMatch(o -> o != null);
-        boolean useCommitted = any && committed.values().stream()
-            .allMatch(o -> o == null || trusted(o, filesKey, recovered));
+        boolean useCommitted =
+                any && committed.values().stream().allMatch(o -> o == null || trusted(o, filesKey, recovered));
         if (any && !useCommitted) {
-            log.printf("collect %s: the offsets group %s committed belong to other or older output files; "
-                + "reading the batch's results from its start again (lines already present are skipped)%n",
-                batchId, BatchCollector.groupId(batchId));
+            log.printf(
+                    "collect %s: the offsets group %s committed belong to other or older output files; "
+                            + "reading the batch's results from its start again (lines already present are skipped)%n",
+                    batchId, BatchCollector.groupId(batchId));
         }
         Map<String, Long> starts = status.getResultsStartOffsets() == null ? Map.of() : status.getResultsStartOffsets();
         if (starts.isEmpty() && !useCommitted) {
-            log.printf("collect %s: the BatchStatus has no results_start_offsets; reading %s from the beginning%n",
-                batchId, topic);
+            log.printf(
+                    "collect %s: the BatchStatus has no results_start_offsets; reading %s from the beginning%n",
+                    batchId, topic);
         }
         for (TopicPartition tp : partitions) {
             OffsetAndMetadata c = committed.get(tp);

@@ -28,8 +28,11 @@ public final class ResultIds {
         }
         int start = batchId.length() + 1;
         int len = id.length();
-        if (len <= start || len - start > 10 || id.charAt(start - 1) != ':'
-            || !id.subSequence(0, start - 1).toString().equals(batchId) || id.charAt(start) == '0') {
+        if (len <= start
+                || len - start > 10
+                || id.charAt(start - 1) != ':'
+                || !id.subSequence(0, start - 1).toString().equals(batchId)
+                || id.charAt(start) == '0') {
             return -1;
         }
         long n = 0;

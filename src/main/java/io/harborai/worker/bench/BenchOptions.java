@@ -20,49 +20,49 @@ import java.util.List;
  * @param stallTimeout a phase gives up when no result arrives for this long
  */
 public record BenchOptions(
-    int requests,
-    int warmup,
-    double rate,
-    double distinctRatio,
-    long providerLatencyMs,
-    List<Integer> levels,
-    int instances,
-    String guarantee,
-    int naiveSample,
-    Duration stallTimeout) {
+        int requests,
+        int warmup,
+        double rate,
+        double distinctRatio,
+        long providerLatencyMs,
+        List<Integer> levels,
+        int instances,
+        String guarantee,
+        int naiveSample,
+        Duration stallTimeout) {
 
-  /** The naive baseline runs at most this long: at 100 ms a call it manages ~10 requests/s. */
-  public static final Duration NAIVE_MAX = Duration.ofSeconds(30);
+    /** The naive baseline runs at most this long: at 100 ms a call it manages ~10 requests/s. */
+    public static final Duration NAIVE_MAX = Duration.ofSeconds(30);
 
-  public BenchOptions {
-    if (requests < 1) {
-      throw new IllegalArgumentException("--requests must be >= 1");
+    public BenchOptions {
+        if (requests < 1) {
+            throw new IllegalArgumentException("--requests must be >= 1");
+        }
+        if (warmup < 0) {
+            throw new IllegalArgumentException("--warmup must be >= 0");
+        }
+        if (rate < 0) {
+            throw new IllegalArgumentException("--rate must be >= 0");
+        }
+        if (!(distinctRatio > 0 && distinctRatio <= 1)) {
+            throw new IllegalArgumentException("--distinct-ratio must be in (0, 1]");
+        }
+        if (levels.isEmpty() || levels.stream().anyMatch(c -> c < 1)) {
+            throw new IllegalArgumentException("max-in-flight levels must be >= 1");
+        }
+        if (instances < 1) {
+            throw new IllegalArgumentException("--instances must be >= 1");
+        }
+        levels = List.copyOf(levels);
     }
-    if (warmup < 0) {
-      throw new IllegalArgumentException("--warmup must be >= 0");
-    }
-    if (rate < 0) {
-      throw new IllegalArgumentException("--rate must be >= 0");
-    }
-    if (!(distinctRatio > 0 && distinctRatio <= 1)) {
-      throw new IllegalArgumentException("--distinct-ratio must be in (0, 1]");
-    }
-    if (levels.isEmpty() || levels.stream().anyMatch(c -> c < 1)) {
-      throw new IllegalArgumentException("max-in-flight levels must be >= 1");
-    }
-    if (instances < 1) {
-      throw new IllegalArgumentException("--instances must be >= 1");
-    }
-    levels = List.copyOf(levels);
-  }
 
-  /** The default warm-up: 10% of the measured requests, at most 2,000, at least 1. */
-  public static int defaultWarmup(int requests) {
-    return Math.max(1, Math.min(2_000, requests / 10));
-  }
+    /** The default warm-up: 10% of the measured requests, at most 2,000, at least 1. */
+    public static int defaultWarmup(int requests) {
+        return Math.max(1, Math.min(2_000, requests / 10));
+    }
 
-  /** Distinct bodies among {@code n} requests. */
-  public long distinct(long n) {
-    return Math.max(1, Math.round(n * distinctRatio));
-  }
+    /** Distinct bodies among {@code n} requests. */
+    public long distinct(long n) {
+        return Math.max(1, Math.round(n * distinctRatio));
+    }
 }

@@ -28,71 +28,80 @@ import okhttp3.Response;
  * OkHttp's threads complete them and release permits. Counters are atomics.
  */
 final class LimitProbe {
-  static final Duration WARMUP = Duration.ofSeconds(3);
-  static final Duration MEASURE = Duration.ofSeconds(10);
-  private static final MediaType JSON = MediaType.get("application/json");
+    static final Duration WARMUP = Duration.ofSeconds(3);
+    static final Duration MEASURE = Duration.ofSeconds(10);
+    private static final MediaType JSON = MediaType.get("application/json");
 
-  private LimitProbe() {}
+    private LimitProbe() {}
 
-  /** Completed calls per second at {@code concurrency} in flight. */
-  static double run(String baseUrl, int concurrency, long maxRequests, long distinct, String salt)
-      throws InterruptedException {
-    Dispatcher dispatcher = new Dispatcher();
-    dispatcher.setMaxRequests(concurrency);
-    dispatcher.setMaxRequestsPerHost(concurrency);
-    OkHttpClient http = new OkHttpClient.Builder()
-        .dispatcher(dispatcher)
-        .connectionPool(new ConnectionPool(Math.min(concurrency, 1024), 30, TimeUnit.SECONDS))
-        .readTimeout(Duration.ofMinutes(2))
-        .build();
-    String url = baseUrl.replaceAll("/+$", "") + "/chat/completions";
-    try {
-      phase(http, url, concurrency, maxRequests, WARMUP, distinct, salt + "-warm");
-      return phase(http, url, concurrency, maxRequests, MEASURE, distinct, salt);
-    } finally {
-      dispatcher.executorService().shutdown();
-      http.connectionPool().evictAll();
-    }
-  }
-
-  private static double phase(OkHttpClient http, String url, int concurrency, long maxRequests,
-      Duration limit, long distinct, String salt) throws InterruptedException {
-    Semaphore permits = new Semaphore(concurrency);
-    AtomicLong done = new AtomicLong();
-    long start = System.nanoTime();
-    long deadline = start + limit.toNanos();
-    Callback release = new Callback() {
-      @Override
-      public void onFailure(Call call, IOException e) {
-        done.incrementAndGet();
-        permits.release();
-      }
-
-      @Override
-      public void onResponse(Call call, Response response) {
-        try (response) {
-          response.body().bytes(); // read it, as the worker does
-        } catch (IOException e) {
-          // counted like a completed call: the server did its work
+    /** Completed calls per second at {@code concurrency} in flight. */
+    static double run(String baseUrl, int concurrency, long maxRequests, long distinct, String salt)
+            throws InterruptedException {
+        Dispatcher dispatcher = new Dispatcher();
+        dispatcher.setMaxRequests(concurrency);
+        dispatcher.setMaxRequestsPerHost(concurrency);
+        OkHttpClient http = new OkHttpClient.Builder()
+                .dispatcher(dispatcher)
+                .connectionPool(new ConnectionPool(Math.min(concurrency, 1024), 30, TimeUnit.SECONDS))
+                .readTimeout(Duration.ofMinutes(2))
+                .build();
+        String url = baseUrl.replaceAll("/+$", "") + "/chat/completions";
+        try {
+            phase(http, url, concurrency, maxRequests, WARMUP, distinct, salt + "-warm");
+            return phase(http, url, concurrency, maxRequests, MEASURE, distinct, salt);
+        } finally {
+            dispatcher.executorService().shutdown();
+            http.connectionPool().evictAll();
         }
-        done.incrementAndGet();
-        permits.release();
-      }
-    };
-    long issued = 0;
-    while (issued < maxRequests && System.nanoTime() < deadline) {
-      if (!permits.tryAcquire(100, TimeUnit.MILLISECONDS)) {
-        continue;
-      }
-      byte[] body = BenchRequests.bodyBytes(salt, issued, distinct);
-      Request request = new Request.Builder().url(url)
-          .header("Idempotency-Key", "probe-" + salt + "-" + issued)
-          .post(RequestBody.create(body, JSON)).build();
-      http.newCall(request).enqueue(release);
-      issued++;
     }
-    permits.acquire(concurrency); // drain: every issued call has completed
-    long elapsed = System.nanoTime() - start;
-    return done.get() * 1e9 / elapsed;
-  }
+
+    private static double phase(
+            OkHttpClient http,
+            String url,
+            int concurrency,
+            long maxRequests,
+            Duration limit,
+            long distinct,
+            String salt)
+            throws InterruptedException {
+        Semaphore permits = new Semaphore(concurrency);
+        AtomicLong done = new AtomicLong();
+        long start = System.nanoTime();
+        long deadline = start + limit.toNanos();
+        Callback release = new Callback() {
+            @Override
+            public void onFailure(Call call, IOException e) {
+                done.incrementAndGet();
+                permits.release();
+            }
+
+            @Override
+            public void onResponse(Call call, Response response) {
+                try (response) {
+                    response.body().bytes(); // read it, as the worker does
+                } catch (IOException e) {
+                    // counted like a completed call: the server did its work
+                }
+                done.incrementAndGet();
+                permits.release();
+            }
+        };
+        long issued = 0;
+        while (issued < maxRequests && System.nanoTime() < deadline) {
+            if (!permits.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+                continue;
+            }
+            byte[] body = BenchRequests.bodyBytes(salt, issued, distinct);
+            Request request = new Request.Builder()
+                    .url(url)
+                    .header("Idempotency-Key", "probe-" + salt + "-" + issued)
+                    .post(RequestBody.create(body, JSON))
+                    .build();
+            http.newCall(request).enqueue(release);
+            issued++;
+        }
+        permits.acquire(concurrency); // drain: every issued call has completed
+        long elapsed = System.nanoTime() - start;
+        return done.get() * 1e9 / elapsed;
+    }
 }

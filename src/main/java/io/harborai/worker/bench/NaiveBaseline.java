@@ -25,42 +25,55 @@ import org.apache.kafka.common.TopicPartition;
  * <p>Threading: everything runs on the calling thread, as the naive loop would.
  */
 final class NaiveBaseline {
-  private NaiveBaseline() {}
+    private NaiveBaseline() {}
 
-  /** Requests per second the loop completed. */
-  static double run(Producer<String, ChatRequest> producer, Consumer<String, ChatRequest> consumer,
-      Producer<String, ChatResult> resultProducer, String requestTopic, String resultTopic,
-      OpenAiCompatibleClient client, BenchRequests requests, long firstSeq, int sample, long distinct) {
-    for (int i = 0; i < sample; i++) {
-      ChatRequest req = requests.request(firstSeq + i, "naive", i, distinct);
-      producer.send(new ProducerRecord<>(requestTopic, req.getId(), req));
-    }
-    producer.flush();
-    List<TopicPartition> partitions = consumer.partitionsFor(requestTopic, Duration.ofSeconds(30))
-        .stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-    consumer.assign(partitions);
-    consumer.seekToBeginning(partitions);
-
-    long start = System.nanoTime();
-    long deadline = start + BenchOptions.NAIVE_MAX.toNanos();
-    long done = 0;
-    while (done < sample && System.nanoTime() < deadline) {
-      for (ConsumerRecord<String, ChatRequest> rec : consumer.poll(Duration.ofMillis(100))) {
-        ChatRequest req = rec.value();
-        long receivedAt = System.currentTimeMillis();
-        ProviderOutcome outcome = client.complete(req, req.getModel());
-        ChatResult result = Results.of(req, new Results.Trail("simulator", req.getModel(), 1, null), outcome,
-            receivedAt, System.currentTimeMillis());
-        resultProducer.send(new ProducerRecord<>(resultTopic, req.getId(), result));
-        done++;
-        if (System.nanoTime() >= deadline) {
-          break;
+    /** Requests per second the loop completed. */
+    static double run(
+            Producer<String, ChatRequest> producer,
+            Consumer<String, ChatRequest> consumer,
+            Producer<String, ChatResult> resultProducer,
+            String requestTopic,
+            String resultTopic,
+            OpenAiCompatibleClient client,
+            BenchRequests requests,
+            long firstSeq,
+            int sample,
+            long distinct) {
+        for (int i = 0; i < sample; i++) {
+            ChatRequest req = requests.request(firstSeq + i, "naive", i, distinct);
+            producer.send(new ProducerRecord<>(requestTopic, req.getId(), req));
         }
-      }
-      consumer.commitSync();
+        producer.flush();
+        List<TopicPartition> partitions = consumer.partitionsFor(requestTopic, Duration.ofSeconds(30)).stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition()))
+                .toList();
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+
+        long start = System.nanoTime();
+        long deadline = start + BenchOptions.NAIVE_MAX.toNanos();
+        long done = 0;
+        while (done < sample && System.nanoTime() < deadline) {
+            for (ConsumerRecord<String, ChatRequest> rec : consumer.poll(Duration.ofMillis(100))) {
+                ChatRequest req = rec.value();
+                long receivedAt = System.currentTimeMillis();
+                ProviderOutcome outcome = client.complete(req, req.getModel());
+                ChatResult result = Results.of(
+                        req,
+                        new Results.Trail("simulator", req.getModel(), 1, null),
+                        outcome,
+                        receivedAt,
+                        System.currentTimeMillis());
+                resultProducer.send(new ProducerRecord<>(resultTopic, req.getId(), result));
+                done++;
+                if (System.nanoTime() >= deadline) {
+                    break;
+                }
+            }
+            consumer.commitSync();
+        }
+        resultProducer.flush();
+        long elapsed = System.nanoTime() - start;
+        return done * 1e9 / Math.max(1, elapsed);
     }
-    resultProducer.flush();
-    long elapsed = System.nanoTime() - start;
-    return done * 1e9 / Math.max(1, elapsed);
-  }
 }

@@ -44,12 +44,13 @@ final class PriorityBench {
         this.priority = priority;
     }
 
-    PriorityReport run(String run, String sim, WorkerSettings cfg, Map<String, String> env,
-                       Map<String, Object> base) throws Exception {
+    PriorityReport run(String run, String sim, WorkerSettings cfg, Map<String, String> env, Map<String, Object> base)
+            throws Exception {
         Map<String, Object> common = cfg.kafka();
         String online = cfg.topics().requests();
         String batch = cfg.topics().requestsBatch();
-        BenchRunner.ensureTopics(common, cfg.topics(), List.of(online, batch, cfg.topics().results()));
+        BenchRunner.ensureTopics(
+                common, cfg.topics(), List.of(online, batch, cfg.topics().results()));
         SchemaRegistryClient registry = SchemaRegistryClient.create(cfg.schemaRegistryUrl());
         BenchRequests requests = new BenchRequests(run + "-");
         int level = options.levels().get(0);
@@ -60,32 +61,60 @@ final class PriorityBench {
         double rps = priority.onlineRps();
         int n = priority.onlineRequests();
         try (KafkaProducer<String, ChatRequest> producer = BenchRunner.requestProducer(common, registry);
-             ResultCollector collector = new ResultCollector(
-                 BenchRunner.resultConsumer(common, registry, run + "-collector"), cfg.topics().results(), requests)) {
+                ResultCollector collector = new ResultCollector(
+                        BenchRunner.resultConsumer(common, registry, run + "-collector"),
+                        cfg.topics().results(),
+                        requests)) {
             List<HarborWorker> workers = runner.startWorkers(workerCfg);
             try {
                 long seq = 0;
                 if (options.warmup() > 0) {
-                    runner.phase(producer, collector, online, 0, requests, "wo", seq, options.warmup(),
-                        "[online] warm-up", r -> { });
+                    runner.phase(
+                            producer,
+                            collector,
+                            online,
+                            0,
+                            requests,
+                            "wo",
+                            seq,
+                            options.warmup(),
+                            "[online] warm-up",
+                            r -> {});
                     seq += options.warmup();
-                    runner.phase(producer, collector, batch, 0, requests, "wb", seq, options.warmup(),
-                        "[batch] warm-up", r -> { });
+                    runner.phase(
+                            producer,
+                            collector,
+                            batch,
+                            0,
+                            requests,
+                            "wb",
+                            seq,
+                            options.warmup(),
+                            "[batch] warm-up",
+                            r -> {});
                     seq += options.warmup();
                 }
-                ResultCollector.Phase idle = runner.phase(producer, collector, online, rps, requests, "idle", seq, n,
-                    "[online] idle", r -> { });
+                ResultCollector.Phase idle = runner.phase(
+                        producer, collector, online, rps, requests, "idle", seq, n, "[online] idle", r -> {});
                 seq += n;
 
                 long callsBefore = runner.providerCalls(sim);
-                LoadGenerator bulk = new LoadGenerator(producer, batch, requests, "bulk", seq,
-                    priority.batchRequests(), options.distinct(priority.batchRequests()), 0);
+                LoadGenerator bulk = new LoadGenerator(
+                        producer,
+                        batch,
+                        requests,
+                        "bulk",
+                        seq,
+                        priority.batchRequests(),
+                        options.distinct(priority.batchRequests()),
+                        0);
                 seq += priority.batchRequests();
                 Thread producing = new Thread(bulk, "harbor-bench-batch");
                 producing.setDaemon(true);
                 producing.start();
-                System.err.printf("[batch] %d requests produced at once; waiting for the batch to run ...%n",
-                    priority.batchRequests());
+                System.err.printf(
+                        "[batch] %d requests produced at once; waiting for the batch to run ...%n",
+                        priority.batchRequests());
                 awaitCalls(sim, callsBefore + Math.max(1, Math.min(priority.batchRequests() / 20, 1_000)));
                 long a0 = runner.providerCalls(sim);
                 long t0 = System.nanoTime();
@@ -95,8 +124,17 @@ final class PriorityBench {
                 Yields yieldsBefore = yields(workers);
                 long c0 = runner.providerCalls(sim);
                 long s0 = System.nanoTime();
-                ResultCollector.Phase busy = runner.phase(producer, collector, online, rps, requests, "busy", seq, n,
-                    "[online] during the batch", r -> { });
+                ResultCollector.Phase busy = runner.phase(
+                        producer,
+                        collector,
+                        online,
+                        rps,
+                        requests,
+                        "busy",
+                        seq,
+                        n,
+                        "[online] during the batch",
+                        r -> {});
                 long c1 = runner.providerCalls(sim);
                 long s1 = System.nanoTime();
                 Yields yielded = yields(workers).minus(yieldsBefore);
@@ -104,9 +142,19 @@ final class PriorityBench {
                 long batchDuring = Math.max(0, c1 - c0 - onlineCalls);
                 long batchCalls = Math.max(0, c1 - callsBefore - onlineCalls);
                 producing.join(TimeUnit.SECONDS.toMillis(30));
-                return new PriorityReport(context(cfg, workerSettings, level), rps, idle, busy, priority.batchRequests(),
-                    alone, rate(batchDuring, s1 - s0), Math.max(0, priority.batchRequests() - batchCalls),
-                    yielded.count(), yielded.seconds(), yieldingNow(workers), workerSettings.priority().enabled());
+                return new PriorityReport(
+                        context(cfg, workerSettings, level),
+                        rps,
+                        idle,
+                        busy,
+                        priority.batchRequests(),
+                        alone,
+                        rate(batchDuring, s1 - s0),
+                        Math.max(0, priority.batchRequests() - batchCalls),
+                        yielded.count(),
+                        yielded.seconds(),
+                        yieldingNow(workers),
+                        workerSettings.priority().enabled());
             } finally {
                 BenchRunner.closeAll(workers);
             }
@@ -148,20 +196,32 @@ final class PriorityBench {
     }
 
     private static boolean yieldingNow(List<HarborWorker> workers) {
-        return workers.stream().anyMatch(w -> w.meters().find(MetricsCatalog.BATCH_YIELDING).gauges().stream()
-            .anyMatch(g -> g.value() > 0));
+        return workers.stream()
+                .anyMatch(w -> w.meters().find(MetricsCatalog.BATCH_YIELDING).gauges().stream()
+                        .anyMatch(g -> g.value() > 0));
     }
 
     private String context(WorkerSettings cfg, WorkerSettings workerCfg, int level) {
         Duration probe = Duration.ofMillis(Math.round(priority.onlineRequests() * 1000 / priority.onlineRps()));
-        return String.format(Locale.ROOT,
-            "harbor bench, online under batch: %d online requests at %.1f req/s (%ds) idle, then during a %d-request "
-                + "batch; warm-up %d online + %d batch; simulator %s; max-in-flight %d, batch-share %.2f, "
-                + "batch-yield %s (grace %d ms); %d instance(s) x %d stream thread(s), %s, %s",
-            priority.onlineRequests(), priority.onlineRps(), probe.toSeconds(), priority.batchRequests(),
-            options.warmup(), options.warmup(), runner.simulatorDescription(), level,
-            workerCfg.batchShare(), workerCfg.priority().enabled(),
-            workerCfg.priority().graceMs(), options.instances(), cfg.streams().threads(),
-            options.guarantee(), runner.where(cfg));
+        return String.format(
+                Locale.ROOT,
+                "harbor bench, online under batch: %d online requests at %.1f req/s (%ds) idle, then during a %d-request "
+                        + "batch; warm-up %d online + %d batch; simulator %s; max-in-flight %d, batch-share %.2f, "
+                        + "batch-yield %s (grace %d ms); %d instance(s) x %d stream thread(s), %s, %s",
+                priority.onlineRequests(),
+                priority.onlineRps(),
+                probe.toSeconds(),
+                priority.batchRequests(),
+                options.warmup(),
+                options.warmup(),
+                runner.simulatorDescription(),
+                level,
+                workerCfg.batchShare(),
+                workerCfg.priority().enabled(),
+                workerCfg.priority().graceMs(),
+                options.instances(),
+                cfg.streams().threads(),
+                options.guarantee(),
+                runner.where(cfg));
     }
 }

@@ -26,12 +26,23 @@ import org.HdrHistogram.Histogram;
  *     harbor.dispatch.batch.yielding})
  * @param yieldOn whether {@code dispatch.batch-yield} was on
  */
-public record PriorityReport(String context, double onlineRps, ResultCollector.Phase idle,
-    ResultCollector.Phase busy, int batchRequests, double batchAloneCps, double batchDuringCps, long batchLeft,
-    long yields, double yieldSeconds, boolean yieldingAtEnd, boolean yieldOn) {
+public record PriorityReport(
+        String context,
+        double onlineRps,
+        ResultCollector.Phase idle,
+        ResultCollector.Phase busy,
+        int batchRequests,
+        double batchAloneCps,
+        double batchDuringCps,
+        long batchLeft,
+        long yields,
+        double yieldSeconds,
+        boolean yieldingAtEnd,
+        boolean yieldOn) {
 
     /** Issue 13's targets: during-batch over idle. */
     public static final double P50_TARGET = 1.5;
+
     public static final double P99_TARGET = 2.0;
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -51,25 +62,61 @@ public record PriorityReport(String context, double onlineRps, ResultCollector.P
 
     public void print(PrintStream out) {
         out.println(context);
-        out.printf(Locale.ROOT, "%-22s %8s %7s %8s %8s %8s %8s%n", "online (e2e ms)", "samples", "failed", "p50", "p95",
-            "p99", "max");
+        out.printf(
+                Locale.ROOT,
+                "%-22s %8s %7s %8s %8s %8s %8s%n",
+                "online (e2e ms)",
+                "samples",
+                "failed",
+                "p50",
+                "p95",
+                "p99",
+                "max");
         row(out, "idle", idle);
         row(out, "during the batch", busy);
-        out.printf(Locale.ROOT, "%-22s %8s %7s %8.2f %8s %8.2f   (targets: p50 <= %.1f, p99 <= %.1f: %s)%n",
-            "during / idle", "", "", p50Ratio(), "", p99Ratio(), P50_TARGET, P99_TARGET,
-            p50Ratio() <= P50_TARGET && p99Ratio() <= P99_TARGET ? "met" : "NOT met");
-        out.printf(Locale.ROOT, "batch: %d requests; %.1f calls/s alone, %.1f calls/s during the online probe; %s%n",
-            batchRequests, batchAloneCps, batchDuringCps,
-            batchLeft > 0 ? batchLeft + " not yet called when the probe ended (still draining)"
-                : "it ENDED before the probe did: the probe did not run during a batch; use more --batch-requests");
-        out.printf(Locale.ROOT, "batch yield (dispatch.batch-yield=%s): %d yields ended during the probe (%.1f s);"
-            + " yielding when it ended: %s%n", yieldOn, yields, yieldSeconds, yieldingAtEnd ? "yes" : "no");
+        out.printf(
+                Locale.ROOT,
+                "%-22s %8s %7s %8.2f %8s %8.2f   (targets: p50 <= %.1f, p99 <= %.1f: %s)%n",
+                "during / idle",
+                "",
+                "",
+                p50Ratio(),
+                "",
+                p99Ratio(),
+                P50_TARGET,
+                P99_TARGET,
+                p50Ratio() <= P50_TARGET && p99Ratio() <= P99_TARGET ? "met" : "NOT met");
+        out.printf(
+                Locale.ROOT,
+                "batch: %d requests; %.1f calls/s alone, %.1f calls/s during the online probe; %s%n",
+                batchRequests,
+                batchAloneCps,
+                batchDuringCps,
+                batchLeft > 0
+                        ? batchLeft + " not yet called when the probe ended (still draining)"
+                        : "it ENDED before the probe did: the probe did not run during a batch; use more --batch-requests");
+        out.printf(
+                Locale.ROOT,
+                "batch yield (dispatch.batch-yield=%s): %d yields ended during the probe (%.1f s);"
+                        + " yielding when it ended: %s%n",
+                yieldOn,
+                yields,
+                yieldSeconds,
+                yieldingAtEnd ? "yes" : "no");
     }
 
     private static void row(PrintStream out, String label, ResultCollector.Phase p) {
         Histogram h = p.e2e();
-        out.printf(Locale.ROOT, "%-22s %8d %7d %8.1f %8.1f %8.1f %8.1f%n", label, p.results(), p.failed(),
-            ms(h, 50), ms(h, 95), ms(h, 99), h.getTotalCount() == 0 ? 0 : h.getMaxValue() / 1000.0);
+        out.printf(
+                Locale.ROOT,
+                "%-22s %8d %7d %8.1f %8.1f %8.1f %8.1f%n",
+                label,
+                p.results(),
+                p.failed(),
+                ms(h, 50),
+                ms(h, 95),
+                ms(h, 99),
+                h.getTotalCount() == 0 ? 0 : h.getMaxValue() / 1000.0);
     }
 
     public ObjectNode toJson() {

@@ -1,18 +1,16 @@
 package io.harborai.worker.cache;
 
+import io.harborai.worker.avro.ChatResult;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
-
-import io.harborai.worker.avro.ChatResult;
 
 /**
  * Bytes of a {@link CachedAnswer}, as held by both cache tiers: one format byte ({@value
@@ -76,7 +74,8 @@ public final class CacheCodec {
             answer = READER.read(null, dec);
             trailing = !dec.isEnd();
         } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException("cache entry is undecodable: " + e.getClass().getSimpleName(), e);
+            throw new IllegalArgumentException(
+                    "cache entry is undecodable: " + e.getClass().getSimpleName(), e);
         }
         if (trailing) {
             throw new IllegalArgumentException("cache entry has bytes after its answer");

@@ -73,6 +73,7 @@ public final class CacheKey {
     private static final int VERSION = 1;
     /** Integers with more digits are written in exponent form. */
     private static final int MAX_PLAIN_DIGITS = 1000;
+
     private static final String UNPARSED = "_unparsed";
 
     private static final JsonFactory FACTORY =
@@ -226,7 +227,9 @@ public final class CacheKey {
             case NUMBER -> gen.writeNumber(number(node));
             case STRING -> gen.writeString(node.textValue());
             case BOOLEAN -> gen.writeBoolean(node.booleanValue());
-            case POJO -> gen.writeRawValue(((RawValue) ((POJONode) node).getPojo()).rawValue().toString());
+            case POJO ->
+                gen.writeRawValue(
+                        ((RawValue) ((POJONode) node).getPojo()).rawValue().toString());
             default -> gen.writeNull(); // NULL; MISSING and BINARY do not occur
         }
     }

@@ -33,16 +33,22 @@ public record CacheRuntime(boolean enabled, boolean tenantIsolation, Duration de
      *
      * @param redis the shared Redis client for L2, or null when L2 is off ({@link CacheSettings#usesL2()})
      */
-    public static CacheRuntime from(CacheSettings settings, RedissonClient redis, LongSupplier wallClockMs,
-                                    MeterRegistry meters) {
+    public static CacheRuntime from(
+            CacheSettings settings, RedissonClient redis, LongSupplier wallClockMs, MeterRegistry meters) {
         if (!settings.enabled()) {
             return disabled();
         }
         L1Cache l1 = new L1Cache(settings.l1MaxBytes(), wallClockMs);
-        RedisL2Cache l2 = redis == null ? null : new RedisL2Cache(redis, settings.l2KeyPrefix(),
-            Duration.ofMillis(L2_CALL_TIMEOUT_MS), System::nanoTime, Duration.ofSeconds(1));
-        return new CacheRuntime(true, settings.tenantIsolation(), settings.ttl(),
-            new TwoTierCache(l1, l2, wallClockMs, meters));
+        RedisL2Cache l2 = redis == null
+                ? null
+                : new RedisL2Cache(
+                        redis,
+                        settings.l2KeyPrefix(),
+                        Duration.ofMillis(L2_CALL_TIMEOUT_MS),
+                        System::nanoTime,
+                        Duration.ofSeconds(1));
+        return new CacheRuntime(
+                true, settings.tenantIsolation(), settings.ttl(), new TwoTierCache(l1, l2, wallClockMs, meters));
     }
 
     /** Longest an L2 lookup may take before it counts as a miss (and Redis as down). */

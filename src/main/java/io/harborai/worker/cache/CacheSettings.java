@@ -13,8 +13,13 @@ import java.util.Objects;
  * @param l2Enabled whether answers are shared through Redis (only when {@code enabled})
  * @param l2KeyPrefix prefix of the Redis keys of cached answers
  */
-public record CacheSettings(boolean enabled, boolean tenantIsolation, Duration ttl, long l1MaxBytes,
-                            boolean l2Enabled, String l2KeyPrefix) {
+public record CacheSettings(
+        boolean enabled,
+        boolean tenantIsolation,
+        Duration ttl,
+        long l1MaxBytes,
+        boolean l2Enabled,
+        String l2KeyPrefix) {
 
     public CacheSettings {
         Objects.requireNonNull(ttl, "ttl");

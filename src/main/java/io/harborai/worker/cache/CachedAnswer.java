@@ -1,8 +1,7 @@
 package io.harborai.worker.cache;
 
-import java.util.Objects;
-
 import io.harborai.worker.avro.ChatResult;
+import java.util.Objects;
 
 /**
  * A cached LLM answer with the two instants every tier needs to judge it.

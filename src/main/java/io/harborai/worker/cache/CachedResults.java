@@ -17,8 +17,8 @@ public final class CachedResults {
     private CachedResults() {}
 
     /** The result of {@code request} answered from a cache tier (L1 or L2). */
-    public static ChatResult fromCache(ChatRequest request, ChatResult answer, CacheOutcome tier,
-                                       long receivedAtMs, long nowMs) {
+    public static ChatResult fromCache(
+            ChatRequest request, ChatResult answer, CacheOutcome tier, long receivedAtMs, long nowMs) {
         return forRequest(request, answer, tier, 0, receivedAtMs, nowMs);
     }
 
@@ -28,28 +28,35 @@ public final class CachedResults {
      * waiter's provider time, so worker-added latency is measured the same way for both.
      */
     public static ChatResult coalesced(ChatRequest waiter, ChatResult leaderResult, long receivedAtMs, long nowMs) {
-        long providerMs = leaderResult.getTimings() == null ? 0 : leaderResult.getTimings().getProviderMs();
+        long providerMs = leaderResult.getTimings() == null
+                ? 0
+                : leaderResult.getTimings().getProviderMs();
         return forRequest(waiter, leaderResult, CacheOutcome.COALESCED, providerMs, receivedAtMs, nowMs);
     }
 
-    private static ChatResult forRequest(ChatRequest request, ChatResult source, CacheOutcome outcome,
-                                         long providerMs, long receivedAtMs, long nowMs) {
+    private static ChatResult forRequest(
+            ChatRequest request,
+            ChatResult source,
+            CacheOutcome outcome,
+            long providerMs,
+            long receivedAtMs,
+            long nowMs) {
         long total = Math.max(0, nowMs - receivedAtMs);
         return ChatResult.newBuilder(source)
-            .setId(request.getId())
-            .setTenant(request.getTenant())
-            .setBatchId(request.getBatchId())
-            .setCustomId(request.getCustomId())
-            .setModelRequested(request.getModel())
-            .setCache(outcome)
-            .setAttempts(0)
-            .setCost(null)
-            .setTimings(Timings.newBuilder()
-                .setQueueMs(Math.max(0, total - providerMs))
-                .setProviderMs(providerMs)
-                .setTotalMs(total)
-                .build())
-            .setCompletedAtMs(nowMs)
-            .build();
+                .setId(request.getId())
+                .setTenant(request.getTenant())
+                .setBatchId(request.getBatchId())
+                .setCustomId(request.getCustomId())
+                .setModelRequested(request.getModel())
+                .setCache(outcome)
+                .setAttempts(0)
+                .setCost(null)
+                .setTimings(Timings.newBuilder()
+                        .setQueueMs(Math.max(0, total - providerMs))
+                        .setProviderMs(providerMs)
+                        .setTotalMs(total)
+                        .build())
+                .setCompletedAtMs(nowMs)
+                .build();
     }
 }

@@ -1,15 +1,13 @@
 package io.harborai.worker.cache;
 
-import java.nio.ByteBuffer;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
-
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Policy;
-
+import java.nio.ByteBuffer;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -149,7 +147,8 @@ public final class L1Cache {
             if (value.length < CacheCodec.HEADER_BYTES) {
                 return 0;
             }
-            long expiresAtMs = ByteBuffer.wrap(value, 1 + Long.BYTES, Long.BYTES).getLong();
+            long expiresAtMs =
+                    ByteBuffer.wrap(value, 1 + Long.BYTES, Long.BYTES).getLong();
             return Math.max(0, toNanos(expiresAtMs - wallClockMs.getAsLong()));
         }
 

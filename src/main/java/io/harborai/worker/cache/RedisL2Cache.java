@@ -1,17 +1,15 @@
 package io.harborai.worker.cache;
 
+import io.harborai.worker.redis.RedisGate;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.LongSupplier;
-
 import org.redisson.api.RBucket;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.ByteArrayCodec;
-
-import io.harborai.worker.redis.RedisGate;
 
 /**
  * The shared tier: encoded answers in Redis under {@code keyPrefix + key}, each with a TTL, so a
@@ -53,13 +51,18 @@ public final class RedisL2Cache implements AutoCloseable {
      * @param nanoClock monotonic nanoseconds, for the probe interval
      * @param probeInterval how long after a failure the next call may try Redis again
      */
-    public RedisL2Cache(RedissonClient client, String keyPrefix, Duration callTimeout, LongSupplier nanoClock,
-                        Duration probeInterval) {
+    public RedisL2Cache(
+            RedissonClient client,
+            String keyPrefix,
+            Duration callTimeout,
+            LongSupplier nanoClock,
+            Duration probeInterval) {
         this.client = Objects.requireNonNull(client, "client");
         this.keyPrefix = Objects.requireNonNull(keyPrefix, "keyPrefix");
-        this.gate = new RedisGate("L2 cache (" + keyPrefix + ")", "treating L2 as empty", callTimeout, nanoClock,
-                probeInterval);
-        gate.connectAhead(() -> client.getBucket(keyPrefix, ByteArrayCodec.INSTANCE).isExistsAsync());
+        this.gate = new RedisGate(
+                "L2 cache (" + keyPrefix + ")", "treating L2 as empty", callTimeout, nanoClock, probeInterval);
+        gate.connectAhead(
+                () -> client.getBucket(keyPrefix, ByteArrayCodec.INSTANCE).isExistsAsync());
     }
 
     /** The bytes under {@code key}; empty when absent, when Redis fails or is down, or after close. */

@@ -1,5 +1,12 @@
 package io.harborai.worker.cache;
 
+import io.harborai.worker.avro.ChatResult;
+import io.harborai.worker.metrics.MetricsCatalog;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,17 +16,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
-
-import io.harborai.worker.metrics.MetricsCatalog;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Meter;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import io.harborai.worker.avro.ChatResult;
 
 /**
  * The answer cache as the dispatcher sees it: a fast in-process tier ({@link L1Cache}) in front of
@@ -50,7 +48,6 @@ import io.harborai.worker.avro.ChatResult;
  */
 public final class TwoTierCache implements AutoCloseable {
 
-
     private static final Logger log = LoggerFactory.getLogger(TwoTierCache.class);
 
     private final L1Cache l1;
@@ -75,16 +72,25 @@ public final class TwoTierCache implements AutoCloseable {
         this.meters = Objects.requireNonNull(meters, "meters");
         this.l1Lookups = new Lookups("l1");
         this.l2Lookups = new Lookups("l2");
-        this.stores = keep(Counter.builder(MetricsCatalog.CACHE_STORES).description("Answers written to the cache").register(meters));
+        this.stores = keep(Counter.builder(MetricsCatalog.CACHE_STORES)
+                .description("Answers written to the cache")
+                .register(meters));
         this.coalesced = keep(Counter.builder(MetricsCatalog.CACHE_COALESCED)
-                .description("Requests answered by an identical request's call (single-flight)").register(meters));
+                .description("Requests answered by an identical request's call (single-flight)")
+                .register(meters));
         keep(FunctionCounter.builder(MetricsCatalog.CACHE_L2_ERRORS, this, c -> c.l2 == null ? 0 : c.l2.errors())
-                .description("Failed or timed-out Redis cache calls").register(meters));
-        keep(Gauge.builder(MetricsCatalog.CACHE_L1_BYTES, l1, L1Cache::weightedBytes).baseUnit("bytes")
-                .description("Weight of the L1 entries").register(meters));
-        keep(Gauge.builder(MetricsCatalog.CACHE_L1_ENTRIES, l1, L1Cache::size).description("Entries in L1").register(meters));
+                .description("Failed or timed-out Redis cache calls")
+                .register(meters));
+        keep(Gauge.builder(MetricsCatalog.CACHE_L1_BYTES, l1, L1Cache::weightedBytes)
+                .baseUnit("bytes")
+                .description("Weight of the L1 entries")
+                .register(meters));
+        keep(Gauge.builder(MetricsCatalog.CACHE_L1_ENTRIES, l1, L1Cache::size)
+                .description("Entries in L1")
+                .register(meters));
         keep(Gauge.builder(MetricsCatalog.CACHE_L2_AVAILABLE, this, c -> c.l2 != null && c.l2.available() ? 1 : 0)
-                .description("1 while the Redis cache is used, 0 while it is down or absent").register(meters));
+                .description("1 while the Redis cache is used, 0 while it is down or absent")
+                .register(meters));
     }
 
     /** Counts requests that waited for an identical request's lookup or call instead of their own. */
@@ -182,8 +188,11 @@ public final class TwoTierCache implements AutoCloseable {
     /** WARN for the first undecodable entry under this L2's prefix, DEBUG after: one cause, many keys. */
     private void undecodable(IllegalArgumentException e) {
         if (warnedUndecodable.compareAndSet(false, true)) {
-            log.warn("Undecodable entry in the Redis cache under {}* ({}); counting such entries as misses"
-                    + " (further ones are logged at DEBUG)", l2.keyPrefix(), e.getMessage());
+            log.warn(
+                    "Undecodable entry in the Redis cache under {}* ({}); counting such entries as misses"
+                            + " (further ones are logged at DEBUG)",
+                    l2.keyPrefix(),
+                    e.getMessage());
         } else {
             log.debug("Undecodable entry in the Redis cache under {}*: {}", l2.keyPrefix(), e.getMessage());
         }
@@ -207,8 +216,11 @@ public final class TwoTierCache implements AutoCloseable {
         }
 
         private Counter counter(String tier, String result) {
-            return keep(Counter.builder(MetricsCatalog.CACHE_LOOKUPS).tag("tier", tier).tag("result", result)
-                    .description("Cache lookups by tier and result").register(meters));
+            return keep(Counter.builder(MetricsCatalog.CACHE_LOOKUPS)
+                    .tag("tier", tier)
+                    .tag("result", result)
+                    .description("Cache lookups by tier and result")
+                    .register(meters));
         }
     }
 }

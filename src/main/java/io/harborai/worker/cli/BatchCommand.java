@@ -22,9 +22,13 @@ import picocli.CommandLine.Parameters;
  * an interruption with the same {@code --batch-id}); without one it starts the embedded default and
  * a worker in-process.
  */
-@Command(name = "batch", mixinStandardHelpOptions = true,
-    description = {"Run an OpenAI Batch JSONL file through the worker and write the JSONL output: submit + collect.",
-        "Exit codes: 0 complete, 1 error, 2 usage, 3 timed out (run it again with the same --batch-id to resume)."})
+@Command(
+        name = "batch",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Run an OpenAI Batch JSONL file through the worker and write the JSONL output: submit + collect.",
+            "Exit codes: 0 complete, 1 error, 2 usage, 3 timed out (run it again with the same --batch-id to resume)."
+        })
 final class BatchCommand implements Callable<Integer>, LogsToFile {
     @Mixin
     ConfigOption config;
@@ -41,8 +45,10 @@ final class BatchCommand implements Callable<Integer>, LogsToFile {
     @Mixin
     SimulatorMixin sim;
 
-    @Option(names = "--timeout", defaultValue = "PT30M",
-        description = "How long to wait for results, ISO-8601 (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--timeout",
+            defaultValue = "PT30M",
+            description = "How long to wait for results, ISO-8601 (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
     @Override
@@ -55,12 +61,15 @@ final class BatchCommand implements Callable<Integer>, LogsToFile {
         if (files.sameFile()) {
             return 2;
         }
-        String id = batchId != null ? batchId : "batch_" + UUID.randomUUID().toString().replace("-", "");
+        String id = batchId != null
+                ? batchId
+                : "batch_" + UUID.randomUUID().toString().replace("-", "");
         HarborConfig loaded = config.load(Map.of(), Map.of());
         if (ConfigOption.clusterConfigured(loaded)) {
             return runJob(loaded, id);
         }
-        System.err.println("No Kafka cluster configured: starting the embedded default (Kafka, registry, simulator, worker).");
+        System.err.println(
+                "No Kafka cluster configured: starting the embedded default (Kafka, registry, simulator, worker).");
         // The stack's simulator carries the --sim-* knobs; the worker uses it (HARBOR_SIMULATOR_URL)
         // only when no provider is configured.
         long configLatency = loaded.intValue(SIMULATOR_LATENCY_MS);
@@ -70,7 +79,7 @@ final class BatchCommand implements Callable<Integer>, LogsToFile {
             try (HarborWorker worker = HarborWorker.start(cfg)) {
                 if (cfg.providers().isEmpty()) {
                     System.err.println("harbor batch: no provider configured; answers come from the built-in simulator "
-                        + "(simulated, not a real model)");
+                            + "(simulated, not a real model)");
                 }
                 return runJob(cfg, id);
             }

@@ -20,8 +20,10 @@ import picocli.CommandLine.Option;
  * and a naive consumer loop measured in the same run (see {@link BenchRunner}). Progress goes to
  * stderr, the summary table to stdout, the figures to {@code --json FILE}.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
-    description = "Benchmark the worker end to end against the simulator (embedded by default).")
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description = "Benchmark the worker end to end against the simulator (embedded by default).")
 final class BenchCommand implements Callable<Integer>, LogsToFile {
     @Mixin
     ConfigOption config;
@@ -29,64 +31,113 @@ final class BenchCommand implements Callable<Integer>, LogsToFile {
     @Mixin
     SimulatorMixin sim;
 
-    @Option(names = "--requests", defaultValue = "20000", description = "Measured requests per level (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--requests",
+            defaultValue = "20000",
+            description = "Measured requests per level (default: ${DEFAULT-VALUE}).")
     int requests;
 
-    @Option(names = "--warmup", description = "Warm-up requests per level, excluded from the figures (default: 10%% of --requests, at most 2000).")
+    @Option(
+            names = "--warmup",
+            description =
+                    "Warm-up requests per level, excluded from the figures (default: 10%% of --requests, at most 2000).")
     Integer warmup;
 
-    @Option(names = "--rate", defaultValue = "0", paramLabel = "REQ/S",
-        description = "Open-loop offered load; 0 sends every request at once as one backlog (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--rate",
+            defaultValue = "0",
+            paramLabel = "REQ/S",
+            description =
+                    "Open-loop offered load; 0 sends every request at once as one backlog (default: ${DEFAULT-VALUE}).")
     double rate;
 
-    @Option(names = "--distinct-ratio", defaultValue = "1.0", description = "Fraction of distinct request bodies (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--distinct-ratio",
+            defaultValue = "1.0",
+            description = "Fraction of distinct request bodies (default: ${DEFAULT-VALUE}).")
     double distinctRatio;
 
-    @Option(names = "--provider-latency-ms", defaultValue = "0", paramLabel = "MS",
-        description = "Simulator latency (default: ${DEFAULT-VALUE}); --sim-latency-ms wins when both are given.")
+    @Option(
+            names = "--provider-latency-ms",
+            defaultValue = "0",
+            paramLabel = "MS",
+            description = "Simulator latency (default: ${DEFAULT-VALUE}); --sim-latency-ms wins when both are given.")
     long providerLatencyMs;
 
-    @Option(names = "--max-in-flight", defaultValue = "256", paramLabel = "C",
-        description = "Worker dispatch.max-in-flight and the limit probe's concurrency (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--max-in-flight",
+            defaultValue = "256",
+            paramLabel = "C",
+            description =
+                    "Worker dispatch.max-in-flight and the limit probe's concurrency (default: ${DEFAULT-VALUE}).")
     int maxInFlight;
 
-    @Option(names = "--sweep", split = ",", paramLabel = "C1,C2,...",
-        description = "Run each max-in-flight level in turn, restarting the workers (overrides --max-in-flight).")
+    @Option(
+            names = "--sweep",
+            split = ",",
+            paramLabel = "C1,C2,...",
+            description = "Run each max-in-flight level in turn, restarting the workers (overrides --max-in-flight).")
     List<Integer> sweep;
 
-    @Option(names = "--instances", defaultValue = "1", paramLabel = "K", description = "Worker instances sharing one application id (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--instances",
+            defaultValue = "1",
+            paramLabel = "K",
+            description = "Worker instances sharing one application id (default: ${DEFAULT-VALUE}).")
     int instances;
 
-    @Option(names = "--guarantee", defaultValue = "exactly_once_v2", paramLabel = "exactly_once_v2|at_least_once",
-        description = "worker.processing-guarantee (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--guarantee",
+            defaultValue = "exactly_once_v2",
+            paramLabel = "exactly_once_v2|at_least_once",
+            description = "worker.processing-guarantee (default: ${DEFAULT-VALUE}).")
     String guarantee;
 
-    @Option(names = "--naive-sample", defaultValue = "500", paramLabel = "N",
-        description = "Requests for the naive baseline, which also stops after 30 s (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--naive-sample",
+            defaultValue = "500",
+            paramLabel = "N",
+            description = "Requests for the naive baseline, which also stops after 30 s (default: ${DEFAULT-VALUE}).")
     int naiveSample;
 
-    @Option(names = "--stall-timeout", defaultValue = "PT2M", description = "Give up a phase when no result arrives for this long, ISO-8601 (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--stall-timeout",
+            defaultValue = "PT2M",
+            description = "Give up a phase when no result arrives for this long, ISO-8601 (default: ${DEFAULT-VALUE}).")
     Duration stallTimeout;
 
-    @Option(names = "--batch-requests", defaultValue = "0", paramLabel = "N",
-        description = "Online under batch instead of the throughput levels: probe online latency idle, then while N"
-            + " requests produced at once onto the batch topic drain, and compare (default: ${DEFAULT-VALUE}: off).")
+    @Option(
+            names = "--batch-requests",
+            defaultValue = "0",
+            paramLabel = "N",
+            description =
+                    "Online under batch instead of the throughput levels: probe online latency idle, then while N"
+                            + " requests produced at once onto the batch topic drain, and compare (default: ${DEFAULT-VALUE}: off).")
     int batchRequests;
 
-    @Option(names = "--online-rps", defaultValue = "20", paramLabel = "REQ/S",
-        description = "With --batch-requests: open-loop rate of the online probe (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--online-rps",
+            defaultValue = "20",
+            paramLabel = "REQ/S",
+            description = "With --batch-requests: open-loop rate of the online probe (default: ${DEFAULT-VALUE}).")
     double onlineRps;
 
-    @Option(names = "--online-requests", defaultValue = "600", paramLabel = "N",
-        description = "With --batch-requests: online requests per probe, idle and during the batch (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--online-requests",
+            defaultValue = "600",
+            paramLabel = "N",
+            description =
+                    "With --batch-requests: online requests per probe, idle and during the batch (default: ${DEFAULT-VALUE}).")
     int onlineRequests;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Write the figures as JSON.")
     Path json;
 
-    @Option(names = "--simulator-url", paramLabel = "URL",
-        description = "Use a simulator running in another process (e.g. `harbor simulator`) instead of one in this"
-            + " JVM; its own latency and fault options apply and the --sim-* options are ignored.")
+    @Option(
+            names = "--simulator-url",
+            paramLabel = "URL",
+            description = "Use a simulator running in another process (e.g. `harbor simulator`) instead of one in this"
+                    + " JVM; its own latency and fault options apply and the --sim-* options are ignored.")
     String simulatorUrl;
 
     @Override
@@ -101,18 +152,25 @@ final class BenchCommand implements Callable<Integer>, LogsToFile {
             simOptions = simOptions.withCallLogKeys(0);
         }
         // The effective base latency (--sim-latency-ms wins), so C/L uses what the simulator does.
-        BenchOptions options = new BenchOptions(requests, warmup != null ? warmup : BenchOptions.defaultWarmup(requests),
-            rate, distinctRatio, simOptions.latency().toMillis(),
-            sweep != null && !sweep.isEmpty() ? sweep : List.of(maxInFlight),
-            instances, guarantee, naiveSample, stallTimeout);
+        BenchOptions options = new BenchOptions(
+                requests,
+                warmup != null ? warmup : BenchOptions.defaultWarmup(requests),
+                rate,
+                distinctRatio,
+                simOptions.latency().toMillis(),
+                sweep != null && !sweep.isEmpty() ? sweep : List.of(maxInFlight),
+                instances,
+                guarantee,
+                naiveSample,
+                stallTimeout);
         boolean embedded = !ConfigOption.clusterConfigured(config.load(Map.of(), Map.of()));
         if (embedded) {
             System.err.println("No Kafka cluster configured: benchmarking on the embedded stack (one JVM); "
-                + "answers come from the built-in simulator (simulated, not a real model).");
+                    + "answers come from the built-in simulator (simulated, not a real model).");
         }
         if (!BenchRunner.maxInFlightSupported()) {
             System.err.println("note: " + BenchRunner.MAX_IN_FLIGHT_KEY + " is not a key of this build; "
-                + "the worker dispatches synchronously and ignores --max-in-flight.");
+                    + "the worker dispatches synchronously and ignores --max-in-flight.");
         }
         BenchRunner runner = new BenchRunner(options, simOptions, config::load, embedded, simulatorUrl);
         PriorityOptions priority = new PriorityOptions(batchRequests, onlineRps, onlineRequests);

@@ -3,9 +3,9 @@ package io.harborai.worker.cli;
 import io.harborai.worker.avro.BatchStatus;
 import io.harborai.worker.avro.ChatResult;
 import io.harborai.worker.batch.BatchCollector;
+import io.harborai.worker.batch.BatchSettings;
 import io.harborai.worker.config.HarborConfig;
 import io.harborai.worker.config.StageSettings;
-import io.harborai.worker.batch.BatchSettings;
 import io.harborai.worker.schema.AvroSerde;
 import io.harborai.worker.schema.SchemaRegistryClient;
 import java.nio.file.Path;
@@ -25,11 +25,15 @@ import picocli.CommandLine.Option;
  * the results and the batch's status on Kafka, so without a configured cluster it stops at once
  * rather than start an empty embedded one. Safe to interrupt and run again with the same arguments.
  */
-@Command(name = "collect", mixinStandardHelpOptions = true,
-    description = {"Collect the results of a submitted batch into OpenAI Batch JSONL output.",
-        "Resumable: run it again with the same arguments after an interruption; lines already in the files are kept "
-            + "and none is written twice.",
-        "Exit codes: 0 complete, 1 unknown batch or error, 2 usage or no cluster configured, 3 timed out."})
+@Command(
+        name = "collect",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Collect the results of a submitted batch into OpenAI Batch JSONL output.",
+            "Resumable: run it again with the same arguments after an interruption; lines already in the files are kept "
+                    + "and none is written twice.",
+            "Exit codes: 0 complete, 1 unknown batch or error, 2 usage or no cluster configured, 3 timed out."
+        })
 final class CollectCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
@@ -40,8 +44,10 @@ final class CollectCommand implements Callable<Integer> {
     @Mixin
     OutputFiles files;
 
-    @Option(names = "--timeout", paramLabel = "DURATION",
-        description = "Give up after this long (ISO-8601, e.g. PT30M), exit code 3; default: wait until complete.")
+    @Option(
+            names = "--timeout",
+            paramLabel = "DURATION",
+            description = "Give up after this long (ISO-8601, e.g. PT30M), exit code 3; default: wait until complete.")
     Duration timeout;
 
     @Override
@@ -60,7 +66,7 @@ final class CollectCommand implements Callable<Integer> {
      * @param timeout null waits until complete
      */
     static int collect(HarborConfig cfg, String batchId, Path output, Path errors, Duration timeout)
-        throws java.io.IOException {
+            throws java.io.IOException {
         BatchSettings cluster = StageSettings.batch(cfg);
         Map<String, Object> common = cluster.kafka();
         Map<String, Object> resultProps = new HashMap<>(common);
@@ -68,12 +74,21 @@ final class CollectCommand implements Callable<Integer> {
         Map<String, Object> statusProps = new HashMap<>(common);
         statusProps.putAll(BatchCollector.statusConsumerDefaults());
         SchemaRegistryClient registry = SchemaRegistryClient.create(cluster.schemaRegistryUrl());
-        try (var results = new KafkaConsumer<>(resultProps, new StringDeserializer(),
-                 new AvroSerde<>(registry, ChatResult.class, false).deserializer());
-             var statuses = new KafkaConsumer<>(statusProps, new StringDeserializer(),
-                 new AvroSerde<>(registry, BatchStatus.class, false).deserializer())) {
-            BatchCollector collector = new BatchCollector(results, statuses, cluster.topics().results(),
-                cluster.topics().batches(), batchId, System.err);
+        try (var results = new KafkaConsumer<>(
+                        resultProps,
+                        new StringDeserializer(),
+                        new AvroSerde<>(registry, ChatResult.class, false).deserializer());
+                var statuses = new KafkaConsumer<>(
+                        statusProps,
+                        new StringDeserializer(),
+                        new AvroSerde<>(registry, BatchStatus.class, false).deserializer())) {
+            BatchCollector collector = new BatchCollector(
+                    results,
+                    statuses,
+                    cluster.topics().results(),
+                    cluster.topics().batches(),
+                    batchId,
+                    System.err);
             BatchCollector.Summary s;
             try {
                 s = collector.run(output, errors, timeout);
@@ -81,14 +96,21 @@ final class CollectCommand implements Callable<Integer> {
                 System.err.println("harbor collect: " + e.getMessage());
                 return 1;
             }
-            System.err.printf("collect %s: %d of %d lines (%d succeeded, %d failed; %d were already in the files) in %.1f s%n",
-                s.batchId(), s.lines(), s.total(), s.succeeded(), s.failed(), s.recovered(),
-                s.elapsed().toMillis() / 1000.0);
+            System.err.printf(
+                    "collect %s: %d of %d lines (%d succeeded, %d failed; %d were already in the files) in %.1f s%n",
+                    s.batchId(),
+                    s.lines(),
+                    s.total(),
+                    s.succeeded(),
+                    s.failed(),
+                    s.recovered(),
+                    s.elapsed().toMillis() / 1000.0);
             System.err.println("output: " + output.toAbsolutePath()
-                + (errors != null ? ", errors: " + errors.toAbsolutePath() : ""));
+                    + (errors != null ? ", errors: " + errors.toAbsolutePath() : ""));
             if (!s.complete()) {
-                System.err.printf("collect %s: timed out after %s with %d lines missing%s; run it again to resume%n",
-                    s.batchId(), timeout, s.missing(), s.total() > s.lines() ? "" : " (submit not complete yet)");
+                System.err.printf(
+                        "collect %s: timed out after %s with %d lines missing%s; run it again to resume%n",
+                        s.batchId(), timeout, s.missing(), s.total() > s.lines() ? "" : " (submit not complete yet)");
                 return 3;
             }
             return 0;

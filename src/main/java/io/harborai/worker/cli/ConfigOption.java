@@ -11,11 +11,13 @@ import picocli.CommandLine.Option;
 final class ConfigOption {
     /** What a cluster-only command says without a cluster; {@code %s} is the command's name. */
     private static final String NO_CLUSTER = "harbor %s needs a Kafka cluster and none is configured: start one with "
-        + "`harbor dev` and export the HARBOR_* lines it prints, or set HARBOR_KAFKA_BOOTSTRAP "
-        + "(or kafka.bootstrap.servers in --config).";
+            + "`harbor dev` and export the HARBOR_* lines it prints, or set HARBOR_KAFKA_BOOTSTRAP "
+            + "(or kafka.bootstrap.servers in --config).";
 
-    @Option(names = "--config", paramLabel = "FILE",
-        description = "YAML configuration file (default: $HARBOR_CONFIG, else built-in defaults).")
+    @Option(
+            names = "--config",
+            paramLabel = "FILE",
+            description = "YAML configuration file (default: $HARBOR_CONFIG, else built-in defaults).")
     Path file;
 
     Path resolve() {

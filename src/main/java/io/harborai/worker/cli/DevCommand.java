@@ -12,15 +12,20 @@ import picocli.CommandLine.Option;
  * --metrics-port} adds {@code HARBOR_METRICS_PORT}, which sets {@code metrics.port} of the worker
  * started with those lines.
  */
-@Command(name = "dev", mixinStandardHelpOptions = true,
-    description = "Start in-process Kafka (KRaft), Redis, Schema Registry and the simulator; print their addresses.")
+@Command(
+        name = "dev",
+        mixinStandardHelpOptions = true,
+        description =
+                "Start in-process Kafka (KRaft), Redis, Schema Registry and the simulator; print their addresses.")
 final class DevCommand implements Callable<Integer>, LogsToFile {
     @Mixin
     SimulatorMixin sim;
 
-    @Option(names = "--metrics-port", paramLabel = "PORT",
-        description = "Print HARBOR_METRICS_PORT=PORT, so `harbor run` with these lines serves /metrics, /health "
-            + "and /ready there (overrides metrics.port).")
+    @Option(
+            names = "--metrics-port",
+            paramLabel = "PORT",
+            description = "Print HARBOR_METRICS_PORT=PORT, so `harbor run` with these lines serves /metrics, /health "
+                    + "and /ready there (overrides metrics.port).")
     Integer metricsPort;
 
     @Override
@@ -35,7 +40,7 @@ final class DevCommand implements Callable<Integer>, LogsToFile {
             System.err.println("# the worker will serve metrics at http://localhost:" + metricsPort + "/metrics");
         }
         System.err.println("# HARBOR_SIMULATOR_URL: a worker without providers answers from the built-in simulator "
-            + "(simulated, not a real model)");
+                + "(simulated, not a real model)");
         System.err.println("# harbor dev is up; export the lines above and run `bin/harbor run`. Ctrl-C to stop.");
         UntilStopped.await("dev", stack);
         return 0;

@@ -13,18 +13,33 @@ import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.ScopeType;
 
 /** Entry point of {@code bin/harbor}: one subcommand per way people use the worker. */
-@Command(name = "harbor", mixinStandardHelpOptions = true, version = "harbor 0.1.0",
-    description = "HarborAI Worker: LLM chat completions at scale over Kafka.",
-    subcommands = {RunCommand.class, DevCommand.class, BatchCommand.class, SubmitCommand.class,
-        CollectCommand.class, StatusCommand.class, TopCommand.class, BenchCommand.class, SimulatorCommand.class,
-        CommandLine.HelpCommand.class})
+@Command(
+        name = "harbor",
+        mixinStandardHelpOptions = true,
+        version = "harbor 0.1.0",
+        description = "HarborAI Worker: LLM chat completions at scale over Kafka.",
+        subcommands = {
+            RunCommand.class,
+            DevCommand.class,
+            BatchCommand.class,
+            SubmitCommand.class,
+            CollectCommand.class,
+            StatusCommand.class,
+            TopCommand.class,
+            BenchCommand.class,
+            SimulatorCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class HarborCli {
     static final String VERBOSE = "--verbose";
 
     // Read from the parse result (it may be given before or after the subcommand), not this field.
-    @Option(names = VERBOSE, scope = ScopeType.INHERIT,
-        description = "Show Kafka's and the worker's logs on the console; batch, bench, dev and simulator otherwise "
-            + "write them to a file named on stderr.")
+    @Option(
+            names = VERBOSE,
+            scope = ScopeType.INHERIT,
+            description =
+                    "Show Kafka's and the worker's logs on the console; batch, bench, dev and simulator otherwise "
+                            + "write them to a file named on stderr.")
     boolean verbose;
 
     public static void main(String[] args) {

@@ -5,5 +5,4 @@ package io.harborai.worker.cli;
  * {@code --verbose}, Kafka's and the worker's logs go to a file named on one stderr line, so the
  * terminal shows the job itself (see {@link HarborCli#main}).
  */
-interface LogsToFile {
-}
+interface LogsToFile {}

@@ -11,21 +11,26 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code harbor run}: the worker against the configured Kafka, registry and Redis. */
-@Command(name = "run", mixinStandardHelpOptions = true,
-    description = "Run the worker against the configured Kafka, Schema Registry and Redis.")
+@Command(
+        name = "run",
+        mixinStandardHelpOptions = true,
+        description = "Run the worker against the configured Kafka, Schema Registry and Redis.")
 final class RunCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
 
-    @Option(names = "--metrics-port", paramLabel = "PORT",
-        description = "Serve /metrics (Prometheus), /health and /ready on this port (overrides metrics.port; "
-            + "0 = none).")
+    @Option(
+            names = "--metrics-port",
+            paramLabel = "PORT",
+            description = "Serve /metrics (Prometheus), /health and /ready on this port (overrides metrics.port; "
+                    + "0 = none).")
     Integer metricsPort;
 
-    @Option(names = "--simulator",
-        description = "With no provider configured, answer every model from the built-in in-process simulator "
-            + "(simulated answers, for demos and tests; sets simulator.enabled). Without it, or HARBOR_SIMULATOR_URL, "
-            + "a configuration with no provider refuses to start.")
+    @Option(
+            names = "--simulator",
+            description = "With no provider configured, answer every model from the built-in in-process simulator "
+                    + "(simulated answers, for demos and tests; sets simulator.enabled). Without it, or HARBOR_SIMULATOR_URL, "
+                    + "a configuration with no provider refuses to start.")
     boolean simulator;
 
     @Override
@@ -41,8 +46,10 @@ final class RunCommand implements Callable<Integer> {
         HarborWorker worker = HarborWorker.start(cfg);
         if (cfg.providers().isEmpty()) {
             System.err.println("harbor run: no provider configured; every model is answered by the simulator ("
-                + (cfg.string(HarborConfigDef.SIMULATOR_URL) == null ? "in-process" : cfg.string(HarborConfigDef.SIMULATOR_URL))
-                + "): simulated answers, not a real model");
+                    + (cfg.string(HarborConfigDef.SIMULATOR_URL) == null
+                            ? "in-process"
+                            : cfg.string(HarborConfigDef.SIMULATOR_URL))
+                    + "): simulated answers, not a real model");
         }
         System.err.println("harbor worker running (providers: " + worker.providerSummary() + "); Ctrl-C to stop");
         if (worker.metricsPort() > 0) {

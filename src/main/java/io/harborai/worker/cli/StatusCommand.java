@@ -3,12 +3,12 @@ package io.harborai.worker.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.harborai.worker.avro.BatchProgress;
 import io.harborai.worker.avro.BatchStatus;
-import io.harborai.worker.batch.ClientDefaults;
+import io.harborai.worker.batch.BatchSettings;
 import io.harborai.worker.batch.BatchState;
 import io.harborai.worker.batch.BatchStatuses;
+import io.harborai.worker.batch.ClientDefaults;
 import io.harborai.worker.config.HarborConfig;
 import io.harborai.worker.config.StageSettings;
-import io.harborai.worker.batch.BatchSettings;
 import io.harborai.worker.schema.AvroSerde;
 import io.harborai.worker.schema.SchemaRegistryClient;
 import java.util.HashMap;
@@ -28,8 +28,10 @@ import picocli.CommandLine.Parameters;
  * ({@code validating}, {@code in_progress}, {@code completed}) and request counts, read from the
  * compacted batch topics only, so it is cheap however large the batch (see {@link BatchState}).
  */
-@Command(name = "status", mixinStandardHelpOptions = true,
-    description = "Show a submitted batch's status and request counts.")
+@Command(
+        name = "status",
+        mixinStandardHelpOptions = true,
+        description = "Show a submitted batch's status and request counts.")
 final class StatusCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
@@ -53,10 +55,14 @@ final class StatusCommand implements Callable<Integer> {
         SchemaRegistryClient registry = SchemaRegistryClient.create(cluster.schemaRegistryUrl());
         Optional<BatchStatus> status;
         List<BatchProgress> progress;
-        try (var statuses = new KafkaConsumer<>(props, new StringDeserializer(),
-                 new AvroSerde<>(registry, BatchStatus.class, false).deserializer());
-             var progresses = new KafkaConsumer<>(props, new StringDeserializer(),
-                 new AvroSerde<>(registry, BatchProgress.class, false).deserializer())) {
+        try (var statuses = new KafkaConsumer<>(
+                        props,
+                        new StringDeserializer(),
+                        new AvroSerde<>(registry, BatchStatus.class, false).deserializer());
+                var progresses = new KafkaConsumer<>(
+                        props,
+                        new StringDeserializer(),
+                        new AvroSerde<>(registry, BatchProgress.class, false).deserializer())) {
             status = BatchStatuses.status(statuses, cluster.topics().batches(), batchId);
             if (status.isEmpty()) {
                 System.err.println("no batch " + batchId);

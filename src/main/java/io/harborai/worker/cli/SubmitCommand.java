@@ -22,8 +22,10 @@ import picocli.CommandLine.Parameters;
  * <p>Needs a configured cluster: submitting to an embedded broker that dies with the command
  * would lose the batch.
  */
-@Command(name = "submit", mixinStandardHelpOptions = true,
-    description = "Submit an OpenAI Batch JSONL file to the cluster (resumable, exactly once per line).")
+@Command(
+        name = "submit",
+        mixinStandardHelpOptions = true,
+        description = "Submit an OpenAI Batch JSONL file to the cluster (resumable, exactly once per line).")
 final class SubmitCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
@@ -44,22 +46,30 @@ final class SubmitCommand implements Callable<Integer> {
         if (cfg == null) {
             return 2;
         }
-        String id = batchId != null ? batchId : "batch_" + UUID.randomUUID().toString().replace("-", "");
+        String id = batchId != null
+                ? batchId
+                : "batch_" + UUID.randomUUID().toString().replace("-", "");
         submit(cfg, input, id);
         return 0;
     }
 
     /** Submits {@code input} as batch {@code id} to the configured cluster; prints a summary on stdout. */
     static BatchSubmitter.Summary submit(HarborConfig cfg, Path input, String id) throws java.io.IOException {
-        BatchSubmitter.Summary s = BatchSubmitter.create(StageSettings.batch(cfg), System.err).submit(input, id);
+        BatchSubmitter.Summary s =
+                BatchSubmitter.create(StageSettings.batch(cfg), System.err).submit(input, id);
         if (s.outcome() == BatchSubmitter.Outcome.ALREADY_SUBMITTED) {
             System.out.printf("batch %s already submitted (%d lines)%n", id, s.lines());
             return s;
         }
-        System.out.printf(Locale.ROOT, "batch %s: %d lines, %d submitted, %d invalid%s in %.1f s%n", id, s.lines(),
-            s.submitted(), s.invalid(), s.resumedAfter() > 0 ? " (resumed after line " + s.resumedAfter() + ")" : "",
-            s.elapsed().toMillis() / 1000.0);
+        System.out.printf(
+                Locale.ROOT,
+                "batch %s: %d lines, %d submitted, %d invalid%s in %.1f s%n",
+                id,
+                s.lines(),
+                s.submitted(),
+                s.invalid(),
+                s.resumedAfter() > 0 ? " (resumed after line " + s.resumedAfter() + ")" : "",
+                s.elapsed().toMillis() / 1000.0);
         return s;
     }
 }
-

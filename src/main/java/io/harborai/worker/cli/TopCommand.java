@@ -1,9 +1,9 @@
 package io.harborai.worker.cli;
 
+import io.harborai.worker.batch.BatchSettings;
 import io.harborai.worker.batch.ClientDefaults;
 import io.harborai.worker.config.HarborConfig;
 import io.harborai.worker.config.StageSettings;
-import io.harborai.worker.batch.BatchSettings;
 import io.harborai.worker.metrics.topic.MetricsTopic;
 import io.harborai.worker.schema.SchemaRegistryClient;
 import io.harborai.worker.top.MetricsFeed;
@@ -37,10 +37,14 @@ import picocli.CommandLine.Spec;
  * successive frames otherwise). {@code --once} reads up to the end offsets as of its start, prints
  * one frame to stdout and exits 0, or 3 when no MetricEvent was found.
  */
-@Command(name = "top", mixinStandardHelpOptions = true,
-    description = {"Live view of the worker instances from the metrics topic: throughput, latency, errors, "
-        + "cache, memory, lag, providers and firing alerts.",
-        "Exit codes: 0 ok, 1 error, 2 usage or no cluster configured, 3 no MetricEvent found (--once)."})
+@Command(
+        name = "top",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Live view of the worker instances from the metrics topic: throughput, latency, errors, "
+                    + "cache, memory, lag, providers and firing alerts.",
+            "Exit codes: 0 ok, 1 error, 2 usage or no cluster configured, 3 no MetricEvent found (--once)."
+        })
 final class TopCommand implements Callable<Integer> {
     private static final Duration ONCE_TIMEOUT = Duration.ofSeconds(60);
 
@@ -50,12 +54,18 @@ final class TopCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--interval-ms", defaultValue = "1000", paramLabel = "MS",
-        description = "Redraw period (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--interval-ms",
+            defaultValue = "1000",
+            paramLabel = "MS",
+            description = "Redraw period (default: ${DEFAULT-VALUE}).")
     long intervalMs;
 
-    @Option(names = "--since-s", defaultValue = "120", paramLabel = "SECONDS",
-        description = "Start from the records of the last SECONDS (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--since-s",
+            defaultValue = "120",
+            paramLabel = "SECONDS",
+            description = "Start from the records of the last SECONDS (default: ${DEFAULT-VALUE}).")
     long sinceS;
 
     @Option(names = "--once", description = "Read what is there, print one snapshot and exit.")
@@ -64,8 +74,10 @@ final class TopCommand implements Callable<Integer> {
     @Option(names = "--no-color", description = "No colours (also when NO_COLOR is set).")
     boolean noColor;
 
-    @Option(names = "--width", paramLabel = "COLUMNS",
-        description = "Terminal width (default: $COLUMNS, else 120); longer lines are cut.")
+    @Option(
+            names = "--width",
+            paramLabel = "COLUMNS",
+            description = "Terminal width (default: $COLUMNS, else 120); longer lines are cut.")
     Integer width;
 
     @Override
@@ -84,8 +96,8 @@ final class TopCommand implements Callable<Integer> {
         String alertsTopic = cluster.topics().alerts();
         boolean tty = System.console() != null && !once;
         boolean color = tty && !noColor && System.getenv("NO_COLOR") == null;
-        TopRenderer renderer = new TopRenderer(alertsTopic == null || alertsTopic.equals(topic) ? topic
-            : topic + " + " + alertsTopic, color);
+        TopRenderer renderer = new TopRenderer(
+                alertsTopic == null || alertsTopic.equals(topic) ? topic : topic + " + " + alertsTopic, color);
         TopView view = new TopView(StageSettings.reporter(cfg).interval().toMillis());
         try (MetricsFeed feed = feed(cluster, topic, alertsTopic)) {
             List<String> missing = feed.start(System.currentTimeMillis() - sinceS * 1000);
@@ -93,8 +105,9 @@ final class TopCommand implements Callable<Integer> {
                 err.println("harbor top: topic " + topic + " does not exist: has a worker run against this cluster?");
                 return once ? 3 : 1;
             }
-            return once ? once(feed, view, renderer, topic, err) : live(feed, view, renderer, new Screen(
-                spec.commandLine().getOut(), tty));
+            return once
+                    ? once(feed, view, renderer, topic, err)
+                    : live(feed, view, renderer, new Screen(spec.commandLine().getOut(), tty));
         }
     }
 
@@ -103,32 +116,34 @@ final class TopCommand implements Callable<Integer> {
         while (!feed.caughtUp()) {
             if (System.nanoTime() > deadline) {
                 err.println("harbor top: not caught up with " + topic + " after " + ONCE_TIMEOUT.toSeconds()
-                    + " s; showing what was read");
+                        + " s; showing what was read");
                 break;
             }
             feed.poll(Duration.ofMillis(200), view);
         }
         if (view.instanceCount() == 0) {
             err.println("harbor top: no MetricEvent on " + topic + " in the last " + sinceS + " s "
-                + "(is a worker running? it writes one every metrics.interval-ms)");
+                    + "(is a worker running? it writes one every metrics.interval-ms)");
             return 3;
         }
-        new Screen(spec.commandLine().getOut(), false).draw(renderer.render(view.snapshot(System.currentTimeMillis()),
-            width()));
+        new Screen(spec.commandLine().getOut(), false)
+                .draw(renderer.render(view.snapshot(System.currentTimeMillis()), width()));
         warnSkipped(feed, err);
         return 0;
     }
 
     private int live(MetricsFeed feed, TopView view, TopRenderer renderer, Screen screen) throws InterruptedException {
         CountDownLatch done = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            feed.wakeup();
-            try {
-                done.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "harbor-top-shutdown");
+        Thread hook = new Thread(
+                () -> {
+                    feed.wakeup();
+                    try {
+                        done.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                },
+                "harbor-top-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             while (true) {
@@ -174,8 +189,11 @@ final class TopCommand implements Callable<Integer> {
         props.putAll(ClientDefaults.consumer());
         props.put("allow.auto.create.topics", false); // watching must not create the topics
         SchemaRegistryClient registry = SchemaRegistryClient.create(cluster.schemaRegistryUrl());
-        return new MetricsFeed(new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer()),
-            topic, alertsTopic, MetricsTopic.metricSerde(registry, false).deserializer(),
-            MetricsTopic.alertSerde(registry, false).deserializer());
+        return new MetricsFeed(
+                new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer()),
+                topic,
+                alertsTopic,
+                MetricsTopic.metricSerde(registry, false).deserializer(),
+                MetricsTopic.alertSerde(registry, false).deserializer());
     }
 }

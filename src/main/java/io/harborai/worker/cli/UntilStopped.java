@@ -13,15 +13,18 @@ final class UntilStopped {
     /** Blocks until the JVM shuts down, after {@code resource} has been closed by the hook. */
     static void await(String name, AutoCloseable resource) throws InterruptedException {
         CountDownLatch closed = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                resource.close();
-            } catch (Exception e) {
-                System.err.println("harbor " + name + ": error while stopping: " + e);
-            } finally {
-                closed.countDown();
-            }
-        }, "harbor-" + name + "-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            try {
+                                resource.close();
+                            } catch (Exception e) {
+                                System.err.println("harbor " + name + ": error while stopping: " + e);
+                            } finally {
+                                closed.countDown();
+                            }
+                        },
+                        "harbor-" + name + "-shutdown"));
         closed.await();
     }
 }

@@ -12,8 +12,8 @@ public final class ConfigException extends RuntimeException {
     private final List<String> problems;
 
     public ConfigException(List<String> problems) {
-        super("Invalid configuration (" + problems.size() + " problem" + (problems.size() == 1 ? "" : "s")
-            + "):\n  - " + String.join("\n  - ", problems));
+        super("Invalid configuration (" + problems.size() + " problem" + (problems.size() == 1 ? "" : "s") + "):\n  - "
+                + String.join("\n  - ", problems));
         this.problems = List.copyOf(problems);
     }
 

@@ -9,18 +9,14 @@ import io.harborai.worker.cost.PriceTable;
 import io.harborai.worker.dispatch.ratelimit.RateLimitSpec;
 import io.harborai.worker.provider.ProviderSpec;
 import io.harborai.worker.provider.capability.CapabilityTable;
-import io.harborai.worker.provider.Dialect;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.common.config.types.Password;
@@ -35,11 +31,11 @@ import org.apache.kafka.common.config.types.Password;
 public final class HarborConfig {
     /** Environment variables that override file keys, for containers and the embedded default. */
     public static final Map<String, String> ENV_OVERRIDES = Map.of(
-        "HARBOR_KAFKA_BOOTSTRAP", "kafka.bootstrap.servers",
-        "HARBOR_SCHEMA_REGISTRY_URL", SCHEMA_REGISTRY_URL,
-        "HARBOR_REDIS_URL", REDIS_URL,
-        "HARBOR_SIMULATOR_URL", SIMULATOR_URL,
-        "HARBOR_METRICS_PORT", METRICS_PORT);
+            "HARBOR_KAFKA_BOOTSTRAP", "kafka.bootstrap.servers",
+            "HARBOR_SCHEMA_REGISTRY_URL", SCHEMA_REGISTRY_URL,
+            "HARBOR_REDIS_URL", REDIS_URL,
+            "HARBOR_SIMULATOR_URL", SIMULATOR_URL,
+            "HARBOR_METRICS_PORT", METRICS_PORT);
 
     /** Top-level key of the model capability overrides (a YAML list, see {@link CapabilityTable#fromConfig}). */
     public static final String CAPABILITIES = "capabilities";
@@ -53,8 +49,12 @@ public final class HarborConfig {
     /** The per-model and per-tenant tables of the file. */
     private record Tables(CapabilityTable capabilities, PriceTable prices, BudgetSettings budgets) {}
 
-    private HarborConfig(Map<String, Object> values, Map<String, Object> kafka, List<ProviderSpec> providers,
-                         List<RateLimitSpec> rateLimits, Tables tables) {
+    private HarborConfig(
+            Map<String, Object> values,
+            Map<String, Object> kafka,
+            List<ProviderSpec> providers,
+            List<RateLimitSpec> rateLimits,
+            Tables tables) {
         this.values = values;
         this.kafka = kafka;
         this.providers = providers;
@@ -94,8 +94,10 @@ public final class HarborConfig {
         Map<String, String> own = new LinkedHashMap<>();
         Map<String, Object> budgetDaily = new LinkedHashMap<>();
         raw.forEach((key, value) -> {
-            if (key.equals(CAPABILITIES) || key.startsWith(CAPABILITIES + ".") || key.equals(PriceTable.CONFIG_KEY)
-                || key.startsWith(PriceTable.CONFIG_KEY + ".")) {
+            if (key.equals(CAPABILITIES)
+                    || key.startsWith(CAPABILITIES + ".")
+                    || key.equals(PriceTable.CONFIG_KEY)
+                    || key.startsWith(PriceTable.CONFIG_KEY + ".")) {
                 // handled below; a mapping instead of a list arrives flattened and is reported there
             } else if (key.startsWith(BUDGET_DAILY_PREFIX)) {
                 budgetDaily.put(key.substring(BUDGET_DAILY_PREFIX.length()), value);
@@ -107,14 +109,23 @@ public final class HarborConfig {
                 if (dot <= 0) {
                     problems.add(key + ": expected providers.<name>.<setting>");
                 } else {
-                    providerRaw.computeIfAbsent(rest.substring(0, dot), n -> new LinkedHashMap<>())
-                        .put(rest.substring(dot + 1), value);
+                    providerRaw
+                            .computeIfAbsent(rest.substring(0, dot), n -> new LinkedHashMap<>())
+                            .put(rest.substring(dot + 1), value);
                 }
             } else if (DEF.configKeys().containsKey(key)) {
                 // A YAML list (LIST keys) reaches ConfigDef as the comma-separated form it parses.
-                own.put(key, value == null ? null
-                    : value instanceof List<?> list ? String.join(",", list.stream().map(String::valueOf).toList())
-                    : value.toString());
+                own.put(
+                        key,
+                        value == null
+                                ? null
+                                : value instanceof List<?> list
+                                        ? String.join(
+                                                ",",
+                                                list.stream()
+                                                        .map(String::valueOf)
+                                                        .toList())
+                                        : value.toString());
             } else {
                 problems.add(key + ": unknown key");
             }
@@ -133,7 +144,8 @@ public final class HarborConfig {
         providerRaw.forEach((name, settings) -> {
             ProviderSpec spec = ProviderSettings.spec(name, settings, parsed, problems);
             if (spec != null && spec.apiKeyEnv() != null && isBlank(env.get(spec.apiKeyEnv()))) {
-                problems.add("providers." + name + ".api-key-env: environment variable " + spec.apiKeyEnv() + " is not set");
+                problems.add(
+                        "providers." + name + ".api-key-env: environment variable " + spec.apiKeyEnv() + " is not set");
             } else if (spec != null) {
                 providers.add(spec);
             }
@@ -149,8 +161,12 @@ public final class HarborConfig {
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return new HarborConfig(parsed, Map.copyOf(kafka), List.copyOf(providers), List.copyOf(rateLimits),
-            new Tables(capabilities, prices, budgets));
+        return new HarborConfig(
+                parsed,
+                Map.copyOf(kafka),
+                List.copyOf(providers),
+                List.copyOf(rateLimits),
+                new Tables(capabilities, prices, budgets));
     }
 
     /** What a range per key cannot say: bounds that must not cross (each key valid on its own). */
@@ -159,10 +175,11 @@ public final class HarborConfig {
         checked.forEach(cv -> byName.put(cv.name(), cv));
         ConfigValue min = byName.get(DISPATCH_CONCURRENCY_MIN);
         ConfigValue max = byName.get(DISPATCH_CONCURRENCY_MAX);
-        if (min.errorMessages().isEmpty() && max.errorMessages().isEmpty()
-            && (Integer) min.value() > (Integer) max.value()) {
-            problems.add(DISPATCH_CONCURRENCY_MIN + ": " + min.value() + " exceeds " + DISPATCH_CONCURRENCY_MAX
-                + " (" + max.value() + ")");
+        if (min.errorMessages().isEmpty()
+                && max.errorMessages().isEmpty()
+                && (Integer) min.value() > (Integer) max.value()) {
+            problems.add(DISPATCH_CONCURRENCY_MIN + ": " + min.value() + " exceeds " + DISPATCH_CONCURRENCY_MAX + " ("
+                    + max.value() + ")");
         }
     }
 
@@ -177,13 +194,16 @@ public final class HarborConfig {
     }
 
     /** {@code budget.daily.<tenant>: amount} limits plus the {@code budget.*} defaults. */
-    private static BudgetSettings budgets(Map<String, Object> daily, Map<String, Object> parsed, List<String> problems) {
+    private static BudgetSettings budgets(
+            Map<String, Object> daily, Map<String, Object> parsed, List<String> problems) {
         Map<String, Double> perTenant = new LinkedHashMap<>();
         daily.forEach((tenant, v) -> {
-            if (tenant.isBlank() || !(v instanceof Number n) || !(n.doubleValue() >= 0)
-                || Double.isInfinite(n.doubleValue())) {
+            if (tenant.isBlank()
+                    || !(v instanceof Number n)
+                    || !(n.doubleValue() >= 0)
+                    || Double.isInfinite(n.doubleValue())) {
                 problems.add(BUDGET_DAILY_PREFIX + tenant + ": must be a number >= 0 (daily limit in budget.currency;"
-                    + " 0 = unlimited)");
+                        + " 0 = unlimited)");
             } else {
                 perTenant.put(tenant, n.doubleValue());
             }
@@ -193,14 +213,19 @@ public final class HarborConfig {
             problems.add(BUDGET_CURRENCY + ": must be a three-letter currency code such as USD or CNY");
             currency = "USD";
         }
-        return new BudgetSettings((Double) parsed.get(BUDGET_DAILY_DEFAULT), perTenant, currency,
-            (String) parsed.get(BUDGET_KEY_PREFIX), null);
+        return new BudgetSettings(
+                (Double) parsed.get(BUDGET_DAILY_DEFAULT),
+                perTenant,
+                currency,
+                (String) parsed.get(BUDGET_KEY_PREFIX),
+                null);
     }
 
     /** ConfigDef messages quote the offending value; never echo a password-typed one. */
     private static String redactValue(String key, String message) {
         return DEF.configKeys().get(key).type == org.apache.kafka.common.config.ConfigDef.Type.PASSWORD
-            ? "invalid value (hidden: secret)" : message;
+                ? "invalid value (hidden: secret)"
+                : message;
     }
 
     private static boolean isBlank(String s) {

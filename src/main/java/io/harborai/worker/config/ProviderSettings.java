@@ -2,8 +2,8 @@ package io.harborai.worker.config;
 
 import static io.harborai.worker.config.HarborConfigDef.*;
 
-import io.harborai.worker.provider.ProviderSpec;
 import io.harborai.worker.provider.Dialect;
+import io.harborai.worker.provider.ProviderSpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,18 +18,29 @@ import java.util.Set;
  */
 final class ProviderSettings {
     static final Set<String> PROVIDER_KEYS = Set.of(
-        "base-url", "api-key-env", "models", "connect-timeout-ms", "read-timeout-ms", "write-timeout-ms", "call-timeout-ms",
-        "rpm", "tpm", "dialect", "stream", "ttft-timeout-ms");
+            "base-url",
+            "api-key-env",
+            "models",
+            "connect-timeout-ms",
+            "read-timeout-ms",
+            "write-timeout-ms",
+            "call-timeout-ms",
+            "rpm",
+            "tpm",
+            "dialect",
+            "stream",
+            "ttft-timeout-ms");
 
     private ProviderSettings() {}
 
-    static ProviderSpec spec(String name, Map<String, Object> s, Map<String, Object> defaults,
-                                             List<String> problems) {
+    static ProviderSpec spec(String name, Map<String, Object> s, Map<String, Object> defaults, List<String> problems) {
         String prefix = "providers." + name + ".";
         int before = problems.size();
-        s.keySet().stream().filter(k -> !PROVIDER_KEYS.contains(k)).sorted()
-            .forEach(k -> problems.add(prefix + k + ": unknown key (allowed: "
-                + PROVIDER_KEYS.stream().sorted().toList() + ")"));
+        s.keySet().stream()
+                .filter(k -> !PROVIDER_KEYS.contains(k))
+                .sorted()
+                .forEach(k -> problems.add(prefix + k + ": unknown key (allowed: "
+                        + PROVIDER_KEYS.stream().sorted().toList() + ")"));
         Dialect dialect = Dialect.GENERIC;
         Object d = s.get("dialect");
         if (d != null) {
@@ -40,14 +51,22 @@ final class ProviderSettings {
                 dialect = parsedDialect.get();
             }
         }
-        Object baseUrl = s.containsKey("base-url") ? s.get("base-url") : dialect.defaultBaseUrl().orElse(null);
+        Object baseUrl = s.containsKey("base-url")
+                ? s.get("base-url")
+                : dialect.defaultBaseUrl().orElse(null);
         if (!(baseUrl instanceof String url) || !(url.startsWith("http://") || url.startsWith("https://"))) {
-            problems.add(prefix + "base-url: " + (dialect.defaultBaseUrl().isPresent() ? "" : "required for dialect "
-                + dialect.configName() + ", ") + "an http:// or https:// URL");
+            problems.add(prefix + "base-url: "
+                    + (dialect.defaultBaseUrl().isPresent()
+                            ? ""
+                            : "required for dialect " + dialect.configName() + ", ")
+                    + "an http:// or https:// URL");
         }
-        Object keyEnv = s.containsKey("api-key-env") ? s.get("api-key-env") : dialect.defaultApiKeyEnv().orElse(null);
+        Object keyEnv = s.containsKey("api-key-env")
+                ? s.get("api-key-env")
+                : dialect.defaultApiKeyEnv().orElse(null);
         if (keyEnv != null && !(keyEnv instanceof String k && k.matches("[A-Za-z_][A-Za-z0-9_]*"))) {
-            problems.add(prefix + "api-key-env: must name an environment variable (the key itself never goes in the file)");
+            problems.add(
+                    prefix + "api-key-env: must name an environment variable (the key itself never goes in the file)");
         }
         Object streamRaw = s.getOrDefault("stream", false);
         boolean stream = false;
@@ -61,7 +80,9 @@ final class ProviderSettings {
         Duration ttft = ttftMillis(prefix, s.get("ttft-timeout-ms"), problems);
         List<String> models = new ArrayList<>();
         Object m = s.get("models");
-        if (m instanceof List<?> list && !list.isEmpty() && list.stream().allMatch(x -> x instanceof String str && !str.isBlank())) {
+        if (m instanceof List<?> list
+                && !list.isEmpty()
+                && list.stream().allMatch(x -> x instanceof String str && !str.isBlank())) {
             list.forEach(x -> models.add((String) x));
         } else if (m instanceof String single && !single.isBlank()) {
             models.add(single);
@@ -75,8 +96,18 @@ final class ProviderSettings {
         if (problems.size() > before) {
             return null;
         }
-        return new ProviderSpec(name, ((String) baseUrl).replaceAll("/+$", ""), (String) keyEnv, List.copyOf(models),
-            connect, read, write, call, dialect, stream, ttft);
+        return new ProviderSpec(
+                name,
+                ((String) baseUrl).replaceAll("/+$", ""),
+                (String) keyEnv,
+                List.copyOf(models),
+                connect,
+                read,
+                write,
+                call,
+                dialect,
+                stream,
+                ttft);
     }
 
     /** First-token timeout: absent or 0 means none. */
@@ -85,7 +116,9 @@ final class ProviderSettings {
             return Duration.ZERO;
         }
         try {
-            long ms = v instanceof Number n ? n.longValue() : Long.parseLong(String.valueOf(v).trim());
+            long ms = v instanceof Number n
+                    ? n.longValue()
+                    : Long.parseLong(String.valueOf(v).trim());
             if (ms >= 0 && ms <= 3_600_000) {
                 return Duration.ofMillis(ms);
             }
@@ -102,7 +135,9 @@ final class ProviderSettings {
             return 0;
         }
         try {
-            long n = v instanceof Number num ? num.longValue() : Long.parseLong(String.valueOf(v).trim());
+            long n = v instanceof Number num
+                    ? num.longValue()
+                    : Long.parseLong(String.valueOf(v).trim());
             if (n >= 0 && n <= 1_000_000_000L) {
                 return n;
             }
@@ -113,10 +148,13 @@ final class ProviderSettings {
         return 0;
     }
 
-    private static Duration millis(String prefix, String key, Map<String, Object> s, Object fallback, List<String> problems) {
+    private static Duration millis(
+            String prefix, String key, Map<String, Object> s, Object fallback, List<String> problems) {
         Object v = s.getOrDefault(key, fallback);
         try {
-            long ms = v instanceof Number n ? n.longValue() : Long.parseLong(String.valueOf(v).trim());
+            long ms = v instanceof Number n
+                    ? n.longValue()
+                    : Long.parseLong(String.valueOf(v).trim());
             if (ms >= 1 && ms <= 3_600_000) {
                 return Duration.ofMillis(ms);
             }

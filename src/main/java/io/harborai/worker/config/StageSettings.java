@@ -28,23 +28,34 @@ public final class StageSettings {
     public static DispatchSettings dispatch(HarborConfig c) {
         // A slot held by an in-flight call is freed within the longest call timeout: waiting longer
         // at the cap cannot help.
-        long longestCall = c.providers().stream().mapToLong(p -> p.callTimeout().toMillis()).max()
-            .orElse(c.longValue(HTTP_CALL_TIMEOUT_MS));
+        long longestCall = c.providers().stream()
+                .mapToLong(p -> p.callTimeout().toMillis())
+                .max()
+                .orElse(c.longValue(HTTP_CALL_TIMEOUT_MS));
         return new DispatchSettings(
-            c.intValue(DISPATCH_MAX_IN_FLIGHT), c.longValue(DISPATCH_MAX_IN_FLIGHT_BYTES),
-            c.intValue(DISPATCH_BATCH_MAX_COUNT), c.intValue(DISPATCH_BATCH_MAX_BYTES),
-            c.longValue(DISPATCH_LINGER_MS), c.longValue(DISPATCH_PUNCTUATE_MS),
-            Math.min(c.longValue(DISPATCH_MAX_BLOCK_MS), longestCall),
-            c.intValue(DISPATCH_MAX_ATTEMPTS), c.longValue(DISPATCH_BACKOFF_BASE_MS),
-            c.longValue(DISPATCH_BACKOFF_MAX_MS), c.doubleValue(DISPATCH_RETRY_BUDGET_RATIO),
-            c.list(DISPATCH_DEFAULT_FALLBACK_MODELS), c.longValue(DISPATCH_MAX_QUEUE_MS),
-            c.longValue(DISPATCH_BATCH_COMPLETION_WINDOW_MS),
-            c.intValue(DISPATCH_MAX_REDISPATCHES),
-            c.intValue(DISPATCH_CONCURRENCY_MIN), c.intValue(DISPATCH_CONCURRENCY_INITIAL),
-            c.intValue(DISPATCH_CONCURRENCY_MAX),
-            c.intValue(BREAKER_FAILURE_RATE_PERCENT), c.intValue(BREAKER_WINDOW_CALLS),
-            c.longValue(BREAKER_OPEN_MS), c.intValue(BREAKER_HALF_OPEN_CALLS),
-            mode(c).timingBreakdown());
+                c.intValue(DISPATCH_MAX_IN_FLIGHT),
+                c.longValue(DISPATCH_MAX_IN_FLIGHT_BYTES),
+                c.intValue(DISPATCH_BATCH_MAX_COUNT),
+                c.intValue(DISPATCH_BATCH_MAX_BYTES),
+                c.longValue(DISPATCH_LINGER_MS),
+                c.longValue(DISPATCH_PUNCTUATE_MS),
+                Math.min(c.longValue(DISPATCH_MAX_BLOCK_MS), longestCall),
+                c.intValue(DISPATCH_MAX_ATTEMPTS),
+                c.longValue(DISPATCH_BACKOFF_BASE_MS),
+                c.longValue(DISPATCH_BACKOFF_MAX_MS),
+                c.doubleValue(DISPATCH_RETRY_BUDGET_RATIO),
+                c.list(DISPATCH_DEFAULT_FALLBACK_MODELS),
+                c.longValue(DISPATCH_MAX_QUEUE_MS),
+                c.longValue(DISPATCH_BATCH_COMPLETION_WINDOW_MS),
+                c.intValue(DISPATCH_MAX_REDISPATCHES),
+                c.intValue(DISPATCH_CONCURRENCY_MIN),
+                c.intValue(DISPATCH_CONCURRENCY_INITIAL),
+                c.intValue(DISPATCH_CONCURRENCY_MAX),
+                c.intValue(BREAKER_FAILURE_RATE_PERCENT),
+                c.intValue(BREAKER_WINDOW_CALLS),
+                c.longValue(BREAKER_OPEN_MS),
+                c.intValue(BREAKER_HALF_OPEN_CALLS),
+                mode(c).timingBreakdown());
     }
 
     /** {@code dispatch.batch-yield} and its grace period: online before batch. */
@@ -54,33 +65,55 @@ public final class StageSettings {
 
     /** The {@code cache.*} keys. */
     public static CacheSettings cache(HarborConfig c) {
-        return new CacheSettings(c.bool(CACHE_ENABLED), c.bool(CACHE_TENANT_ISOLATION),
-            Duration.ofSeconds(c.intValue(CACHE_TTL_SECONDS)), c.longValue(CACHE_L1_MAX_BYTES),
-            c.bool(CACHE_L2_ENABLED), c.string(CACHE_L2_KEY_PREFIX));
+        return new CacheSettings(
+                c.bool(CACHE_ENABLED),
+                c.bool(CACHE_TENANT_ISOLATION),
+                Duration.ofSeconds(c.intValue(CACHE_TTL_SECONDS)),
+                c.longValue(CACHE_L1_MAX_BYTES),
+                c.bool(CACHE_L2_ENABLED),
+                c.string(CACHE_L2_KEY_PREFIX));
     }
 
     /** The {@code alerts.*} keys: the rules' thresholds, their hysteresis counts and the webhook. */
     public static AlertSettings alerts(HarborConfig c) {
-        return new AlertSettings(c.bool(ALERTS_ENABLED), c.string(ALERTS_WEBHOOK_URL),
-            c.intValue(ALERTS_FIRE_AFTER), c.intValue(ALERTS_RESOLVE_AFTER),
-            c.doubleValue(ALERTS_LATENCY_P95_MS), c.doubleValue(ALERTS_ERROR_RATE),
-            c.doubleValue(ALERTS_HEAP_USED_RATIO), c.doubleValue(ALERTS_CACHE_HIT_RATE_MIN),
-            c.doubleValue(ALERTS_DLQ_PER_SECOND), c.longValue(ALERTS_CONSUMER_LAG));
+        return new AlertSettings(
+                c.bool(ALERTS_ENABLED),
+                c.string(ALERTS_WEBHOOK_URL),
+                c.intValue(ALERTS_FIRE_AFTER),
+                c.intValue(ALERTS_RESOLVE_AFTER),
+                c.doubleValue(ALERTS_LATENCY_P95_MS),
+                c.doubleValue(ALERTS_ERROR_RATE),
+                c.doubleValue(ALERTS_HEAP_USED_RATIO),
+                c.doubleValue(ALERTS_CACHE_HIT_RATE_MIN),
+                c.doubleValue(ALERTS_DLQ_PER_SECOND),
+                c.longValue(ALERTS_CONSUMER_LAG));
     }
 
     /** {@code metrics.mode}, {@code metrics.interval-ms}, the metrics and alerts topics and the alerts. */
     public static ReporterSettings reporter(HarborConfig c) {
         TopicSettings topics = topics(c);
-        return new ReporterSettings(c.string(METRICS_MODE), Duration.ofMillis(c.longValue(METRICS_INTERVAL_MS)),
-            topics.metrics(), topics.alertsOrMetrics(), alerts(c));
+        return new ReporterSettings(
+                c.string(METRICS_MODE),
+                Duration.ofMillis(c.longValue(METRICS_INTERVAL_MS)),
+                topics.metrics(),
+                topics.alertsOrMetrics(),
+                alerts(c));
     }
 
     /** The {@code topics.*} keys. */
     public static TopicSettings topics(HarborConfig c) {
-        return new TopicSettings(c.string(TOPIC_REQUESTS), c.string(TOPIC_REQUESTS_BATCH), c.string(TOPIC_RESULTS),
-            c.string(TOPIC_DLQ), c.string(TOPIC_METRICS), c.string(TOPIC_ALERTS), c.string(TOPIC_BATCHES),
-            c.string(TOPIC_BATCH_PROGRESS), c.bool(TOPICS_CREATE), c.intValue(TOPICS_PARTITIONS),
-            c.shortValue(TOPICS_REPLICATION));
+        return new TopicSettings(
+                c.string(TOPIC_REQUESTS),
+                c.string(TOPIC_REQUESTS_BATCH),
+                c.string(TOPIC_RESULTS),
+                c.string(TOPIC_DLQ),
+                c.string(TOPIC_METRICS),
+                c.string(TOPIC_ALERTS),
+                c.string(TOPIC_BATCHES),
+                c.string(TOPIC_BATCH_PROGRESS),
+                c.bool(TOPICS_CREATE),
+                c.intValue(TOPICS_PARTITIONS),
+                c.shortValue(TOPICS_REPLICATION));
     }
 
     /** What {@code harbor submit} connects to: the cluster, the registry and the topics. */

@@ -34,17 +34,33 @@ import org.apache.kafka.common.config.types.Password;
  * @param metricsPort the port of {@code /metrics}, {@code /health} and {@code /ready}; 0 = none
  */
 public record WorkerSettings(
-    Map<String, Object> kafka, Streams streams, TopicSettings topics, String schemaRegistryUrl, Password redisUrl,
-    Http http, Providers providers, List<RateLimitSpec> rateLimits, double rateLimitLocalShare,
-    CacheSettings cache, BudgetSettings budgets, PriceTable prices, int structuredMaxAttempts,
-    DispatchSettings dispatch, PriorityGate.Settings priority, double batchShare,
-    int requestMaxBytes, long idRetentionMs, PerformanceMode mode, int metricsPort, ReporterSettings reporter) {
+        Map<String, Object> kafka,
+        Streams streams,
+        TopicSettings topics,
+        String schemaRegistryUrl,
+        Password redisUrl,
+        Http http,
+        Providers providers,
+        List<RateLimitSpec> rateLimits,
+        double rateLimitLocalShare,
+        CacheSettings cache,
+        BudgetSettings budgets,
+        PriceTable prices,
+        int structuredMaxAttempts,
+        DispatchSettings dispatch,
+        PriorityGate.Settings priority,
+        double batchShare,
+        int requestMaxBytes,
+        long idRetentionMs,
+        PerformanceMode mode,
+        int metricsPort,
+        ReporterSettings reporter) {
 
     /** The one start-up error of a worker with no provider and no simulator asked for. */
     public static final String NO_PROVIDER = "providers: no provider is configured, so there is nothing to send "
-        + "requests to. Configure one in the config file (--config FILE), e.g. providers.openai.base-url, "
-        + "providers.openai.models and providers.openai.api-key-env (see README, Providers); or ask for simulated "
-        + "answers on purpose with `harbor run --simulator`, simulator.enabled: true or HARBOR_SIMULATOR_URL.";
+            + "requests to. Configure one in the config file (--config FILE), e.g. providers.openai.base-url, "
+            + "providers.openai.models and providers.openai.api-key-env (see README, Providers); or ask for simulated "
+            + "answers on purpose with `harbor run --simulator`, simulator.enabled: true or HARBOR_SIMULATOR_URL.";
 
     /**
      * The Kafka Streams settings of the worker's applications ({@code worker.*}).
@@ -52,8 +68,8 @@ public record WorkerSettings(
      * @param applicationId the online application's id; the batch one's adds {@code -batch}
      * @param stateDir the state directory, or null for a new one under {@code java.io.tmpdir}
      */
-    public record Streams(String applicationId, String processingGuarantee, long commitIntervalMs, int threads,
-                          String stateDir) {}
+    public record Streams(
+            String applicationId, String processingGuarantee, long commitIntervalMs, int threads, String stateDir) {}
 
     /** The shared HTTP client's default timeouts ({@code http.*}); a provider may set its own. */
     public record Http(Duration connect, Duration read, Duration write, Duration call) {}
@@ -65,8 +81,11 @@ public record WorkerSettings(
      * @param simulatorUrl a running simulator to use when none is configured, or null for one in-process
      * @param simulatorLatency the fixed latency of an in-process simulator
      */
-    public record Providers(List<ProviderSpec> configured, CapabilityTable capabilities, String simulatorUrl,
-                            Duration simulatorLatency) {
+    public record Providers(
+            List<ProviderSpec> configured,
+            CapabilityTable capabilities,
+            String simulatorUrl,
+            Duration simulatorLatency) {
         public Providers {
             configured = List.copyOf(configured);
         }
@@ -88,19 +107,41 @@ public record WorkerSettings(
         if (c.providers().isEmpty() && c.string(SIMULATOR_URL) == null && !c.bool(SIMULATOR_ENABLED)) {
             throw new ConfigException(List.of(NO_PROVIDER));
         }
-        return new WorkerSettings(StageSettings.kafkaClients(c),
-            new Streams(c.string(APPLICATION_ID), c.string(PROCESSING_GUARANTEE), c.longValue(COMMIT_INTERVAL_MS),
-                c.intValue(STREAM_THREADS), c.string(STATE_DIR)),
-            StageSettings.topics(c), c.string(SCHEMA_REGISTRY_URL), new Password(c.secret(REDIS_URL)),
-            new Http(millis(c, HTTP_CONNECT_TIMEOUT_MS), millis(c, HTTP_READ_TIMEOUT_MS),
-                millis(c, HTTP_WRITE_TIMEOUT_MS), millis(c, HTTP_CALL_TIMEOUT_MS)),
-            new Providers(c.providers(), c.capabilities(), c.string(SIMULATOR_URL),
-                Duration.ofMillis(c.intValue(SIMULATOR_LATENCY_MS))),
-            c.rateLimits(), c.doubleValue(RATELIMIT_LOCAL_SHARE),
-            StageSettings.cache(c), c.budgets(), c.prices(), c.intValue(STRUCTURED_MAX_ATTEMPTS),
-            StageSettings.dispatch(c), StageSettings.priority(c), c.doubleValue(DISPATCH_BATCH_SHARE),
-            c.intValue(REQUEST_MAX_BYTES), c.longValue(DEDUPE_ID_RETENTION_MS), StageSettings.mode(c),
-            c.intValue(METRICS_PORT), StageSettings.reporter(c));
+        return new WorkerSettings(
+                StageSettings.kafkaClients(c),
+                new Streams(
+                        c.string(APPLICATION_ID),
+                        c.string(PROCESSING_GUARANTEE),
+                        c.longValue(COMMIT_INTERVAL_MS),
+                        c.intValue(STREAM_THREADS),
+                        c.string(STATE_DIR)),
+                StageSettings.topics(c),
+                c.string(SCHEMA_REGISTRY_URL),
+                new Password(c.secret(REDIS_URL)),
+                new Http(
+                        millis(c, HTTP_CONNECT_TIMEOUT_MS),
+                        millis(c, HTTP_READ_TIMEOUT_MS),
+                        millis(c, HTTP_WRITE_TIMEOUT_MS),
+                        millis(c, HTTP_CALL_TIMEOUT_MS)),
+                new Providers(
+                        c.providers(),
+                        c.capabilities(),
+                        c.string(SIMULATOR_URL),
+                        Duration.ofMillis(c.intValue(SIMULATOR_LATENCY_MS))),
+                c.rateLimits(),
+                c.doubleValue(RATELIMIT_LOCAL_SHARE),
+                StageSettings.cache(c),
+                c.budgets(),
+                c.prices(),
+                c.intValue(STRUCTURED_MAX_ATTEMPTS),
+                StageSettings.dispatch(c),
+                StageSettings.priority(c),
+                c.doubleValue(DISPATCH_BATCH_SHARE),
+                c.intValue(REQUEST_MAX_BYTES),
+                c.longValue(DEDUPE_ID_RETENTION_MS),
+                StageSettings.mode(c),
+                c.intValue(METRICS_PORT),
+                StageSettings.reporter(c));
     }
 
     private static Duration millis(HarborConfig c, String key) {
@@ -109,8 +150,13 @@ public record WorkerSettings(
 
     /** The topology of the application reading {@code requestTopic}. */
     public TopologyFactory.Settings topology(String requestTopic) {
-        return new TopologyFactory.Settings(List.of(requestTopic), topics.results(), topics.dlq(),
-            topics.batchProgress(), requestMaxBytes, idRetentionMs);
+        return new TopologyFactory.Settings(
+                List.of(requestTopic),
+                topics.results(),
+                topics.dlq(),
+                topics.batchProgress(),
+                requestMaxBytes,
+                idRetentionMs);
     }
 
     /** Whether anything but the rate limits uses Redis: the L2 cache or a budget. */

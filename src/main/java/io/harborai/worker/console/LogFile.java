@@ -42,8 +42,13 @@ public final class LogFile implements AutoCloseable {
     private final ConsoleAppender<ILoggingEvent> errors;
     private boolean closed;
 
-    private LogFile(Path path, Logger root, Logger own, List<Appender<ILoggingEvent>> console,
-        FileAppender<ILoggingEvent> file, ConsoleAppender<ILoggingEvent> errors) {
+    private LogFile(
+            Path path,
+            Logger root,
+            Logger own,
+            List<Appender<ILoggingEvent>> console,
+            FileAppender<ILoggingEvent> file,
+            ConsoleAppender<ILoggingEvent> errors) {
         this.path = path;
         this.root = root;
         this.own = own;
@@ -58,8 +63,11 @@ public final class LogFile implements AutoCloseable {
         Logger root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         List<Appender<ILoggingEvent>> console = new ArrayList<>();
         root.iteratorForAppenders().forEachRemaining(console::add);
-        String pattern = console.stream().map(LogFile::patternOf).filter(p -> p != null).findFirst()
-            .orElse(FALLBACK_PATTERN);
+        String pattern = console.stream()
+                .map(LogFile::patternOf)
+                .filter(p -> p != null)
+                .findFirst()
+                .orElse(FALLBACK_PATTERN);
 
         FileAppender<ILoggingEvent> file = new FileAppender<>();
         file.setContext(ctx);
@@ -108,7 +116,9 @@ public final class LogFile implements AutoCloseable {
 
     private static String patternOf(Appender<ILoggingEvent> appender) {
         return appender instanceof OutputStreamAppender<ILoggingEvent> out
-            && out.getEncoder() instanceof PatternLayoutEncoder encoder ? encoder.getPattern() : null;
+                        && out.getEncoder() instanceof PatternLayoutEncoder encoder
+                ? encoder.getPattern()
+                : null;
     }
 
     private static PatternLayoutEncoder encoder(LoggerContext ctx, String pattern) {

@@ -81,8 +81,18 @@ public final class ProgressBar {
         int filled = (int) Math.round(frac * WIDTH);
         String bar = "=".repeat(filled) + (filled < WIDTH ? ">" + " ".repeat(WIDTH - filled - 1) : "");
         String eta = rate <= 0 || done >= total ? "--" : formatSeconds((total - done) / rate);
-        return String.format(Locale.ROOT, "%-8s [%s] %5.1f%% %d/%d%s  %.1f/s  elapsed %s  ETA %s",
-            label, bar, frac * 100, done, total, totalFinal ? "" : "+", rate, formatSeconds(secs), eta);
+        return String.format(
+                Locale.ROOT,
+                "%-8s [%s] %5.1f%% %d/%d%s  %.1f/s  elapsed %s  ETA %s",
+                label,
+                bar,
+                frac * 100,
+                done,
+                total,
+                totalFinal ? "" : "+",
+                rate,
+                formatSeconds(secs),
+                eta);
     }
 
     private void draw(long done, long now, boolean last) {
@@ -97,7 +107,8 @@ public final class ProgressBar {
 
     static String formatSeconds(double s) {
         long t = Math.round(s);
-        return t >= 3600 ? String.format(Locale.ROOT, "%dh%02dm", t / 3600, (t % 3600) / 60)
-            : t >= 60 ? String.format(Locale.ROOT, "%dm%02ds", t / 60, t % 60) : t + "s";
+        return t >= 3600
+                ? String.format(Locale.ROOT, "%dh%02dm", t / 3600, (t % 3600) / 60)
+                : t >= 60 ? String.format(Locale.ROOT, "%dm%02ds", t / 60, t % 60) : t + "s";
     }
 }

@@ -19,8 +19,8 @@ import java.util.Objects;
  * @param keyPrefix prefix of the Redis keys, default {@value #DEFAULT_KEY_PREFIX}
  * @param zone where a day starts and ends, default UTC
  */
-public record BudgetSettings(double defaultDailyLimit, Map<String, Double> perTenantLimits, String currency,
-                             String keyPrefix, ZoneId zone) {
+public record BudgetSettings(
+        double defaultDailyLimit, Map<String, Double> perTenantLimits, String currency, String keyPrefix, ZoneId zone) {
 
     public static final String DEFAULT_KEY_PREFIX = "harbor:budget:";
 

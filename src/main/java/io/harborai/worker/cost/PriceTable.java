@@ -1,15 +1,14 @@
 package io.harborai.worker.cost;
 
+import io.harborai.worker.avro.Cost;
+import io.harborai.worker.avro.Usage;
+import io.harborai.worker.provider.capability.ModelGlob;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
-
-import io.harborai.worker.avro.Cost;
-import io.harborai.worker.avro.Usage;
-import io.harborai.worker.provider.capability.ModelGlob;
 
 /**
  * Model name to {@link Price}, by glob, and the cost of one call's {@link Usage}.
@@ -102,10 +101,11 @@ public final class PriceTable {
         if (usage == null) {
             return Optional.empty();
         }
-        return price(model).map(p -> Cost.newBuilder()
-                .setAmount(amount(p, usage))
-                .setCurrency(p.currency())
-                .build());
+        return price(model)
+                .map(p -> Cost.newBuilder()
+                        .setAmount(amount(p, usage))
+                        .setCurrency(p.currency())
+                        .build());
     }
 
     /** The cost formula of the class doc; negative counts count as zero. */
@@ -113,8 +113,10 @@ public final class PriceTable {
         long prompt = Math.max(0, usage.getPromptTokens());
         long cached = Math.min(prompt, Math.max(0, usage.getCachedTokens()));
         long completion = Math.max(0, usage.getCompletionTokens());
-        return ((prompt - cached) * p.inputPerMillion() + cached * p.cachedInputPerMillion()
-                + completion * p.outputPerMillion()) / 1_000_000.0;
+        return ((prompt - cached) * p.inputPerMillion()
+                        + cached * p.cachedInputPerMillion()
+                        + completion * p.outputPerMillion())
+                / 1_000_000.0;
     }
 
     /** The globs in match order (tests, diagnostics). */

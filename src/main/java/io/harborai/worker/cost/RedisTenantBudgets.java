@@ -1,5 +1,15 @@
 package io.harborai.worker.cost;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.harborai.worker.avro.Cost;
+import io.harborai.worker.metrics.MetricsCatalog;
+import io.harborai.worker.redis.RedisGate;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
@@ -8,24 +18,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
-
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import io.harborai.worker.metrics.MetricsCatalog;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Meter;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.redisson.api.RScript;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
-
-import io.harborai.worker.avro.Cost;
-import io.harborai.worker.redis.RedisGate;
 
 /**
  * Daily tenant budgets shared by every worker instance through Redis.
@@ -66,7 +63,6 @@ import io.harborai.worker.redis.RedisGate;
  */
 public final class RedisTenantBudgets implements TenantBudgets {
 
-
     static final int MAX_TENANTS = 100_000;
     static final Duration KEY_TTL = Duration.ofDays(2);
     private static final String INCREMENT = "local v = redis.call('INCRBYFLOAT', KEYS[1], ARGV[1]) "
@@ -80,8 +76,8 @@ public final class RedisTenantBudgets implements TenantBudgets {
      * @param refreshInterval how often a limited tenant's spend is read again from Redis
      */
     public record Timing(Duration callTimeout, Duration probeInterval, Duration refreshInterval) {
-        public static final Timing DEFAULT = new Timing(Duration.ofMillis(300), Duration.ofSeconds(1),
-                Duration.ofSeconds(1));
+        public static final Timing DEFAULT =
+                new Timing(Duration.ofMillis(300), Duration.ofSeconds(1), Duration.ofSeconds(1));
     }
 
     private final RedissonClient client;
@@ -92,7 +88,9 @@ public final class RedisTenantBudgets implements TenantBudgets {
     private final RedisGate gate;
     private final RScript script;
     private final Cache<String, View> views = Caffeine.newBuilder()
-            .maximumSize(MAX_TENANTS).expireAfterAccess(Duration.ofDays(1)).build();
+            .maximumSize(MAX_TENANTS)
+            .expireAfterAccess(Duration.ofDays(1))
+            .build();
     private final MeterRegistry meters;
     private final List<Meter> registered = new ArrayList<>();
     private final Counter rejections;
@@ -108,28 +106,40 @@ public final class RedisTenantBudgets implements TenantBudgets {
      * @param clock wall-clock time, for the day boundary
      * @param nanoClock monotonic nanoseconds, for refresh and probe intervals
      */
-    public RedisTenantBudgets(RedissonClient client, BudgetSettings settings, Timing timing, Clock clock,
-                              LongSupplier nanoClock, MeterRegistry meters) {
+    public RedisTenantBudgets(
+            RedissonClient client,
+            BudgetSettings settings,
+            Timing timing,
+            Clock clock,
+            LongSupplier nanoClock,
+            MeterRegistry meters) {
         this.client = Objects.requireNonNull(client, "client");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
         this.refreshNanos = timing.refreshInterval().toNanos();
-        this.gate = new RedisGate("budget store (" + settings.keyPrefix() + ")", "letting every request through",
-                timing.callTimeout(), nanoClock, timing.probeInterval());
+        this.gate = new RedisGate(
+                "budget store (" + settings.keyPrefix() + ")",
+                "letting every request through",
+                timing.callTimeout(),
+                nanoClock,
+                timing.probeInterval());
         this.script = client.getScript(StringCodec.INSTANCE);
         this.meters = Objects.requireNonNull(meters, "meters");
         this.rejections = keep(Counter.builder(MetricsCatalog.BUDGET_REJECTIONS)
-                .description("Requests refused because their tenant had spent its daily budget").register(meters));
+                .description("Requests refused because their tenant had spent its daily budget")
+                .register(meters));
         this.uncounted = keep(Counter.builder(MetricsCatalog.BUDGET_UNCOUNTED)
                 .description("Costs not counted against a budget: in another currency than the limits")
                 .register(meters));
         keep(FunctionCounter.builder(MetricsCatalog.BUDGET_ERRORS, gate, RedisGate::errors)
-                .description("Failed or timed-out Redis budget calls").register(meters));
+                .description("Failed or timed-out Redis budget calls")
+                .register(meters));
         keep(Gauge.builder(MetricsCatalog.BUDGET_AVAILABLE, gate, g -> g.available() ? 1 : 0)
                 .description("1 while budgets are read from Redis, 0 while it is down (all requests pass)")
                 .register(meters));
-        gate.connectAhead(() -> client.getBucket(settings.keyPrefix(), StringCodec.INSTANCE).isExistsAsync());
+        gate.connectAhead(() ->
+                client.getBucket(settings.keyPrefix(), StringCodec.INSTANCE).isExistsAsync());
     }
 
     @Override
@@ -163,9 +173,17 @@ public final class RedisTenantBudgets implements TenantBudgets {
         double amount = cost.getAmount();
         LocalDate day = today();
         String key = key(t, day);
-        CompletableFuture<String> call = gate.send("INCRBYFLOAT", () -> script.<String>evalAsync(key,
-                RScript.Mode.READ_WRITE, INCREMENT, RScript.ReturnType.VALUE, List.of(key),
-                BigDecimal.valueOf(amount).toPlainString(), Long.toString(KEY_TTL.toSeconds())), false);
+        CompletableFuture<String> call = gate.send(
+                "INCRBYFLOAT",
+                () -> script.<String>evalAsync(
+                        key,
+                        RScript.Mode.READ_WRITE,
+                        INCREMENT,
+                        RScript.ReturnType.VALUE,
+                        List.of(key),
+                        BigDecimal.valueOf(amount).toPlainString(),
+                        Long.toString(KEY_TTL.toSeconds())),
+                false);
         if (call == null) {
             addLocally(t, day, amount);
             return;
@@ -217,8 +235,8 @@ public final class RedisTenantBudgets implements TenantBudgets {
             return;
         }
         String key = key(view.tenant, day);
-        CompletableFuture<String> call = gate.send("GET",
-                () -> client.<String>getBucket(key, StringCodec.INSTANCE).getAsync(), true);
+        CompletableFuture<String> call = gate.send(
+                "GET", () -> client.<String>getBucket(key, StringCodec.INSTANCE).getAsync(), true);
         if (call == null) {
             view.refreshing.set(false); // down and no probe due: try again on a later call
             return;
@@ -264,6 +282,7 @@ public final class RedisTenantBudgets implements TenantBudgets {
         volatile boolean refreshDue = true;
         /** When the next refresh GET is due (nanoClock), unless {@code refreshDue}. */
         volatile long nextRefreshNanos;
+
         private LocalDate day;
         private double spent;
 

@@ -19,7 +19,11 @@ final class AdaptiveLimit {
     static final double BACKOFF_RATIO = 0.9;
 
     /** What a finished call says about the provider's capacity. */
-    enum Signal { SUCCESS, OVERLOAD, NEUTRAL }
+    enum Signal {
+        SUCCESS,
+        OVERLOAD,
+        NEUTRAL
+    }
 
     private final int min;
     private final int max;

@@ -6,8 +6,8 @@ import io.harborai.worker.avro.Cost;
 import io.harborai.worker.avro.ResultStatus;
 import io.harborai.worker.avro.Usage;
 import io.harborai.worker.cost.PriceTable;
-import io.harborai.worker.metrics.MetricsCatalog;
 import io.harborai.worker.cost.TenantBudgets;
+import io.harborai.worker.metrics.MetricsCatalog;
 import io.harborai.worker.provider.ErrorCode;
 import io.harborai.worker.provider.ProviderOutcome;
 import io.harborai.worker.structured.SchemaValidator;
@@ -48,8 +48,12 @@ public final class Answers {
     /**
      * @param structuredMaxAttempts answers checked per request before SCHEMA_VALIDATION (>= 1)
      */
-    public Answers(StructuredOutput structured, int structuredMaxAttempts, PriceTable prices,
-                   TenantBudgets budgets, MeterRegistry meters) {
+    public Answers(
+            StructuredOutput structured,
+            int structuredMaxAttempts,
+            PriceTable prices,
+            TenantBudgets budgets,
+            MeterRegistry meters) {
         if (structuredMaxAttempts < 1) {
             throw new IllegalArgumentException("structuredMaxAttempts must be >= 1");
         }
@@ -59,15 +63,21 @@ public final class Answers {
         this.budgets = Objects.requireNonNull(budgets, "budgets");
         this.meters = meters;
         this.reasks = Counter.builder(MetricsCatalog.STRUCTURED_REASKS)
-            .description("structured-output answers that failed validation and were re-asked").register(meters);
+                .description("structured-output answers that failed validation and were re-asked")
+                .register(meters);
         this.schemaFailures = Counter.builder(MetricsCatalog.STRUCTURED_FAILURES)
-            .description("results FAILED with SCHEMA_VALIDATION after every attempt").register(meters);
+                .description("results FAILED with SCHEMA_VALIDATION after every attempt")
+                .register(meters);
     }
 
     /** Built-in prices, no budgets, three structured attempts. */
     public static Answers defaults(MeterRegistry meters) {
-        return new Answers(new StructuredOutput(new SchemaValidator(SchemaValidator.DEFAULT_CACHE_SIZE)), 3,
-            PriceTable.builtIn(), TenantBudgets.none(), meters);
+        return new Answers(
+                new StructuredOutput(new SchemaValidator(SchemaValidator.DEFAULT_CACHE_SIZE)),
+                3,
+                PriceTable.builtIn(),
+                TenantBudgets.none(),
+                meters);
     }
 
     /**
@@ -108,17 +118,17 @@ public final class Answers {
         }
         schemaFailures.increment();
         String msg = "the answer was not valid for the requested "
-            + e.request.getParams().getResponseFormat().getType() + " after " + e.answers + " attempt(s): "
-            + String.join("; ", v.errors());
-        ChatResult failed = Results.failed(e.request, trail, ErrorCode.SCHEMA_VALIDATION, msg, null,
-            e.receivedAtMs, nowMs);
+                + e.request.getParams().getResponseFormat().getType() + " after " + e.answers + " attempt(s): "
+                + String.join("; ", v.errors());
+        ChatResult failed =
+                Results.failed(e.request, trail, ErrorCode.SCHEMA_VALIDATION, msg, null, e.receivedAtMs, nowMs);
         return Optional.of(ChatResult.newBuilder(failed)
-            .setResponse(ok.response())
-            .setModelUsed(model)
-            .setUsage(e.usage)
-            .setCost(e.cost)
-            .setStructured(structuredOf(v, e.answers))
-            .build());
+                .setResponse(ok.response())
+                .setModelUsed(model)
+                .setUsage(e.usage)
+                .setCost(e.cost)
+                .setStructured(structuredOf(v, e.answers))
+                .build());
     }
 
     private Verdict check(PendingEntry e, ProviderOutcome.Success ok) {
@@ -131,11 +141,19 @@ public final class Answers {
         }
     }
 
-    private ChatResult result(PendingEntry e, ProviderOutcome.Success ok, Results.Trail trail, long nowMs,
-                              io.harborai.worker.avro.StructuredOutput so) {
+    private ChatResult result(
+            PendingEntry e,
+            ProviderOutcome.Success ok,
+            Results.Trail trail,
+            long nowMs,
+            io.harborai.worker.avro.StructuredOutput so) {
         ChatResult r = Results.of(e.request, trail, ok, e.receivedAtMs, nowMs);
-        return ChatResult.newBuilder(r).setUsage(e.usage).setCost(e.cost).setStructured(so)
-            .setStatus(ResultStatus.SUCCEEDED).build();
+        return ChatResult.newBuilder(r)
+                .setUsage(e.usage)
+                .setCost(e.cost)
+                .setStructured(so)
+                .setStatus(ResultStatus.SUCCEEDED)
+                .build();
     }
 
     /** Adds one call's usage and cost to the request's totals, the tenant's budget and the meters. */
@@ -155,18 +173,23 @@ public final class Answers {
             e.cost.setAmount(e.cost.getAmount() + c.getAmount());
         }
         budgets.record(e.request.getTenant(), c);
-        costCounter(provider == null ? "none" : provider, model, c.getCurrency()).increment(c.getAmount());
+        costCounter(provider == null ? "none" : provider, model, c.getCurrency())
+                .increment(c.getAmount());
     }
 
     /** The {@code harbor.cost} series, looked up in the registry once per tag combination. */
     private Counter costCounter(String provider, String model, String currency) {
-        return costCounters.computeIfAbsent(provider + '\u0000' + model + '\u0000' + currency,
-            k -> meters.counter(MetricsCatalog.COST, "provider", provider, "model", model, "currency", currency));
+        return costCounters.computeIfAbsent(
+                provider + '\u0000' + model + '\u0000' + currency,
+                k -> meters.counter(MetricsCatalog.COST, "provider", provider, "model", model, "currency", currency));
     }
 
     private static io.harborai.worker.avro.StructuredOutput structuredOf(Verdict v, int attempts) {
         return io.harborai.worker.avro.StructuredOutput.newBuilder()
-            .setJson(v.json()).setValid(v.valid()).setAttempts(attempts).build();
+                .setJson(v.json())
+                .setValid(v.valid())
+                .setAttempts(attempts)
+                .build();
     }
 
     private static String content(ProviderOutcome.Success ok) {
@@ -176,11 +199,11 @@ public final class Answers {
 
     static Usage add(Usage a, Usage b) {
         return Usage.newBuilder()
-            .setPromptTokens(a.getPromptTokens() + b.getPromptTokens())
-            .setCompletionTokens(a.getCompletionTokens() + b.getCompletionTokens())
-            .setTotalTokens(a.getTotalTokens() + b.getTotalTokens())
-            .setCachedTokens(a.getCachedTokens() + b.getCachedTokens())
-            .setReasoningTokens(a.getReasoningTokens() + b.getReasoningTokens())
-            .build();
+                .setPromptTokens(a.getPromptTokens() + b.getPromptTokens())
+                .setCompletionTokens(a.getCompletionTokens() + b.getCompletionTokens())
+                .setTotalTokens(a.getTotalTokens() + b.getTotalTokens())
+                .setCachedTokens(a.getCachedTokens() + b.getCachedTokens())
+                .setReasoningTokens(a.getReasoningTokens() + b.getReasoningTokens())
+                .build();
     }
 }

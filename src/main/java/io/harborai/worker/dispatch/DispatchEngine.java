@@ -100,8 +100,8 @@ public final class DispatchEngine implements AutoCloseable {
         chain.add(request.getModel());
         chain.addAll(request.getFallbackModels());
         chain.addAll(s.defaultFallbackModels());
-        PendingEntry e = new PendingEntry(request, receivedAtMs, deadline, bytes, TokenEstimate.of(request),
-            List.copyOf(chain));
+        PendingEntry e =
+                new PendingEntry(request, receivedAtMs, deadline, bytes, TokenEstimate.of(request), List.copyOf(chain));
         if (entries.putIfAbsent(e.id, e) != null) {
             throw new IllegalStateException("request " + e.id + " is already held");
         }
@@ -168,8 +168,11 @@ public final class DispatchEngine implements AutoCloseable {
         while (!closed && rt.inFlight.full() && !rt.priority.yielding()) {
             long left = budgetNs - (System.nanoTime() - start);
             if (left <= 0) {
-                log.debug("In-flight cap still full after {} ms ({} requests, {} bytes)",
-                    s.maxBlockMs(), rt.inFlight.count(), rt.inFlight.bytes());
+                log.debug(
+                        "In-flight cap still full after {} ms ({} requests, {} bytes)",
+                        s.maxBlockMs(),
+                        rt.inFlight.count(),
+                        rt.inFlight.bytes());
                 return false;
             }
             try {
@@ -206,8 +209,16 @@ public final class DispatchEngine implements AutoCloseable {
             return true;
         }
         if (rt.answers.overBudget(e.request)) {
-            finish(e, Results.failed(e.request, trail(e), ErrorCode.BUDGET_EXCEEDED, "tenant '" + e.request.getTenant()
-                + "' has spent its daily budget", null, e.receivedAtMs, now));
+            finish(
+                    e,
+                    Results.failed(
+                            e.request,
+                            trail(e),
+                            ErrorCode.BUDGET_EXCEEDED,
+                            "tenant '" + e.request.getTenant() + "' has spent its daily budget",
+                            null,
+                            e.receivedAtMs,
+                            now));
             return true;
         }
         if (!rt.priority.admitBatchCall()) {
@@ -222,7 +233,8 @@ public final class DispatchEngine implements AutoCloseable {
             case CIRCUIT_OPEN -> {
                 // Provider-wide: never a failure. A fallback model may take it; else it stays queued
                 // until the breaker lets half-open probes through.
-                if (advance(e, reason(e, ErrorCode.CIRCUIT_OPEN, "provider '" + provider + "' circuit breaker is open"))) {
+                if (advance(
+                        e, reason(e, ErrorCode.CIRCUIT_OPEN, "provider '" + provider + "' circuit breaker is open"))) {
                     rt.fallbacks.increment();
                     batcher.add(e, now);
                     return true;
@@ -234,7 +246,7 @@ public final class DispatchEngine implements AutoCloseable {
                 busyLanes.add(provider);
                 return false;
             }
-            default -> { }
+            default -> {}
         }
         if (e.callsOnModel > 0 && !lane.retryBudget().tryAcquireRetry()) {
             // Provider-wide: too many retries lately. Retry later; this uses none of its attempts.
@@ -284,7 +296,8 @@ public final class DispatchEngine implements AutoCloseable {
             }
             lane.meters().record(modelTag, o);
             long used = o instanceof ProviderOutcome.Success ok
-                ? (ok.usage() == null ? estimate : ok.usage().getTotalTokens()) : 0;
+                    ? (ok.usage() == null ? estimate : ok.usage().getTotalTokens())
+                    : 0;
             rt.rateLimiter.recordUsage(lane.provider(), estimate, used);
             if (!closed) {
                 rt.inFlight.completionArrived();
@@ -357,11 +370,22 @@ public final class DispatchEngine implements AutoCloseable {
 
     private void deadlineExceeded(PendingEntry e, long now, String why) {
         ProviderOutcome.Failure last = e.lastFailure;
-        String msg = why + (last != null ? "; last error: " + last.code() + ": " + last.message()
-            : e.provider() != null && rt.lane(e.provider()).circuitOpen()
-            ? "; provider '" + e.provider() + "' circuit breaker is open" : "");
-        finish(e, Results.failed(e.request, trail(e), ErrorCode.DEADLINE_EXCEEDED, msg,
-            last == null ? null : last.httpStatus(), e.receivedAtMs, now));
+        String msg = why
+                + (last != null
+                        ? "; last error: " + last.code() + ": " + last.message()
+                        : e.provider() != null && rt.lane(e.provider()).circuitOpen()
+                                ? "; provider '" + e.provider() + "' circuit breaker is open"
+                                : "");
+        finish(
+                e,
+                Results.failed(
+                        e.request,
+                        trail(e),
+                        ErrorCode.DEADLINE_EXCEEDED,
+                        msg,
+                        last == null ? null : last.httpStatus(),
+                        e.receivedAtMs,
+                        now));
     }
 
     /** Points {@code e} at the next routable model of its chain; false when there is none. */
@@ -394,12 +418,16 @@ public final class DispatchEngine implements AutoCloseable {
 
     private static String reason(PendingEntry e, ErrorCode code, String message) {
         return "model '" + e.model() + "'" + (e.provider() == null ? "" : " on '" + e.provider() + "'")
-            + " failed with " + code + ": " + message;
+                + " failed with " + code + ": " + message;
     }
 
     private static ProviderOutcome.Failure internal(String provider, String model, Throwable t) {
-        return new ProviderOutcome.Failure(ErrorCode.INTERNAL, "provider '" + provider + "' model '" + model
-            + "': unexpected " + (t == null ? "null outcome" : t.getClass().getName() + ": " + t.getMessage()),
-            null, null, 0);
+        return new ProviderOutcome.Failure(
+                ErrorCode.INTERNAL,
+                "provider '" + provider + "' model '" + model + "': unexpected "
+                        + (t == null ? "null outcome" : t.getClass().getName() + ": " + t.getMessage()),
+                null,
+                null,
+                0);
     }
 }

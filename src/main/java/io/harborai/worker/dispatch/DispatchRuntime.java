@@ -1,11 +1,11 @@
 package io.harborai.worker.dispatch;
 
 import io.harborai.worker.dispatch.ratelimit.RateLimiter;
+import io.harborai.worker.metrics.MetricsCatalog;
 import io.harborai.worker.provider.ProviderRouter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.harborai.worker.metrics.MetricsCatalog;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -46,24 +46,49 @@ public final class DispatchRuntime {
     final long queueDeadlineMs;
     /** Asked before each call starts: batch calls wait while online work is held. */
     final PriorityGate priority;
+
     final Answers answers;
     final RequestTrace trace;
     private final Map<String, ProviderLane> lanes;
     private final MeterRegistry meters;
     private final String traffic;
 
-    public DispatchRuntime(ProviderRouter router, DispatchSettings settings, ProviderCaller caller,
-                           RateLimiter rateLimiter, Clock clock, DoubleSupplier random, MeterRegistry meters) {
+    public DispatchRuntime(
+            ProviderRouter router,
+            DispatchSettings settings,
+            ProviderCaller caller,
+            RateLimiter rateLimiter,
+            Clock clock,
+            DoubleSupplier random,
+            MeterRegistry meters) {
         this(router, settings, caller, rateLimiter, clock, random, meters, Answers.defaults(meters));
     }
 
     /** As above, with what happens to answers (cost, budgets, structured output) given. */
-    public DispatchRuntime(ProviderRouter router, DispatchSettings settings, ProviderCaller caller,
-                           RateLimiter rateLimiter, Clock clock, DoubleSupplier random, MeterRegistry meters,
-                           Answers answers) {
-        this(router, settings, caller, rateLimiter, clock, new RetryPolicy(settings.backoffBaseMs(),
-            settings.backoffMaxMs(), random), new InFlight(settings.maxInFlight(), settings.maxInFlightBytes()),
-            1.0, settings.maxQueueMs(), PriorityGate.OPEN, new ConcurrentHashMap<>(), meters, "online", answers);
+    public DispatchRuntime(
+            ProviderRouter router,
+            DispatchSettings settings,
+            ProviderCaller caller,
+            RateLimiter rateLimiter,
+            Clock clock,
+            DoubleSupplier random,
+            MeterRegistry meters,
+            Answers answers) {
+        this(
+                router,
+                settings,
+                caller,
+                rateLimiter,
+                clock,
+                new RetryPolicy(settings.backoffBaseMs(), settings.backoffMaxMs(), random),
+                new InFlight(settings.maxInFlight(), settings.maxInFlightBytes()),
+                1.0,
+                settings.maxQueueMs(),
+                PriorityGate.OPEN,
+                new ConcurrentHashMap<>(),
+                meters,
+                "online",
+                answers);
         // Every configured provider's lane (and so its gauges and ok-series) exists from start-up.
         for (ProviderRouter.Route r : router.routes()) {
             ProviderLane lane = lane(r.providerName());
@@ -74,11 +99,21 @@ public final class DispatchRuntime {
         }
     }
 
-    private DispatchRuntime(ProviderRouter router, DispatchSettings settings, ProviderCaller caller,
-                            RateLimiter rateLimiter, Clock clock, RetryPolicy retryPolicy, InFlight inFlight,
-                            double laneShare, long queueDeadlineMs, PriorityGate priority,
-                            Map<String, ProviderLane> lanes,
-                            MeterRegistry meters, String traffic, Answers answers) {
+    private DispatchRuntime(
+            ProviderRouter router,
+            DispatchSettings settings,
+            ProviderCaller caller,
+            RateLimiter rateLimiter,
+            Clock clock,
+            RetryPolicy retryPolicy,
+            InFlight inFlight,
+            double laneShare,
+            long queueDeadlineMs,
+            PriorityGate priority,
+            Map<String, ProviderLane> lanes,
+            MeterRegistry meters,
+            String traffic,
+            Answers answers) {
         this.router = Objects.requireNonNull(router, "router");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.caller = Objects.requireNonNull(caller, "caller");
@@ -98,10 +133,14 @@ public final class DispatchRuntime {
         this.lateCompletions = meters.counter(MetricsCatalog.LATE_COMPLETIONS, "traffic", traffic);
         this.retries = meters.counter(MetricsCatalog.RETRIES, "traffic", traffic);
         this.fallbacks = meters.counter(MetricsCatalog.FALLBACKS, "traffic", traffic);
-        Gauge.builder(MetricsCatalog.IN_FLIGHT, inFlight, InFlight::count).tag("traffic", traffic)
-            .description("requests held in memory (queued, in flight, awaiting retry)").register(meters);
-        Gauge.builder(MetricsCatalog.IN_FLIGHT_BYTES, inFlight, InFlight::bytes).tag("traffic", traffic)
-            .baseUnit("bytes").register(meters);
+        Gauge.builder(MetricsCatalog.IN_FLIGHT, inFlight, InFlight::count)
+                .tag("traffic", traffic)
+                .description("requests held in memory (queued, in flight, awaiting retry)")
+                .register(meters);
+        Gauge.builder(MetricsCatalog.IN_FLIGHT_BYTES, inFlight, InFlight::bytes)
+                .tag("traffic", traffic)
+                .baseUnit("bytes")
+                .register(meters);
     }
 
     /**
@@ -122,10 +161,23 @@ public final class DispatchRuntime {
      * slots alone leave online requests competing with the batch for stream threads and CPU.
      */
     public DispatchRuntime forBatch(double share, PriorityGate priority, MeterRegistry meters) {
-        InFlight budget = new InFlight(Math.max(1, (int) (settings.maxInFlight() * share)),
-            Math.max(1L, (long) (settings.maxInFlightBytes() * share)));
-        return new DispatchRuntime(router, settings, caller, rateLimiter, clock, retryPolicy, budget, share,
-            settings.batchCompletionWindowMs(), priority, lanes, meters, "batch", answers);
+        InFlight budget = new InFlight(Math.max(1, (int) (settings.maxInFlight() * share)), Math.max(1L, (long)
+                (settings.maxInFlightBytes() * share)));
+        return new DispatchRuntime(
+                router,
+                settings,
+                caller,
+                rateLimiter,
+                clock,
+                retryPolicy,
+                budget,
+                share,
+                settings.batchCompletionWindowMs(),
+                priority,
+                lanes,
+                meters,
+                "batch",
+                answers);
     }
 
     public DispatchSettings settings() {
@@ -153,7 +205,10 @@ public final class DispatchRuntime {
 
     /** Providers whose circuit breaker refuses calls right now, in no particular order. */
     public List<String> openCircuits() {
-        return lanes.values().stream().filter(ProviderLane::circuitOpen).map(ProviderLane::provider).toList();
+        return lanes.values().stream()
+                .filter(ProviderLane::circuitOpen)
+                .map(ProviderLane::provider)
+                .toList();
     }
 
     ProviderLane lane(String provider) {

@@ -15,19 +15,35 @@ import java.util.List;
  *     that time and waiting longer cannot help
  */
 public record DispatchSettings(
-    int maxInFlight, long maxInFlightBytes,
-    int batchMaxCount, int batchMaxBytes, long lingerMs, long punctuateMs, long maxBlockMs,
-    int maxAttempts, long backoffBaseMs, long backoffMaxMs, double retryBudgetRatio,
-    List<String> defaultFallbackModels, long maxQueueMs, long batchCompletionWindowMs, int maxRedispatches,
-    int concurrencyMin, int concurrencyInitial, int concurrencyMax,
-    int breakerFailureRatePercent, int breakerWindowCalls, long breakerOpenMs, int breakerHalfOpenCalls,
-    boolean timingBreakdown) {
+        int maxInFlight,
+        long maxInFlightBytes,
+        int batchMaxCount,
+        int batchMaxBytes,
+        long lingerMs,
+        long punctuateMs,
+        long maxBlockMs,
+        int maxAttempts,
+        long backoffBaseMs,
+        long backoffMaxMs,
+        double retryBudgetRatio,
+        List<String> defaultFallbackModels,
+        long maxQueueMs,
+        long batchCompletionWindowMs,
+        int maxRedispatches,
+        int concurrencyMin,
+        int concurrencyInitial,
+        int concurrencyMax,
+        int breakerFailureRatePercent,
+        int breakerWindowCalls,
+        long breakerOpenMs,
+        int breakerHalfOpenCalls,
+        boolean timingBreakdown) {
 
     public DispatchSettings {
         defaultFallbackModels = List.copyOf(defaultFallbackModels);
         if (concurrencyMin > concurrencyMax) {
-            throw new IllegalArgumentException("concurrencyMin (" + concurrencyMin + ") exceeds concurrencyMax ("
-                + concurrencyMax + ")");
+            throw new IllegalArgumentException(
+                    "concurrencyMin (" + concurrencyMin + ") exceeds concurrencyMax (" + concurrencyMax + ")");
         }
         concurrencyInitial = Math.max(concurrencyMin, Math.min(concurrencyMax, concurrencyInitial));
     }

@@ -24,7 +24,8 @@ import io.harborai.worker.provider.ProviderOutcome;
  * through the breaker) until its own deadline. Stateless.
  */
 enum FailureScope {
-    OWN, PROVIDER_WIDE;
+    OWN,
+    PROVIDER_WIDE;
 
     /** Where {@code f} belongs while the provider's breaker is in {@code breaker}. */
     static FailureScope of(ProviderOutcome.Failure f, CircuitBreaker.State breaker) {

@@ -41,16 +41,16 @@ final class MicroBatcher {
 
     boolean due(long nowMs) {
         PendingEntry head = queue.peekFirst();
-        return head != null
-            && (queue.size() >= maxCount || bytes >= maxBytes || nowMs - head.readySinceMs >= lingerMs);
+        return head != null && (queue.size() >= maxCount || bytes >= maxBytes || nowMs - head.readySinceMs >= lingerMs);
     }
 
     /** Removes the next batch: at least one request, then up to the count and byte bounds. */
     List<PendingEntry> next() {
         List<PendingEntry> batch = new ArrayList<>();
         long batchBytes = 0;
-        while (!queue.isEmpty() && batch.size() < maxCount
-            && (batch.isEmpty() || batchBytes + queue.peekFirst().bytes <= maxBytes)) {
+        while (!queue.isEmpty()
+                && batch.size() < maxCount
+                && (batch.isEmpty() || batchBytes + queue.peekFirst().bytes <= maxBytes)) {
             PendingEntry e = queue.pollFirst();
             bytes -= e.bytes;
             batchBytes += e.bytes;

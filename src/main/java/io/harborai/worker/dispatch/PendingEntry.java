@@ -15,7 +15,11 @@ import java.util.List;
  * and generation back in a completion).
  */
 final class PendingEntry {
-    enum State { READY, IN_FLIGHT, WAITING }
+    enum State {
+        READY,
+        IN_FLIGHT,
+        WAITING
+    }
 
     final String id;
     final ChatRequest request;
@@ -36,6 +40,7 @@ final class PendingEntry {
     int callsOnModel;
     /** A fault of this request on the current model is recorded in its lane's breaker already. */
     boolean breakerCharged;
+
     int totalAttempts;
     long generation;
     State state = State.READY;
@@ -49,6 +54,7 @@ final class PendingEntry {
     int answers;
     /** Sums over every successful call made for this request; null until the first. */
     Usage usage;
+
     Cost cost;
     /** When the engine took it (after the cache lookups), for the full-mode timing breakdown. */
     long submittedAtMs;
@@ -57,8 +63,13 @@ final class PendingEntry {
     /** Each call's latency, in order; only kept in full mode (else null). */
     List<Long> attemptMs;
 
-    PendingEntry(ChatRequest request, long receivedAtMs, long deadlineMs, long bytes, long estimatedTokens,
-                 List<String> chain) {
+    PendingEntry(
+            ChatRequest request,
+            long receivedAtMs,
+            long deadlineMs,
+            long bytes,
+            long estimatedTokens,
+            List<String> chain) {
         this.id = request.getId();
         this.request = request;
         this.current = request;

@@ -110,10 +110,11 @@ public final class PriorityGate implements AutoCloseable {
         this.graceNanos = TimeUnit.MILLISECONDS.toNanos(settings.graceMs());
         this.nanoTime = nanoTime;
         this.yields = Timer.builder(MetricsCatalog.BATCH_YIELD)
-            .description("batch traffic yielding to online work: each yield and how long it lasted")
-            .register(meters);
+                .description("batch traffic yielding to online work: each yield and how long it lasted")
+                .register(meters);
         Gauge.builder(MetricsCatalog.BATCH_YIELDING, this, g -> g.yielding ? 1 : 0)
-            .description("1 while batch traffic yields to online work").register(meters);
+                .description("1 while batch traffic yields to online work")
+                .register(meters);
         this.seenActivity = online.activity();
         this.lastOnlineNanos = nanoTime.getAsLong() - graceNanos;
     }
@@ -150,13 +151,17 @@ public final class PriorityGate implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        watcher.scheduleWithFixedDelay(() -> {
-            try {
-                update();
-            } catch (RuntimeException e) {
-                log.warn("Batch yield watcher failed; trying again", e);
-            }
-        }, WATCH_MS, WATCH_MS, TimeUnit.MILLISECONDS);
+        watcher.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        update();
+                    } catch (RuntimeException e) {
+                        log.warn("Batch yield watcher failed; trying again", e);
+                    }
+                },
+                WATCH_MS,
+                WATCH_MS,
+                TimeUnit.MILLISECONDS);
     }
 
     /** Stops the watcher; a yield in progress ends (the listener is told). */

@@ -39,7 +39,9 @@ final class ProviderLane {
     private final CircuitBreaker breaker;
     private final RetryBudget retryBudget;
     /** Calls in flight for low-priority (batch) traffic; bounded by a share of the limit. */
-    private final java.util.concurrent.atomic.AtomicInteger lowInFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger lowInFlight =
+            new java.util.concurrent.atomic.AtomicInteger();
+
     private final ProviderMeters meters;
 
     /** A lane whose meters go to a registry of its own (tests). */
@@ -50,16 +52,20 @@ final class ProviderLane {
     /** A lane registering its meters ({@link ProviderMeters}) in {@code registry} at once. */
     ProviderLane(String provider, DispatchSettings s, Clock clock, MeterRegistry registry) {
         this.provider = provider;
-        this.limit = new AdaptiveLimit(s.concurrencyMin(), s.concurrencyInitial(), s.concurrencyMax(),
-            LIMIT_COOLDOWN_MS, clock);
-        this.breaker = CircuitBreaker.of(provider, CircuitBreakerConfig.custom()
-            .failureRateThreshold(s.breakerFailureRatePercent())
-            .slidingWindow(s.breakerWindowCalls(), s.breakerWindowCalls(),
-                CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-            .waitDurationInOpenState(Duration.ofMillis(s.breakerOpenMs()))
-            .permittedNumberOfCallsInHalfOpenState(s.breakerHalfOpenCalls())
-            .clock(clock)
-            .build());
+        this.limit = new AdaptiveLimit(
+                s.concurrencyMin(), s.concurrencyInitial(), s.concurrencyMax(), LIMIT_COOLDOWN_MS, clock);
+        this.breaker = CircuitBreaker.of(
+                provider,
+                CircuitBreakerConfig.custom()
+                        .failureRateThreshold(s.breakerFailureRatePercent())
+                        .slidingWindow(
+                                s.breakerWindowCalls(),
+                                s.breakerWindowCalls(),
+                                CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                        .waitDurationInOpenState(Duration.ofMillis(s.breakerOpenMs()))
+                        .permittedNumberOfCallsInHalfOpenState(s.breakerHalfOpenCalls())
+                        .clock(clock)
+                        .build());
         this.retryBudget = new RetryBudget(s.retryBudgetRatio(), clock);
         this.meters = new ProviderMeters(provider, registry);
         meters.bindLane(this);
@@ -123,7 +129,9 @@ final class ProviderLane {
         if (outcome instanceof ProviderOutcome.Failure f) {
             limit.release(overload(f.code()) ? AdaptiveLimit.Signal.OVERLOAD : AdaptiveLimit.Signal.NEUTRAL);
             boolean record = providerFault(f.code())
-                && (!repeat || FailureScope.alwaysProviderWide(f) || breaker.getState() != CircuitBreaker.State.CLOSED);
+                    && (!repeat
+                            || FailureScope.alwaysProviderWide(f)
+                            || breaker.getState() != CircuitBreaker.State.CLOSED);
             if (record) {
                 breaker.onError(ms, TimeUnit.MILLISECONDS, new ProviderFault(f.code()));
             } else {
@@ -171,11 +179,17 @@ final class ProviderLane {
     }
 
     static boolean providerFault(ErrorCode code) {
-        return code == ErrorCode.PROVIDER_ERROR || code == ErrorCode.TIMEOUT
-            || code == ErrorCode.CONNECTION_FAILED || code == ErrorCode.INVALID_RESPONSE;
+        return code == ErrorCode.PROVIDER_ERROR
+                || code == ErrorCode.TIMEOUT
+                || code == ErrorCode.CONNECTION_FAILED
+                || code == ErrorCode.INVALID_RESPONSE;
     }
 
-    enum Admission { ADMITTED, BUSY, CIRCUIT_OPEN }
+    enum Admission {
+        ADMITTED,
+        BUSY,
+        CIRCUIT_OPEN
+    }
 
     /** What the breaker records for a failed call; no stack trace, it is a verdict, not a bug. */
     static final class ProviderFault extends RuntimeException {

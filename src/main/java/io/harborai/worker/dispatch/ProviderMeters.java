@@ -35,17 +35,25 @@ final class ProviderMeters {
     ProviderMeters(String provider, MeterRegistry registry) {
         this.provider = provider;
         this.registry = registry;
-        this.rateLimitWaits = Counter.builder(MetricsCatalog.RATELIMIT_WAITS).tag("provider", provider)
-            .description("calls held back because the provider's RPM/TPM limit had no permit").register(registry);
+        this.rateLimitWaits = Counter.builder(MetricsCatalog.RATELIMIT_WAITS)
+                .tag("provider", provider)
+                .description("calls held back because the provider's RPM/TPM limit had no permit")
+                .register(registry);
     }
 
     /** Registers the lane's gauges; the lane is held weakly, as Micrometer gauges do. */
     void bindLane(ProviderLane lane) {
-        Gauge.builder(MetricsCatalog.PROVIDER_CONCURRENCY_LIMIT, lane, l -> l.limit().limit())
-            .tag("provider", provider).description("adaptive concurrency limit per provider").register(registry);
+        Gauge.builder(
+                        MetricsCatalog.PROVIDER_CONCURRENCY_LIMIT,
+                        lane,
+                        l -> l.limit().limit())
+                .tag("provider", provider)
+                .description("adaptive concurrency limit per provider")
+                .register(registry);
         Gauge.builder(MetricsCatalog.PROVIDER_CIRCUIT_OPEN, lane, l -> l.circuitOpen() ? 1 : 0)
-            .tag("provider", provider).description("1 while the provider's circuit breaker is open")
-            .register(registry);
+                .tag("provider", provider)
+                .description("1 while the provider's circuit breaker is open")
+                .register(registry);
     }
 
     void rateLimitWait() {
@@ -67,10 +75,12 @@ final class ProviderMeters {
         Timer[] byOutcome = calls.computeIfAbsent(modelTag, m -> new Timer[CODES.length + 1]);
         Timer t = byOutcome[slot];
         if (t == null) {
-            t = Timer.builder(MetricsCatalog.PROVIDER_CALLS).tag("provider", provider).tag("model", modelTag)
-                .tag("outcome", slot == 0 ? OK : CODES[slot - 1].name())
-                .description("provider calls and their latency, by outcome (ok or the error code)")
-                .register(registry);
+            t = Timer.builder(MetricsCatalog.PROVIDER_CALLS)
+                    .tag("provider", provider)
+                    .tag("model", modelTag)
+                    .tag("outcome", slot == 0 ? OK : CODES[slot - 1].name())
+                    .description("provider calls and their latency, by outcome (ok or the error code)")
+                    .register(registry);
             byOutcome[slot] = t;
         }
         return t;

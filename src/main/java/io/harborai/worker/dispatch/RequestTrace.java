@@ -37,23 +37,34 @@ final class RequestTrace {
         e.submittedAtMs = nowMs;
         if (on) {
             e.attemptMs = new ArrayList<>(2);
-            log(event("submitted", e).put("cache_lookup_ms", nowMs - e.receivedAtMs).put("model", e.model()));
+            log(event("submitted", e)
+                    .put("cache_lookup_ms", nowMs - e.receivedAtMs)
+                    .put("model", e.model()));
         }
     }
 
     void callStarted(PendingEntry e) {
         if (on) {
-            log(event("call.start", e).put("attempt", e.totalAttempts).put("provider", e.provider())
-                .put("model", e.model()));
+            log(event("call.start", e)
+                    .put("attempt", e.totalAttempts)
+                    .put("provider", e.provider())
+                    .put("model", e.model()));
         }
     }
 
     void callEnded(PendingEntry e, ProviderOutcome outcome) {
         if (on) {
             e.attemptMs.add(outcome.latencyMs());
-            log(event("call.end", e).put("attempt", e.totalAttempts).put("provider", e.provider())
-                .put("model", e.model()).put("ms", outcome.latencyMs())
-                .put("outcome", outcome instanceof ProviderOutcome.Failure f ? f.code().name() : "ok"));
+            log(event("call.end", e)
+                    .put("attempt", e.totalAttempts)
+                    .put("provider", e.provider())
+                    .put("model", e.model())
+                    .put("ms", outcome.latencyMs())
+                    .put(
+                            "outcome",
+                            outcome instanceof ProviderOutcome.Failure f
+                                    ? f.code().name()
+                                    : "ok"));
         }
     }
 
@@ -72,12 +83,20 @@ final class RequestTrace {
         Timings t = result.getTimings();
         t.setCacheLookupMs(Math.max(0, e.submittedAtMs - e.receivedAtMs));
         t.setAttemptMs(e.attemptMs == null ? java.util.List.of() : e.attemptMs);
-        t.setProviderTotalMs(e.attemptMs == null ? 0 : e.attemptMs.stream().mapToLong(Long::longValue).sum());
+        t.setProviderTotalMs(
+                e.attemptMs == null
+                        ? 0
+                        : e.attemptMs.stream().mapToLong(Long::longValue).sum());
         t.setRetryWaitMs(e.retryWaitMs);
-        log(event("result", e).put("status", result.getStatus().name())
-            .put("code", result.getError() == null ? null : result.getError().getCode())
-            .put("attempts", result.getAttempts()).put("total_ms", t.getTotalMs())
-            .put("provider_total_ms", t.getProviderTotalMs()).put("retry_wait_ms", t.getRetryWaitMs()));
+        log(event("result", e)
+                .put("status", result.getStatus().name())
+                .put(
+                        "code",
+                        result.getError() == null ? null : result.getError().getCode())
+                .put("attempts", result.getAttempts())
+                .put("total_ms", t.getTotalMs())
+                .put("provider_total_ms", t.getProviderTotalMs())
+                .put("retry_wait_ms", t.getRetryWaitMs()));
         return result;
     }
 

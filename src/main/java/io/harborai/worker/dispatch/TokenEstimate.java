@@ -18,10 +18,15 @@ final class TokenEstimate {
         long chars = 0;
         for (Message m : r.getMessages()) {
             chars += m.getContent() == null ? 0 : m.getContent().length();
-            chars += m.getContentPartsJson() == null ? 0 : m.getContentPartsJson().length();
+            chars += m.getContentPartsJson() == null
+                    ? 0
+                    : m.getContentPartsJson().length();
         }
-        Integer max = r.getParams() == null ? null
-            : r.getParams().getMaxTokens() != null ? r.getParams().getMaxTokens() : r.getParams().getMaxCompletionTokens();
+        Integer max = r.getParams() == null
+                ? null
+                : r.getParams().getMaxTokens() != null
+                        ? r.getParams().getMaxTokens()
+                        : r.getParams().getMaxCompletionTokens();
         return chars / 4 + (max != null ? max : DEFAULT_COMPLETION_TOKENS);
     }
 }

@@ -3,7 +3,6 @@ package io.harborai.worker.embedded;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.apache.kafka.server.common.MetadataVersion;
@@ -99,7 +98,9 @@ public final class EmbeddedKafka implements AutoCloseable {
             cluster.startup();
             cluster.waitForReadyBrokers();
             EmbeddedKafka kafka = new EmbeddedKafka(cluster, baseDir, port);
-            log.info("Embedded Kafka ready at {} in {} ms", kafka.bootstrapServers,
+            log.info(
+                    "Embedded Kafka ready at {} in {} ms",
+                    kafka.bootstrapServers,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
             return kafka;
         } catch (Exception e) {
@@ -108,8 +109,9 @@ public final class EmbeddedKafka implements AutoCloseable {
             }
             closeQuietly(cluster);
             TempDirs.deleteRecursively(baseDir);
-            throw new IllegalStateException("embedded Kafka failed to start"
-                    + (port != 0 ? " on port " + port : "") + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "embedded Kafka failed to start" + (port != 0 ? " on port " + port : "") + ": " + e.getMessage(),
+                    e);
         }
     }
 
@@ -121,11 +123,20 @@ public final class EmbeddedKafka implements AutoCloseable {
     private static void addFixedPortListener(KafkaClusterTestKit.Builder builder, TestKitNodes nodes, int port) {
         String broker = nodes.brokerListenerName().value();
         String controller = nodes.controllerListenerName().value();
-        builder.setConfigProp("listeners", String.format("%s://localhost:0,%s://localhost:0,%s://localhost:%d",
-                broker, controller, FIXED_LISTENER, port));
-        builder.setConfigProp("listener.security.protocol.map", String.format("%s:%s,%s:%s,%s:PLAINTEXT",
-                broker, nodes.brokerListenerProtocol().name, controller, nodes.controllerListenerProtocol().name,
-                FIXED_LISTENER));
+        builder.setConfigProp(
+                "listeners",
+                String.format(
+                        "%s://localhost:0,%s://localhost:0,%s://localhost:%d",
+                        broker, controller, FIXED_LISTENER, port));
+        builder.setConfigProp(
+                "listener.security.protocol.map",
+                String.format(
+                        "%s:%s,%s:%s,%s:PLAINTEXT",
+                        broker,
+                        nodes.brokerListenerProtocol().name,
+                        controller,
+                        nodes.controllerListenerProtocol().name,
+                        FIXED_LISTENER));
     }
 
     /** The {@code bootstrap.servers} value for clients, e.g. {@code localhost:41234}. */

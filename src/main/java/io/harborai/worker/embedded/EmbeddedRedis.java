@@ -5,10 +5,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
 import redis.embedded.RedisServer;
 import redis.embedded.core.ExecutableProvider;
 
@@ -61,21 +59,31 @@ public final class EmbeddedRedis implements AutoCloseable {
         long t0 = System.nanoTime();
         Path workDir = TempDirs.create("harbor-redis-");
         try {
-            File binary = ExecutableProvider.newJarResourceProvider(workDir.toFile()).get();
-            List<String> args = List.of(binary.getAbsolutePath(),
-                    "--port", Integer.toString(port),
-                    "--bind", "127.0.0.1",
-                    "--save", "",
-                    "--appendonly", "no",
-                    "--dir", workDir.toAbsolutePath().toString());
+            File binary =
+                    ExecutableProvider.newJarResourceProvider(workDir.toFile()).get();
+            List<String> args = List.of(
+                    binary.getAbsolutePath(),
+                    "--port",
+                    Integer.toString(port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                    "--dir",
+                    workDir.toAbsolutePath().toString());
             RedisServer server = new RedisServer(port, args, true, serverLog::debug, serverLog::debug);
             server.start();
-            log.info("Embedded Redis ready at redis://127.0.0.1:{} in {} ms", port,
+            log.info(
+                    "Embedded Redis ready at redis://127.0.0.1:{} in {} ms",
+                    port,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
             return new EmbeddedRedis(port, workDir, server);
         } catch (IOException | RuntimeException e) {
             TempDirs.deleteRecursively(workDir);
-            throw new IllegalStateException("embedded Redis failed to start on port " + port + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "embedded Redis failed to start on port " + port + ": " + e.getMessage(), e);
         }
     }
 
@@ -121,7 +129,8 @@ public final class EmbeddedRedis implements AutoCloseable {
         try {
             server.start();
         } catch (IOException e) {
-            throw new IllegalStateException("embedded Redis did not restart on port " + port + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "embedded Redis did not restart on port " + port + ": " + e.getMessage(), e);
         }
     }
 

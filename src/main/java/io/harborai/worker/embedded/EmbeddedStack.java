@@ -71,7 +71,8 @@ public final class EmbeddedStack implements AutoCloseable {
                 started.get(i).close();
             } catch (Exception e) {
                 // best effort: the rest must still close
-                System.err.println("warning: failed to stop " + started.get(i).getClass().getSimpleName() + ": " + e);
+                System.err.println(
+                        "warning: failed to stop " + started.get(i).getClass().getSimpleName() + ": " + e);
             }
         }
         started.clear();

@@ -77,8 +77,8 @@ public final class MeterBinding implements AutoCloseable {
      */
     public static EventListener okHttpListener(MeterRegistry registry) {
         return OkHttpMetricsEventListener.builder(registry, OKHTTP_REQUESTS)
-            .uriMapper(request -> request.url().host())
-            .build();
+                .uriMapper(request -> request.url().host())
+                .build();
     }
 
     @Override

@@ -23,15 +23,23 @@ import java.util.Locale;
  * <p>Immutable; the filter is stateless and safe on any thread.
  */
 public enum PerformanceMode {
-    FAST, BALANCED, FULL;
+    FAST,
+    BALANCED,
+    FULL;
 
     /** The SLO buckets of harbor timers in {@link #FAST} mode. */
-    public static final Duration[] FAST_BUCKETS = {Duration.ofMillis(100), Duration.ofMillis(500),
-        Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(30)};
+    public static final Duration[] FAST_BUCKETS = {
+        Duration.ofMillis(100),
+        Duration.ofMillis(500),
+        Duration.ofSeconds(1),
+        Duration.ofSeconds(5),
+        Duration.ofSeconds(30)
+    };
     /** Client-side percentiles of harbor timers in {@link #BALANCED} and {@link #FULL} mode. */
     public static final double[] PERCENTILES = {0.5, 0.95, 0.99};
     /** The rolling window the client-side percentiles are computed over. */
     public static final Duration PERCENTILE_WINDOW = Duration.ofMinutes(1);
+
     private static final String HARBOR_PREFIX = "harbor.";
 
     /**
@@ -70,16 +78,16 @@ public enum PerformanceMode {
                 slos[i] = FAST_BUCKETS[i].toNanos(); // timers take SLO boundaries in nanoseconds
             }
             return DistributionStatisticConfig.builder()
-                .percentilesHistogram(false)
-                .percentiles()
-                .serviceLevelObjectives(slos)
-                .build();
+                    .percentilesHistogram(false)
+                    .percentiles()
+                    .serviceLevelObjectives(slos)
+                    .build();
         }
         return DistributionStatisticConfig.builder()
-            .percentilesHistogram(true)
-            .percentiles(PERCENTILES)
-            .expiry(PERCENTILE_WINDOW)
-            .bufferLength(3)
-            .build();
+                .percentilesHistogram(true)
+                .percentiles(PERCENTILES)
+                .expiry(PERCENTILE_WINDOW)
+                .bufferLength(3)
+                .build();
     }
 }

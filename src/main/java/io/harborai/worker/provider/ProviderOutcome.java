@@ -15,63 +15,57 @@ import java.util.Objects;
  */
 public sealed interface ProviderOutcome permits ProviderOutcome.Success, ProviderOutcome.Failure {
 
-  /** Wall-clock time of the call, from sending the request to having read (or failed) the body. */
-  long latencyMs();
+    /** Wall-clock time of the call, from sending the request to having read (or failed) the body. */
+    long latencyMs();
 
-  /**
-   * A 2xx chat completion.
-   *
-   * @param response parsed first choice; {@code body_json} holds the provider's body verbatim
-   * @param usage token usage, or {@code null} when the provider sent none
-   * @param modelUsed the model the provider reports (falls back to the model requested)
-   * @param requestId the provider's request id ({@code x-request-id} header, else the body id);
-   *     may be {@code null}
-   * @param httpStatus the HTTP status (2xx)
-   * @param latencyMs call latency in milliseconds
-   */
-  record Success(
-      ChatResponse response,
-      Usage usage,
-      String modelUsed,
-      String requestId,
-      int httpStatus,
-      long latencyMs)
-      implements ProviderOutcome {
-    public Success {
-      Objects.requireNonNull(response, "response");
-    }
-  }
-
-  /**
-   * A failed call.
-   *
-   * @param code the classified error
-   * @param message human-readable, names provider and model, secrets redacted, bounded length
-   * @param httpStatus the HTTP status when a response arrived, else {@code null}
-   * @param retryAfter the provider's Retry-After hint, or {@code null}
-   * @param latencyMs call latency in milliseconds
-   */
-  record Failure(
-      ErrorCode code, String message, Integer httpStatus, Duration retryAfter, long latencyMs)
-      implements ProviderOutcome {
-    public Failure {
-      Objects.requireNonNull(code, "code");
-      Objects.requireNonNull(message, "message");
+    /**
+     * A 2xx chat completion.
+     *
+     * @param response parsed first choice; {@code body_json} holds the provider's body verbatim
+     * @param usage token usage, or {@code null} when the provider sent none
+     * @param modelUsed the model the provider reports (falls back to the model requested)
+     * @param requestId the provider's request id ({@code x-request-id} header, else the body id);
+     *     may be {@code null}
+     * @param httpStatus the HTTP status (2xx)
+     * @param latencyMs call latency in milliseconds
+     */
+    record Success(
+            ChatResponse response, Usage usage, String modelUsed, String requestId, int httpStatus, long latencyMs)
+            implements ProviderOutcome {
+        public Success {
+            Objects.requireNonNull(response, "response");
+        }
     }
 
-    /** Whether the same request may be tried again; decided by {@link #code()} alone. */
-    public boolean retryable() {
-      return code.retryable();
-    }
+    /**
+     * A failed call.
+     *
+     * @param code the classified error
+     * @param message human-readable, names provider and model, secrets redacted, bounded length
+     * @param httpStatus the HTTP status when a response arrived, else {@code null}
+     * @param retryAfter the provider's Retry-After hint, or {@code null}
+     * @param latencyMs call latency in milliseconds
+     */
+    record Failure(ErrorCode code, String message, Integer httpStatus, Duration retryAfter, long latencyMs)
+            implements ProviderOutcome {
+        public Failure {
+            Objects.requireNonNull(code, "code");
+            Objects.requireNonNull(message, "message");
+        }
 
-    /** This failure as the Avro {@code ChatResult.error} value. */
-    public ErrorInfo toErrorInfo() {
-      return ErrorInfo.newBuilder()
-          .setCode(code.name())
-          .setMessage(message)
-          .setHttpStatus(httpStatus)
-          .setRetryable(retryable())
-          .build();
+        /** Whether the same request may be tried again; decided by {@link #code()} alone. */
+        public boolean retryable() {
+            return code.retryable();
+        }
+
+        /** This failure as the Avro {@code ChatResult.error} value. */
+        public ErrorInfo toErrorInfo() {
+            return ErrorInfo.newBuilder()
+                    .setCode(code.name())
+                    .setMessage(message)
+                    .setHttpStatus(httpStatus)
+                    .setRetryable(retryable())
+                    .build();
+        }
     }
-  }
 }

@@ -26,91 +26,108 @@ import java.util.Objects;
  *     = none. When positive, calls stream so the first token can be observed.
  */
 public record ProviderSpec(
-    String name,
-    String baseUrl,
-    String apiKeyEnv,
-    List<String> models,
-    Duration connectTimeout,
-    Duration readTimeout,
-    Duration writeTimeout,
-    Duration callTimeout,
-    Dialect dialect,
-    boolean stream,
-    Duration ttftTimeout) {
+        String name,
+        String baseUrl,
+        String apiKeyEnv,
+        List<String> models,
+        Duration connectTimeout,
+        Duration readTimeout,
+        Duration writeTimeout,
+        Duration callTimeout,
+        Dialect dialect,
+        boolean stream,
+        Duration ttftTimeout) {
 
-  /** Defaults suited to LLM calls: quick connect, long read for slow generations. */
-  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    /** Defaults suited to LLM calls: quick connect, long read for slow generations. */
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
-  public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(120);
-  public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(30);
-  public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(180);
+    public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(120);
+    public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(180);
 
-  public ProviderSpec {
-    requireText(name, "name");
-    requireText(baseUrl, "baseUrl");
-    if (apiKeyEnv != null && apiKeyEnv.isBlank()) {
-      throw new IllegalArgumentException("provider '" + name + "': apiKeyEnv must not be blank");
+    public ProviderSpec {
+        requireText(name, "name");
+        requireText(baseUrl, "baseUrl");
+        if (apiKeyEnv != null && apiKeyEnv.isBlank()) {
+            throw new IllegalArgumentException("provider '" + name + "': apiKeyEnv must not be blank");
+        }
+        Objects.requireNonNull(models, "models");
+        if (models.isEmpty() || models.stream().anyMatch(m -> m == null || m.isBlank())) {
+            throw new IllegalArgumentException(
+                    "provider '" + name + "': models must be a non-empty list of non-blank names or globs");
+        }
+        models = List.copyOf(models);
+        requireNonNegative(name, connectTimeout, "connectTimeout");
+        requireNonNegative(name, readTimeout, "readTimeout");
+        requireNonNegative(name, writeTimeout, "writeTimeout");
+        requireNonNegative(name, callTimeout, "callTimeout");
+        Objects.requireNonNull(dialect, "dialect");
+        requireNonNegative(name, ttftTimeout, "ttftTimeout");
     }
-    Objects.requireNonNull(models, "models");
-    if (models.isEmpty() || models.stream().anyMatch(m -> m == null || m.isBlank())) {
-      throw new IllegalArgumentException(
-          "provider '" + name + "': models must be a non-empty list of non-blank names or globs");
+
+    /** Whether calls stream: always when configured, or to watch for the first token. */
+    public boolean streamsAlways() {
+        return stream || ttftTimeout.compareTo(Duration.ZERO) > 0;
     }
-    models = List.copyOf(models);
-    requireNonNegative(name, connectTimeout, "connectTimeout");
-    requireNonNegative(name, readTimeout, "readTimeout");
-    requireNonNegative(name, writeTimeout, "writeTimeout");
-    requireNonNegative(name, callTimeout, "callTimeout");
-    Objects.requireNonNull(dialect, "dialect");
-    requireNonNegative(name, ttftTimeout, "ttftTimeout");
-  }
 
-  /** Whether calls stream: always when configured, or to watch for the first token. */
-  public boolean streamsAlways() {
-    return stream || ttftTimeout.compareTo(Duration.ZERO) > 0;
-  }
-
-  /** This spec with another dialect. */
-  public ProviderSpec withDialect(Dialect d) {
-    return new ProviderSpec(
-        name, baseUrl, apiKeyEnv, models, connectTimeout, readTimeout, writeTimeout, callTimeout, d,
-        stream, ttftTimeout);
-  }
-
-  /** This spec with streaming switched on or off and the given first-token timeout. */
-  public ProviderSpec withStreaming(boolean alwaysStream, Duration ttft) {
-    return new ProviderSpec(
-        name, baseUrl, apiKeyEnv, models, connectTimeout, readTimeout, writeTimeout, callTimeout,
-        dialect, alwaysStream, ttft);
-  }
-
-  /** A GENERIC spec with the default timeouts that never streams. */
-  public static ProviderSpec of(
-      String name, String baseUrl, String apiKeyEnv, List<String> models) {
-    return new ProviderSpec(
-        name,
-        baseUrl,
-        apiKeyEnv,
-        models,
-        DEFAULT_CONNECT_TIMEOUT,
-        DEFAULT_READ_TIMEOUT,
-        DEFAULT_WRITE_TIMEOUT,
-        DEFAULT_CALL_TIMEOUT,
-        Dialect.GENERIC,
-        false,
-        Duration.ZERO);
-  }
-
-  private static void requireText(String value, String field) {
-    if (value == null || value.isBlank()) {
-      throw new IllegalArgumentException("provider " + field + " must not be blank");
+    /** This spec with another dialect. */
+    public ProviderSpec withDialect(Dialect d) {
+        return new ProviderSpec(
+                name,
+                baseUrl,
+                apiKeyEnv,
+                models,
+                connectTimeout,
+                readTimeout,
+                writeTimeout,
+                callTimeout,
+                d,
+                stream,
+                ttftTimeout);
     }
-  }
 
-  private static void requireNonNegative(String name, Duration d, String field) {
-    if (d == null || d.isNegative()) {
-      throw new IllegalArgumentException(
-          "provider '" + name + "': " + field + " must be a non-negative duration (0 = none)");
+    /** This spec with streaming switched on or off and the given first-token timeout. */
+    public ProviderSpec withStreaming(boolean alwaysStream, Duration ttft) {
+        return new ProviderSpec(
+                name,
+                baseUrl,
+                apiKeyEnv,
+                models,
+                connectTimeout,
+                readTimeout,
+                writeTimeout,
+                callTimeout,
+                dialect,
+                alwaysStream,
+                ttft);
     }
-  }
+
+    /** A GENERIC spec with the default timeouts that never streams. */
+    public static ProviderSpec of(String name, String baseUrl, String apiKeyEnv, List<String> models) {
+        return new ProviderSpec(
+                name,
+                baseUrl,
+                apiKeyEnv,
+                models,
+                DEFAULT_CONNECT_TIMEOUT,
+                DEFAULT_READ_TIMEOUT,
+                DEFAULT_WRITE_TIMEOUT,
+                DEFAULT_CALL_TIMEOUT,
+                Dialect.GENERIC,
+                false,
+                Duration.ZERO);
+    }
+
+    private static void requireText(String value, String field) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException("provider " + field + " must not be blank");
+        }
+    }
+
+    private static void requireNonNegative(String name, Duration d, String field) {
+        if (d == null || d.isNegative()) {
+            throw new IllegalArgumentException(
+                    "provider '" + name + "': " + field + " must be a non-negative duration (0 = none)");
+        }
+    }
 }

@@ -4,7 +4,6 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
 import org.redisson.config.Config;
@@ -22,6 +21,7 @@ public final class RedisClients {
 
     /** Redisson's per-attempt command timeout. */
     public static final int COMMAND_TIMEOUT_MS = 250;
+
     private static final int CONNECT_TIMEOUT_MS = 500;
 
     private RedisClients() {}
@@ -79,8 +79,8 @@ public final class RedisClients {
                 uri = new URI(url == null ? "" : url.trim());
             } catch (URISyntaxException e) {
                 // The URISyntaxException message quotes the input, password included.
-                throw new IllegalArgumentException("Redis URL is malformed (percent-encode special characters"
-                        + " in the password)");
+                throw new IllegalArgumentException(
+                        "Redis URL is malformed (percent-encode special characters" + " in the password)");
             }
             String scheme = uri.getScheme();
             if (!"redis".equals(scheme) && !"rediss".equals(scheme)) {

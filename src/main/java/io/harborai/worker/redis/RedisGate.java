@@ -8,7 +8,6 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
-
 import org.redisson.api.RFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,6 +57,7 @@ public final class RedisGate implements AutoCloseable {
     private final ThreadPoolExecutor connector;
     /** Set by the first successful command: the client is connected, sending no longer blocks. */
     private volatile boolean connected;
+
     private volatile boolean closed;
 
     /**
@@ -71,8 +71,8 @@ public final class RedisGate implements AutoCloseable {
      * @throws IllegalArgumentException if {@code callTimeout} is not positive or {@code
      *     probeInterval} is negative
      */
-    public RedisGate(String name, String whileDown, Duration callTimeout, LongSupplier nanoClock,
-                     Duration probeInterval) {
+    public RedisGate(
+            String name, String whileDown, Duration callTimeout, LongSupplier nanoClock, Duration probeInterval) {
         if (callTimeout.isNegative() || callTimeout.isZero()) {
             throw new IllegalArgumentException("callTimeout must be positive, was " + callTimeout);
         }
@@ -82,8 +82,13 @@ public final class RedisGate implements AutoCloseable {
         this.health = new RedisHealth(nanoClock, probeInterval, new RedisHealth.Transitions() {
             @Override
             public void wentDown(String op, Throwable cause) {
-                log.warn("Redis {} unavailable on {} ({}); {}, probing every {} ms",
-                        name, op, RedisHealth.describe(cause), whileDown, probeInterval.toMillis());
+                log.warn(
+                        "Redis {} unavailable on {} ({}); {}, probing every {} ms",
+                        name,
+                        op,
+                        RedisHealth.describe(cause),
+                        whileDown,
+                        probeInterval.toMillis());
             }
 
             @Override

@@ -47,148 +47,146 @@ import org.apache.kafka.common.serialization.Serializer;
  */
 public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
 
-  private final SchemaRegistryClient client;
-  private final Schema readerSchema;
-  private final boolean autoRegister;
-  private final String subjectSuffix;
-  private final SpecificData model;
-  private final SpecificDatumWriter<T> writer;
-  private final Map<String, Integer> idsByTopic = new ConcurrentHashMap<>();
-  private final Map<Integer, SpecificDatumReader<T>> readersById = new ConcurrentHashMap<>();
-  private final Serializer<T> serializer = (topic, record) -> serialize(topic, record);
-  private final Deserializer<T> deserializer = (topic, bytes) -> deserialize(bytes);
+    private final SchemaRegistryClient client;
+    private final Schema readerSchema;
+    private final boolean autoRegister;
+    private final String subjectSuffix;
+    private final SpecificData model;
+    private final SpecificDatumWriter<T> writer;
+    private final Map<String, Integer> idsByTopic = new ConcurrentHashMap<>();
+    private final Map<Integer, SpecificDatumReader<T>> readersById = new ConcurrentHashMap<>();
+    private final Serializer<T> serializer = (topic, record) -> serialize(topic, record);
+    private final Deserializer<T> deserializer = (topic, bytes) -> deserialize(bytes);
 
-  /** A serde for record values: subject {@code <topic>-value}. */
-  public AvroSerde(SchemaRegistryClient client, Class<T> type, boolean autoRegister) {
-    this(client, type, autoRegister, "-value");
-  }
-
-  private AvroSerde(
-      SchemaRegistryClient client, Class<T> type, boolean autoRegister, String subjectSuffix) {
-    this.client = Objects.requireNonNull(client, "client");
-    // The class's own model carries its logical-type conversions.
-    this.model = SpecificData.getForClass(Objects.requireNonNull(type, "type"));
-    this.readerSchema = model.getSchema(type);
-    this.autoRegister = autoRegister;
-    this.subjectSuffix = subjectSuffix;
-    this.writer = new SpecificDatumWriter<>(readerSchema, model);
-  }
-
-  /** A serde for record keys: subject {@code <topic>-key}. */
-  public static <T extends SpecificRecord> AvroSerde<T> forKeys(
-      SchemaRegistryClient client, Class<T> type, boolean autoRegister) {
-    return new AvroSerde<>(client, type, autoRegister, "-key");
-  }
-
-  /**
-   * A serde for values of a topic that carries several record types: Confluent's
-   * TopicRecordNameStrategy subject {@code <topic>-<full record name>}, so each type has its own
-   * subject and compatibility history.
-   */
-  public static <T extends SpecificRecord> AvroSerde<T> forTopicRecordName(
-      SchemaRegistryClient client, Class<T> type, boolean autoRegister) {
-    String fullName = SpecificData.getForClass(type).getSchema(type).getFullName();
-    return new AvroSerde<>(client, type, autoRegister, "-" + fullName);
-  }
-
-  /** The subject this serde uses for {@code topic}. */
-  public String subject(String topic) {
-    return topic + subjectSuffix;
-  }
-
-  @Override
-  public Serializer<T> serializer() {
-    return serializer;
-  }
-
-  @Override
-  public Deserializer<T> deserializer() {
-    return deserializer;
-  }
-
-  private byte[] serialize(String topic, T record) {
-    if (record == null) {
-      return null;
+    /** A serde for record values: subject {@code <topic>-value}. */
+    public AvroSerde(SchemaRegistryClient client, Class<T> type, boolean autoRegister) {
+        this(client, type, autoRegister, "-value");
     }
-    int id = schemaIdFor(topic);
-    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-    out.write(ConfluentWireFormat.MAGIC_BYTE);
-    out.write(id >>> 24);
-    out.write(id >>> 16);
-    out.write(id >>> 8);
-    out.write(id);
-    try {
-      BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
-      writer.write(record, encoder);
-      encoder.flush();
-    } catch (IOException | RuntimeException e) {
-      // A required field left null surfaces here as a NullPointerException from Avro.
-      throw new SerializationException(
-          "cannot encode " + readerSchema.getFullName() + " for topic " + topic, e);
-    }
-    return out.toByteArray();
-  }
 
-  private int schemaIdFor(String topic) {
-    Integer cached = idsByTopic.get(topic);
-    if (cached != null) {
-      return cached;
+    private AvroSerde(SchemaRegistryClient client, Class<T> type, boolean autoRegister, String subjectSuffix) {
+        this.client = Objects.requireNonNull(client, "client");
+        // The class's own model carries its logical-type conversions.
+        this.model = SpecificData.getForClass(Objects.requireNonNull(type, "type"));
+        this.readerSchema = model.getSchema(type);
+        this.autoRegister = autoRegister;
+        this.subjectSuffix = subjectSuffix;
+        this.writer = new SpecificDatumWriter<>(readerSchema, model);
     }
-    String subject = subject(topic);
-    int id;
-    try {
-      id = autoRegister
-          ? client.register(subject, readerSchema)
-          : client.lookup(subject, readerSchema).id();
-    } catch (SchemaRegistryException e) {
-      throw new SerializationException(
-          (autoRegister ? "cannot register " : "schema is not registered: ")
-              + readerSchema.getFullName() + " under subject " + subject,
-          e);
-    }
-    idsByTopic.putIfAbsent(topic, id);
-    return id;
-  }
 
-  private T deserialize(byte[] bytes) {
-    int id = ConfluentWireFormat.schemaId(bytes);
-    SpecificDatumReader<T> reader = readerFor(id);
-    try {
-      return reader.read(
-          null,
-          DecoderFactory.get()
-              .binaryDecoder(
-                  bytes,
-                  ConfluentWireFormat.HEADER_SIZE,
-                  bytes.length - ConfluentWireFormat.HEADER_SIZE,
-                  null));
-    } catch (IOException | RuntimeException e) {
-      // EOFException (truncated), AvroRuntimeException (bad union index, resolution failure),
-      // and the odd IndexOutOfBounds from a corrupt length: all mean the body is not readable.
-      throw new WireFormatException(
-          Reason.UNDECODABLE,
-          id,
-          "cannot decode " + (bytes.length - ConfluentWireFormat.HEADER_SIZE)
-              + " body bytes with schema id " + id + " as " + readerSchema.getFullName()
-              + ": " + e.getClass().getSimpleName(),
-          e);
+    /** A serde for record keys: subject {@code <topic>-key}. */
+    public static <T extends SpecificRecord> AvroSerde<T> forKeys(
+            SchemaRegistryClient client, Class<T> type, boolean autoRegister) {
+        return new AvroSerde<>(client, type, autoRegister, "-key");
     }
-  }
 
-  private SpecificDatumReader<T> readerFor(int id) {
-    SpecificDatumReader<T> cached = readersById.get(id);
-    if (cached != null) {
-      return cached;
+    /**
+     * A serde for values of a topic that carries several record types: Confluent's
+     * TopicRecordNameStrategy subject {@code <topic>-<full record name>}, so each type has its own
+     * subject and compatibility history.
+     */
+    public static <T extends SpecificRecord> AvroSerde<T> forTopicRecordName(
+            SchemaRegistryClient client, Class<T> type, boolean autoRegister) {
+        String fullName = SpecificData.getForClass(type).getSchema(type).getFullName();
+        return new AvroSerde<>(client, type, autoRegister, "-" + fullName);
     }
-    Schema writerSchema;
-    try {
-      writerSchema = client.getById(id);
-    } catch (SchemaRegistryException e) {
-      Reason reason = e.isNotFound() ? Reason.UNKNOWN_SCHEMA_ID : Reason.REGISTRY_UNAVAILABLE;
-      throw new WireFormatException(reason, id, "schema id " + id + ": " + e.getMessage(), e);
+
+    /** The subject this serde uses for {@code topic}. */
+    public String subject(String topic) {
+        return topic + subjectSuffix;
     }
-    SpecificDatumReader<T> reader = new SpecificDatumReader<>(writerSchema, readerSchema, model);
-    SpecificDatumReader<T> raced = readersById.putIfAbsent(id, reader);
-    return raced != null ? raced : reader;
-  }
+
+    @Override
+    public Serializer<T> serializer() {
+        return serializer;
+    }
+
+    @Override
+    public Deserializer<T> deserializer() {
+        return deserializer;
+    }
+
+    private byte[] serialize(String topic, T record) {
+        if (record == null) {
+            return null;
+        }
+        int id = schemaIdFor(topic);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        out.write(ConfluentWireFormat.MAGIC_BYTE);
+        out.write(id >>> 24);
+        out.write(id >>> 16);
+        out.write(id >>> 8);
+        out.write(id);
+        try {
+            BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
+            writer.write(record, encoder);
+            encoder.flush();
+        } catch (IOException | RuntimeException e) {
+            // A required field left null surfaces here as a NullPointerException from Avro.
+            throw new SerializationException("cannot encode " + readerSchema.getFullName() + " for topic " + topic, e);
+        }
+        return out.toByteArray();
+    }
+
+    private int schemaIdFor(String topic) {
+        Integer cached = idsByTopic.get(topic);
+        if (cached != null) {
+            return cached;
+        }
+        String subject = subject(topic);
+        int id;
+        try {
+            id = autoRegister
+                    ? client.register(subject, readerSchema)
+                    : client.lookup(subject, readerSchema).id();
+        } catch (SchemaRegistryException e) {
+            throw new SerializationException(
+                    (autoRegister ? "cannot register " : "schema is not registered: ") + readerSchema.getFullName()
+                            + " under subject " + subject,
+                    e);
+        }
+        idsByTopic.putIfAbsent(topic, id);
+        return id;
+    }
+
+    private T deserialize(byte[] bytes) {
+        int id = ConfluentWireFormat.schemaId(bytes);
+        SpecificDatumReader<T> reader = readerFor(id);
+        try {
+            return reader.read(
+                    null,
+                    DecoderFactory.get()
+                            .binaryDecoder(
+                                    bytes,
+                                    ConfluentWireFormat.HEADER_SIZE,
+                                    bytes.length - ConfluentWireFormat.HEADER_SIZE,
+                                    null));
+        } catch (IOException | RuntimeException e) {
+            // EOFException (truncated), AvroRuntimeException (bad union index, resolution failure),
+            // and the odd IndexOutOfBounds from a corrupt length: all mean the body is not readable.
+            throw new WireFormatException(
+                    Reason.UNDECODABLE,
+                    id,
+                    "cannot decode " + (bytes.length - ConfluentWireFormat.HEADER_SIZE)
+                            + " body bytes with schema id " + id + " as " + readerSchema.getFullName()
+                            + ": " + e.getClass().getSimpleName(),
+                    e);
+        }
+    }
+
+    private SpecificDatumReader<T> readerFor(int id) {
+        SpecificDatumReader<T> cached = readersById.get(id);
+        if (cached != null) {
+            return cached;
+        }
+        Schema writerSchema;
+        try {
+            writerSchema = client.getById(id);
+        } catch (SchemaRegistryException e) {
+            Reason reason = e.isNotFound() ? Reason.UNKNOWN_SCHEMA_ID : Reason.REGISTRY_UNAVAILABLE;
+            throw new WireFormatException(reason, id, "schema id " + id + ": " + e.getMessage(), e);
+        }
+        SpecificDatumReader<T> reader = new SpecificDatumReader<>(writerSchema, readerSchema, model);
+        SpecificDatumReader<T> raced = readersById.putIfAbsent(id, reader);
+        return raced != null ? raced : reader;
+    }
 }

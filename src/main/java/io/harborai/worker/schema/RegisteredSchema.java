@@ -12,8 +12,8 @@ import org.apache.avro.Schema;
  * @param schema the schema, parsed from the registry's text
  */
 public record RegisteredSchema(String subject, int version, int id, Schema schema) {
-  public RegisteredSchema {
-    Objects.requireNonNull(subject, "subject");
-    Objects.requireNonNull(schema, "schema");
-  }
+    public RegisteredSchema {
+        Objects.requireNonNull(subject, "subject");
+        Objects.requireNonNull(schema, "schema");
+    }
 }

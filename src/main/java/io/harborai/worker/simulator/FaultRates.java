@@ -20,98 +20,97 @@ import java.util.Locale;
  *     than any sane client read timeout by default)
  */
 public record FaultRates(
-    double rate429,
-    int retryAfterSeconds,
-    double rate500,
-    double timeoutRate,
-    double malformedRate,
-    Duration timeoutHold) {
-
-  /**
-   * The outcome of one call: the drawn ones in the order the rates are tried, then the two the
-   * rates never pick: a poisoned call's 500 (see {@link SimulatorPoison}) and an outage's 503
-   * (see {@link SimulatorOutage}).
-   */
-  public enum Outcome {
-    OK,
-    RATE_LIMITED,
-    SERVER_ERROR,
-    TIMEOUT,
-    MALFORMED,
-    POISONED,
-    OUTAGE;
+        double rate429,
+        int retryAfterSeconds,
+        double rate500,
+        double timeoutRate,
+        double malformedRate,
+        Duration timeoutHold) {
 
     /**
-     * The name used in {@code /stats} and {@code /calls}: ok, 429, 500, timeout, malformed,
-     * poison, outage.
+     * The outcome of one call: the drawn ones in the order the rates are tried, then the two the
+     * rates never pick: a poisoned call's 500 (see {@link SimulatorPoison}) and an outage's 503
+     * (see {@link SimulatorOutage}).
      */
-    public String statName() {
-      switch (this) {
-        case RATE_LIMITED:
-          return "429";
-        case SERVER_ERROR:
-          return "500";
-        case POISONED:
-          return "poison";
-        default:
-          return name().toLowerCase(Locale.ROOT);
-      }
-    }
-  }
+    public enum Outcome {
+        OK,
+        RATE_LIMITED,
+        SERVER_ERROR,
+        TIMEOUT,
+        MALFORMED,
+        POISONED,
+        OUTAGE;
 
-  /** Long enough that any client gives up first; the simulator closes held exchanges on close. */
-  public static final Duration DEFAULT_TIMEOUT_HOLD = Duration.ofMinutes(10);
+        /**
+         * The name used in {@code /stats} and {@code /calls}: ok, 429, 500, timeout, malformed,
+         * poison, outage.
+         */
+        public String statName() {
+            switch (this) {
+                case RATE_LIMITED:
+                    return "429";
+                case SERVER_ERROR:
+                    return "500";
+                case POISONED:
+                    return "poison";
+                default:
+                    return name().toLowerCase(Locale.ROOT);
+            }
+        }
+    }
 
-  public FaultRates {
-    check("429", rate429);
-    check("500", rate500);
-    check("timeout", timeoutRate);
-    check("malformed", malformedRate);
-    double sum = rate429 + rate500 + timeoutRate + malformedRate;
-    if (sum > 1.0 + 1e-9) {
-      throw new IllegalArgumentException("simulator fault rates must sum to at most 1, got " + sum);
-    }
-    if (retryAfterSeconds < 0 || retryAfterSeconds > 86_400) {
-      throw new IllegalArgumentException(
-          "simulator Retry-After must be in [0, 86400] seconds, got " + retryAfterSeconds);
-    }
-    if (timeoutHold == null || timeoutHold.isNegative() || timeoutHold.isZero()) {
-      throw new IllegalArgumentException("simulator timeout hold must be a positive duration");
-    }
-  }
+    /** Long enough that any client gives up first; the simulator closes held exchanges on close. */
+    public static final Duration DEFAULT_TIMEOUT_HOLD = Duration.ofMinutes(10);
 
-  /** No faults: every valid call answers 200. */
-  public static FaultRates none() {
-    return new FaultRates(0, 1, 0, 0, 0, DEFAULT_TIMEOUT_HOLD);
-  }
+    public FaultRates {
+        check("429", rate429);
+        check("500", rate500);
+        check("timeout", timeoutRate);
+        check("malformed", malformedRate);
+        double sum = rate429 + rate500 + timeoutRate + malformedRate;
+        if (sum > 1.0 + 1e-9) {
+            throw new IllegalArgumentException("simulator fault rates must sum to at most 1, got " + sum);
+        }
+        if (retryAfterSeconds < 0 || retryAfterSeconds > 86_400) {
+            throw new IllegalArgumentException(
+                    "simulator Retry-After must be in [0, 86400] seconds, got " + retryAfterSeconds);
+        }
+        if (timeoutHold == null || timeoutHold.isNegative() || timeoutHold.isZero()) {
+            throw new IllegalArgumentException("simulator timeout hold must be a positive duration");
+        }
+    }
 
-  /** True when any fault can happen. */
-  public boolean any() {
-    return rate429 + rate500 + timeoutRate + malformedRate > 0;
-  }
+    /** No faults: every valid call answers 200. */
+    public static FaultRates none() {
+        return new FaultRates(0, 1, 0, 0, 0, DEFAULT_TIMEOUT_HOLD);
+    }
 
-  /** Maps a uniform draw in {@code [0, 1)} to an outcome. */
-  public Outcome pick(double u) {
-    double edge = rate429;
-    if (u < edge) {
-      return Outcome.RATE_LIMITED;
+    /** True when any fault can happen. */
+    public boolean any() {
+        return rate429 + rate500 + timeoutRate + malformedRate > 0;
     }
-    edge += rate500;
-    if (u < edge) {
-      return Outcome.SERVER_ERROR;
-    }
-    edge += timeoutRate;
-    if (u < edge) {
-      return Outcome.TIMEOUT;
-    }
-    edge += malformedRate;
-    return u < edge ? Outcome.MALFORMED : Outcome.OK;
-  }
 
-  private static void check(String name, double rate) {
-    if (!(rate >= 0 && rate <= 1)) {
-      throw new IllegalArgumentException(
-          "simulator " + name + " rate must be in [0, 1], got " + rate);
+    /** Maps a uniform draw in {@code [0, 1)} to an outcome. */
+    public Outcome pick(double u) {
+        double edge = rate429;
+        if (u < edge) {
+            return Outcome.RATE_LIMITED;
+        }
+        edge += rate500;
+        if (u < edge) {
+            return Outcome.SERVER_ERROR;
+        }
+        edge += timeoutRate;
+        if (u < edge) {
+            return Outcome.TIMEOUT;
+        }
+        edge += malformedRate;
+        return u < edge ? Outcome.MALFORMED : Outcome.OK;
     }
-  }
+
+    private static void check(String name, double rate) {
+        if (!(rate >= 0 && rate <= 1)) {
+            throw new IllegalArgumentException("simulator " + name + " rate must be in [0, 1], got " + rate);
+        }
+    }
 }

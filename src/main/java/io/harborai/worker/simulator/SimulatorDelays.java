@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class SimulatorDelays implements AutoCloseable {
     private final ScheduledExecutorService scheduler =
-        Executors.newScheduledThreadPool(2, SimulatorExchanges.daemon("harbor-sim-latency"));
+            Executors.newScheduledThreadPool(2, SimulatorExchanges.daemon("harbor-sim-latency"));
     private final AtomicLong inFlight = new AtomicLong();
     private final Set<HttpExchange> held = ConcurrentHashMap.newKeySet();
 
@@ -44,12 +44,12 @@ final class SimulatorDelays implements AutoCloseable {
         try {
             // The exchange stays open after the handler returns; the scheduler writes it later.
             scheduler.schedule(
-                () -> {
-                    inFlight.decrementAndGet();
-                    SimulatorExchanges.send(ex, status, bytes, contentType);
-                },
-                delayMs,
-                TimeUnit.MILLISECONDS);
+                    () -> {
+                        inFlight.decrementAndGet();
+                        SimulatorExchanges.send(ex, status, bytes, contentType);
+                    },
+                    delayMs,
+                    TimeUnit.MILLISECONDS);
         } catch (RuntimeException rejectedOnClose) {
             inFlight.decrementAndGet();
             ex.close();

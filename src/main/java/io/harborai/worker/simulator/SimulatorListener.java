@@ -23,6 +23,7 @@ final class SimulatorListener implements AutoCloseable {
     private static final int BACKLOG = 1024;
     /** The port can be briefly busy after a close; the JDK sets SO_REUSEADDR, so rarely. */
     private static final int BIND_ATTEMPTS = 100;
+
     private static final long BIND_RETRY_MS = 50;
 
     private final String host;

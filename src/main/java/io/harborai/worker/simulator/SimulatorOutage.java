@@ -39,8 +39,7 @@ public record SimulatorOutage(Duration startAfter, Duration length, Mode mode) {
                 case "refuse":
                     return REFUSE;
                 default:
-                    throw new IllegalArgumentException(
-                        "simulator outage mode must be 503|refuse, got '" + value + "'");
+                    throw new IllegalArgumentException("simulator outage mode must be 503|refuse, got '" + value + "'");
             }
         }
 

@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class SimulatorOutages implements AutoCloseable {
     /** The error message of an outage's 503. */
     static final String MESSAGE =
-        "Simulated outage: the server is overloaded or not ready yet. Please try again later.";
+            "Simulated outage: the server is overloaded or not ready yet. Please try again later.";
 
     /** The outage in progress: how, and until when (epoch ms). */
     private record Window(SimulatorOutage.Mode mode, long endMs) {}
@@ -34,7 +34,7 @@ final class SimulatorOutages implements AutoCloseable {
     private final SimulatorListener listener;
     private final SimulatorOutage planned;
     private final ScheduledExecutorService timer =
-        Executors.newSingleThreadScheduledExecutor(SimulatorExchanges.daemon("harbor-sim-outage"));
+            Executors.newSingleThreadScheduledExecutor(SimulatorExchanges.daemon("harbor-sim-outage"));
     private final AtomicLong started = new AtomicLong();
     private volatile Window current;
     private volatile String rebindError;
@@ -51,8 +51,10 @@ final class SimulatorOutages implements AutoCloseable {
         if (planned.startAfter().isZero()) {
             start(planned.length(), planned.mode()); // before the first call can arrive
         } else {
-            timer.schedule(() -> start(planned.length(), planned.mode()),
-                planned.startAfter().toMillis(), TimeUnit.MILLISECONDS);
+            timer.schedule(
+                    () -> start(planned.length(), planned.mode()),
+                    planned.startAfter().toMillis(),
+                    TimeUnit.MILLISECONDS);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.harborai.worker.simulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.harborai.worker.provider.OpenAiJson;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -8,7 +9,6 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.harborai.worker.provider.OpenAiJson;
 /**
  * Which requests the simulator's poison rate breaks: a request is poisoned when the SHA-256 of its
  * messages' contents, joined by {@code '\n'} (UTF-8), read as an unsigned fraction of its first 8
@@ -45,8 +45,10 @@ public final class SimulatorPoison {
         List<String> contents = new ArrayList<>();
         for (JsonNode m : body.path("messages")) {
             JsonNode content = m.path("content");
-            contents.add(content.isTextual() ? content.asText()
-                : content.isMissingNode() || content.isNull() ? "" : OpenAiJson.json(content));
+            contents.add(
+                    content.isTextual()
+                            ? content.asText()
+                            : content.isMissingNode() || content.isNull() ? "" : OpenAiJson.json(content));
         }
         return poisoned(contents, rate);
     }

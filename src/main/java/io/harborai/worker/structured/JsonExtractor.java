@@ -99,7 +99,8 @@ public final class JsonExtractor {
                 continue;
             }
             int close = closingFence(text, lineEnd + 1, ticks);
-            JsonNode node = parse(text.substring(lineEnd + 1, close < 0 ? text.length() : close).strip());
+            JsonNode node = parse(text.substring(lineEnd + 1, close < 0 ? text.length() : close)
+                    .strip());
             if (node != null) {
                 return node;
             }
@@ -216,7 +217,7 @@ public final class JsonExtractor {
                         return i + 1;
                     }
                 }
-                default -> { }
+                default -> {}
             }
         }
         return -1;

@@ -91,9 +91,11 @@ public final class SchemaValidator {
                 .formatAssertionsEnabled(true)
                 .locale(Locale.ENGLISH)
                 .build();
-        this.registry = SchemaRegistry.withDefaultDialect(DEFAULT_DRAFT, b -> b
-                .schemaRegistryConfig(config)
-                .schemaLoader(loader -> loader.fetchRemoteResources(false).allow(SchemaValidator::bundled)));
+        this.registry = SchemaRegistry.withDefaultDialect(
+                DEFAULT_DRAFT,
+                b -> b.schemaRegistryConfig(config)
+                        .schemaLoader(
+                                loader -> loader.fetchRemoteResources(false).allow(SchemaValidator::bundled)));
         this.compiled = Caffeine.newBuilder().maximumSize(cacheSize).build();
     }
 
@@ -117,7 +119,9 @@ public final class SchemaValidator {
         Schema schema = schema(schemaJson);
         List<Error> errors;
         try {
-            errors = schema.validate(instanceJson, InputFormat.JSON,
+            errors = schema.validate(
+                    instanceJson,
+                    InputFormat.JSON,
                     ctx -> ctx.executionConfig(c -> c.maxEvaluationSteps(MAX_EVALUATION_STEPS)));
         } catch (ValidationLimitExceededException e) {
             return List.of("$: validation stopped after " + e.getLimit() + " steps; simplify the value");
@@ -169,8 +173,7 @@ public final class SchemaValidator {
 
     private Schema metaSchema(SpecificationVersion draft) {
         synchronized (metaSchemas) {
-            return metaSchemas.computeIfAbsent(draft,
-                    d -> registry.getSchema(SchemaLocation.of(d.getDialectId())));
+            return metaSchemas.computeIfAbsent(draft, d -> registry.getSchema(SchemaLocation.of(d.getDialectId())));
         }
     }
 

@@ -50,8 +50,7 @@ public final class StructuredOutput {
         if (rf == null) {
             return false;
         }
-        return JSON_OBJECT.equals(rf.getType())
-                || (JSON_SCHEMA.equals(rf.getType()) && schemaText(rf) != null);
+        return JSON_OBJECT.equals(rf.getType()) || (JSON_SCHEMA.equals(rf.getType()) && schemaText(rf) != null);
     }
 
     /**
@@ -106,8 +105,8 @@ public final class StructuredOutput {
 
     /** The user message of a re-ask. */
     static String instruction(List<String> errors) {
-        StringBuilder sb = new StringBuilder(256)
-                .append("Your previous answer was not valid for the required JSON format.");
+        StringBuilder sb =
+                new StringBuilder(256).append("Your previous answer was not valid for the required JSON format.");
         List<String> listed = errors == null ? List.of() : errors;
         if (!listed.isEmpty()) {
             sb.append(" Errors:");

@@ -7,7 +7,8 @@ import java.util.Locale;
 
 /** Number formats of {@code harbor top}: fixed {@link Locale#ROOT}, short, unit-suffixed. Stateless. */
 final class Fmt {
-    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter CLOCK =
+            DateTimeFormatter.ofPattern("HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
 
     private Fmt() {}
 

@@ -45,8 +45,12 @@ public final class MetricsFeed implements AutoCloseable {
      * @param metricsTopic {@code topics.metrics}
      * @param alertsTopic {@code topics.alerts}, or null when alerts share the metrics topic
      */
-    public MetricsFeed(Consumer<String, byte[]> consumer, String metricsTopic, String alertsTopic,
-        Deserializer<MetricEvent> metrics, Deserializer<Alert> alerts) {
+    public MetricsFeed(
+            Consumer<String, byte[]> consumer,
+            String metricsTopic,
+            String alertsTopic,
+            Deserializer<MetricEvent> metrics,
+            Deserializer<Alert> alerts) {
         this.consumer = consumer;
         Set<String> t = new LinkedHashSet<>(List.of(metricsTopic));
         if (alertsTopic != null && !alertsTopic.isBlank()) {
@@ -102,7 +106,8 @@ public final class MetricsFeed implements AutoCloseable {
             }
             try {
                 switch (type) {
-                    case MetricsTopic.METRIC -> view.accept(metrics.deserialize(rec.topic(), rec.headers(), rec.value()));
+                    case MetricsTopic.METRIC ->
+                        view.accept(metrics.deserialize(rec.topic(), rec.headers(), rec.value()));
                     case MetricsTopic.ALERT -> view.accept(alerts.deserialize(rec.topic(), rec.headers(), rec.value()));
                     default -> skipped++;
                 }

@@ -31,6 +31,7 @@ public final class TopRenderer {
 
     /** Instance rows: the least needed column (mode) last, so a narrow terminal cuts it first. */
     private static final int NAME_WIDTH = 22;
+
     private static final String ROW = "%-" + NAME_WIDTH + "s %7s %6s %6s %6s %6s %7s %6s %7s %4s %s";
 
     private final String source;
@@ -62,42 +63,99 @@ public final class TopRenderer {
     private void header(TopSnapshot s, int w, List<String> out) {
         TopSnapshot.Totals t = s.totals();
         int stale = s.instances().size() - t.live();
-        out.add(paint(BOLD, cut(f("harbor top - %s - %d instance%s (%d live%s) - %s", source, s.instances().size(),
-            s.instances().size() == 1 ? "" : "s", t.live(), stale > 0 ? ", " + stale + " stale" : "",
-            Fmt.clock(s.nowMs())), w)));
+        out.add(paint(
+                BOLD,
+                cut(
+                        f(
+                                "harbor top - %s - %d instance%s (%d live%s) - %s",
+                                source,
+                                s.instances().size(),
+                                s.instances().size() == 1 ? "" : "s",
+                                t.live(),
+                                stale > 0 ? ", " + stale + " stale" : "",
+                                Fmt.clock(s.nowMs())),
+                        w)));
         if (s.empty()) {
-            out.add(paint(YELLOW, cut("waiting for the first MetricEvent (workers write one every metrics.interval-ms)", w)));
+            out.add(paint(
+                    YELLOW, cut("waiting for the first MetricEvent (workers write one every metrics.interval-ms)", w)));
         } else if (t.live() == 0) {
             out.add(paint(YELLOW, cut("every instance is stale: figures are their last snapshots", w)));
         }
-        out.add(cut(f("throughput %.1f req/s   errors %s of %s results   DLQ %s", t.throughputRps(),
-            Fmt.pct(t.errorRate()), Fmt.count(t.results()), Fmt.count(t.dlq())), w));
-        out.add(cut(f("latency    p50 %s  p95 %s  p99 %s ms (max over instances)", Fmt.ms(t.p50Ms()),
-            Fmt.ms(t.p95Ms()), Fmt.ms(t.p99Ms())), w));
-        out.add(cut(f("cache      L1 %s  L2 %s  coalesced %s of %s requests", Fmt.pct(t.l1HitRate()),
-            Fmt.pct(t.l2HitRate()), Fmt.pct(t.coalescedRate()), Fmt.count(t.requests())), w));
+        out.add(cut(
+                f(
+                        "throughput %.1f req/s   errors %s of %s results   DLQ %s",
+                        t.throughputRps(), Fmt.pct(t.errorRate()), Fmt.count(t.results()), Fmt.count(t.dlq())),
+                w));
+        out.add(cut(
+                f(
+                        "latency    p50 %s  p95 %s  p99 %s ms (max over instances)",
+                        Fmt.ms(t.p50Ms()), Fmt.ms(t.p95Ms()), Fmt.ms(t.p99Ms())),
+                w));
+        out.add(cut(
+                f(
+                        "cache      L1 %s  L2 %s  coalesced %s of %s requests",
+                        Fmt.pct(t.l1HitRate()),
+                        Fmt.pct(t.l2HitRate()),
+                        Fmt.pct(t.coalescedRate()),
+                        Fmt.count(t.requests())),
+                w));
         String heap = t.heapMaxBytes() > 0
-            ? f("%s / %s (%s)", Fmt.bytes(t.heapUsedBytes()), Fmt.bytes(t.heapMaxBytes()),
-                Fmt.pct((double) t.heapUsedBytes() / t.heapMaxBytes()))
-            : Fmt.bytes(t.heapUsedBytes());
-        out.add(cut(f("memory     in-flight %s (%s)   heap %s", Fmt.count(t.inFlight()),
-            Fmt.bytes(t.inFlightBytes()), heap), w));
-        String cost = t.costByCurrency().isEmpty() ? "0"
-            : t.costByCurrency().entrySet().stream().sorted(Map.Entry.comparingByKey())
-                .map(e -> Fmt.money(e.getValue(), e.getKey())).collect(Collectors.joining(" + "));
+                ? f(
+                        "%s / %s (%s)",
+                        Fmt.bytes(t.heapUsedBytes()),
+                        Fmt.bytes(t.heapMaxBytes()),
+                        Fmt.pct((double) t.heapUsedBytes() / t.heapMaxBytes()))
+                : Fmt.bytes(t.heapUsedBytes());
+        out.add(cut(
+                f(
+                        "memory     in-flight %s (%s)   heap %s",
+                        Fmt.count(t.inFlight()), Fmt.bytes(t.inFlightBytes()), heap),
+                w));
+        String cost = t.costByCurrency().isEmpty()
+                ? "0"
+                : t.costByCurrency().entrySet().stream()
+                        .sorted(Map.Entry.comparingByKey())
+                        .map(e -> Fmt.money(e.getValue(), e.getKey()))
+                        .collect(Collectors.joining(" + "));
         out.add(cut(f("backlog    consumer lag %s   cost %s (latest windows)", Fmt.count(t.consumerLag()), cost), w));
     }
 
     private void instances(TopSnapshot s, int w, List<String> out) {
-        out.add(paint(BOLD, cut(f(ROW, "INSTANCE", "REQ/S", "ERR", "P50ms", "P95ms", "P99ms", "IN-FLT", "HEAP", "LAG",
-            "AGE", "MODE"), w)));
+        out.add(paint(
+                BOLD,
+                cut(
+                        f(
+                                ROW,
+                                "INSTANCE",
+                                "REQ/S",
+                                "ERR",
+                                "P50ms",
+                                "P95ms",
+                                "P99ms",
+                                "IN-FLT",
+                                "HEAP",
+                                "LAG",
+                                "AGE",
+                                "MODE"),
+                        w)));
         for (TopSnapshot.InstanceRow r : s.instances()) {
             MetricEvent e = r.event();
-            String heap = e.getHeapMaxBytes() > 0 ? Fmt.pct((double) e.getHeapUsedBytes() / e.getHeapMaxBytes())
-                : Fmt.bytes(e.getHeapUsedBytes());
-            String line = f(ROW, name(r), f("%.1f", e.getThroughputRps()), Fmt.pct(e.getErrorRate()),
-                Fmt.ms(e.getLatencyP50Ms()), Fmt.ms(e.getLatencyP95Ms()), Fmt.ms(e.getLatencyP99Ms()),
-                Fmt.count(e.getInFlight()), heap, Fmt.count(e.getConsumerLag()), Fmt.age(r.ageMs()), e.getMode());
+            String heap = e.getHeapMaxBytes() > 0
+                    ? Fmt.pct((double) e.getHeapUsedBytes() / e.getHeapMaxBytes())
+                    : Fmt.bytes(e.getHeapUsedBytes());
+            String line = f(
+                    ROW,
+                    name(r),
+                    f("%.1f", e.getThroughputRps()),
+                    Fmt.pct(e.getErrorRate()),
+                    Fmt.ms(e.getLatencyP50Ms()),
+                    Fmt.ms(e.getLatencyP95Ms()),
+                    Fmt.ms(e.getLatencyP99Ms()),
+                    Fmt.count(e.getInFlight()),
+                    heap,
+                    Fmt.count(e.getConsumerLag()),
+                    Fmt.age(r.ageMs()),
+                    e.getMode());
             out.add(r.stale() ? paint(DIM, cut(line, w)) : cut(line, w));
         }
     }
@@ -115,8 +173,15 @@ public final class TopRenderer {
             out.add(cut("(no provider calls in the latest windows)", w));
         }
         for (TopSnapshot.ProviderRow p : s.providers()) {
-            out.add(cut(f("%-36s %9s %8s %7s %16s", p.provider() + "/" + p.model(), Fmt.count(p.calls()),
-                Fmt.count(p.errors()), Fmt.ms(p.p95Ms()), Fmt.money(p.cost(), p.currency())), w));
+            out.add(cut(
+                    f(
+                            "%-36s %9s %8s %7s %16s",
+                            p.provider() + "/" + p.model(),
+                            Fmt.count(p.calls()),
+                            Fmt.count(p.errors()),
+                            Fmt.ms(p.p95Ms()),
+                            Fmt.money(p.cost(), p.currency())),
+                    w));
         }
     }
 
@@ -126,9 +191,15 @@ public final class TopRenderer {
             out.add(cut("(none)", w));
         }
         for (Alert a : s.firing()) {
-            String line = f("%-8s %-16s %-20s value %s threshold %s since %s  %s", a.getSeverity(), a.getRule(),
-                a.getInstance(), number(a.getValue()), number(a.getThreshold()), Fmt.clock(a.getTimestampMs()),
-                a.getMessage());
+            String line = f(
+                    "%-8s %-16s %-20s value %s threshold %s since %s  %s",
+                    a.getSeverity(),
+                    a.getRule(),
+                    a.getInstance(),
+                    number(a.getValue()),
+                    number(a.getThreshold()),
+                    Fmt.clock(a.getTimestampMs()),
+                    a.getMessage());
             out.add(paint(a.getSeverity() == Severity.CRITICAL ? RED : YELLOW, cut(line, w)));
         }
     }

@@ -15,8 +15,8 @@ import java.util.Map;
  * @param providers one row per provider and model, aggregated like the totals
  * @param firing the alerts whose latest state is FIRING, most severe first
  */
-public record TopSnapshot(long nowMs, Totals totals, List<InstanceRow> instances, List<ProviderRow> providers,
-    List<Alert> firing) {
+public record TopSnapshot(
+        long nowMs, Totals totals, List<InstanceRow> instances, List<ProviderRow> providers, List<Alert> firing) {
     public TopSnapshot {
         instances = List.copyOf(instances);
         providers = List.copyOf(providers);
@@ -39,10 +39,26 @@ public record TopSnapshot(long nowMs, Totals totals, List<InstanceRow> instances
      * @param l1HitRate L1 hits / requests; likewise {@code l2HitRate} and {@code coalescedRate}
      * @param costByCurrency provider cost of the latest windows, per currency
      */
-    public record Totals(int instances, int live, double throughputRps, double p50Ms, double p95Ms, double p99Ms,
-        long requests, long results, double errorRate, double l1HitRate, double l2HitRate, double coalescedRate,
-        long inFlight, long inFlightBytes, long heapUsedBytes, long heapMaxBytes, long consumerLag, long dlq,
-        Map<String, Double> costByCurrency) {
+    public record Totals(
+            int instances,
+            int live,
+            double throughputRps,
+            double p50Ms,
+            double p95Ms,
+            double p99Ms,
+            long requests,
+            long results,
+            double errorRate,
+            double l1HitRate,
+            double l2HitRate,
+            double coalescedRate,
+            long inFlight,
+            long inFlightBytes,
+            long heapUsedBytes,
+            long heapMaxBytes,
+            long consumerLag,
+            long dlq,
+            Map<String, Double> costByCurrency) {
         public Totals {
             costByCurrency = Map.copyOf(costByCurrency);
         }
@@ -57,6 +73,6 @@ public record TopSnapshot(long nowMs, Totals totals, List<InstanceRow> instances
     public record InstanceRow(String instance, boolean stale, long ageMs, MetricEvent event) {}
 
     /** One provider and model: calls, errors and cost summed, p95 the maximum over instances. */
-    public record ProviderRow(String provider, String model, long calls, long errors, double p95Ms, double cost,
-        String currency) {}
+    public record ProviderRow(
+            String provider, String model, long calls, long errors, double p95Ms, double cost, String currency) {}
 }

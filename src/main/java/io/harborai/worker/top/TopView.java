@@ -44,14 +44,18 @@ public final class TopView {
 
     /** Keeps {@code event} if it is the newest of its instance (by window end). */
     public void accept(MetricEvent event) {
-        latest.merge(event.getInstance(), event,
-            (held, next) -> next.getWindowEndMs() >= held.getWindowEndMs() ? next : held);
+        latest.merge(
+                event.getInstance(),
+                event,
+                (held, next) -> next.getWindowEndMs() >= held.getWindowEndMs() ? next : held);
     }
 
     /** Keeps {@code alert} if it is the newest state of its rule on its instance (by timestamp). */
     public void accept(Alert alert) {
-        alerts.merge(MetricsTopic.alertKey(alert), alert,
-            (held, next) -> next.getTimestampMs() >= held.getTimestampMs() ? next : held);
+        alerts.merge(
+                MetricsTopic.alertKey(alert),
+                alert,
+                (held, next) -> next.getTimestampMs() >= held.getTimestampMs() ? next : held);
     }
 
     /** How many instances have sent a MetricEvent. */
@@ -66,11 +70,13 @@ public final class TopView {
             long age = Math.max(0, nowMs - e.getWindowEndMs());
             rows.add(new TopSnapshot.InstanceRow(e.getInstance(), age > STALE_AFTER_INTERVALS * interval(e), age, e));
         }
-        rows.sort(Comparator.comparing(TopSnapshot.InstanceRow::stale)
-            .thenComparing(TopSnapshot.InstanceRow::instance));
+        rows.sort(
+                Comparator.comparing(TopSnapshot.InstanceRow::stale).thenComparing(TopSnapshot.InstanceRow::instance));
         int live = (int) rows.stream().filter(r -> !r.stale()).count();
-        List<MetricEvent> counted = rows.stream().filter(r -> live == 0 || !r.stale())
-            .map(TopSnapshot.InstanceRow::event).toList();
+        List<MetricEvent> counted = rows.stream()
+                .filter(r -> live == 0 || !r.stale())
+                .map(TopSnapshot.InstanceRow::event)
+                .toList();
         return new TopSnapshot(nowMs, totals(counted, live), rows, providers(counted), firing());
     }
 
@@ -118,9 +124,26 @@ public final class TopView {
                 cost.merge(p.getCurrency(), p.getCost(), Double::sum);
             }
         }
-        return new TopSnapshot.Totals(events.size(), live, rps, p50, p95, p99, requests, results,
-            share(failed, results), share(l1, requests), share(l2, requests), share(coalesced, requests),
-            inFlight, inFlightBytes, heapUsed, heapMax, lag, dlq, cost);
+        return new TopSnapshot.Totals(
+                events.size(),
+                live,
+                rps,
+                p50,
+                p95,
+                p99,
+                requests,
+                results,
+                share(failed, results),
+                share(l1, requests),
+                share(l2, requests),
+                share(coalesced, requests),
+                inFlight,
+                inFlightBytes,
+                heapUsed,
+                heapMax,
+                lag,
+                dlq,
+                cost);
     }
 
     private static double share(long part, long whole) {
@@ -131,23 +154,42 @@ public final class TopView {
         Map<String, TopSnapshot.ProviderRow> rows = new LinkedHashMap<>();
         for (MetricEvent e : events) {
             for (ProviderStats p : e.getProviders()) {
-                var row = new TopSnapshot.ProviderRow(p.getProvider(), p.getModel(), p.getCalls(), p.getErrors(),
-                    p.getLatencyP95Ms(), p.getCost(), p.getCurrency());
-                rows.merge(p.getProvider() + "/" + p.getModel(), row, (a, b) -> new TopSnapshot.ProviderRow(
-                    a.provider(), a.model(), a.calls() + b.calls(), a.errors() + b.errors(),
-                    Math.max(a.p95Ms(), b.p95Ms()), a.cost() + b.cost(), a.currency()));
+                var row = new TopSnapshot.ProviderRow(
+                        p.getProvider(),
+                        p.getModel(),
+                        p.getCalls(),
+                        p.getErrors(),
+                        p.getLatencyP95Ms(),
+                        p.getCost(),
+                        p.getCurrency());
+                rows.merge(
+                        p.getProvider() + "/" + p.getModel(),
+                        row,
+                        (a, b) -> new TopSnapshot.ProviderRow(
+                                a.provider(),
+                                a.model(),
+                                a.calls() + b.calls(),
+                                a.errors() + b.errors(),
+                                Math.max(a.p95Ms(), b.p95Ms()),
+                                a.cost() + b.cost(),
+                                a.currency()));
             }
         }
         List<TopSnapshot.ProviderRow> out = new ArrayList<>(rows.values());
-        out.sort(Comparator.comparingLong(TopSnapshot.ProviderRow::calls).reversed()
-            .thenComparing(TopSnapshot.ProviderRow::provider).thenComparing(TopSnapshot.ProviderRow::model));
+        out.sort(Comparator.comparingLong(TopSnapshot.ProviderRow::calls)
+                .reversed()
+                .thenComparing(TopSnapshot.ProviderRow::provider)
+                .thenComparing(TopSnapshot.ProviderRow::model));
         return out;
     }
 
     private List<Alert> firing() {
-        return alerts.values().stream().filter(a -> a.getState() == AlertState.FIRING)
-            .sorted(Comparator.comparing(Alert::getSeverity).reversed()
-                .thenComparing(Alert::getRule).thenComparing(Alert::getInstance))
-            .toList();
+        return alerts.values().stream()
+                .filter(a -> a.getState() == AlertState.FIRING)
+                .sorted(Comparator.comparing(Alert::getSeverity)
+                        .reversed()
+                        .thenComparing(Alert::getRule)
+                        .thenComparing(Alert::getInstance))
+                .toList();
     }
 }

@@ -116,14 +116,16 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
         try (KeyValueIterator<String, byte[]> it = pending.all()) {
             it.forEachRemaining(kv -> restored.add(kv.value));
         }
-        context.schedule(Duration.ofMillis(runtime.settings().punctuateMs()), PunctuationType.WALL_CLOCK_TIME,
-            ts -> pump());
+        context.schedule(
+                Duration.ofMillis(runtime.settings().punctuateMs()), PunctuationType.WALL_CLOCK_TIME, ts -> pump());
     }
 
     private void pump() {
         if (!restored.isEmpty()) {
-            log.info("Task {}: re-admitting {} pending requests restored from the store", context.taskId(),
-                restored.size());
+            log.info(
+                    "Task {}: re-admitting {} pending requests restored from the store",
+                    context.taskId(),
+                    restored.size());
             for (byte[] bytes : restored) {
                 redispatch(PendingCodec.decode(bytes));
             }
@@ -140,8 +142,10 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
 
     /** Admits parked records, oldest first, while the budget has room; true when any was admitted. */
     private boolean drainParked() {
-        return parked.drain(() -> !runtime.inFlight().full(),
-            p -> take(p, cache.enabled() ? cache.key(p.getRequest()) : null)) > 0;
+        return parked.drain(
+                        () -> !runtime.inFlight().full(),
+                        p -> take(p, cache.enabled() ? cache.key(p.getRequest()) : null))
+                > 0;
     }
 
     /**
@@ -154,11 +158,22 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
         int round = p.getDispatches() + 1;
         int max = runtime.settings().maxRedispatches();
         if (round - 1 > max) {
-            log.error("Request {} was restored {} times (dispatch.max-redispatches={}); answering FAILED",
-                request.getId(), round - 1, max);
-            forward(Results.failed(request, new Results.Trail(null, null, 0, null), ErrorCode.INTERNAL,
-                "re-dispatched " + (round - 1) + " times after crashes or rebalances without an answer; giving up",
-                null, p.getReceivedAtMs(), runtime.clock().millis()), true);
+            log.error(
+                    "Request {} was restored {} times (dispatch.max-redispatches={}); answering FAILED",
+                    request.getId(),
+                    round - 1,
+                    max);
+            forward(
+                    Results.failed(
+                            request,
+                            new Results.Trail(null, null, 0, null),
+                            ErrorCode.INTERNAL,
+                            "re-dispatched " + (round - 1)
+                                    + " times after crashes or rebalances without an answer; giving up",
+                            null,
+                            p.getReceivedAtMs(),
+                            runtime.clock().millis()),
+                    true);
             return;
         }
         p.setDispatches(round);
@@ -210,8 +225,14 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
         if (hit.isEmpty()) {
             return false;
         }
-        forward(CachedResults.fromCache(h.request(), hit.get().answer(), CacheOutcome.L1,
-            h.entry().getReceivedAtMs(), runtime.clock().millis()), h.redispatch());
+        forward(
+                CachedResults.fromCache(
+                        h.request(),
+                        hit.get().answer(),
+                        CacheOutcome.L1,
+                        h.entry().getReceivedAtMs(),
+                        runtime.clock().millis()),
+                h.redispatch());
         return true;
     }
 
@@ -232,8 +253,10 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
         flights.lead(key, h);
         runtime.inFlight().reserve(h.bytes());
         String leaderId = h.id();
-        cache.tiers().getL2(key, CacheRuntime.maxAgeMs(request)).whenComplete((answer, error) ->
-            l2Answers.add(new L2Answer(key, leaderId, error == null ? answer : Optional.empty())));
+        cache.tiers()
+                .getL2(key, CacheRuntime.maxAgeMs(request))
+                .whenComplete((answer, error) ->
+                        l2Answers.add(new L2Answer(key, leaderId, error == null ? answer : Optional.empty())));
     }
 
     private void onL2Answer(L2Answer a) {
@@ -243,8 +266,12 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
         }
         runtime.inFlight().unreserve(leader.bytes());
         if (a.answer().isPresent()) {
-            ChatResult result = CachedResults.fromCache(leader.request(), a.answer().get().answer(), CacheOutcome.L2,
-                leader.entry().getReceivedAtMs(), runtime.clock().millis());
+            ChatResult result = CachedResults.fromCache(
+                    leader.request(),
+                    a.answer().get().answer(),
+                    CacheOutcome.L2,
+                    leader.entry().getReceivedAtMs(),
+                    runtime.clock().millis());
             forward(result, true);
             answerWaiters(a.key(), result);
         } else {
@@ -266,8 +293,10 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
         result.setCache(d.leads() ? CacheOutcome.MISS : CacheOutcome.BYPASS);
         // A fallback model's answer is not cached: it would outlive the primary's outage and reach
         // requests whose chain never named that model.
-        if (d.store() && d.key() != null && result.getStatus() == ResultStatus.SUCCEEDED
-            && result.getFallbackReason() == null) {
+        if (d.store()
+                && d.key() != null
+                && result.getStatus() == ResultStatus.SUCCEEDED
+                && result.getFallbackReason() == null) {
             cache.tiers().store(d.key(), result, cache.ttl(d.request()));
         }
         forward(result, true);

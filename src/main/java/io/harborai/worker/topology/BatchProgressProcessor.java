@@ -72,8 +72,8 @@ final class BatchProgressProcessor implements Processor<String, ChatResult, Stri
         long now = clock.millis();
         for (String batch : changed) {
             ByteBuffer buf = ByteBuffer.wrap(counts.get(batch));
-            context.forward(new Record<>(batch + "|" + task,
-                new BatchProgress(batch, task, buf.getLong(0), buf.getLong(8), now), now));
+            context.forward(new Record<>(
+                    batch + "|" + task, new BatchProgress(batch, task, buf.getLong(0), buf.getLong(8), now), now));
         }
         changed.clear();
     }

@@ -35,8 +35,13 @@ final class DeadLetters {
         add(headers, DlqHeaders.SOURCE_TOPIC, origin.topic());
         add(headers, DlqHeaders.SOURCE_PARTITION, Integer.toString(origin.partition()));
         add(headers, DlqHeaders.SOURCE_OFFSET, Long.toString(origin.offset()));
-        log.warn("Request to DLQ: reason={} source={}-{}@{} detail={}", reason, origin.topic(), origin.partition(),
-            origin.offset(), shortDetail);
+        log.warn(
+                "Request to DLQ: reason={} source={}-{}@{} detail={}",
+                reason,
+                origin.topic(),
+                origin.partition(),
+                origin.offset(),
+                shortDetail);
         context.forward(new Record<Object, Object>(origin.key(), value, timestamp, headers));
     }
 

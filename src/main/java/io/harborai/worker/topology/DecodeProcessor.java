@@ -41,8 +41,12 @@ final class DecodeProcessor implements Processor<byte[], byte[], Object, Object>
     private DeadLetters dlq;
 
     /** @param rekeyed whether records come from the repartition by id (their origin is in headers) */
-    DecodeProcessor(Deserializer<ChatRequest> deserializer, RequestValidator validator, int maxBytes, boolean rekeyed,
-                    TopologyMeters meters) {
+    DecodeProcessor(
+            Deserializer<ChatRequest> deserializer,
+            RequestValidator validator,
+            int maxBytes,
+            boolean rekeyed,
+            TopologyMeters meters) {
         this.deserializer = deserializer;
         this.validator = validator;
         this.maxBytes = maxBytes;
@@ -58,11 +62,12 @@ final class DecodeProcessor implements Processor<byte[], byte[], Object, Object>
 
     @Override
     public void process(Record<byte[], byte[]> record) {
-        Origin origin = rekeyed ? Origin.takeFrom(record.headers(), context, record.key())
-            : Origin.of(context, record.key());
+        Origin origin =
+                rekeyed ? Origin.takeFrom(record.headers(), context, record.key()) : Origin.of(context, record.key());
         byte[] value = record.value();
         String oversized = value != null && value.length > maxBytes
-            ? value.length + " bytes exceeds worker.request-max-bytes=" + maxBytes : null;
+                ? value.length + " bytes exceeds worker.request-max-bytes=" + maxBytes
+                : null;
         ChatRequest request;
         try {
             request = deserializer.deserialize(origin.topic(), record.headers(), value);
@@ -73,7 +78,12 @@ final class DecodeProcessor implements Processor<byte[], byte[], Object, Object>
             dead(record, origin, oversized, map(e.reason()), e.getMessage());
             return;
         } catch (RuntimeException e) {
-            dead(record, origin, oversized, DlqReason.UNDECODABLE, e.getClass().getSimpleName() + ": " + e.getMessage());
+            dead(
+                    record,
+                    origin,
+                    oversized,
+                    DlqReason.UNDECODABLE,
+                    e.getClass().getSimpleName() + ": " + e.getMessage());
             return;
         }
         if (request == null) {
@@ -87,8 +97,8 @@ final class DecodeProcessor implements Processor<byte[], byte[], Object, Object>
             if (!Arrays.equals(idBytes, record.key())) {
                 // Validated after the hop, by the second decode: not twice.
                 origin.writeTo(record.headers());
-                context.forward(new Record<Object, Object>(idBytes, new MisKeyed(value), record.timestamp(),
-                    record.headers()));
+                context.forward(
+                        new Record<Object, Object>(idBytes, new MisKeyed(value), record.timestamp(), record.headers()));
                 return;
             }
         }
@@ -105,15 +115,20 @@ final class DecodeProcessor implements Processor<byte[], byte[], Object, Object>
             dlq.send(origin, value, record.timestamp(), record.headers(), problem, detail);
             return;
         }
-        context.forward(new Record<Object, Object>(id, new Taken(request, origin, value, problem, detail),
-            record.timestamp(), record.headers()));
+        context.forward(new Record<Object, Object>(
+                id, new Taken(request, origin, value, problem, detail), record.timestamp(), record.headers()));
     }
 
     /** Bytes without a readable id; an oversized record is named for its size first. */
     private void dead(Record<byte[], byte[]> record, Origin origin, String oversized, DlqReason reason, String detail) {
         if (oversized != null) {
-            dlq.send(origin, record.value(), record.timestamp(), record.headers(), DlqReason.OVERSIZED,
-                oversized + "; " + detail);
+            dlq.send(
+                    origin,
+                    record.value(),
+                    record.timestamp(),
+                    record.headers(),
+                    DlqReason.OVERSIZED,
+                    oversized + "; " + detail);
         } else {
             dlq.send(origin, record.value(), record.timestamp(), record.headers(), reason, detail);
         }

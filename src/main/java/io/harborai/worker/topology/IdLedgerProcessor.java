@@ -72,22 +72,34 @@ final class IdLedgerProcessor implements Processor<String, Taken, Object, Object
             ids.put(id, mark, now);
         } else if (!Arrays.equals(first.value, mark)) {
             meters.duplicate();
-            dlq.send(t.origin(), t.value(), record.timestamp(), record.headers(), DlqReason.DUPLICATE_ID,
-                "request id first seen at " + Instant.ofEpochMilli(first.key) + " (" + Origin.describeMark(first.value)
-                    + "); ids are remembered for dedupe.id-retention-ms=" + retentionMs);
+            dlq.send(
+                    t.origin(),
+                    t.value(),
+                    record.timestamp(),
+                    record.headers(),
+                    DlqReason.DUPLICATE_ID,
+                    "request id first seen at " + Instant.ofEpochMilli(first.key) + " ("
+                            + Origin.describeMark(first.value) + "); ids are remembered for dedupe.id-retention-ms="
+                            + retentionMs);
             return;
         }
         if (t.problem() != null) {
-            ChatResult failed = Results.failed(t.request(), new Results.Trail(null, null, 0, null),
-                ErrorCode.INVALID_REQUEST, t.detail(), null, now, now);
+            ChatResult failed = Results.failed(
+                    t.request(),
+                    new Results.Trail(null, null, 0, null),
+                    ErrorCode.INVALID_REQUEST,
+                    t.detail(),
+                    null,
+                    now,
+                    now);
             context.forward(new Record<Object, Object>(id, failed, now));
             meters.resultWritten(failed);
             dlq.send(t.origin(), t.value(), record.timestamp(), record.headers(), t.problem(), t.detail());
             return;
         }
         String key = cache.enabled() ? cache.key(t.request()) : id;
-        context.forward(new Record<Object, Object>(key, new PendingRequest(t.request(), now, 0, 1),
-            record.timestamp(), record.headers()));
+        context.forward(new Record<Object, Object>(
+                key, new PendingRequest(t.request(), now, 0, 1), record.timestamp(), record.headers()));
     }
 
     /** The id's entry within the retention (its time and mark), or null. */

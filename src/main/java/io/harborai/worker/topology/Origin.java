@@ -24,8 +24,9 @@ record Origin(byte[] key, String topic, int partition, long offset) {
     /** The record being processed, read straight from its request topic. */
     static Origin of(ProcessorContext<?, ?> context, byte[] key) {
         RecordMetadata meta = context.recordMetadata().orElse(null);
-        return meta == null ? new Origin(key, "unknown", -1, -1)
-            : new Origin(key, meta.topic(), meta.partition(), meta.offset());
+        return meta == null
+                ? new Origin(key, "unknown", -1, -1)
+                : new Origin(key, meta.topic(), meta.partition(), meta.offset());
     }
 
     /** Writes this origin into {@code headers} for the repartition hop (replacing any sent by a producer). */
@@ -49,9 +50,11 @@ record Origin(byte[] key, String topic, int partition, long offset) {
             return of(context, recordKey);
         }
         Header key = headers.lastHeader(KEY_HEADER);
-        Origin origin = new Origin(key == null ? null : key.value(), text(topic),
-            Integer.parseInt(text(headers.lastHeader(PARTITION_HEADER))),
-            Long.parseLong(text(headers.lastHeader(OFFSET_HEADER))));
+        Origin origin = new Origin(
+                key == null ? null : key.value(),
+                text(topic),
+                Integer.parseInt(text(headers.lastHeader(PARTITION_HEADER))),
+                Long.parseLong(text(headers.lastHeader(OFFSET_HEADER))));
         for (String name : new String[] {TOPIC_HEADER, PARTITION_HEADER, OFFSET_HEADER, KEY_HEADER}) {
             headers.remove(name);
         }
@@ -64,7 +67,11 @@ record Origin(byte[] key, String topic, int partition, long offset) {
      * as a re-send.
      */
     byte[] mark() {
-        return ByteBuffer.allocate(16).putInt(topic.hashCode()).putInt(partition).putLong(offset).array();
+        return ByteBuffer.allocate(16)
+                .putInt(topic.hashCode())
+                .putInt(partition)
+                .putLong(offset)
+                .array();
     }
 
     /** {@code partition P, offset O} of a {@link #mark()}, for DLQ details. */

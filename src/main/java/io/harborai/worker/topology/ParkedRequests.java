@@ -37,7 +37,8 @@ final class ParkedRequests {
     ParkedRequests(KeyValueStore<Long, byte[]> store, TopologyMeters meters) {
         this.store = store;
         this.meters = meters;
-        try (KeyValueIterator<Long, byte[]> first = store.all(); KeyValueIterator<Long, byte[]> last = store.reverseAll()) {
+        try (KeyValueIterator<Long, byte[]> first = store.all();
+                KeyValueIterator<Long, byte[]> last = store.reverseAll()) {
             if (first.hasNext()) {
                 head = first.next().key;
                 tail = last.next().key + 1;

@@ -48,7 +48,12 @@ public final class RequestValidator {
                     if (p.getResponseFormat().getJsonSchemaJson() == null) {
                         out.add("params.response_format.json_schema_json is required for type json_schema");
                     }
-                    json("params.response_format.json_schema_json", p.getResponseFormat().getJsonSchemaJson(), false, true, out);
+                    json(
+                            "params.response_format.json_schema_json",
+                            p.getResponseFormat().getJsonSchemaJson(),
+                            false,
+                            true,
+                            out);
                 }
             }
             range("params.temperature", p.getTemperature(), 0, 2, out);
@@ -63,13 +68,15 @@ public final class RequestValidator {
     private static void message(int i, Message m, List<String> out) {
         String at = "messages[" + i + "]";
         if (m.getRole() == null || !ROLES.contains(m.getRole())) {
-            out.add(at + ".role '" + m.getRole() + "' is not one of " + ROLES.stream().sorted().toList());
+            out.add(at + ".role '" + m.getRole() + "' is not one of "
+                    + ROLES.stream().sorted().toList());
         }
         boolean hasContent = m.getContent() != null || m.getContentPartsJson() != null;
         if (!hasContent && !(("assistant").equals(m.getRole()) && m.getToolCallsJson() != null)) {
             out.add(at + " has no content");
         }
-        if ("tool".equals(m.getRole()) && (m.getToolCallId() == null || m.getToolCallId().isBlank())) {
+        if ("tool".equals(m.getRole())
+                && (m.getToolCallId() == null || m.getToolCallId().isBlank())) {
             out.add(at + ".tool_call_id is required for role tool");
         }
         json(at + ".content_parts_json", m.getContentPartsJson(), true, false, out);

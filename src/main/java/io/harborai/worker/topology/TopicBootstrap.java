@@ -20,8 +20,11 @@ public final class TopicBootstrap {
      *
      * @param adminProps the Kafka client properties (at least {@code bootstrap.servers})
      */
-    public static void ensure(java.util.Map<String, Object> adminProps, TopicSettings settings,
-                              Collection<String> topics, Collection<String> compacted) {
+    public static void ensure(
+            java.util.Map<String, Object> adminProps,
+            TopicSettings settings,
+            Collection<String> topics,
+            Collection<String> compacted) {
         if (!settings.create()) {
             return;
         }
@@ -40,12 +43,19 @@ public final class TopicBootstrap {
         create(admin, topics, partitions, replication, java.util.Map.of("cleanup.policy", "compact"));
     }
 
-    private static void create(Admin admin, Collection<String> topics, int partitions, short replication,
-                               java.util.Map<String, String> configs) {
+    private static void create(
+            Admin admin,
+            Collection<String> topics,
+            int partitions,
+            short replication,
+            java.util.Map<String, String> configs) {
         try {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-            List<NewTopic> missing = topics.stream().distinct().filter(t -> !existing.contains(t))
-                .map(t -> new NewTopic(t, partitions, replication).configs(configs)).toList();
+            List<NewTopic> missing = topics.stream()
+                    .distinct()
+                    .filter(t -> !existing.contains(t))
+                    .map(t -> new NewTopic(t, partitions, replication).configs(configs))
+                    .toList();
             if (missing.isEmpty()) {
                 return;
             }
@@ -71,8 +81,10 @@ public final class TopicBootstrap {
     private static String describe(Throwable cause) {
         if (cause instanceof TimeoutException || cause instanceof org.apache.kafka.common.errors.TimeoutException) {
             return "the Kafka cluster did not answer in time; is it up, and is bootstrap.servers right?"
-                + (cause.getMessage() == null ? "" : " (" + cause.getMessage() + ")");
+                    + (cause.getMessage() == null ? "" : " (" + cause.getMessage() + ")");
         }
-        return cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
+        return cause.getMessage() != null
+                ? cause.getMessage()
+                : cause.getClass().getSimpleName();
     }
 }

@@ -11,9 +11,18 @@ package io.harborai.worker.topology;
  * @param partitions partitions of the topics created here
  * @param replication replication factor of the topics created here (and of Kafka Streams' internal ones)
  */
-public record TopicSettings(String requests, String requestsBatch, String results, String dlq, String metrics,
-                            String alerts, String batches, String batchProgress,
-                            boolean create, int partitions, short replication) {
+public record TopicSettings(
+        String requests,
+        String requestsBatch,
+        String results,
+        String dlq,
+        String metrics,
+        String alerts,
+        String batches,
+        String batchProgress,
+        boolean create,
+        int partitions,
+        short replication) {
 
     /** Where Alert events go: {@link #alerts()} when set, else the metrics topic. */
     public String alertsOrMetrics() {

@@ -73,6 +73,7 @@ public final class TopologyFactory {
     static final String ROUTE = "route-";
     /** The branch of a processor's output holding DLQ records (see {@link #byType}). */
     private static final String DEAD = "dead";
+
     static final String BY_CACHE_KEY = "by-cache-key";
     static final String DISPATCH = "dispatch";
     static final String RESULTS_SINK = "results-sink";
@@ -94,8 +95,8 @@ public final class TopologyFactory {
     public static final String ID_LEDGER_STORE = "request-ids";
 
     private static final Serde<PendingRequest> PENDING_SERDE = Serdes.serdeFrom(
-        (topic, p) -> p == null ? null : PendingCodec.encode(p),
-        (topic, bytes) -> bytes == null ? null : PendingCodec.decode(bytes));
+            (topic, p) -> p == null ? null : PendingCodec.encode(p),
+            (topic, bytes) -> bytes == null ? null : PendingCodec.decode(bytes));
 
     private TopologyFactory() {}
 
@@ -104,65 +105,108 @@ public final class TopologyFactory {
      *
      * @param idRetentionMs how long the id ledger remembers an id ({@code dedupe.id-retention-ms})
      */
-    public record Settings(List<String> requestTopics, String resultsTopic, String dlqTopic, String batchProgressTopic,
-                           int requestMaxBytes, long idRetentionMs) {
+    public record Settings(
+            List<String> requestTopics,
+            String resultsTopic,
+            String dlqTopic,
+            String batchProgressTopic,
+            int requestMaxBytes,
+            long idRetentionMs) {
         public Settings {
             requestTopics = List.copyOf(requestTopics);
         }
     }
 
-    public static Topology build(Settings settings, Deserializer<ChatRequest> requestDeserializer,
-                                 Serde<ChatResult> resultSerde, Serde<BatchProgress> progressSerde,
-                                 DispatchRuntime dispatch, CacheRuntime cache) {
+    public static Topology build(
+            Settings settings,
+            Deserializer<ChatRequest> requestDeserializer,
+            Serde<ChatResult> resultSerde,
+            Serde<BatchProgress> progressSerde,
+            DispatchRuntime dispatch,
+            CacheRuntime cache) {
         RequestValidator validator = new RequestValidator();
         TopologyMeters meters = new TopologyMeters(dispatch.meters(), dispatch.traffic());
         StreamsBuilder builder = new StreamsBuilder();
         // In memory, changelogged: the pending set is bounded by dispatch.max-in-flight(-bytes), so it
         // fits in the heap and restores quickly from its compacted changelog.
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PENDING_STORE),
-            Serdes.String(), Serdes.ByteArray()).withCachingEnabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                        Stores.inMemoryKeyValueStore(PENDING_STORE), Serdes.String(), Serdes.ByteArray())
+                .withCachingEnabled());
         // On disk (RocksDB), changelogged: it takes what the in-flight cap keeps out of the heap, up
         // to the backlog of a long provider outage.
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PARKED_STORE),
-            Serdes.Long(), Serdes.ByteArray()).withCachingEnabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(PARKED_STORE), Serdes.Long(), Serdes.ByteArray())
+                .withCachingEnabled());
         for (String counts : List.of(BATCH_COUNTS_STORE, INVALID_COUNTS_STORE)) {
-            builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(counts),
-                Serdes.String(), Serdes.ByteArray()).withCachingEnabled());
+            builder.addStateStore(Stores.keyValueStoreBuilder(
+                            Stores.inMemoryKeyValueStore(counts), Serdes.String(), Serdes.ByteArray())
+                    .withCachingEnabled());
         }
         builder.addStateStore(idLedgerStore(settings.idRetentionMs()));
 
-        Map<String, KStream<Object, Object>> decoded = byType(builder
-            .stream(settings.requestTopics(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(SOURCE))
-            .process(() -> new DecodeProcessor(requestDeserializer, validator, settings.requestMaxBytes(), false, meters),
-                Named.as(DECODE)), DECODE, Taken.class, DecodeProcessor.MisKeyed.class);
+        Map<String, KStream<Object, Object>> decoded = byType(
+                builder.stream(
+                                settings.requestTopics(),
+                                Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
+                                        .withName(SOURCE))
+                        .process(
+                                () -> new DecodeProcessor(
+                                        requestDeserializer, validator, settings.requestMaxBytes(), false, meters),
+                                Named.as(DECODE)),
+                DECODE,
+                Taken.class,
+                DecodeProcessor.MisKeyed.class);
         KStream<byte[], byte[]> misKeyed = cast(decoded.get(DecodeProcessor.MisKeyed.class.getSimpleName())
-            .mapValues(v -> (Object) ((DecodeProcessor.MisKeyed) v).value(), Named.as("unwrap-mis-keyed")));
-        Map<String, KStream<Object, Object>> rekeyed = byType(misKeyed
-            .repartition(Repartitioned.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(BY_REQUEST_ID))
-            .process(() -> new DecodeProcessor(requestDeserializer, validator, settings.requestMaxBytes(), true, meters),
-                Named.as(DECODE_REKEYED)), DECODE_REKEYED, Taken.class);
+                .mapValues(v -> (Object) ((DecodeProcessor.MisKeyed) v).value(), Named.as("unwrap-mis-keyed")));
+        Map<String, KStream<Object, Object>> rekeyed = byType(
+                misKeyed.repartition(Repartitioned.with(Serdes.ByteArray(), Serdes.ByteArray())
+                                .withName(BY_REQUEST_ID))
+                        .process(
+                                () -> new DecodeProcessor(
+                                        requestDeserializer, validator, settings.requestMaxBytes(), true, meters),
+                                Named.as(DECODE_REKEYED)),
+                DECODE_REKEYED,
+                Taken.class);
 
         KStream<String, Taken> taken = cast(decoded.get(Taken.class.getSimpleName()));
         KStream<String, Taken> takenRekeyed = cast(rekeyed.get(Taken.class.getSimpleName()));
-        Map<String, KStream<Object, Object>> ledger = byType(taken.merge(takenRekeyed, Named.as("merge-taken"))
-            .process(() -> new IdLedgerProcessor(cache, dispatch.clock(), settings.idRetentionMs(), meters),
-                Named.as(ID_LEDGER), ID_LEDGER_STORE), ID_LEDGER, PendingRequest.class, ChatResult.class);
+        Map<String, KStream<Object, Object>> ledger = byType(
+                taken.merge(takenRekeyed, Named.as("merge-taken"))
+                        .process(
+                                () -> new IdLedgerProcessor(cache, dispatch.clock(), settings.idRetentionMs(), meters),
+                                Named.as(ID_LEDGER),
+                                ID_LEDGER_STORE),
+                ID_LEDGER,
+                PendingRequest.class,
+                ChatResult.class);
 
         KStream<byte[], byte[]> dead = cast(decoded.get(DEAD)
-            .merge(rekeyed.get(DEAD), Named.as("merge-dead-rekeyed"))
-            .merge(ledger.get(DEAD), Named.as("merge-dead-ledger")));
-        dead.to(settings.dlqTopic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(DLQ_SINK));
+                .merge(rekeyed.get(DEAD), Named.as("merge-dead-rekeyed"))
+                .merge(ledger.get(DEAD), Named.as("merge-dead-ledger")));
+        dead.to(
+                settings.dlqTopic(),
+                Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(DLQ_SINK));
 
         KStream<String, ChatResult> invalid = cast(ledger.get(ChatResult.class.getSimpleName()));
-        results(invalid, settings, resultSerde, progressSerde, dispatch, INVALID_COUNTS_STORE, "-invalid",
-            ID_LEDGER + "-");
+        results(
+                invalid,
+                settings,
+                resultSerde,
+                progressSerde,
+                dispatch,
+                INVALID_COUNTS_STORE,
+                "-invalid",
+                ID_LEDGER + "-");
 
         KStream<String, PendingRequest> valid = cast(ledger.get(PendingRequest.class.getSimpleName()));
         if (cache.enabled()) {
-            valid = valid.repartition(Repartitioned.with(Serdes.String(), PENDING_SERDE).withName(BY_CACHE_KEY));
+            valid = valid.repartition(
+                    Repartitioned.with(Serdes.String(), PENDING_SERDE).withName(BY_CACHE_KEY));
         }
-        KStream<String, ChatResult> answered =
-            valid.process(() -> new AsyncDispatchProcessor(dispatch, cache, meters), Named.as(DISPATCH), PENDING_STORE,
+        KStream<String, ChatResult> answered = valid.process(
+                () -> new AsyncDispatchProcessor(dispatch, cache, meters),
+                Named.as(DISPATCH),
+                PENDING_STORE,
                 PARKED_STORE);
         results(answered, settings, resultSerde, progressSerde, dispatch, BATCH_COUNTS_STORE, "", "");
         return builder.build();
@@ -174,27 +218,41 @@ public final class TopologyFactory {
      * changelog is compact,delete. The window size is irrelevant (one timestamp per id): the smallest.
      */
     static StoreBuilder<WindowStore<String, byte[]>> idLedgerStore(long retentionMs) {
-        return Stores.windowStoreBuilder(Stores.persistentWindowStore(ID_LEDGER_STORE, Duration.ofMillis(retentionMs),
-            Duration.ofMillis(1), false), Serdes.String(), Serdes.ByteArray());
+        return Stores.windowStoreBuilder(
+                Stores.persistentWindowStore(
+                        ID_LEDGER_STORE, Duration.ofMillis(retentionMs), Duration.ofMillis(1), false),
+                Serdes.String(),
+                Serdes.ByteArray());
     }
 
     /** Writes results to the results topic and counts them per batch for batch-progress. */
-    private static void results(KStream<String, ChatResult> results, Settings settings, Serde<ChatResult> resultSerde,
-                                Serde<BatchProgress> progressSerde, DispatchRuntime dispatch, String countsStore,
-                                String taskSuffix, String namePrefix) {
-        results.to(settings.resultsTopic(), Produced.with(Serdes.String(), resultSerde).withName(namePrefix + RESULTS_SINK));
-        results.process(() -> new BatchProgressProcessor(dispatch.clock(), countsStore, taskSuffix),
-                Named.as(namePrefix + BATCH_PROGRESS), countsStore)
-            .to(settings.batchProgressTopic(),
-                Produced.with(Serdes.String(), progressSerde).withName(namePrefix + BATCH_PROGRESS_SINK));
+    private static void results(
+            KStream<String, ChatResult> results,
+            Settings settings,
+            Serde<ChatResult> resultSerde,
+            Serde<BatchProgress> progressSerde,
+            DispatchRuntime dispatch,
+            String countsStore,
+            String taskSuffix,
+            String namePrefix) {
+        results.to(
+                settings.resultsTopic(),
+                Produced.with(Serdes.String(), resultSerde).withName(namePrefix + RESULTS_SINK));
+        results.process(
+                        () -> new BatchProgressProcessor(dispatch.clock(), countsStore, taskSuffix),
+                        Named.as(namePrefix + BATCH_PROGRESS),
+                        countsStore)
+                .to(
+                        settings.batchProgressTopic(),
+                        Produced.with(Serdes.String(), progressSerde).withName(namePrefix + BATCH_PROGRESS_SINK));
     }
 
     /**
      * Splits a processor's output by value type: one branch per type (named by its simple name),
      * and {@link #DEAD} for the rest, the DLQ records (original bytes).
      */
-    private static Map<String, KStream<Object, Object>> byType(KStream<Object, Object> stream, String name,
-                                                                Class<?>... types) {
+    private static Map<String, KStream<Object, Object>> byType(
+            KStream<Object, Object> stream, String name, Class<?>... types) {
         var split = stream.split(Named.as(ROUTE + name + "-"));
         for (Class<?> type : types) {
             split = split.branch((k, v) -> type.isInstance(v), Branched.as(type.getSimpleName()));

@@ -41,26 +41,40 @@ public final class TopologyMeters {
     private final Counter parks;
     /** Records parked on disk by this application's tasks on this instance (see {@link ParkedRequests}). */
     private final AtomicLong parked = new AtomicLong();
+
     private final Map<DlqReason, Counter> dlq = new EnumMap<>(DlqReason.class);
     private final Map<ResultStatus, Map<String, Counter>> results = new EnumMap<>(ResultStatus.class);
 
     public TopologyMeters(MeterRegistry registry, String traffic) {
         this.registry = registry;
         this.traffic = traffic;
-        this.requests = Counter.builder(MetricsCatalog.REQUESTS).tag("traffic", traffic)
-            .description("requests decoded and taken by the dispatch processor").register(registry);
-        this.duplicates = Counter.builder(MetricsCatalog.REQUEST_DUPLICATES).tag("traffic", traffic)
-            .description("re-sent request ids within dedupe.id-retention-ms (DLQ DUPLICATE_ID, no call, no result)")
-            .register(registry);
-        this.latency = Timer.builder(MetricsCatalog.REQUEST_LATENCY).tag("traffic", traffic)
-            .description("end-to-end time from the worker taking a request to its result").register(registry);
-        this.parks = Counter.builder(MetricsCatalog.PARKS).tag("traffic", traffic)
-            .description("records parked on disk instead of being held over the in-flight cap").register(registry);
-        Gauge.builder(MetricsCatalog.PARKED, parked, AtomicLong::get).tag("traffic", traffic)
-            .description("requests parked on disk, waiting for room under the in-flight cap").register(registry);
+        this.requests = Counter.builder(MetricsCatalog.REQUESTS)
+                .tag("traffic", traffic)
+                .description("requests decoded and taken by the dispatch processor")
+                .register(registry);
+        this.duplicates = Counter.builder(MetricsCatalog.REQUEST_DUPLICATES)
+                .tag("traffic", traffic)
+                .description("re-sent request ids within dedupe.id-retention-ms (DLQ DUPLICATE_ID, no call, no result)")
+                .register(registry);
+        this.latency = Timer.builder(MetricsCatalog.REQUEST_LATENCY)
+                .tag("traffic", traffic)
+                .description("end-to-end time from the worker taking a request to its result")
+                .register(registry);
+        this.parks = Counter.builder(MetricsCatalog.PARKS)
+                .tag("traffic", traffic)
+                .description("records parked on disk instead of being held over the in-flight cap")
+                .register(registry);
+        Gauge.builder(MetricsCatalog.PARKED, parked, AtomicLong::get)
+                .tag("traffic", traffic)
+                .description("requests parked on disk, waiting for room under the in-flight cap")
+                .register(registry);
         for (DlqReason r : DlqReason.values()) {
-            dlq.put(r, Counter.builder(MetricsCatalog.DLQ_RECORDS).tag("reason", r.name())
-                .description("records sent to the dead-letter topic").register(registry));
+            dlq.put(
+                    r,
+                    Counter.builder(MetricsCatalog.DLQ_RECORDS)
+                            .tag("reason", r.name())
+                            .description("records sent to the dead-letter topic")
+                            .register(registry));
         }
         for (ResultStatus s : ResultStatus.values()) {
             results.put(s, new ConcurrentHashMap<>());
@@ -114,8 +128,14 @@ public final class TopologyMeters {
     }
 
     private Counter result(ResultStatus status, String code) {
-        return results.get(status).computeIfAbsent(code, c -> Counter.builder(MetricsCatalog.RESULTS)
-            .tag("traffic", traffic).tag("status", status.name()).tag("code", c)
-            .description("results written, by status and error code (none on success)").register(registry));
+        return results.get(status)
+                .computeIfAbsent(
+                        code,
+                        c -> Counter.builder(MetricsCatalog.RESULTS)
+                                .tag("traffic", traffic)
+                                .tag("status", status.name())
+                                .tag("code", c)
+                                .description("results written, by status and error code (none on success)")
+                                .register(registry));
     }
 }

@@ -34,11 +34,12 @@ class BatchLineTest {
         assertThat(code(parse("[1,2]"))).isEqualTo("invalid_json");
         assertThat(code(parse("{\"method\":\"POST\"}"))).isEqualTo("missing_custom_id");
         assertThat(code(parse("{\"custom_id\":\"a\",\"method\":\"GET\",\"url\":\"/v1/chat/completions\"}")))
-            .isEqualTo("invalid_method");
+                .isEqualTo("invalid_method");
         assertThat(code(parse("{\"custom_id\":\"a\",\"method\":\"POST\",\"url\":\"/v1/embeddings\"}")))
-            .isEqualTo("invalid_url");
-        assertThat(code(parse("{\"custom_id\":\"a\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\",\"body\":{}}")))
-            .isEqualTo("invalid_body");
+                .isEqualTo("invalid_url");
+        assertThat(code(parse(
+                        "{\"custom_id\":\"a\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\",\"body\":{}}")))
+                .isEqualTo("invalid_body");
         assertThat(((BatchLine.Invalid) parse("{oops")).message()).startsWith("line 7:");
     }
 
@@ -55,7 +56,7 @@ class BatchLineTest {
     @Test
     void shouldAnswerAnInvalidLineWithAFailedResultOfItsOwn() {
         BatchLine.Invalid bad = (BatchLine.Invalid) parse(
-            "{\"custom_id\":\"a\",\"method\":\"POST\",\"url\":\"/v1/embeddings\",\"body\":{\"model\":\"m1\"}}");
+                "{\"custom_id\":\"a\",\"method\":\"POST\",\"url\":\"/v1/embeddings\",\"body\":{\"model\":\"m1\"}}");
         var r = bad.toResult("b1", "m1", 123);
         assertThat(r.getId()).isEqualTo("b1:7");
         assertThat(r.getBatchId()).isEqualTo("b1");

@@ -28,8 +28,9 @@ public final class BatchSubmitterHooks {
             Producer<String, byte[]> real = BatchSubmitter.kafkaProducer(props);
             long[] sent = {0};
             return Kill.around(Producer.class, real, (method, args, proceed) -> {
-                if (method.getName().equals("send") && !((ProducerRecord<?, ?>) args[0]).topic().equals(statusTopic)
-                    && ++sent[0] > lines) {
+                if (method.getName().equals("send")
+                        && !((ProducerRecord<?, ?>) args[0]).topic().equals(statusTopic)
+                        && ++sent[0] > lines) {
                     real.flush();
                     throw new Kill.Killed("killed before sending line " + sent[0]);
                 }

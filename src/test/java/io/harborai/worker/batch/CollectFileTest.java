@@ -42,7 +42,8 @@ class CollectFileTest {
         Files.writeString(f, "x".repeat(20_000)); // longer than one read buffer
         assertThat(CollectFile.truncateToLastCompleteLine(f)).isEqualTo(20_000);
         assertThat(Files.size(f)).isZero();
-        assertThat(CollectFile.truncateToLastCompleteLine(dir.resolve("absent.jsonl"))).isZero();
+        assertThat(CollectFile.truncateToLastCompleteLine(dir.resolve("absent.jsonl")))
+                .isZero();
     }
 
     @Test
@@ -73,11 +74,13 @@ class CollectFileTest {
         Path other = dir.resolve("other.jsonl");
         Files.writeString(other, line(1, true).replace("\"b:1\"", "\"c:1\"") + "\n");
         assertThatThrownBy(() -> CollectFile.scan(other, "b", new BitSet(), json))
-            .isInstanceOf(IOException.class).hasMessageContaining("not a line of batch b");
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("not a line of batch b");
         Path junk = dir.resolve("junk.jsonl");
         Files.writeString(junk, "hello\n");
         assertThatThrownBy(() -> CollectFile.scan(junk, "b", new BitSet(), json))
-            .isInstanceOf(IOException.class).hasMessageContaining("line 1 is not JSON");
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("line 1 is not JSON");
     }
 
     @Test
@@ -102,7 +105,8 @@ class CollectFileTest {
         assertThat(CollectOffsets.trusted(c, key, 500)).isTrue();
         assertThat(CollectOffsets.trusted(c, key, 499)).as("files lost lines").isFalse();
         assertThat(CollectOffsets.trusted(c, other, 900)).as("other files").isFalse();
-        assertThat(CollectOffsets.trusted(new OffsetAndMetadata(10, ""), key, 900)).isFalse();
+        assertThat(CollectOffsets.trusted(new OffsetAndMetadata(10, ""), key, 900))
+                .isFalse();
     }
 
     private String line(int n, boolean ok) {
@@ -120,8 +124,16 @@ class CollectFileTest {
     }
 
     private static ChatResult result(int n, ResultStatus status) {
-        return ChatResult.newBuilder().setId("b:" + n).setBatchId("b").setCustomId("c-" + n).setStatus(status)
-            .setModelRequested("m").setResponse(status == ResultStatus.SUCCEEDED
-                ? ChatResponse.newBuilder().setContent("hi").build() : null).build();
+        return ChatResult.newBuilder()
+                .setId("b:" + n)
+                .setBatchId("b")
+                .setCustomId("c-" + n)
+                .setStatus(status)
+                .setModelRequested("m")
+                .setResponse(
+                        status == ResultStatus.SUCCEEDED
+                                ? ChatResponse.newBuilder().setContent("hi").build()
+                                : null)
+                .build();
     }
 }

@@ -24,8 +24,21 @@ class ResultIdsTest {
 
     @Test
     void shouldRejectNonCanonicalOrOutOfRangeNumbers() {
-        for (String bad : new String[] {"b1:", "b1:0", "b1:01", "b1:+1", "b1:-1", "b1:1a", "b1:1 ", "b1: 1",
-            "b1:2147483647", "b1:99999999999", "b1", "b1;1", ""}) {
+        for (String bad : new String[] {
+            "b1:",
+            "b1:0",
+            "b1:01",
+            "b1:+1",
+            "b1:-1",
+            "b1:1a",
+            "b1:1 ",
+            "b1: 1",
+            "b1:2147483647",
+            "b1:99999999999",
+            "b1",
+            "b1;1",
+            ""
+        }) {
             assertThat(ResultIds.lineNumber("b1", bad)).as(bad).isEqualTo(-1);
         }
         assertThat(ResultIds.lineNumber("b1", null)).isEqualTo(-1);

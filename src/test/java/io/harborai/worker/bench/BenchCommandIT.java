@@ -34,9 +34,25 @@ class BenchCommandIT {
             """.formatted(infra.kafkaBootstrap(), infra.schemaRegistryUrl()));
         Path json = dir.resolve("bench.json");
 
-        int exit = HarborCli.commandLine().execute("bench", "--config", config.toString(),
-            "--requests", "300", "--warmup", "30", "--distinct-ratio", "0.5", "--provider-latency-ms", "2",
-            "--max-in-flight", "16", "--naive-sample", "50", "--json", json.toString());
+        int exit = HarborCli.commandLine()
+                .execute(
+                        "bench",
+                        "--config",
+                        config.toString(),
+                        "--requests",
+                        "300",
+                        "--warmup",
+                        "30",
+                        "--distinct-ratio",
+                        "0.5",
+                        "--provider-latency-ms",
+                        "2",
+                        "--max-in-flight",
+                        "16",
+                        "--naive-sample",
+                        "50",
+                        "--json",
+                        json.toString());
 
         assertThat(exit).isZero();
         JsonNode r = new ObjectMapper().readTree(json.toFile());
@@ -44,7 +60,9 @@ class BenchCommandIT {
         assertThat(r.path("results").asLong()).isEqualTo(300);
         assertThat(r.path("duplicates").asLong()).isZero();
         assertThat(r.path("failed").asLong()).isZero();
-        assertThat(r.path("provider_calls").asLong()).as("at least the distinct bodies").isGreaterThanOrEqualTo(150);
+        assertThat(r.path("provider_calls").asLong())
+                .as("at least the distinct bodies")
+                .isGreaterThanOrEqualTo(150);
         assertThat(r.path("throughput_rps").asDouble()).isPositive();
         assertThat(r.path("limit_rps").asDouble()).isPositive();
         assertThat(r.path("naive_rps").asDouble()).isPositive();
@@ -53,11 +71,15 @@ class BenchCommandIT {
         for (String name : new String[] {"e2e_ms", "overhead_ms"}) {
             JsonNode p = r.path(name);
             assertThat(p.path("p50").asDouble()).as(name).isPositive();
-            assertThat(p.path("p50").asDouble()).as(name).isLessThanOrEqualTo(p.path("p95").asDouble());
-            assertThat(p.path("p95").asDouble()).as(name).isLessThanOrEqualTo(p.path("p99").asDouble());
+            assertThat(p.path("p50").asDouble())
+                    .as(name)
+                    .isLessThanOrEqualTo(p.path("p95").asDouble());
+            assertThat(p.path("p95").asDouble())
+                    .as(name)
+                    .isLessThanOrEqualTo(p.path("p99").asDouble());
         }
         assertThat(r.path("overhead_ms").path("p50").asDouble())
-            .isLessThanOrEqualTo(r.path("e2e_ms").path("p50").asDouble());
+                .isLessThanOrEqualTo(r.path("e2e_ms").path("p50").asDouble());
         assertThat(r.path("sweep")).hasSize(1);
         assertThat(r.path("config").path("mode").asText()).isEqualTo("cluster");
     }

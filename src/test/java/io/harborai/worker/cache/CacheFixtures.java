@@ -1,13 +1,12 @@
 package io.harborai.worker.cache;
 
-import java.util.concurrent.atomic.AtomicLong;
-
 import io.harborai.worker.avro.CacheOutcome;
 import io.harborai.worker.avro.ChatResponse;
 import io.harborai.worker.avro.ChatResult;
 import io.harborai.worker.avro.ResultStatus;
 import io.harborai.worker.avro.Timings;
 import io.harborai.worker.avro.Usage;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** Answers and a settable clock for the cache tests. */
 final class CacheFixtures {
@@ -29,10 +28,18 @@ final class CacheFixtures {
                         .setFinishReason("stop")
                         .setBodyJson("{\"choices\":[]}")
                         .build())
-                .setUsage(Usage.newBuilder().setPromptTokens(12).setCompletionTokens(34).setTotalTokens(46).build())
+                .setUsage(Usage.newBuilder()
+                        .setPromptTokens(12)
+                        .setCompletionTokens(34)
+                        .setTotalTokens(46)
+                        .build())
                 .setCache(CacheOutcome.MISS)
                 .setAttempts(1)
-                .setTimings(Timings.newBuilder().setQueueMs(1).setProviderMs(20).setTotalMs(21).build())
+                .setTimings(Timings.newBuilder()
+                        .setQueueMs(1)
+                        .setProviderMs(20)
+                        .setTotalMs(21)
+                        .build())
                 .setCompletedAtMs(1_700_000_000_000L)
                 .build();
     }

@@ -49,8 +49,9 @@ import org.junit.jupiter.api.Test;
 class CacheKeyTest {
     private static final int RUNS = 500;
     private static final long BASE_SEED = Long.getLong("cachekey.seed", 0x5eed_cace_4b1dL);
-    private static final ObjectMapper JSON =
-            JsonMapper.builder().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).build();
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .build();
     static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     static final List<String> ROLES = List.of("system", "developer", "user", "assistant", "tool");
 
@@ -64,12 +65,13 @@ class CacheKeyTest {
             ChatRequest a = new RandomChatRequests(new Random(seed), new Random(seed + 1)).request();
             ChatRequest b = new RandomChatRequests(new Random(seed), new Random(seed + 2)).request();
             differentText[0] += a.equals(b) ? 0 : 1;
-            assertThat(CacheKey.canonicalJson(b, true)).as("seed %d", seed)
-                    .isEqualTo(CacheKey.canonicalJson(a, true));
+            assertThat(CacheKey.canonicalJson(b, true)).as("seed %d", seed).isEqualTo(CacheKey.canonicalJson(a, true));
             assertThat(CacheKey.of(b, true)).as("seed %d", seed).isEqualTo(CacheKey.of(a, true));
             assertThat(CacheKey.of(b, false)).as("seed %d", seed).isEqualTo(CacheKey.of(a, false));
         });
-        assertThat(differentText[0]).as("cases whose JSON text was spelled differently").isGreaterThan(RUNS * 9 / 10);
+        assertThat(differentText[0])
+                .as("cases whose JSON text was spelled differently")
+                .isGreaterThan(RUNS * 9 / 10);
     }
 
     @Test
@@ -94,8 +96,10 @@ class CacheKeyTest {
                 .isEqualTo(CacheKey.of(withParams(base, p -> p.setTemperature((double) 1)), false));
         assertThat(CacheKey.of(withParams(base, p -> p.setTemperature(-0.0)), false))
                 .isEqualTo(CacheKey.of(withParams(base, p -> p.setTemperature(0.0)), false));
-        assertThat(CacheKey.canonicalJson(withParams(base, p -> p.setTemperature(1.0).setTopP(0.7)), false))
-                .contains("\"temperature\":1,").contains("\"top_p\":0.7}");
+        assertThat(CacheKey.canonicalJson(
+                        withParams(base, p -> p.setTemperature(1.0).setTopP(0.7)), false))
+                .contains("\"temperature\":1,")
+                .contains("\"top_p\":0.7}");
         assertThat(CacheKey.canonicalJson(jsonField("extra_json").apply(base, "{\"big\":1e3,\"small\":1e-7}"), false))
                 .contains("{\"big\":1000,\"small\":1E-7}");
     }
@@ -109,8 +113,11 @@ class CacheKeyTest {
                 boolean isolation = (seed & 1) == 0; // both modes, half the cost
                 Random r = new Random(seed);
                 Pair p = m.apply().apply(new RandomChatRequests(r, r).request(), r);
-                Supplier<String> why = () -> "%s, seed %d: %s".formatted(m.field(), seed, CacheKey.canonicalJson(p.after(), isolation));
-                assertThat(p.after()).as(() -> "mutation did nothing: " + why.get()).isNotEqualTo(p.before());
+                Supplier<String> why = () ->
+                        "%s, seed %d: %s".formatted(m.field(), seed, CacheKey.canonicalJson(p.after(), isolation));
+                assertThat(p.after())
+                        .as(() -> "mutation did nothing: " + why.get())
+                        .isNotEqualTo(p.before());
                 assertThat(CacheKey.of(p.after(), isolation)).as(why).isNotEqualTo(CacheKey.of(p.before(), isolation));
             });
         }
@@ -157,11 +164,18 @@ class CacheKeyTest {
             ChatRequest none = with(q, x -> x.setTenant(null));
             ChatRequest empty = with(q, x -> x.setTenant(""));
             String why = "seed " + seed;
-            assertThat(CacheKey.of(a, true)).as(why).isNotEqualTo(CacheKey.of(b, true)).isNotEqualTo(CacheKey.of(none, true));
-            assertThat(CacheKey.of(none, true)).as(why + ": null tenant is \"\"").isEqualTo(CacheKey.of(empty, true));
-            assertThat(List.of(CacheKey.of(b, false), CacheKey.of(none, false))).as(why)
+            assertThat(CacheKey.of(a, true))
+                    .as(why)
+                    .isNotEqualTo(CacheKey.of(b, true))
+                    .isNotEqualTo(CacheKey.of(none, true));
+            assertThat(CacheKey.of(none, true))
+                    .as(why + ": null tenant is \"\"")
+                    .isEqualTo(CacheKey.of(empty, true));
+            assertThat(List.of(CacheKey.of(b, false), CacheKey.of(none, false)))
+                    .as(why)
                     .containsOnly(CacheKey.of(a, false));
-            assertThat(CacheKey.of(none, true)).as(why + ": isolated keys never meet shared ones")
+            assertThat(CacheKey.of(none, true))
+                    .as(why + ": isolated keys never meet shared ones")
                     .isNotEqualTo(CacheKey.of(none, false));
         });
     }
@@ -175,12 +189,16 @@ class CacheKeyTest {
             ChatRequest q = new RandomChatRequests(new Random(seed), new Random(seed)).request();
             String key = CacheKey.of(q, true);
             String canonical = CacheKey.canonicalJson(q, true);
-            assertThat(key).as("seed %d", seed).matches("[0-9a-f]{64}")
+            assertThat(key)
+                    .as("seed %d", seed)
+                    .matches("[0-9a-f]{64}")
                     .isEqualTo(CacheKey.of(q, true))
                     .isEqualTo(CacheKey.of(ChatRequest.newBuilder(q).build(), true))
                     .isEqualTo(HexFormat.of().formatHex(sha.digest(canonical.getBytes(StandardCharsets.UTF_8))));
             assertThat(canonical).as("seed %d: ASCII", seed).matches("\\p{ASCII}*");
-            assertThatCode(() -> JSON.readTree(canonical)).as("seed %d: valid JSON", seed).doesNotThrowAnyException();
+            assertThatCode(() -> JSON.readTree(canonical))
+                    .as("seed %d: valid JSON", seed)
+                    .doesNotThrowAnyException();
         });
     }
 
@@ -196,7 +214,8 @@ class CacheKeyTest {
         try {
             List<Future<List<String>>> runs = new ArrayList<>();
             for (int t = 0; t < 8; t++) {
-                runs.add(pool.submit(() -> requests.stream().map(q -> CacheKey.of(q, true)).toList()));
+                runs.add(pool.submit(
+                        () -> requests.stream().map(q -> CacheKey.of(q, true)).toList()));
             }
             for (Future<List<String>> run : runs) {
                 assertThat(run.get()).isEqualTo(expected);
@@ -209,11 +228,16 @@ class CacheKeyTest {
     @Test
     void shouldKeepTheVersionOneCanonicalFormStable() {
         // Changing this form changes every key: bump "v" in CacheKey when you have to change it.
-        ChatRequest q = withParams(simple(), p -> p.setTemperature(0.70).setStop(List.of())
-                .setToolsJson("[ {\"type\":\"function\", \"function\":{\"name\":\"f\"}} ]").setUser("u1"));
-        assertThat(CacheKey.canonicalJson(with(q, b -> b.setTenant("t\u00e9")), true)).isEqualTo(
-                "{\"messages\":[{\"content\":\"hi\",\"role\":\"user\"}],\"model\":\"m\",\"params\":{\"temperature\":0.7,"
-                        + "\"tools_json\":[{\"function\":{\"name\":\"f\"},\"type\":\"function\"}]},\"tenant\":\"t\\u00E9\",\"v\":1}");
+        ChatRequest q = withParams(
+                simple(),
+                p -> p.setTemperature(0.70)
+                        .setStop(List.of())
+                        .setToolsJson("[ {\"type\":\"function\", \"function\":{\"name\":\"f\"}} ]")
+                        .setUser("u1"));
+        assertThat(CacheKey.canonicalJson(with(q, b -> b.setTenant("t\u00e9")), true))
+                .isEqualTo(
+                        "{\"messages\":[{\"content\":\"hi\",\"role\":\"user\"}],\"model\":\"m\",\"params\":{\"temperature\":0.7,"
+                                + "\"tools_json\":[{\"function\":{\"name\":\"f\"},\"type\":\"function\"}]},\"tenant\":\"t\\u00E9\",\"v\":1}");
         assertThat(CacheKey.of(q, false)).isEqualTo(PINNED_KEY);
     }
 
@@ -225,17 +249,40 @@ class CacheKeyTest {
     @Test
     void shouldNeverThrowOnInvalidJsonTextAndStillTellValuesApart() {
         String deep = "[".repeat(5000) + "]".repeat(5000);
-        List<String> texts = List.of("{not json", "{not json!", "", "   ", "{} trailing", "{}", "\"abc\"", "abc",
-                "[1,2", "nul", "null", "NaN", "1e999999999", "1e999999998", "100e2147483647", "1e-2147483648",
-                deep, deep.substring(1), "\"\\ud800\"", "\"?\"", "{\"a\":1,\"a\":2}");
+        List<String> texts = List.of(
+                "{not json",
+                "{not json!",
+                "",
+                "   ",
+                "{} trailing",
+                "{}",
+                "\"abc\"",
+                "abc",
+                "[1,2",
+                "nul",
+                "null",
+                "NaN",
+                "1e999999999",
+                "1e999999998",
+                "100e2147483647",
+                "1e-2147483648",
+                deep,
+                deep.substring(1),
+                "\"\\ud800\"",
+                "\"?\"",
+                "{\"a\":1,\"a\":2}");
         for (String field : JSON_FIELDS) {
             Map<String, String> byKey = new HashMap<>();
             byKey.put(CacheKey.of(jsonField(field).apply(simple(), null), false), "<absent>");
             for (String text : texts) {
                 ChatRequest q = jsonField(field).apply(simple(), text);
-                assertThatCode(() -> CacheKey.of(q, true)).as(field + " = " + abbreviate(text)).doesNotThrowAnyException();
+                assertThatCode(() -> CacheKey.of(q, true))
+                        .as(field + " = " + abbreviate(text))
+                        .doesNotThrowAnyException();
                 String other = byKey.put(CacheKey.of(q, false), text);
-                assertThat(other).as("%s: %s and %s share a key", field, abbreviate(text), abbreviate(other)).isNull();
+                assertThat(other)
+                        .as("%s: %s and %s share a key", field, abbreviate(text), abbreviate(other))
+                        .isNull();
             }
         }
     }
@@ -264,11 +311,14 @@ class CacheKeyTest {
     }
 
     /** Gives the request a response_format first when it has none: the change is then inside it. */
-    private static Mutation format(String field, BiFunction<ResponseFormat.Builder, Random, ResponseFormat.Builder> change) {
+    private static Mutation format(
+            String field, BiFunction<ResponseFormat.Builder, Random, ResponseFormat.Builder> change) {
         return new Mutation(field, (q, r) -> {
-            ChatRequest before = q.getParams().getResponseFormat() != null ? q
+            ChatRequest before = q.getParams().getResponseFormat() != null
+                    ? q
                     : withParams(q, p -> p.setResponseFormat(new RandomChatRequests(r, r).responseFormat()));
-            ResponseFormat.Builder f = ResponseFormat.newBuilder(before.getParams().getResponseFormat());
+            ResponseFormat.Builder f =
+                    ResponseFormat.newBuilder(before.getParams().getResponseFormat());
             ResponseFormat after = change.apply(f, r).build();
             return new Pair(before, withParams(before, p -> p.setResponseFormat(after)));
         });
@@ -281,32 +331,50 @@ class CacheKeyTest {
                 top("messages", (q, r) -> with(q, b -> b.setMessages(otherMessages(q.getMessages(), r)))),
                 message("messages[].role", (m, r) -> m.setRole(otherRole(m.getRole(), r))),
                 message("messages[].content", (m, r) -> m.setContent(otherText(m.getContent(), r))),
-                message("messages[].content_parts_json", (m, r) -> m.setContentPartsJson(otherJson(m.getContentPartsJson(), r))),
+                message(
+                        "messages[].content_parts_json",
+                        (m, r) -> m.setContentPartsJson(otherJson(m.getContentPartsJson(), r))),
                 message("messages[].name", (m, r) -> m.setName(otherText(m.getName(), r))),
                 message("messages[].tool_call_id", (m, r) -> m.setToolCallId(otherText(m.getToolCallId(), r))),
                 message("messages[].tool_calls_json", (m, r) -> m.setToolCallsJson(otherJson(m.getToolCallsJson(), r))),
-                message("messages[].reasoning_content", (m, r) -> m.setReasoningContent(otherText(m.getReasoningContent(), r))),
+                message(
+                        "messages[].reasoning_content",
+                        (m, r) -> m.setReasoningContent(otherText(m.getReasoningContent(), r))),
                 param("params.temperature", (p, r) -> p.setTemperature(otherDouble(p.getTemperature(), r))),
                 param("params.top_p", (p, r) -> p.setTopP(otherDouble(p.getTopP(), r))),
                 param("params.max_tokens", (p, r) -> p.setMaxTokens(otherInt(p.getMaxTokens(), r))),
-                param("params.max_completion_tokens", (p, r) -> p.setMaxCompletionTokens(otherInt(p.getMaxCompletionTokens(), r))),
+                param(
+                        "params.max_completion_tokens",
+                        (p, r) -> p.setMaxCompletionTokens(otherInt(p.getMaxCompletionTokens(), r))),
                 param("params.stop", (p, r) -> p.setStop(otherStop(p.getStop(), r))),
                 param("params.seed", (p, r) -> p.setSeed(otherLong(p.getSeed(), r))),
-                param("params.presence_penalty", (p, r) -> p.setPresencePenalty(otherDouble(p.getPresencePenalty(), r))),
-                param("params.frequency_penalty", (p, r) -> p.setFrequencyPenalty(otherDouble(p.getFrequencyPenalty(), r))),
+                param(
+                        "params.presence_penalty",
+                        (p, r) -> p.setPresencePenalty(otherDouble(p.getPresencePenalty(), r))),
+                param(
+                        "params.frequency_penalty",
+                        (p, r) -> p.setFrequencyPenalty(otherDouble(p.getFrequencyPenalty(), r))),
                 param("params.n", (p, r) -> p.setN(otherInt(p.getN(), r))),
                 param("params.logprobs", (p, r) -> p.setLogprobs(otherBool(p.getLogprobs(), r))),
                 param("params.top_logprobs", (p, r) -> p.setTopLogprobs(otherInt(p.getTopLogprobs(), r))),
                 param("params.logit_bias_json", (p, r) -> p.setLogitBiasJson(otherJson(p.getLogitBiasJson(), r))),
-                param("params.response_format", (p, r) -> p.setResponseFormat(
-                        p.getResponseFormat() == null ? new RandomChatRequests(r, r).responseFormat() : null)),
+                param(
+                        "params.response_format",
+                        (p, r) -> p.setResponseFormat(
+                                p.getResponseFormat() == null ? new RandomChatRequests(r, r).responseFormat() : null)),
                 format("params.response_format.type", (f, r) -> f.setType(f.getType() + "!")),
-                format("params.response_format.json_schema_name", (f, r) -> f.setJsonSchemaName(otherText(f.getJsonSchemaName(), r))),
-                format("params.response_format.json_schema_json", (f, r) -> f.setJsonSchemaJson(otherJson(f.getJsonSchemaJson(), r))),
+                format(
+                        "params.response_format.json_schema_name",
+                        (f, r) -> f.setJsonSchemaName(otherText(f.getJsonSchemaName(), r))),
+                format(
+                        "params.response_format.json_schema_json",
+                        (f, r) -> f.setJsonSchemaJson(otherJson(f.getJsonSchemaJson(), r))),
                 format("params.response_format.strict", (f, r) -> f.setStrict(otherBool(f.getStrict(), r))),
                 param("params.tools_json", (p, r) -> p.setToolsJson(otherJson(p.getToolsJson(), r))),
                 param("params.tool_choice_json", (p, r) -> p.setToolChoiceJson(otherJson(p.getToolChoiceJson(), r))),
-                param("params.parallel_tool_calls", (p, r) -> p.setParallelToolCalls(otherBool(p.getParallelToolCalls(), r))),
+                param(
+                        "params.parallel_tool_calls",
+                        (p, r) -> p.setParallelToolCalls(otherBool(p.getParallelToolCalls(), r))),
                 param("params.reasoning_effort", (p, r) -> p.setReasoningEffort(otherText(p.getReasoningEffort(), r))),
                 param("params.extra_json", (p, r) -> p.setExtraJson(otherJson(p.getExtraJson(), r))));
     }
@@ -317,15 +385,38 @@ class CacheKeyTest {
                 top("id", (q, r) -> with(q, b -> b.setId(q.getId() + "-" + r.nextInt()))),
                 top("batch_id", (q, r) -> with(q, b -> b.setBatchId(otherText(q.getBatchId(), r)))),
                 top("custom_id", (q, r) -> with(q, b -> b.setCustomId(otherText(q.getCustomId(), r)))),
-                top("fallback_models", (q, r) -> with(q, b -> b.setFallbackModels(otherStop(q.getFallbackModels(), r)))),
-                top("cache.mode", (q, r) -> with(q, b -> b.setCache(CacheControl.newBuilder(q.getCache())
-                        .setMode(CacheMode.values()[(q.getCache().getMode().ordinal() + 1 + r.nextInt(2)) % 3]).build()))),
-                top("cache.ttl_seconds", (q, r) -> with(q, b -> b.setCache(CacheControl.newBuilder(q.getCache())
-                        .setTtlSeconds(otherInt(q.getCache().getTtlSeconds(), r)).build()))),
-                top("cache.max_age_seconds", (q, r) -> with(q, b -> b.setCache(CacheControl.newBuilder(q.getCache())
-                        .setMaxAgeSeconds(otherInt(q.getCache().getMaxAgeSeconds(), r)).build()))),
-                top("priority", (q, r) -> with(q, b -> b.setPriority(
-                        Priority.values()[(q.getPriority().ordinal() + 1 + r.nextInt(2)) % 3]))),
+                top(
+                        "fallback_models",
+                        (q, r) -> with(q, b -> b.setFallbackModels(otherStop(q.getFallbackModels(), r)))),
+                top(
+                        "cache.mode",
+                        (q, r) -> with(
+                                q,
+                                b -> b.setCache(CacheControl.newBuilder(q.getCache())
+                                        .setMode(
+                                                CacheMode.values()[
+                                                        (q.getCache().getMode().ordinal() + 1 + r.nextInt(2)) % 3])
+                                        .build()))),
+                top(
+                        "cache.ttl_seconds",
+                        (q, r) -> with(
+                                q,
+                                b -> b.setCache(CacheControl.newBuilder(q.getCache())
+                                        .setTtlSeconds(otherInt(q.getCache().getTtlSeconds(), r))
+                                        .build()))),
+                top(
+                        "cache.max_age_seconds",
+                        (q, r) -> with(
+                                q,
+                                b -> b.setCache(CacheControl.newBuilder(q.getCache())
+                                        .setMaxAgeSeconds(otherInt(q.getCache().getMaxAgeSeconds(), r))
+                                        .build()))),
+                top(
+                        "priority",
+                        (q, r) -> with(
+                                q,
+                                b -> b.setPriority(
+                                        Priority.values()[(q.getPriority().ordinal() + 1 + r.nextInt(2)) % 3]))),
                 top("deadline_ms", (q, r) -> with(q, b -> b.setDeadlineMs(otherLong(q.getDeadlineMs(), r)))),
                 top("created_at_ms", (q, r) -> with(q, b -> b.setCreatedAtMs(otherLong(q.getCreatedAtMs(), r)))),
                 top("metadata", (q, r) -> with(q, b -> b.setMetadata(otherMetadata(q.getMetadata(), r)))),
@@ -388,14 +479,15 @@ class CacheKeyTest {
         List<String> out = new ArrayList<>(v);
         if (out.isEmpty()) {
             out.add(word(r));
-        } else switch (r.nextInt(3)) {
-            case 0 -> out.clear();
-            case 1 -> out.add(r.nextInt(out.size() + 1), word(r));
-            default -> {
-                int i = r.nextInt(out.size());
-                out.set(i, out.get(i) + "!");
+        } else
+            switch (r.nextInt(3)) {
+                case 0 -> out.clear();
+                case 1 -> out.add(r.nextInt(out.size() + 1), word(r));
+                default -> {
+                    int i = r.nextInt(out.size());
+                    out.set(i, out.get(i) + "!");
+                }
             }
-        }
         return out;
     }
 
@@ -429,7 +521,8 @@ class CacheKeyTest {
     private static JsonNode perturb(JsonNode n, Random r) {
         if (n.isObject()) {
             ObjectNode o = ((ObjectNode) n).deepCopy();
-            List<String> names = new ArrayList<>(o.properties().stream().map(Map.Entry::getKey).toList());
+            List<String> names = new ArrayList<>(
+                    o.properties().stream().map(Map.Entry::getKey).toList());
             if (names.isEmpty() || r.nextInt(4) == 0) {
                 o.put("added" + names.size(), r.nextInt(10));
             } else {
@@ -461,8 +554,13 @@ class CacheKeyTest {
 
     // ---- helpers ----
 
-    private static final List<String> JSON_FIELDS = List.of("messages[].content_parts_json",
-            "messages[].tool_calls_json", "logit_bias_json", "json_schema_json", "tools_json", "tool_choice_json",
+    private static final List<String> JSON_FIELDS = List.of(
+            "messages[].content_parts_json",
+            "messages[].tool_calls_json",
+            "logit_bias_json",
+            "json_schema_json",
+            "tools_json",
+            "tool_choice_json",
             "extra_json");
 
     /** Sets one JSON-text field (on the first message, or in params / response_format). */
@@ -471,8 +569,13 @@ class CacheKeyTest {
             case "messages[].content_parts_json" -> withFirstMessage(q, m -> m.setContentPartsJson(text));
             case "messages[].tool_calls_json" -> withFirstMessage(q, m -> m.setToolCallsJson(text));
             case "logit_bias_json" -> withParams(q, p -> p.setLogitBiasJson(text));
-            case "json_schema_json" -> withParams(q, p -> p.setResponseFormat(
-                    ResponseFormat.newBuilder().setType("json_schema").setJsonSchemaJson(text).build()));
+            case "json_schema_json" ->
+                withParams(
+                        q,
+                        p -> p.setResponseFormat(ResponseFormat.newBuilder()
+                                .setType("json_schema")
+                                .setJsonSchemaJson(text)
+                                .build()));
             case "tools_json" -> withParams(q, p -> p.setToolsJson(text));
             case "tool_choice_json" -> withParams(q, p -> p.setToolChoiceJson(text));
             case "extra_json" -> withParams(q, p -> p.setExtraJson(text));
@@ -481,9 +584,14 @@ class CacheKeyTest {
     }
 
     private static ChatRequest simple() {
-        return ChatRequest.newBuilder().setId("x").setModel("m")
-                .setMessages(List.of(Message.newBuilder().setRole("user").setContent("hi").build()))
-                .setParams(Params.newBuilder().build()).setCache(CacheControl.newBuilder().build()).build();
+        return ChatRequest.newBuilder()
+                .setId("x")
+                .setModel("m")
+                .setMessages(List.of(
+                        Message.newBuilder().setRole("user").setContent("hi").build()))
+                .setParams(Params.newBuilder().build())
+                .setCache(CacheControl.newBuilder().build())
+                .build();
     }
 
     private static ChatRequest with(ChatRequest q, Consumer<ChatRequest.Builder> change) {
@@ -530,7 +638,10 @@ class CacheKeyTest {
             paths.add(path);
             Schema type = f.schema();
             if (type.isUnion()) {
-                type = type.getTypes().stream().filter(s -> s.getType() != Schema.Type.NULL).findFirst().orElseThrow();
+                type = type.getTypes().stream()
+                        .filter(s -> s.getType() != Schema.Type.NULL)
+                        .findFirst()
+                        .orElseThrow();
             }
             if (type.getType() == Schema.Type.ARRAY && type.getElementType().getType() == Schema.Type.RECORD) {
                 paths.addAll(schemaPaths(type.getElementType(), path + "[]."));

@@ -2,11 +2,9 @@ package io.harborai.worker.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.concurrent.atomic.AtomicLong;
-
-import org.junit.jupiter.api.Test;
-
 import io.harborai.worker.cache.CacheFixtures.ManualClock;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
 
 class L1CacheTest {
 
@@ -17,8 +15,8 @@ class L1CacheTest {
     }
 
     private byte[] encoded(String content, long ttlMs) {
-        return CacheCodec.encode(new CachedAnswer(CacheFixtures.answer("r", content), clock.millis(),
-                clock.millis() + ttlMs));
+        return CacheCodec.encode(
+                new CachedAnswer(CacheFixtures.answer("r", content), clock.millis(), clock.millis() + ttlMs));
     }
 
     @Test
@@ -56,7 +54,9 @@ class L1CacheTest {
         cache.put(key, encoded("hello", 1_000), clock.millis() + 1_000);
 
         clock.advanceMillis(999);
-        assertThat(cache.get(key)).map(c -> c.answer().getResponse().getContent()).contains("hello");
+        assertThat(cache.get(key))
+                .map(c -> c.answer().getResponse().getContent())
+                .contains("hello");
 
         clock.advanceMillis(1);
         assertThat(cache.get(key)).isEmpty();
@@ -110,7 +110,9 @@ class L1CacheTest {
         clock.advanceMillis(5_000);
         cache.cleanUp();
 
-        assertThat(cache.get(key)).map(c -> c.answer().getResponse().getContent()).contains("second");
+        assertThat(cache.get(key))
+                .map(c -> c.answer().getResponse().getContent())
+                .contains("second");
     }
 
     @Test

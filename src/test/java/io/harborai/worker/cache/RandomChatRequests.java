@@ -1,7 +1,5 @@
 package io.harborai.worker.cache;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatCode;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.DecimalNode;
@@ -53,8 +51,11 @@ final class RandomChatRequests {
                 .setFallbackModels(words(r.nextInt(3)))
                 .setMessages(messages)
                 .setParams(params())
-                .setCache(CacheControl.newBuilder().setMode(CacheMode.values()[r.nextInt(3)])
-                        .setTtlSeconds(maybe(() -> r.nextInt(3600))).setMaxAgeSeconds(maybe(() -> r.nextInt(3600))).build())
+                .setCache(CacheControl.newBuilder()
+                        .setMode(CacheMode.values()[r.nextInt(3)])
+                        .setTtlSeconds(maybe(() -> r.nextInt(3600)))
+                        .setMaxAgeSeconds(maybe(() -> r.nextInt(3600)))
+                        .build())
                 .setPriority(Priority.values()[r.nextInt(3)])
                 .setDeadlineMs(maybe(r::nextLong))
                 .setCreatedAtMs(maybe(r::nextLong))
@@ -91,7 +92,8 @@ final class RandomChatRequests {
                 .setUser(maybe(() -> CacheKeyTest.word(r)))
                 .setResponseFormat(maybe(this::responseFormat))
                 .setToolsJson(maybe(() -> render(array(4))))
-                .setToolChoiceJson(maybe(() -> render(r.nextBoolean() ? CacheKeyTest.NODES.textNode("auto") : object(2))))
+                .setToolChoiceJson(
+                        maybe(() -> render(r.nextBoolean() ? CacheKeyTest.NODES.textNode("auto") : object(2))))
                 .setParallelToolCalls(maybe(r::nextBoolean))
                 .setReasoningEffort(maybe(() -> List.of("low", "medium", "high").get(r.nextInt(3))))
                 .setExtraJson(maybe(() -> render(object(3))))
@@ -120,7 +122,9 @@ final class RandomChatRequests {
     }
 
     private String text() {
-        String[] parts = {"hello", " ", "\"quoted\"", "back\\slash", "line\nbreak", "tab\t", "你好", "é", "😀", "\u0001", "/"};
+        String[] parts = {
+            "hello", " ", "\"quoted\"", "back\\slash", "line\nbreak", "tab\t", "你好", "é", "😀", "\u0001", "/"
+        };
         StringBuilder sb = new StringBuilder();
         for (int i = r.nextInt(6); i > 0; i--) {
             sb.append(parts[r.nextInt(parts.length)]);

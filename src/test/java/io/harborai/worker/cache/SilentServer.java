@@ -12,15 +12,17 @@ final class SilentServer implements AutoCloseable {
     private final List<Socket> accepted = new CopyOnWriteArrayList<>();
 
     SilentServer() throws IOException {
-        Thread acceptor = new Thread(() -> {
-            try {
-                while (true) {
-                    accepted.add(server.accept());
-                }
-            } catch (IOException closed) {
-                // close() ends the loop
-            }
-        }, "silent-redis");
+        Thread acceptor = new Thread(
+                () -> {
+                    try {
+                        while (true) {
+                            accepted.add(server.accept());
+                        }
+                    } catch (IOException closed) {
+                        // close() ends the loop
+                    }
+                },
+                "silent-redis");
         acceptor.setDaemon(true);
         acceptor.start();
     }

@@ -1,18 +1,16 @@
 package io.harborai.worker.cache;
 
-import io.harborai.worker.metrics.MetricsCatalog;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.harborai.worker.cache.CacheFixtures.ManualClock;
+import io.harborai.worker.metrics.MetricsCatalog;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-
-import io.harborai.worker.cache.CacheFixtures.ManualClock;
 
 /** L1 only (no L2): ages, expiry and meters, on an injected clock. L2 paths are in RedisL2CacheIT. */
 class TwoTierCacheTest {
@@ -29,7 +27,11 @@ class TwoTierCacheTest {
     }
 
     private double lookups(String tier, String result) {
-        return meters.get(MetricsCatalog.CACHE_LOOKUPS).tag("tier", tier).tag("result", result).counter().count();
+        return meters.get(MetricsCatalog.CACHE_LOOKUPS)
+                .tag("tier", tier)
+                .tag("result", result)
+                .counter()
+                .count();
     }
 
     @Test
@@ -87,7 +89,8 @@ class TwoTierCacheTest {
         CompletableFuture<Optional<CachedAnswer>> l2 = cache.getL2(key, null).toCompletableFuture();
 
         assertThat(l2).isCompletedWithValue(Optional.empty());
-        assertThat(lookups("l2", "miss") + lookups("l2", "hit") + lookups("l2", "stale")).isZero();
+        assertThat(lookups("l2", "miss") + lookups("l2", "hit") + lookups("l2", "stale"))
+                .isZero();
     }
 
     @Test
@@ -97,9 +100,12 @@ class TwoTierCacheTest {
 
         assertThat(meters.get(MetricsCatalog.CACHE_L1_ENTRIES).gauge().value()).isEqualTo(2);
         assertThat(meters.get(MetricsCatalog.CACHE_L1_BYTES).gauge().value())
-                .isEqualTo((double) l1.weightedBytes()).isGreaterThan(2 * L1Cache.ENTRY_OVERHEAD_BYTES);
-        assertThat(meters.get(MetricsCatalog.CACHE_L2_AVAILABLE).gauge().value()).isZero();
-        assertThat(meters.get(MetricsCatalog.CACHE_L2_ERRORS).functionCounter().count()).isZero();
+                .isEqualTo((double) l1.weightedBytes())
+                .isGreaterThan(2 * L1Cache.ENTRY_OVERHEAD_BYTES);
+        assertThat(meters.get(MetricsCatalog.CACHE_L2_AVAILABLE).gauge().value())
+                .isZero();
+        assertThat(meters.get(MetricsCatalog.CACHE_L2_ERRORS).functionCounter().count())
+                .isZero();
         assertThat(meters.get(MetricsCatalog.CACHE_STORES).counter().count()).isEqualTo(2);
     }
 

@@ -31,8 +31,12 @@ class HarborCliTest {
         cl.setErr(new PrintWriter(err));
         int exit = cl.execute("run", "--config", config.toString());
         assertThat(exit).isEqualTo(2);
-        assertThat(err.toString()).contains("Invalid configuration (3 problems)", "worker.stream-threads",
-            "topics.partitons: unknown key", "providers.openai.base-url: required");
+        assertThat(err.toString())
+                .contains(
+                        "Invalid configuration (3 problems)",
+                        "worker.stream-threads",
+                        "topics.partitons: unknown key",
+                        "providers.openai.base-url: required");
     }
 
     @Test
@@ -44,8 +48,12 @@ class HarborCliTest {
         cl.setErr(new PrintWriter(err));
         int exit = cl.execute("run", "--config", config.toString());
         assertThat(exit).isEqualTo(2);
-        assertThat(err.toString()).contains("Invalid configuration (1 problem)", "no provider is configured",
-            "--simulator", "HARBOR_SIMULATOR_URL");
+        assertThat(err.toString())
+                .contains(
+                        "Invalid configuration (1 problem)",
+                        "no provider is configured",
+                        "--simulator",
+                        "HARBOR_SIMULATOR_URL");
     }
 
     @Test
@@ -62,8 +70,12 @@ class HarborCliTest {
 
     @Test
     void shouldRejectAMissingBatchInputWithoutStartingAnything() {
-        int exit = HarborCli.commandLine().execute("batch", dir.resolve("nope.jsonl").toString(), "-o",
-            dir.resolve("out.jsonl").toString());
+        int exit = HarborCli.commandLine()
+                .execute(
+                        "batch",
+                        dir.resolve("nope.jsonl").toString(),
+                        "-o",
+                        dir.resolve("out.jsonl").toString());
         assertThat(exit).isEqualTo(2);
     }
 
@@ -71,8 +83,14 @@ class HarborCliTest {
     void shouldRejectOneFileForOutputAndErrorsWithoutStartingAnything() throws Exception {
         Path input = Files.writeString(dir.resolve("in.jsonl"), "{}\n");
         Path out = dir.resolve("out.jsonl");
-        int exit = HarborCli.commandLine().execute("batch", input.toString(), "-o", out.toString(),
-            "--errors", dir.resolve(".").resolve("out.jsonl").toString());
+        int exit = HarborCli.commandLine()
+                .execute(
+                        "batch",
+                        input.toString(),
+                        "-o",
+                        out.toString(),
+                        "--errors",
+                        dir.resolve(".").resolve("out.jsonl").toString());
         assertThat(exit).isEqualTo(2);
         assertThat(out).doesNotExist();
     }
@@ -80,8 +98,13 @@ class HarborCliTest {
     @Test
     void shouldRefuseToCollectWithoutAConfiguredCluster() {
         org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv("HARBOR_KAFKA_BOOTSTRAP") == null);
-        int exit = HarborCli.commandLine().execute("collect", "--batch-id", "b1", "-o",
-            dir.resolve("out.jsonl").toString());
+        int exit = HarborCli.commandLine()
+                .execute(
+                        "collect",
+                        "--batch-id",
+                        "b1",
+                        "-o",
+                        dir.resolve("out.jsonl").toString());
         assertThat(exit).isEqualTo(2);
         assertThat(dir.resolve("out.jsonl")).doesNotExist();
     }

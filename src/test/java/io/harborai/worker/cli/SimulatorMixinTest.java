@@ -40,14 +40,35 @@ class SimulatorMixinTest {
 
     @Test
     void shouldBuildEveryKnobIntoTheOptions() {
-        SimulatorOptions o = parse("--sim-latency-ms", "80", "--sim-latency-dist", "LogNormal",
-            "--sim-latency-sigma", "0.7", "--sim-latency-max-ms", "900", "--sim-429-rate", "0.1",
-            "--sim-retry-after-s", "4", "--sim-500-rate", "0.05", "--sim-timeout-rate", "0.01",
-            "--sim-timeout-hold-s", "30", "--sim-malformed-rate", "0.02", "--sim-seed", "9",
-            "--sim-call-log-keys", "10").options(0);
+        SimulatorOptions o = parse(
+                        "--sim-latency-ms",
+                        "80",
+                        "--sim-latency-dist",
+                        "LogNormal",
+                        "--sim-latency-sigma",
+                        "0.7",
+                        "--sim-latency-max-ms",
+                        "900",
+                        "--sim-429-rate",
+                        "0.1",
+                        "--sim-retry-after-s",
+                        "4",
+                        "--sim-500-rate",
+                        "0.05",
+                        "--sim-timeout-rate",
+                        "0.01",
+                        "--sim-timeout-hold-s",
+                        "30",
+                        "--sim-malformed-rate",
+                        "0.02",
+                        "--sim-seed",
+                        "9",
+                        "--sim-call-log-keys",
+                        "10")
+                .options(0);
 
         assertThat(o.latencyModel())
-            .isEqualTo(LatencyModel.logNormal(Duration.ofMillis(80), 0.7, Duration.ofMillis(900)));
+                .isEqualTo(LatencyModel.logNormal(Duration.ofMillis(80), 0.7, Duration.ofMillis(900)));
         assertThat(o.faults().rate429()).isEqualTo(0.1);
         assertThat(o.faults().retryAfterSeconds()).isEqualTo(4);
         assertThat(o.faults().rate500()).isEqualTo(0.05);
@@ -60,8 +81,9 @@ class SimulatorMixinTest {
 
     @Test
     void shouldBuildUniformFromLatencyAndMax() {
-        SimulatorOptions o = parse("--sim-latency-dist", "uniform", "--sim-latency-ms", "10",
-            "--sim-latency-max-ms", "30").options(0);
+        SimulatorOptions o = parse(
+                        "--sim-latency-dist", "uniform", "--sim-latency-ms", "10", "--sim-latency-max-ms", "30")
+                .options(0);
         assertThat(o.latencyModel()).isEqualTo(LatencyModel.uniform(Duration.ofMillis(10), Duration.ofMillis(30)));
     }
 
@@ -80,8 +102,9 @@ class SimulatorMixinTest {
 
     @Test
     void shouldBuildTheDialectKnobsIntoTheOptions() {
-        SimulatorOptions o = parse("--sim-dialect", "DeepSeek", "--sim-strict-params=false",
-            "--sim-invalid-json-rate", "0.3").options(0);
+        SimulatorOptions o = parse(
+                        "--sim-dialect", "DeepSeek", "--sim-strict-params=false", "--sim-invalid-json-rate", "0.3")
+                .options(0);
         assertThat(o.dialect()).isEqualTo(SimulatorDialect.DEEPSEEK);
         assertThat(o.strictParams()).isFalse();
         assertThat(o.invalidJsonRate()).isEqualTo(0.3);
@@ -90,9 +113,9 @@ class SimulatorMixinTest {
     @Test
     void shouldRejectAnUnknownDialectAndABadInvalidJsonRate() {
         assertThatThrownBy(() -> parse("--sim-dialect", "claude"))
-            .hasMessageContaining("openai|deepseek|doubao|wenxin");
+                .hasMessageContaining("openai|deepseek|doubao|wenxin");
         assertThatThrownBy(() -> parse("--sim-invalid-json-rate", "1.5").options(0))
-            .hasMessageContaining("invalid-json rate");
+                .hasMessageContaining("invalid-json rate");
     }
 
     @Test
@@ -104,18 +127,27 @@ class SimulatorMixinTest {
 
     @Test
     void shouldBuildThePoisonAndOutageKnobsIntoTheOptions() {
-        SimulatorOptions o = parse("--sim-poison-rate", "0.06", "--sim-outage-at-s", "60",
-            "--sim-outage-s", "30", "--sim-outage-mode", "Refuse").options(0);
+        SimulatorOptions o = parse(
+                        "--sim-poison-rate",
+                        "0.06",
+                        "--sim-outage-at-s",
+                        "60",
+                        "--sim-outage-s",
+                        "30",
+                        "--sim-outage-mode",
+                        "Refuse")
+                .options(0);
         assertThat(o.poisonRate()).isEqualTo(0.06);
-        assertThat(o.outage()).isEqualTo(
-            new SimulatorOutage(Duration.ofSeconds(60), Duration.ofSeconds(30), SimulatorOutage.Mode.REFUSE));
+        assertThat(o.outage())
+                .isEqualTo(new SimulatorOutage(
+                        Duration.ofSeconds(60), Duration.ofSeconds(30), SimulatorOutage.Mode.REFUSE));
         assertThat(o.describePoisonAndOutage()).isEqualTo(", poison rate 0.06, outage refuse for 30s from 60s");
     }
 
     @Test
     void shouldStartA503OutageAtOnceWhenOnlyItsLengthIsGiven() {
-        assertThat(parse("--sim-outage-s", "5").options(0).outage()).isEqualTo(
-            new SimulatorOutage(Duration.ZERO, Duration.ofSeconds(5), SimulatorOutage.Mode.HTTP_503));
+        assertThat(parse("--sim-outage-s", "5").options(0).outage())
+                .isEqualTo(new SimulatorOutage(Duration.ZERO, Duration.ofSeconds(5), SimulatorOutage.Mode.HTTP_503));
     }
 
     @Test
@@ -123,23 +155,25 @@ class SimulatorMixinTest {
         assertThatThrownBy(() -> parse("--sim-poison-rate", "1.5").options(0)).hasMessageContaining("poison rate");
         assertThatThrownBy(() -> parse("--sim-outage-mode", "down")).hasMessageContaining("503|refuse");
         assertThatThrownBy(() -> parse("--sim-outage-at-s", "10").options(0))
-            .hasMessageContaining("need --sim-outage-s");
+                .hasMessageContaining("need --sim-outage-s");
         assertThatThrownBy(() -> parse("--sim-outage-mode", "refuse").options(0))
-            .hasMessageContaining("need --sim-outage-s");
+                .hasMessageContaining("need --sim-outage-s");
         assertThatThrownBy(() -> parse("--sim-outage-s", "0").options(0))
-            .hasMessageContaining("--sim-outage-s must be > 0");
-        assertThatThrownBy(() -> parse("--sim-outage-s", "5", "--sim-outage-at-s", "-1").options(0))
-            .hasMessageContaining("--sim-outage-at-s must be >= 0");
+                .hasMessageContaining("--sim-outage-s must be > 0");
+        assertThatThrownBy(() ->
+                        parse("--sim-outage-s", "5", "--sim-outage-at-s", "-1").options(0))
+                .hasMessageContaining("--sim-outage-at-s must be >= 0");
     }
 
     @Test
     void shouldOfferThePoisonAndOutageKnobsOnEveryCommandWithTheSimulator() {
         CommandLine harbor = HarborCli.commandLine();
         for (String command : List.of("simulator", "dev", "batch", "bench")) {
-            for (String option : List.of("--sim-poison-rate", "--sim-outage-at-s", "--sim-outage-s",
-                    "--sim-outage-mode")) {
+            for (String option :
+                    List.of("--sim-poison-rate", "--sim-outage-at-s", "--sim-outage-s", "--sim-outage-mode")) {
                 assertThat(harbor.getSubcommands().get(command).getCommandSpec().findOption(option))
-                    .as(command + " " + option).isNotNull();
+                        .as(command + " " + option)
+                        .isNotNull();
             }
         }
     }

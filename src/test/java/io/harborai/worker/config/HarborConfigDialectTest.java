@@ -3,8 +3,8 @@ package io.harborai.worker.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.harborai.worker.provider.capability.StructuredSupport;
 import io.harborai.worker.provider.Dialect;
+import io.harborai.worker.provider.capability.StructuredSupport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,12 +67,14 @@ class HarborConfigDialectTest {
               - match: b
                 structured-output: xml
             """), Map.of(), Map.of()))
-            .isInstanceOf(ConfigException.class)
-            .hasMessageContaining("providers.x.dialect: must be one of [openai, deepseek, doubao, wenxin, generic]")
-            .hasMessageContaining("providers.y.base-url: required for dialect generic")
-            .hasMessageContaining("providers.y.stream: must be true or false")
-            .hasMessageContaining("providers.y.ttft-timeout-ms: must be an integer number of milliseconds in [0, 3600000]")
-            .hasMessageContaining("capabilities[0].structured-output: must be one of [json_schema, json_object, none]");
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("providers.x.dialect: must be one of [openai, deepseek, doubao, wenxin, generic]")
+                .hasMessageContaining("providers.y.base-url: required for dialect generic")
+                .hasMessageContaining("providers.y.stream: must be true or false")
+                .hasMessageContaining(
+                        "providers.y.ttft-timeout-ms: must be an integer number of milliseconds in [0, 3600000]")
+                .hasMessageContaining(
+                        "capabilities[0].structured-output: must be one of [json_schema, json_object, none]");
     }
 
     @Test
@@ -84,7 +86,8 @@ class HarborConfigDialectTest {
                 max-output-tokens: 2048
             """), Map.of(), Map.of());
         assertThat(c.capabilities().forModel("my-finetune-7b").structured()).isEqualTo(StructuredSupport.NONE);
-        assertThat(c.capabilities().forModel("my-finetune-7b").maxOutputTokens()).isEqualTo(2048);
+        assertThat(c.capabilities().forModel("my-finetune-7b").maxOutputTokens())
+                .isEqualTo(2048);
         assertThat(c.capabilities().forModel("deepseek-chat").maxOutputTokens()).isEqualTo(8192);
     }
 }

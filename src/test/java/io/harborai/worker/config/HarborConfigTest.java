@@ -45,7 +45,9 @@ class HarborConfigTest {
                 models: [deepseek-*]
                 read-timeout-ms: 90000
             """), Map.of("DEEPSEEK_API_KEY", "sk-test"), Map.of());
-        assertThat(c.kafka()).containsEntry("compression.type", "lz4").containsEntry("bootstrap.servers", "broker:9092");
+        assertThat(c.kafka())
+                .containsEntry("compression.type", "lz4")
+                .containsEntry("bootstrap.servers", "broker:9092");
         assertThat(c.string(HarborConfigDef.TOPIC_RESULTS)).isEqualTo("my.results");
         assertThat(c.providers()).singleElement().satisfies(p -> {
             assertThat(p.name()).isEqualTo("deepseek");
@@ -59,13 +61,21 @@ class HarborConfigTest {
 
     @Test
     void shouldLetEnvironmentOverrideTheFile() throws IOException {
-        HarborConfig c = HarborConfig.load(yaml("""
+        HarborConfig c = HarborConfig.load(
+                yaml("""
             kafka:
               bootstrap.servers: file:9092
             schema-registry:
               url: http://file:8081
-            """), Map.of("HARBOR_KAFKA_BOOTSTRAP", "env:9092", "HARBOR_SCHEMA_REGISTRY_URL", "http://env:8081",
-            "HARBOR_REDIS_URL", "redis://:s3cret@env:6379"), Map.of());
+            """),
+                Map.of(
+                        "HARBOR_KAFKA_BOOTSTRAP",
+                        "env:9092",
+                        "HARBOR_SCHEMA_REGISTRY_URL",
+                        "http://env:8081",
+                        "HARBOR_REDIS_URL",
+                        "redis://:s3cret@env:6379"),
+                Map.of());
         assertThat(c.kafkaBootstrap()).isEqualTo("env:9092");
         assertThat(c.string(HarborConfigDef.SCHEMA_REGISTRY_URL)).isEqualTo("http://env:8081");
         assertThat(c.secret(HarborConfigDef.REDIS_URL)).isEqualTo("redis://:s3cret@env:6379");
@@ -90,16 +100,23 @@ class HarborConfigTest {
                 read-timeout-ms: soon
             """);
         assertThatThrownBy(() -> HarborConfig.load(f, Map.of("sk-live-THIS-IS-A-KEY", "x"), Map.of()))
-            .isInstanceOf(ConfigException.class)
-            .satisfies(e -> {
-                ConfigException ce = (ConfigException) e;
-                assertThat(ce.problems()).hasSize(9);
-                assertThat(ce.getMessage()).contains(
-                    "topics.partitions", "topics.create", "worker.processing-guarantee", "worker.commit-interval-ms",
-                    "worker.colour: unknown key", "providers.broken.base-url", "providers.broken.api-key-env",
-                    "providers.broken.models", "providers.broken.read-timeout-ms");
-                assertThat(ce.getMessage()).doesNotContain("sk-live-THIS-IS-A-KEY");
-            });
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> {
+                    ConfigException ce = (ConfigException) e;
+                    assertThat(ce.problems()).hasSize(9);
+                    assertThat(ce.getMessage())
+                            .contains(
+                                    "topics.partitions",
+                                    "topics.create",
+                                    "worker.processing-guarantee",
+                                    "worker.commit-interval-ms",
+                                    "worker.colour: unknown key",
+                                    "providers.broken.base-url",
+                                    "providers.broken.api-key-env",
+                                    "providers.broken.models",
+                                    "providers.broken.read-timeout-ms");
+                    assertThat(ce.getMessage()).doesNotContain("sk-live-THIS-IS-A-KEY");
+                });
     }
 
     @Test
@@ -112,9 +129,11 @@ class HarborConfigTest {
                 models: ["gpt-*"]
             """);
         assertThatThrownBy(() -> HarborConfig.load(f, Map.of(), Map.of()))
-            .isInstanceOf(ConfigException.class)
-            .hasMessageContaining("providers.openai.api-key-env: environment variable OPENAI_API_KEY is not set");
-        assertThat(HarborConfig.load(f, Map.of("OPENAI_API_KEY", "sk-1"), Map.of()).providers()).hasSize(1);
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("providers.openai.api-key-env: environment variable OPENAI_API_KEY is not set");
+        assertThat(HarborConfig.load(f, Map.of("OPENAI_API_KEY", "sk-1"), Map.of())
+                        .providers())
+                .hasSize(1);
     }
 
     @Test
@@ -145,7 +164,9 @@ class HarborConfigTest {
                 models: [a]
                 rpm: -1
                 tpm: lots
-            """), Map.of(), Map.of())).hasMessageContaining("providers.p.rpm").hasMessageContaining("providers.p.tpm");
+            """), Map.of(), Map.of()))
+                .hasMessageContaining("providers.p.rpm")
+                .hasMessageContaining("providers.p.tpm");
     }
 
     @Test
@@ -184,8 +205,14 @@ class HarborConfigTest {
                 acme: lots
             structured:
               max-attempts: 0
-            """), Map.of(), Map.of())).isInstanceOfSatisfying(ConfigException.class, e ->
-            assertThat(String.join("\n", e.problems()))
-                .contains("pricing[0].input", "budget.currency", "budget.daily.acme", "structured.max-attempts"));
+            """), Map.of(), Map.of()))
+                .isInstanceOfSatisfying(
+                        ConfigException.class,
+                        e -> assertThat(String.join("\n", e.problems()))
+                                .contains(
+                                        "pricing[0].input",
+                                        "budget.currency",
+                                        "budget.daily.acme",
+                                        "structured.max-attempts"));
     }
 }

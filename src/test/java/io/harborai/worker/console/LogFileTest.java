@@ -46,10 +46,12 @@ class LogFileTest {
             System.setErr(stderr);
             root.detachAppender(console);
         }
-        assertThat(Files.readString(path)).contains("WARN", "StreamsConfig - kafka warning", "kafka error",
-            "worker info", "worker error").doesNotContain("after close");
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("worker error")
-            .doesNotContain("kafka warning", "kafka error", "worker info");
+        assertThat(Files.readString(path))
+                .contains("WARN", "StreamsConfig - kafka warning", "kafka error", "worker info", "worker error")
+                .doesNotContain("after close");
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("worker error")
+                .doesNotContain("kafka warning", "kafka error", "worker info");
         assertThat(console.list).extracting(ILoggingEvent::getFormattedMessage).containsExactly("after close");
     }
 }

@@ -12,8 +12,12 @@ class ProgressBarTest {
     @Test
     void shouldShowPercentRateAndEta() {
         AtomicLong now = new AtomicLong(0);
-        var bar = new ProgressBar(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
-            "collect", 1000, false, now::get);
+        var bar = new ProgressBar(
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                "collect",
+                1000,
+                false,
+                now::get);
         now.set(10_000_000_000L);
         String line = bar.render(250, now.get());
         assertThat(line).contains(" 25.0%", "250/1000", "25.0/s", "elapsed 10s", "ETA 30s");
@@ -37,8 +41,12 @@ class ProgressBarTest {
     @Test
     void shouldExcludeRecoveredWorkFromTheRateAndMarkAnOpenTotal() {
         AtomicLong now = new AtomicLong(0);
-        var bar = new ProgressBar(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
-            "collect", 1000, false, now::get);
+        var bar = new ProgressBar(
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                "collect",
+                1000,
+                false,
+                now::get);
         bar.baseline(500);
         bar.total(1000, false);
         now.set(10_000_000_000L);

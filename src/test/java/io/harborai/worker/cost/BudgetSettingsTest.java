@@ -3,12 +3,10 @@ package io.harborai.worker.cost;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.harborai.worker.avro.Cost;
 import java.time.ZoneOffset;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
-
-import io.harborai.worker.avro.Cost;
 
 class BudgetSettingsTest {
 

@@ -1,11 +1,16 @@
 package io.harborai.worker.cost;
 
-import io.harborai.worker.testinfra.MutableClock;
-
-import io.harborai.worker.metrics.MetricsCatalog;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.harborai.worker.avro.Cost;
+import io.harborai.worker.metrics.MetricsCatalog;
+import io.harborai.worker.redis.RedisClients;
+import io.harborai.worker.testinfra.HarborIntegrationTest;
+import io.harborai.worker.testinfra.Infra;
+import io.harborai.worker.testinfra.MutableClock;
+import io.harborai.worker.testinfra.Topics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Clock;
@@ -18,8 +23,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,12 +33,6 @@ import org.redisson.client.codec.StringCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.harborai.worker.avro.Cost;
-import io.harborai.worker.redis.RedisClients;
-import io.harborai.worker.testinfra.HarborIntegrationTest;
-import io.harborai.worker.testinfra.Infra;
-import io.harborai.worker.testinfra.Topics;
-
 /**
  * Two Redisson clients stand for two worker instances sharing one Redis. Measured numbers are
  * logged at INFO (look for "measured:").
@@ -44,8 +41,8 @@ import io.harborai.worker.testinfra.Topics;
 class TenantBudgetsIT {
 
     private static final Logger log = LoggerFactory.getLogger(TenantBudgetsIT.class);
-    private static final RedisTenantBudgets.Timing TIMING = new RedisTenantBudgets.Timing(
-            Duration.ofMillis(300), Duration.ofMillis(500), Duration.ofMillis(250));
+    private static final RedisTenantBudgets.Timing TIMING =
+            new RedisTenantBudgets.Timing(Duration.ofMillis(300), Duration.ofMillis(500), Duration.ofMillis(250));
     /** Generous: for an answer the contract expects within a refresh interval or a round trip. */
     private static final Duration EVENTUALLY = Duration.ofSeconds(10);
 
@@ -57,8 +54,10 @@ class TenantBudgetsIT {
         workerA = RedisClients.create(infra.redisUrl());
         workerB = RedisClients.create(infra.redisUrl());
         for (RedissonClient c : new RedissonClient[] {workerA, workerB}) {
-            await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
-                    .until(() -> !c.getBucket("harbor:warmup", StringCodec.INSTANCE).isExists());
+            await().atMost(Duration.ofSeconds(10))
+                    .ignoreExceptions()
+                    .until(() ->
+                            !c.getBucket("harbor:warmup", StringCodec.INSTANCE).isExists());
         }
     }
 
@@ -72,12 +71,12 @@ class TenantBudgetsIT {
     }
 
     private static BudgetSettings settings(double defaultLimit, Map<String, Double> perTenant) {
-        return new BudgetSettings(defaultLimit, perTenant, "USD", "harbor:" + Topics.unique("budget") + ":",
-                ZoneOffset.UTC);
+        return new BudgetSettings(
+                defaultLimit, perTenant, "USD", "harbor:" + Topics.unique("budget") + ":", ZoneOffset.UTC);
     }
 
-    private static RedisTenantBudgets budgets(RedissonClient client, BudgetSettings s, Clock clock,
-                                              SimpleMeterRegistry meters) {
+    private static RedisTenantBudgets budgets(
+            RedissonClient client, BudgetSettings s, Clock clock, SimpleMeterRegistry meters) {
         return new RedisTenantBudgets(client, s, TIMING, clock, System::nanoTime, meters);
     }
 
@@ -116,10 +115,16 @@ class TenantBudgetsIT {
         Collections.sort(sorted);
         assertThat(sorted).isNotEmpty();
         Duration median = Duration.ofNanos(sorted.get(sorted.size() / 2));
-        log.info("measured: {} budget calls, median {} us, slowest {} ms", sorted.size(), median.toNanos() / 1_000,
+        log.info(
+                "measured: {} budget calls, median {} us, slowest {} ms",
+                sorted.size(),
+                median.toNanos() / 1_000,
                 sorted.get(sorted.size() - 1) / 1_000_000);
-        assertThat(median).as("median exceeded/record call of %s; a caller waiting on Redis pays ~%s",
-                sorted.size(), TIMING.callTimeout()).isLessThan(TIMING.callTimeout().dividedBy(4));
+        assertThat(median)
+                .as(
+                        "median exceeded/record call of %s; a caller waiting on Redis pays ~%s",
+                        sorted.size(), TIMING.callTimeout())
+                .isLessThan(TIMING.callTimeout().dividedBy(4));
     }
 
     @Test
@@ -131,7 +136,7 @@ class TenantBudgetsIT {
         AtomicLong nanosB = new AtomicLong();
         SimpleMeterRegistry metersB = new SimpleMeterRegistry();
         try (RedisTenantBudgets a = budgets(workerA, s, clock, new SimpleMeterRegistry());
-             RedisTenantBudgets b = new RedisTenantBudgets(workerB, s, TIMING, clock, nanosB::get, metersB)) {
+                RedisTenantBudgets b = new RedisTenantBudgets(workerB, s, TIMING, clock, nanosB::get, metersB)) {
             assertThat(exceededQuickly(b, "acme")).isFalse();
             recordQuickly(a, "acme", usd(2));
             recordQuickly(a, "acme", usd(1.5));
@@ -139,18 +144,25 @@ class TenantBudgetsIT {
             await().atMost(EVENTUALLY).until(() -> raw(key).isExists() && Double.parseDouble(raw(key).get()) == 3.5);
             nanosB.addAndGet(TIMING.refreshInterval().toNanos());
             long t0 = System.nanoTime();
-            await().atMost(EVENTUALLY).pollInterval(Duration.ofMillis(20))
-                    .until(() -> exceededQuickly(b, "acme"));
-            log.info("measured: spend written by A seen by B {} ms after its refresh was due",
+            await().atMost(EVENTUALLY).pollInterval(Duration.ofMillis(20)).until(() -> exceededQuickly(b, "acme"));
+            log.info(
+                    "measured: spend written by A seen by B {} ms after its refresh was due",
                     (System.nanoTime() - t0) / 1_000_000);
 
             assertThat(Double.parseDouble(raw(key).get())).isEqualTo(3.5);
-            assertThat(raw(key).remainTimeToLive()).isBetween(Duration.ofDays(2).toMillis() - 60_000,
-                    Duration.ofDays(2).toMillis());
+            assertThat(raw(key).remainTimeToLive())
+                    .isBetween(
+                            Duration.ofDays(2).toMillis() - 60_000,
+                            Duration.ofDays(2).toMillis());
             assertThat(b.localSpend("acme")).isEqualTo(3.5);
-            assertThat(metersB.get(MetricsCatalog.BUDGET_REJECTIONS).counter().count()).isPositive();
-            assertThat(metersB.get(MetricsCatalog.BUDGET_ERRORS).functionCounter().count()).isZero();
-            assertThat(metersB.get(MetricsCatalog.BUDGET_AVAILABLE).gauge().value()).isEqualTo(1);
+            assertThat(metersB.get(MetricsCatalog.BUDGET_REJECTIONS).counter().count())
+                    .isPositive();
+            assertThat(metersB.get(MetricsCatalog.BUDGET_ERRORS)
+                            .functionCounter()
+                            .count())
+                    .isZero();
+            assertThat(metersB.get(MetricsCatalog.BUDGET_AVAILABLE).gauge().value())
+                    .isEqualTo(1);
         }
         assertNoneWaitedOnRedis();
     }
@@ -168,15 +180,27 @@ class TenantBudgetsIT {
             recordQuickly(a, "big", usd(20));
             recordQuickly(a, "free", usd(20));
             recordQuickly(a, null, usd(10));
-            recordQuickly(a, "other", Cost.newBuilder().setAmount(50).setCurrency("CNY").build());
+            recordQuickly(
+                    a,
+                    "other",
+                    Cost.newBuilder().setAmount(50).setCurrency("CNY").build());
 
             await().atMost(EVENTUALLY).until(() -> exceededQuickly(a, "small") && a.exceeded(null));
-            assertThat(exceededQuickly(a, "big")).as("its own limit (100) beats the default (10)").isFalse();
-            assertThat(exceededQuickly(a, "free")).as("a per-tenant 0 means unlimited").isFalse();
-            assertThat(exceededQuickly(a, "other")).as("CNY spend is not counted against a USD limit").isFalse();
+            assertThat(exceededQuickly(a, "big"))
+                    .as("its own limit (100) beats the default (10)")
+                    .isFalse();
+            assertThat(exceededQuickly(a, "free"))
+                    .as("a per-tenant 0 means unlimited")
+                    .isFalse();
+            assertThat(exceededQuickly(a, "other"))
+                    .as("CNY spend is not counted against a USD limit")
+                    .isFalse();
             assertThat(a.localSpend("big")).isEqualTo(20);
-            assertThat(raw(a.key("-", LocalDate.now(ZoneOffset.UTC))).get()).as("null tenant is '-'").isEqualTo("10");
-            assertThat(meters.get(MetricsCatalog.BUDGET_UNCOUNTED).counter().count()).isEqualTo(1);
+            assertThat(raw(a.key("-", LocalDate.now(ZoneOffset.UTC))).get())
+                    .as("null tenant is '-'")
+                    .isEqualTo("10");
+            assertThat(meters.get(MetricsCatalog.BUDGET_UNCOUNTED).counter().count())
+                    .isEqualTo(1);
         }
         assertNoneWaitedOnRedis();
     }
@@ -185,17 +209,21 @@ class TenantBudgetsIT {
     void shouldStartEachTenantFromZeroWhenTheDayChangesInTheConfiguredZone() {
         // 23:59:59 in UTC+8 is 15:59:59Z
         MutableClock clock = new MutableClock(Instant.parse("2031-03-04T15:59:59Z"));
-        BudgetSettings s = new BudgetSettings(5, Map.of(), "USD", "harbor:" + Topics.unique("budget") + ":",
-                ZoneOffset.ofHours(8));
+        BudgetSettings s = new BudgetSettings(
+                5, Map.of(), "USD", "harbor:" + Topics.unique("budget") + ":", ZoneOffset.ofHours(8));
         try (RedisTenantBudgets a = budgets(workerA, s, clock, new SimpleMeterRegistry());
-             RedisTenantBudgets b = budgets(workerB, s, clock, new SimpleMeterRegistry())) {
+                RedisTenantBudgets b = budgets(workerB, s, clock, new SimpleMeterRegistry())) {
             a.exceeded("acme");
             a.record("acme", usd(6));
             await().atMost(EVENTUALLY).until(() -> a.exceeded("acme") && b.exceeded("acme"));
-            assertThat(raw(a.key("acme", LocalDate.parse("2031-03-04")))).extracting(RBucket::get).isEqualTo("6");
+            assertThat(raw(a.key("acme", LocalDate.parse("2031-03-04"))))
+                    .extracting(RBucket::get)
+                    .isEqualTo("6");
 
             clock.advance(Duration.ofSeconds(2)); // 00:00:01 on 2031-03-05 in UTC+8
-            assertThat(exceededQuickly(a, "acme")).as("a new day starts from zero at once").isFalse();
+            assertThat(exceededQuickly(a, "acme"))
+                    .as("a new day starts from zero at once")
+                    .isFalse();
             assertThat(exceededQuickly(b, "acme")).isFalse();
             a.record("acme", usd(1));
             String newKey = a.key("acme", LocalDate.parse("2031-03-05"));
@@ -221,7 +249,10 @@ class TenantBudgetsIT {
                 assertThat(exceededQuickly(a, "acme")).isFalse();
                 recordQuickly(a, "acme", usd(1));
             }
-            assertThat(meters.get(MetricsCatalog.BUDGET_ERRORS).functionCounter().count()).isPositive();
+            assertThat(meters.get(MetricsCatalog.BUDGET_ERRORS)
+                            .functionCounter()
+                            .count())
+                    .isPositive();
             assertThat(a.available()).isFalse();
         } finally {
             RedisClients.shutdown(client);
@@ -231,8 +262,8 @@ class TenantBudgetsIT {
 
     @Test
     void shouldFailOpenWhileRedisIsDownAndLimitAgainWhenItIsBack(Infra infra) {
-        Assumptions.assumeTrue(infra.canRestartRedis(),
-                "Redis from rung " + infra.redisRung() + " cannot be restarted");
+        Assumptions.assumeTrue(
+                infra.canRestartRedis(), "Redis from rung " + infra.redisRung() + " cannot be restarted");
         RedissonClient client = RedisClients.create(infra.redisUrl());
         BudgetSettings s = settings(1, Map.of());
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
@@ -248,7 +279,8 @@ class TenantBudgetsIT {
                     recordQuickly(a, "acme", usd(1));
                     return !exceededQuickly(a, "acme");
                 });
-                log.info("measured: Redis down: exceeded() answered false (fail open) {} ms after the stop",
+                log.info(
+                        "measured: Redis down: exceeded() answered false (fail open) {} ms after the stop",
                         (System.nanoTime() - t0) / 1_000_000);
                 long until = System.nanoTime() + Duration.ofMillis(1200).toNanos();
                 while (System.nanoTime() < until) { // spans more than one probe interval
@@ -256,22 +288,30 @@ class TenantBudgetsIT {
                     recordQuickly(a, "acme", usd(1));
                 }
                 assertThat(a.available()).isFalse();
-                assertThat(meters.get(MetricsCatalog.BUDGET_AVAILABLE).gauge().value()).isZero();
-                assertThat(meters.get(MetricsCatalog.BUDGET_ERRORS).functionCounter().count()).isPositive();
+                assertThat(meters.get(MetricsCatalog.BUDGET_AVAILABLE).gauge().value())
+                        .isZero();
+                assertThat(meters.get(MetricsCatalog.BUDGET_ERRORS)
+                                .functionCounter()
+                                .count())
+                        .isPositive();
             } finally {
                 infra.startRedis();
             }
 
             long back0 = System.nanoTime();
-            await().atMost(Duration.ofSeconds(8)).pollInterval(Duration.ofMillis(50))
+            await().atMost(Duration.ofSeconds(8))
+                    .pollInterval(Duration.ofMillis(50))
                     .until(() -> {
                         exceededQuickly(a, "acme"); // a refresh due while down is the probe
                         return a.available();
                     });
-            log.info("measured: budgets use Redis again {} ms after it restarted ({} errors in all)",
+            log.info(
+                    "measured: budgets use Redis again {} ms after it restarted ({} errors in all)",
                     (System.nanoTime() - back0) / 1_000_000,
                     meters.get(MetricsCatalog.BUDGET_ERRORS).functionCounter().count());
-            assertThat(exceededQuickly(a, "acme")).as("spend seen before the outage is kept").isTrue();
+            assertThat(exceededQuickly(a, "acme"))
+                    .as("spend seen before the outage is kept")
+                    .isTrue();
 
             String tenant = "fresh";
             a.exceeded(tenant);

@@ -29,8 +29,21 @@ class DashboardTest {
     private static final Path DATASOURCES = Path.of("deploy/grafana/provisioning/datasources/prometheus.yml");
     private static final List<String> BOUND_FAMILIES = List.of("jvm_", "kafka_", "okhttp_", "process_", "system_");
     /** PromQL words that are neither functions (followed by a parenthesis) nor metrics. */
-    private static final Set<String> KEYWORDS = Set.of("by", "without", "on", "ignoring", "group_left", "group_right",
-        "and", "or", "unless", "bool", "offset", "inf", "nan");
+    private static final Set<String> KEYWORDS = Set.of(
+            "by",
+            "without",
+            "on",
+            "ignoring",
+            "group_left",
+            "group_right",
+            "and",
+            "or",
+            "unless",
+            "bool",
+            "offset",
+            "inf",
+            "nan");
+
     private static final Pattern IDENTIFIER = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*(?!\\s*\\()");
 
     private final ObjectMapper json = new ObjectMapper();
@@ -48,7 +61,9 @@ class DashboardTest {
                 }
             }
         }
-        assertThat(unknown).as("metrics that neither MetricsCatalog nor a bound family defines").isEmpty();
+        assertThat(unknown)
+                .as("metrics that neither MetricsCatalog nor a bound family defines")
+                .isEmpty();
     }
 
     @Test
@@ -57,22 +72,29 @@ class DashboardTest {
         expressions().forEach(e -> used.addAll(metricNames(e)));
 
         List<String> missing = MetricsCatalog.METERS.stream()
-            .filter(m -> prometheusNames(m).stream().noneMatch(used::contains))
-            .map(MetricsCatalog.Meter::name).toList();
+                .filter(m -> prometheusNames(m).stream().noneMatch(used::contains))
+                .map(MetricsCatalog.Meter::name)
+                .toList();
         assertThat(missing).as("catalogued meters no panel shows").isEmpty();
     }
 
     @Test
     void shouldUseTheProvisionedDatasourceAndUniquePanelIds() throws IOException {
-        JsonNode ds = new ObjectMapper(new YAMLFactory()).readTree(DATASOURCES.toFile()).at("/datasources/0");
+        JsonNode ds = new ObjectMapper(new YAMLFactory())
+                .readTree(DATASOURCES.toFile())
+                .at("/datasources/0");
         assertThat(ds.get("type").asText()).isEqualTo("prometheus");
         String uid = ds.get("uid").asText();
 
         Set<Integer> ids = new HashSet<>();
         for (JsonNode panel : panels()) {
-            assertThat(ids.add(panel.get("id").asInt())).as("panel id %s unique", panel.get("id")).isTrue();
+            assertThat(ids.add(panel.get("id").asInt()))
+                    .as("panel id %s unique", panel.get("id"))
+                    .isTrue();
             if (!panel.get("type").asText().equals("row")) {
-                assertThat(panel.at("/datasource/uid").asText()).as(panel.get("title").asText()).isEqualTo(uid);
+                assertThat(panel.at("/datasource/uid").asText())
+                        .as(panel.get("title").asText())
+                        .isEqualTo(uid);
                 assertThat(panel.get("targets")).as(panel.get("title").asText()).isNotEmpty();
             }
         }
@@ -81,9 +103,9 @@ class DashboardTest {
     @Test
     void shouldFindTheMetricNamesOfAnExpression() {
         assertThat(metricNames("sum by (le, provider) (rate(harbor_provider_calls_seconds_bucket"
-            + "{instance=~\"$instance\",outcome!=\"ok\"}[$__rate_interval])) / scalar(sum(harbor_requests_total))"
-            + " * 3600 > bool 0"))
-            .containsExactlyInAnyOrder("harbor_provider_calls_seconds_bucket", "harbor_requests_total");
+                        + "{instance=~\"$instance\",outcome!=\"ok\"}[$__rate_interval])) / scalar(sum(harbor_requests_total))"
+                        + " * 3600 > bool 0"))
+                .containsExactlyInAnyOrder("harbor_provider_calls_seconds_bucket", "harbor_requests_total");
     }
 
     /** The names under which Micrometer's Prometheus registry exposes {@code meter}. */
@@ -92,17 +114,17 @@ class DashboardTest {
         return switch (meter.type()) {
             case COUNTER -> Set.of(base + "_total");
             case GAUGE -> Set.of(base);
-            case TIMER -> Set.of(base + "_seconds_bucket", base + "_seconds_count", base + "_seconds_sum",
-                base + "_seconds_max");
+            case TIMER ->
+                Set.of(base + "_seconds_bucket", base + "_seconds_count", base + "_seconds_sum", base + "_seconds_max");
         };
     }
 
     /** The metric names an expression selects: identifiers outside strings, matchers, ranges and groupings. */
     static Set<String> metricNames(String expr) {
         String bare = expr.replaceAll("\"(?:[^\"\\\\]|\\\\.)*\"", "\"\"")
-            .replaceAll("\\{[^}]*}", " ")
-            .replaceAll("\\[[^]]*]", " ")
-            .replaceAll("\\b(by|without|on|ignoring|group_left|group_right)\\s*\\([^)]*\\)", " ");
+                .replaceAll("\\{[^}]*}", " ")
+                .replaceAll("\\[[^]]*]", " ")
+                .replaceAll("\\b(by|without|on|ignoring|group_left|group_right)\\s*\\([^)]*\\)", " ");
         Set<String> names = new LinkedHashSet<>();
         Matcher m = IDENTIFIER.matcher(bare);
         while (m.find()) {

@@ -1,6 +1,5 @@
 package io.harborai.worker.dispatch;
 
-import io.harborai.worker.metrics.MetricsCatalog;
 import static io.harborai.worker.dispatch.EngineFixtures.request;
 import static io.harborai.worker.dispatch.EngineFixtures.success;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -16,11 +15,12 @@ import io.harborai.worker.cost.Price;
 import io.harborai.worker.cost.PriceTable;
 import io.harborai.worker.cost.TenantBudgets;
 import io.harborai.worker.dispatch.EngineFixtures.FakeCaller;
-import io.harborai.worker.testinfra.MutableClock;
 import io.harborai.worker.dispatch.ratelimit.RateLimiter;
+import io.harborai.worker.metrics.MetricsCatalog;
 import io.harborai.worker.provider.ErrorCode;
 import io.harborai.worker.structured.SchemaValidator;
 import io.harborai.worker.structured.StructuredOutput;
+import io.harborai.worker.testinfra.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,8 +33,8 @@ import org.junit.jupiter.api.Test;
  * usage and cost summed over every call, and the tenant budget checked before each call.
  */
 class AnswersEngineTest {
-    private static final String SCHEMA = "{\"type\":\"object\",\"required\":[\"age\"],"
-        + "\"properties\":{\"age\":{\"type\":\"integer\"}}}";
+    private static final String SCHEMA =
+            "{\"type\":\"object\",\"required\":[\"age\"]," + "\"properties\":{\"age\":{\"type\":\"integer\"}}}";
     /** 1 per million prompt tokens, 2 per million completion tokens: success() uses 3 + 4 tokens. */
     private static final double CALL_COST = (3 * 1.0 + 4 * 2.0) / 1e6;
 
@@ -62,16 +62,27 @@ class AnswersEngineTest {
         };
         PriceTable prices = PriceTable.of(List.of(Map.entry("m", new Price(1.0, 0.5, 2.0, "USD"))));
         Answers answers = new Answers(new StructuredOutput(new SchemaValidator(16)), 3, prices, budgets, meters);
-        DispatchRuntime rt = new DispatchRuntime(EngineFixtures.router("p=*"),
-            EngineFixtures.settings(Map.of("dispatch.linger-ms", 0)), caller, RateLimiter.unlimited(), clock,
-            () -> 0.5, meters, answers);
+        DispatchRuntime rt = new DispatchRuntime(
+                EngineFixtures.router("p=*"),
+                EngineFixtures.settings(Map.of("dispatch.linger-ms", 0)),
+                caller,
+                RateLimiter.unlimited(),
+                clock,
+                () -> 0.5,
+                meters,
+                answers);
         return new DispatchEngine(rt, results::add);
     }
 
     private static ChatRequest schemaRequest(String id) {
         ChatRequest r = request(id, "m", "how old?");
-        r.setParams(Params.newBuilder().setResponseFormat(ResponseFormat.newBuilder().setType("json_schema")
-            .setJsonSchemaName("age").setJsonSchemaJson(SCHEMA).build()).build());
+        r.setParams(Params.newBuilder()
+                .setResponseFormat(ResponseFormat.newBuilder()
+                        .setType("json_schema")
+                        .setJsonSchemaName("age")
+                        .setJsonSchemaJson(SCHEMA)
+                        .build())
+                .build());
         return r;
     }
 
@@ -125,9 +136,10 @@ class AnswersEngineTest {
             assertThat(r.getResponse().getContent()).isEqualTo("{\"age\": 40}");
         });
         assertThat(recorded).hasSize(2);
-        assertThat(meters.get(MetricsCatalog.STRUCTURED_REASKS).counter().count()).isEqualTo(1.0);
+        assertThat(meters.get(MetricsCatalog.STRUCTURED_REASKS).counter().count())
+                .isEqualTo(1.0);
         assertThat(meters.get(MetricsCatalog.COST).tag("model", "m").counter().count())
-            .isCloseTo(2 * CALL_COST, within(1e-15));
+                .isCloseTo(2 * CALL_COST, within(1e-15));
     }
 
     @Test
@@ -164,10 +176,14 @@ class AnswersEngineTest {
             assertThat(r.getStatus()).isEqualTo(ResultStatus.SUCCEEDED);
             assertThat(r.getStructured()).isNull();
         });
-        assertThat(results).filteredOn(r -> r.getId().equals("a")).singleElement()
-            .satisfies(r -> assertThat(r.getCost().getAmount()).isCloseTo(CALL_COST, within(1e-15)));
-        assertThat(results).filteredOn(r -> r.getId().equals("b")).singleElement()
-            .satisfies(r -> assertThat(r.getCost()).isNull());
+        assertThat(results)
+                .filteredOn(r -> r.getId().equals("a"))
+                .singleElement()
+                .satisfies(r -> assertThat(r.getCost().getAmount()).isCloseTo(CALL_COST, within(1e-15)));
+        assertThat(results)
+                .filteredOn(r -> r.getId().equals("b"))
+                .singleElement()
+                .satisfies(r -> assertThat(r.getCost()).isNull());
     }
 
     @Test
@@ -181,7 +197,9 @@ class AnswersEngineTest {
         engine.submit(broke, clock.millis(), 100, false);
         engine.submit(fine, clock.millis(), 100, false);
         engine.pump();
-        assertThat(caller.calls).singleElement().satisfies(c -> assertThat(c.request().getId()).isEqualTo("b"));
+        assertThat(caller.calls)
+                .singleElement()
+                .satisfies(c -> assertThat(c.request().getId()).isEqualTo("b"));
         assertThat(results).singleElement().satisfies(r -> {
             assertThat(r.getId()).isEqualTo("a");
             assertThat(r.getError().getCode()).isEqualTo(ErrorCode.BUDGET_EXCEEDED.name());

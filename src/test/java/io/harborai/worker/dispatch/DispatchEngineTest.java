@@ -1,6 +1,5 @@
 package io.harborai.worker.dispatch;
 
-import io.harborai.worker.metrics.MetricsCatalog;
 import static io.harborai.worker.dispatch.EngineFixtures.failure;
 import static io.harborai.worker.dispatch.EngineFixtures.request;
 import static io.harborai.worker.dispatch.EngineFixtures.success;
@@ -9,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.harborai.worker.avro.ChatRequest;
 import io.harborai.worker.avro.ChatResult;
 import io.harborai.worker.avro.ResultStatus;
-import io.harborai.worker.dispatch.ratelimit.RateLimiter;
+import io.harborai.worker.metrics.MetricsCatalog;
 import io.harborai.worker.provider.ErrorCode;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -83,10 +82,14 @@ class DispatchEngineTest extends EngineTestBase {
         submit(engine, request("a", "m", "x"), clock.millis());
         engine.pump();
         assertThat(engine.awaitCapacity()).isFalse();
-        DispatchEngine empty = new DispatchEngine(runtime, r -> { });
-        assertThat(empty.awaitCapacity()).as("a task holding nothing waits for the cap too").isFalse();
+        DispatchEngine empty = new DispatchEngine(runtime, r -> {});
+        assertThat(empty.awaitCapacity())
+                .as("a task holding nothing waits for the cap too")
+                .isFalse();
         caller.last().complete(success("ok"));
-        assertThat(empty.awaitCapacity()).as("another task's finished call frees its slot").isTrue();
+        assertThat(empty.awaitCapacity())
+                .as("another task's finished call frees its slot")
+                .isTrue();
     }
 
     @Test
@@ -104,7 +107,9 @@ class DispatchEngineTest extends EngineTestBase {
         assertThat(caller.calls).hasSize(2);
         caller.last().complete(success("ok"));
         engine.pump();
-        assertThat(results).singleElement().satisfies(r -> assertThat(r.getAttempts()).isEqualTo(2));
+        assertThat(results)
+                .singleElement()
+                .satisfies(r -> assertThat(r.getAttempts()).isEqualTo(2));
     }
 
     @Test
@@ -135,7 +140,9 @@ class DispatchEngineTest extends EngineTestBase {
         caller.last().complete(failure(ErrorCode.PROVIDER_REJECTED, 400, null));
         engine.pump();
         assertThat(caller.calls).hasSize(1);
-        assertThat(results).singleElement().satisfies(r -> assertThat(r.getError().getCode()).isEqualTo("PROVIDER_REJECTED"));
+        assertThat(results)
+                .singleElement()
+                .satisfies(r -> assertThat(r.getError().getCode()).isEqualTo("PROVIDER_REJECTED"));
     }
 
     @Test
@@ -187,7 +194,9 @@ class DispatchEngineTest extends EngineTestBase {
         open.set(true);
         engine.pump();
         assertThat(caller.calls).hasSize(1);
-        assertThat(asked).as("chars/4 + default completion tokens").contains(100L + TokenEstimate.DEFAULT_COMPLETION_TOKENS);
+        assertThat(asked)
+                .as("chars/4 + default completion tokens")
+                .contains(100L + TokenEstimate.DEFAULT_COMPLETION_TOKENS);
     }
 
     @Test
@@ -244,8 +253,12 @@ class DispatchEngineTest extends EngineTestBase {
         assertThat(results).isEmpty();
         caller.last().complete(success("fresh"));
         second.pump();
-        assertThat(results).singleElement().satisfies(r -> assertThat(r.getResponse().getContent()).isEqualTo("fresh"));
-        assertThat(meters.counter(MetricsCatalog.REDISPATCHED, "traffic", "online").count()).isEqualTo(1);
+        assertThat(results)
+                .singleElement()
+                .satisfies(r -> assertThat(r.getResponse().getContent()).isEqualTo("fresh"));
+        assertThat(meters.counter(MetricsCatalog.REDISPATCHED, "traffic", "online")
+                        .count())
+                .isEqualTo(1);
         assertThat(runtime.inFlight().count()).isZero();
     }
 
@@ -258,6 +271,8 @@ class DispatchEngineTest extends EngineTestBase {
         submit(engine, request("a", "m", "x"), clock.millis());
         engine.pump();
         engine.pump();
-        assertThat(results).singleElement().satisfies(r -> assertThat(r.getError().getCode()).isEqualTo("INTERNAL"));
+        assertThat(results)
+                .singleElement()
+                .satisfies(r -> assertThat(r.getError().getCode()).isEqualTo("INTERNAL"));
     }
 }

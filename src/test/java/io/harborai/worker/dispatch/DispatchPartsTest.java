@@ -3,8 +3,8 @@ package io.harborai.worker.dispatch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.harborai.worker.testinfra.MutableClock;
 import io.harborai.worker.provider.ErrorCode;
+import io.harborai.worker.testinfra.MutableClock;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -90,13 +90,22 @@ class DispatchPartsTest {
         assertThat(ProviderLane.overload(ErrorCode.PROVIDER_ERROR)).isTrue();
         assertThat(ProviderLane.overload(ErrorCode.TIMEOUT)).isTrue();
         assertThat(ProviderLane.overload(ErrorCode.PROVIDER_REJECTED)).isFalse();
-        assertThat(ProviderLane.providerFault(ErrorCode.RATE_LIMITED)).as("429 does not open the breaker").isFalse();
+        assertThat(ProviderLane.providerFault(ErrorCode.RATE_LIMITED))
+                .as("429 does not open the breaker")
+                .isFalse();
     }
 
     @Test
     void shouldOpenHalfOpenAndCloseTheBreakerOnTheInjectedClock() {
-        DispatchSettings s = EngineFixtures.settings(Map.of("breaker.window-calls", 4, "breaker.failure-rate-percent", 50,
-            "breaker.open-ms", 10_000, "breaker.half-open-calls", 2));
+        DispatchSettings s = EngineFixtures.settings(Map.of(
+                "breaker.window-calls",
+                4,
+                "breaker.failure-rate-percent",
+                50,
+                "breaker.open-ms",
+                10_000,
+                "breaker.half-open-calls",
+                2));
         ProviderLane lane = new ProviderLane("p", s, clock);
         for (int i = 0; i < 4; i++) {
             assertThat(lane.tryAdmit()).isEqualTo(ProviderLane.Admission.ADMITTED);
@@ -105,7 +114,9 @@ class DispatchPartsTest {
         assertThat(lane.breakerState()).isEqualTo(CircuitBreaker.State.OPEN);
         assertThat(lane.tryAdmit()).isEqualTo(ProviderLane.Admission.CIRCUIT_OPEN);
         clock.advance(10_000);
-        assertThat(lane.tryAdmit()).as("open until strictly after open-ms").isEqualTo(ProviderLane.Admission.CIRCUIT_OPEN);
+        assertThat(lane.tryAdmit())
+                .as("open until strictly after open-ms")
+                .isEqualTo(ProviderLane.Admission.CIRCUIT_OPEN);
         clock.advance(1);
         assertThat(lane.tryAdmit()).isEqualTo(ProviderLane.Admission.ADMITTED);
         assertThat(lane.breakerState()).isEqualTo(CircuitBreaker.State.HALF_OPEN);
@@ -119,8 +130,8 @@ class DispatchPartsTest {
 
     @Test
     void shouldKeepBatchCallsWithinTheirShareOfALaneWhileOnlineCallsStillGetSlots() {
-        var lane = new ProviderLane("p", EngineFixtures.settings(java.util.Map.of("dispatch.concurrency-initial", 8)),
-            new MutableClock(0));
+        var lane = new ProviderLane(
+                "p", EngineFixtures.settings(java.util.Map.of("dispatch.concurrency-initial", 8)), new MutableClock(0));
         assertThat(lane.tryAdmit(0.25)).isEqualTo(ProviderLane.Admission.ADMITTED);
         assertThat(lane.tryAdmit(0.25)).isEqualTo(ProviderLane.Admission.ADMITTED);
         assertThat(lane.tryAdmit(0.25)).as("2 of 8 slots is the batch share").isEqualTo(ProviderLane.Admission.BUSY);
@@ -131,6 +142,8 @@ class DispatchPartsTest {
         lane.onOutcome(EngineFixtures.success("x"), 0.25, false);
         assertThat(lane.lowInFlight()).isEqualTo(1);
         lane.cancel(1.0);
-        assertThat(lane.tryAdmit(0.25)).as("a batch slot and a lane slot are free again").isEqualTo(ProviderLane.Admission.ADMITTED);
+        assertThat(lane.tryAdmit(0.25))
+                .as("a batch slot and a lane slot are free again")
+                .isEqualTo(ProviderLane.Admission.ADMITTED);
     }
 }

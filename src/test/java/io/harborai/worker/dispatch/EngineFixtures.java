@@ -8,24 +8,19 @@ import io.harborai.worker.avro.Usage;
 import io.harborai.worker.config.HarborConfig;
 import io.harborai.worker.config.StageSettings;
 import io.harborai.worker.dispatch.ratelimit.RateLimiter;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.harborai.worker.testinfra.MutableClock;
 import io.harborai.worker.provider.ErrorCode;
 import io.harborai.worker.provider.OpenAiCompatibleClient;
 import io.harborai.worker.provider.ProviderOutcome;
 import io.harborai.worker.provider.ProviderRouter;
 import io.harborai.worker.provider.ProviderSpec;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import okhttp3.OkHttpClient;
 
@@ -36,8 +31,8 @@ public final class EngineFixtures {
     private EngineFixtures() {}
 
     /** One started provider call, completed by the test (or at once by {@link FakeCaller#auto}). */
-    public record Call(String provider, String model, ChatRequest request, long atMs,
-                       CompletableFuture<ProviderOutcome> future) {
+    public record Call(
+            String provider, String model, ChatRequest request, long atMs, CompletableFuture<ProviderOutcome> future) {
         public void complete(ProviderOutcome outcome) {
             future.complete(outcome);
         }
@@ -86,10 +81,21 @@ public final class EngineFixtures {
     }
 
     /** An online runtime over {@link #router} (one provider {@code p=*} when none is named), jitter 0.5. */
-    public static DispatchRuntime runtime(Map<String, ?> config, ProviderCaller caller, RateLimiter rateLimiter,
-                                          Clock clock, MeterRegistry meters, String... providers) {
-        return new DispatchRuntime(router(providers.length == 0 ? new String[] {"p=*"} : providers), settings(config),
-            caller, rateLimiter, clock, () -> 0.5, meters);
+    public static DispatchRuntime runtime(
+            Map<String, ?> config,
+            ProviderCaller caller,
+            RateLimiter rateLimiter,
+            Clock clock,
+            MeterRegistry meters,
+            String... providers) {
+        return new DispatchRuntime(
+                router(providers.length == 0 ? new String[] {"p=*"} : providers),
+                settings(config),
+                caller,
+                rateLimiter,
+                clock,
+                () -> 0.5,
+                meters);
     }
 
     /** The documented defaults with {@code overrides} applied, validated like a real config. */
@@ -98,8 +104,17 @@ public final class EngineFixtures {
     }
 
     public static ProviderOutcome.Success success(String content) {
-        return new ProviderOutcome.Success(ChatResponse.newBuilder().setContent(content).build(),
-            Usage.newBuilder().setPromptTokens(3).setCompletionTokens(4).setTotalTokens(7).build(), null, "r", 200, 5);
+        return new ProviderOutcome.Success(
+                ChatResponse.newBuilder().setContent(content).build(),
+                Usage.newBuilder()
+                        .setPromptTokens(3)
+                        .setCompletionTokens(4)
+                        .setTotalTokens(7)
+                        .build(),
+                null,
+                "r",
+                200,
+                5);
     }
 
     public static ProviderOutcome.Failure failure(ErrorCode code, Integer status, Duration retryAfter) {
@@ -107,8 +122,12 @@ public final class EngineFixtures {
     }
 
     public static ChatRequest request(String id, String model, String text) {
-        return ChatRequest.newBuilder().setId(id).setModel(model)
-            .setMessages(List.of(Message.newBuilder().setRole("user").setContent(text).build()))
-            .setParams(Params.newBuilder().build()).build();
+        return ChatRequest.newBuilder()
+                .setId(id)
+                .setModel(model)
+                .setMessages(List.of(
+                        Message.newBuilder().setRole("user").setContent(text).build()))
+                .setParams(Params.newBuilder().build())
+                .build();
     }
 }

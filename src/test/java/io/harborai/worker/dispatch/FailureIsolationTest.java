@@ -36,7 +36,8 @@ class FailureIsolationTest extends EngineTestBase {
     }
 
     private static ProviderOutcome.Failure http(ErrorCode code, int status, String text) {
-        return new ProviderOutcome.Failure(code, "provider 'p' model 'm': HTTP " + status + ": " + text, status, null, 5);
+        return new ProviderOutcome.Failure(
+                code, "provider 'p' model 'm': HTTP " + status + ": " + text, status, null, 5);
     }
 
     private long callsFor(String id) {
@@ -53,7 +54,8 @@ class FailureIsolationTest extends EngineTestBase {
         config.put("breaker.window-calls", 4);
         config.put("breaker.failure-rate-percent", 50);
         caller.auto = c -> c.request().getId().equals("bad")
-            ? http(ErrorCode.PROVIDER_ERROR, 500, "this content breaks me") : success("ok");
+                ? http(ErrorCode.PROVIDER_ERROR, 500, "this content breaks me")
+                : success("ok");
         DispatchEngine engine = engine();
         submit(engine, request("bad", "m", "poison"), clock.millis());
         submit(engine, request("good-1", "m", "fine"), clock.millis());
@@ -72,10 +74,12 @@ class FailureIsolationTest extends EngineTestBase {
             assertThat(r.getAttempts()).isEqualTo(3);
         });
         assertThat(callsFor("bad")).isEqualTo(3);
-        assertThat(results).filteredOn(r -> !r.getId().equals("bad"))
-            .allSatisfy(r -> assertThat(r.getStatus()).isEqualTo(ResultStatus.SUCCEEDED));
-        assertThat(runtime.lane("p").breakerState()).as("the poison's retries were not recorded")
-            .isEqualTo(CircuitBreaker.State.CLOSED);
+        assertThat(results)
+                .filteredOn(r -> !r.getId().equals("bad"))
+                .allSatisfy(r -> assertThat(r.getStatus()).isEqualTo(ResultStatus.SUCCEEDED));
+        assertThat(runtime.lane("p").breakerState())
+                .as("the poison's retries were not recorded")
+                .isEqualTo(CircuitBreaker.State.CLOSED);
     }
 
     @Test
@@ -99,11 +103,15 @@ class FailureIsolationTest extends EngineTestBase {
         answer.set(http(ErrorCode.PROVIDER_ERROR, 500, "still broken"));
         runFor(engine, 200);
         assertThat(caller.calls).as("one half-open probe").hasSize(3);
-        assertThat(results).as("a 500 while the breaker is not CLOSED uses no attempt").isEmpty();
+        assertThat(results)
+                .as("a 500 while the breaker is not CLOSED uses no attempt")
+                .isEmpty();
 
         answer.set(success("back"));
         runFor(engine, 10_000);
-        assertThat(caller.calls).as("one more probe, then the other two once closed").hasSize(6);
+        assertThat(caller.calls)
+                .as("one more probe, then the other two once closed")
+                .hasSize(6);
         assertThat(results).extracting(ChatResult::getId).containsExactlyInAnyOrder("a", "b", "c");
         assertThat(results).allSatisfy(r -> assertThat(r.getStatus()).isEqualTo(ResultStatus.SUCCEEDED));
         assertThat(runtime.lane("p").breakerState()).isEqualTo(CircuitBreaker.State.CLOSED);
@@ -113,12 +121,20 @@ class FailureIsolationTest extends EngineTestBase {
     void shouldNotUseAnAttemptOnRateLimitsGatewayErrorsOrConnectionFailures() {
         config.put("dispatch.max-attempts", 2);
         Map<String, Queue<ProviderOutcome>> script = Map.of(
-            "survives", new ArrayDeque<>(List.of(failure(ErrorCode.RATE_LIMITED, 429, null),
-                http(ErrorCode.PROVIDER_ERROR, 502, "bad gateway"), http(ErrorCode.PROVIDER_ERROR, 503, "unavailable"),
-                http(ErrorCode.PROVIDER_ERROR, 504, "gateway timeout"), failure(ErrorCode.CONNECTION_FAILED, null, null),
-                http(ErrorCode.PROVIDER_ERROR, 500, "own"), success("ok"))),
-            "own-twice", new ArrayDeque<>(List.of(http(ErrorCode.PROVIDER_ERROR, 500, "first"),
-                http(ErrorCode.PROVIDER_ERROR, 503, "unavailable"), http(ErrorCode.PROVIDER_ERROR, 500, "second"))));
+                "survives",
+                        new ArrayDeque<>(List.of(
+                                failure(ErrorCode.RATE_LIMITED, 429, null),
+                                http(ErrorCode.PROVIDER_ERROR, 502, "bad gateway"),
+                                http(ErrorCode.PROVIDER_ERROR, 503, "unavailable"),
+                                http(ErrorCode.PROVIDER_ERROR, 504, "gateway timeout"),
+                                failure(ErrorCode.CONNECTION_FAILED, null, null),
+                                http(ErrorCode.PROVIDER_ERROR, 500, "own"),
+                                success("ok"))),
+                "own-twice",
+                        new ArrayDeque<>(List.of(
+                                http(ErrorCode.PROVIDER_ERROR, 500, "first"),
+                                http(ErrorCode.PROVIDER_ERROR, 503, "unavailable"),
+                                http(ErrorCode.PROVIDER_ERROR, 500, "second"))));
         caller.auto = c -> script.get(c.request().getId()).poll();
         DispatchEngine engine = engine();
         submit(engine, request("survives", "m", "x"), clock.millis());
@@ -142,14 +158,17 @@ class FailureIsolationTest extends EngineTestBase {
         config.put("dispatch.retry-budget-ratio", 0.0);
         Map<String, Integer> callsById = new HashMap<>();
         caller.auto = c -> callsById.merge(c.request().getId(), 1, Integer::sum) <= 2
-            ? http(ErrorCode.PROVIDER_ERROR, 500, "twice") : success("ok");
+                ? http(ErrorCode.PROVIDER_ERROR, 500, "twice")
+                : success("ok");
         DispatchEngine engine = engine();
         int n = RetryBudget.MIN_RETRIES_PER_WINDOW + 1;
         for (int i = 0; i < n; i++) {
             submit(engine, request("r" + i, "m", "x" + i), clock.millis());
         }
         runFor(engine, 5_000);
-        assertThat(caller.calls).as("first calls, then only the retries the budget holds").hasSize(n + n - 1);
+        assertThat(caller.calls)
+                .as("first calls, then only the retries the budget holds")
+                .hasSize(n + n - 1);
         assertThat(results).as("nothing fails for the budget").isEmpty();
         runFor(engine, 3 * RetryBudget.BUCKETS * RetryBudget.BUCKET_MS);
         assertThat(results).hasSize(n).allSatisfy(r -> {
@@ -171,8 +190,9 @@ class FailureIsolationTest extends EngineTestBase {
             assertThat(res.getError().getHttpStatus()).isEqualTo(503);
             assertThat(res.getError().getMessage()).contains("PROVIDER_ERROR", "service unavailable");
         });
-        assertThat(caller.calls.size()).as("more calls than max-attempts: provider-wide failures use none")
-            .isGreaterThan(4);
+        assertThat(caller.calls.size())
+                .as("more calls than max-attempts: provider-wide failures use none")
+                .isGreaterThan(4);
     }
 
     @Test
@@ -215,15 +235,19 @@ class FailureIsolationTest extends EngineTestBase {
         }
         runFor(engine, outageMs);
         int duringOutage = caller.calls.size();
-        assertThat(duringOutage).as("the window, then probes per open period")
-            .isLessThanOrEqualTo(window + probes * (int) (outageMs / openMs + 1));
+        assertThat(duringOutage)
+                .as("the window, then probes per open period")
+                .isLessThanOrEqualTo(window + probes * (int) (outageMs / openMs + 1));
         assertThat(results).isEmpty();
 
         answer.set(success("back"));
         runFor(engine, 10_000);
-        assertThat(results).hasSize(requests)
-            .allSatisfy(r -> assertThat(r.getStatus()).isEqualTo(ResultStatus.SUCCEEDED));
-        assertThat(caller.calls.size() - duringOutage).as("one successful call each after it").isEqualTo(requests);
+        assertThat(results)
+                .hasSize(requests)
+                .allSatisfy(r -> assertThat(r.getStatus()).isEqualTo(ResultStatus.SUCCEEDED));
+        assertThat(caller.calls.size() - duringOutage)
+                .as("one successful call each after it")
+                .isEqualTo(requests);
     }
 
     @Test
@@ -243,7 +267,10 @@ class FailureIsolationTest extends EngineTestBase {
             assertThat(res.getModelUsed()).isEqualTo("b-1");
             assertThat(res.getFallbackReason()).contains("CIRCUIT_OPEN");
         });
-        assertThat(results).extracting(ChatResult::getId).as("the others wait for pa").containsExactly("x");
+        assertThat(results)
+                .extracting(ChatResult::getId)
+                .as("the others wait for pa")
+                .containsExactly("x");
     }
 
     @Test
@@ -251,25 +278,36 @@ class FailureIsolationTest extends EngineTestBase {
         var closed = CircuitBreaker.State.CLOSED;
         for (int status : List.of(502, 503, 504)) {
             assertThat(FailureScope.of(http(ErrorCode.PROVIDER_ERROR, status, "x"), closed))
-                .isEqualTo(FailureScope.PROVIDER_WIDE);
+                    .isEqualTo(FailureScope.PROVIDER_WIDE);
         }
-        assertThat(FailureScope.of(failure(ErrorCode.RATE_LIMITED, 429, null), closed)).isEqualTo(FailureScope.PROVIDER_WIDE);
+        assertThat(FailureScope.of(failure(ErrorCode.RATE_LIMITED, 429, null), closed))
+                .isEqualTo(FailureScope.PROVIDER_WIDE);
         assertThat(FailureScope.of(failure(ErrorCode.CONNECTION_FAILED, null, null), closed))
-            .isEqualTo(FailureScope.PROVIDER_WIDE);
-        assertThat(FailureScope.of(http(ErrorCode.PROVIDER_ERROR, 500, "x"), closed)).isEqualTo(FailureScope.OWN);
-        assertThat(FailureScope.of(failure(ErrorCode.TIMEOUT, null, null), closed)).isEqualTo(FailureScope.OWN);
+                .isEqualTo(FailureScope.PROVIDER_WIDE);
+        assertThat(FailureScope.of(http(ErrorCode.PROVIDER_ERROR, 500, "x"), closed))
+                .isEqualTo(FailureScope.OWN);
+        assertThat(FailureScope.of(failure(ErrorCode.TIMEOUT, null, null), closed))
+                .isEqualTo(FailureScope.OWN);
         for (var notClosed : List.of(CircuitBreaker.State.OPEN, CircuitBreaker.State.HALF_OPEN)) {
             assertThat(FailureScope.of(http(ErrorCode.PROVIDER_ERROR, 500, "x"), notClosed))
-                .isEqualTo(FailureScope.PROVIDER_WIDE);
+                    .isEqualTo(FailureScope.PROVIDER_WIDE);
             assertThat(FailureScope.of(http(ErrorCode.PROVIDER_REJECTED, 400, "x"), notClosed))
-                .as("permanent errors are always the request's own").isEqualTo(FailureScope.OWN);
+                    .as("permanent errors are always the request's own")
+                    .isEqualTo(FailureScope.OWN);
         }
     }
 
     @Test
     void shouldRecordARequestsRepeatedFaultsOnceWhileClosedButEveryFaultOtherwise() {
-        DispatchSettings s = EngineFixtures.settings(Map.of("breaker.window-calls", 4, "breaker.failure-rate-percent", 50,
-            "breaker.open-ms", 1_000, "breaker.half-open-calls", 1));
+        DispatchSettings s = EngineFixtures.settings(Map.of(
+                "breaker.window-calls",
+                4,
+                "breaker.failure-rate-percent",
+                50,
+                "breaker.open-ms",
+                1_000,
+                "breaker.half-open-calls",
+                1));
         ProviderLane lane = new ProviderLane("p", s, clock);
         ProviderOutcome poison = http(ErrorCode.PROVIDER_ERROR, 500, "poison");
         lane.tryAdmit();
@@ -280,7 +318,8 @@ class FailureIsolationTest extends EngineTestBase {
         }
         lane.tryAdmit();
         assertThat(lane.onOutcome(http(ErrorCode.PROVIDER_ERROR, 503, "down"), 1.0, true))
-            .as("a provider-wide fault always counts").isTrue();
+                .as("a provider-wide fault always counts")
+                .isTrue();
         assertThat(lane.breakerState()).isEqualTo(CircuitBreaker.State.CLOSED);
         for (int i = 0; i < 2; i++) {
             lane.tryAdmit();
@@ -289,7 +328,9 @@ class FailureIsolationTest extends EngineTestBase {
         assertThat(lane.breakerState()).isEqualTo(CircuitBreaker.State.OPEN);
         clock.advance(1_001);
         assertThat(lane.tryAdmit()).isEqualTo(ProviderLane.Admission.ADMITTED);
-        assertThat(lane.onOutcome(poison, 1.0, true)).as("a failing probe counts, repeat or not").isTrue();
+        assertThat(lane.onOutcome(poison, 1.0, true))
+                .as("a failing probe counts, repeat or not")
+                .isTrue();
         assertThat(lane.breakerState()).isEqualTo(CircuitBreaker.State.OPEN);
     }
 }

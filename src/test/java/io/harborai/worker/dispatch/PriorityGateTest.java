@@ -63,7 +63,9 @@ class PriorityGateTest {
         online.add(100);
         online.remove(100);
         advanceMs(10);
-        assertThat(gate.admitBatchCall()).as("the grace starts when the gate notices the activity").isFalse();
+        assertThat(gate.admitBatchCall())
+                .as("the grace starts when the gate notices the activity")
+                .isFalse();
         advanceMs(300);
         assertThat(gate.admitBatchCall()).isTrue();
     }
@@ -108,19 +110,24 @@ class PriorityGateTest {
         assertThat(PriorityGate.OPEN.admitBatchCall()).isTrue();
         assertThat(PriorityGate.OPEN.yielding()).isFalse();
         assertThat(PriorityGate.create(online, new PriorityGate.Settings(false, 300), meters))
-            .isSameAs(PriorityGate.OPEN);
+                .isSameAs(PriorityGate.OPEN);
     }
 
     @Test
     void shouldStartNoBatchCallWhileAnOnlineRequestIsHeldAndCatchUpAfterTheGrace() {
         MutableClock clock = new MutableClock(1_700_000_000_000L);
         FakeCaller caller = new FakeCaller(clock);
-        DispatchRuntime onlineRt = new DispatchRuntime(EngineFixtures.router("p=*"),
-            EngineFixtures.settings(Map.of("dispatch.linger-ms", 0, "dispatch.max-in-flight", 8,
-                "dispatch.max-block-ms", 2_000)), caller, RateLimiter.unlimited(), clock,
-            () -> 0.5, meters);
-        PriorityGate gate = new PriorityGate(onlineRt.inFlight(), new PriorityGate.Settings(true, 300),
-            nanos::get, meters);
+        DispatchRuntime onlineRt = new DispatchRuntime(
+                EngineFixtures.router("p=*"),
+                EngineFixtures.settings(
+                        Map.of("dispatch.linger-ms", 0, "dispatch.max-in-flight", 8, "dispatch.max-block-ms", 2_000)),
+                caller,
+                RateLimiter.unlimited(),
+                clock,
+                () -> 0.5,
+                meters);
+        PriorityGate gate =
+                new PriorityGate(onlineRt.inFlight(), new PriorityGate.Settings(true, 300), nanos::get, meters);
         DispatchRuntime batchRt = onlineRt.forBatch(0.25, gate, meters);
         List<ChatResult> results = new ArrayList<>();
         DispatchEngine onlineEngine = new DispatchEngine(onlineRt, results::add);
@@ -144,14 +151,16 @@ class PriorityGateTest {
         assertThat(batchRt.inFlight().full()).as("the batch's cap is 2").isTrue();
         long t0 = System.nanoTime();
         batchEngine.awaitCapacity();
-        assertThat(System.nanoTime() - t0).as("a yielding batch does not wait at its cap (max-block 2 s)")
-            .isLessThan(TimeUnit.MILLISECONDS.toNanos(1_000));
+        assertThat(System.nanoTime() - t0)
+                .as("a yielding batch does not wait at its cap (max-block 2 s)")
+                .isLessThan(TimeUnit.MILLISECONDS.toNanos(1_000));
         assertThat(caller.calls).hasSize(1);
 
         advanceMs(300);
         batchEngine.pump();
         assertThat(caller.calls).hasSize(3);
-        assertThat(caller.calls.subList(1, 3)).allSatisfy(c -> assertThat(c.request().getId()).startsWith("b"));
+        assertThat(caller.calls.subList(1, 3))
+                .allSatisfy(c -> assertThat(c.request().getId()).startsWith("b"));
         assertThat(batchRt.inFlight().count()).isEqualTo(2);
     }
 }

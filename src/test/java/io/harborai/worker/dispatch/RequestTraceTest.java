@@ -11,9 +11,9 @@ import ch.qos.logback.core.read.ListAppender;
 import io.harborai.worker.avro.ChatResult;
 import io.harborai.worker.avro.ResultStatus;
 import io.harborai.worker.dispatch.EngineFixtures.FakeCaller;
-import io.harborai.worker.testinfra.MutableClock;
 import io.harborai.worker.dispatch.ratelimit.RateLimiter;
 import io.harborai.worker.provider.ErrorCode;
+import io.harborai.worker.testinfra.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,9 +45,14 @@ class RequestTraceTest {
 
     /** One request taken 30 ms after it arrived, answered 429 (Retry-After 1 s) and then 200. */
     private ChatResult runWithOneRetry(String mode) {
-        DispatchRuntime rt = new DispatchRuntime(EngineFixtures.router("p=*"),
-            EngineFixtures.settings(Map.of("dispatch.linger-ms", 0, "metrics.mode", mode)), caller,
-            RateLimiter.unlimited(), clock, () -> 0.5, new SimpleMeterRegistry());
+        DispatchRuntime rt = new DispatchRuntime(
+                EngineFixtures.router("p=*"),
+                EngineFixtures.settings(Map.of("dispatch.linger-ms", 0, "metrics.mode", mode)),
+                caller,
+                RateLimiter.unlimited(),
+                clock,
+                () -> 0.5,
+                new SimpleMeterRegistry());
         DispatchEngine engine = new DispatchEngine(rt, results::add);
         engine.submit(request("a", "m", "hi"), clock.millis() - 30, 100, false);
         engine.pump();
@@ -70,10 +75,13 @@ class RequestTraceTest {
         assertThat(r.getTimings().getAttemptMs()).containsExactly(5L, 5L);
         assertThat(r.getTimings().getProviderTotalMs()).isEqualTo(10);
         assertThat(r.getTimings().getRetryWaitMs()).isGreaterThanOrEqualTo(1_000);
-        List<String> events = traces.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        List<String> events =
+                traces.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
         assertThat(events).allSatisfy(e -> assertThat(e).contains("\"id\":\"a\""));
-        assertThat(events.stream().map(e -> e.replaceAll(".*\"event\":\"([a-z.]+)\".*", "$1")).toList())
-            .containsExactly("submitted", "call.start", "call.end", "retry", "call.start", "call.end", "result");
+        assertThat(events.stream()
+                        .map(e -> e.replaceAll(".*\"event\":\"([a-z.]+)\".*", "$1"))
+                        .toList())
+                .containsExactly("submitted", "call.start", "call.end", "retry", "call.start", "call.end", "result");
         assertThat(events.get(2)).contains("\"outcome\":\"RATE_LIMITED\"");
         assertThat(events.get(6)).contains("\"status\":\"SUCCEEDED\"", "\"provider_total_ms\":10");
     }

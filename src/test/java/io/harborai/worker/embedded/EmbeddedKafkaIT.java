@@ -2,6 +2,10 @@ package io.harborai.worker.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.harborai.worker.testinfra.HarborIntegrationTest;
+import io.harborai.worker.testinfra.Infra;
+import io.harborai.worker.testinfra.Rung;
+import io.harborai.worker.testinfra.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,7 +14,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -30,11 +33,6 @@ import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Produced;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import io.harborai.worker.testinfra.HarborIntegrationTest;
-import io.harborai.worker.testinfra.Infra;
-import io.harborai.worker.testinfra.Rung;
-import io.harborai.worker.testinfra.Topics;
 
 @HarborIntegrationTest
 class EmbeddedKafkaIT {
@@ -89,9 +87,10 @@ class EmbeddedKafkaIT {
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
 
         try (KafkaStreams streams = new KafkaStreams(builder.build(), props);
-                KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
-                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
-                        new StringSerializer(), new StringSerializer())) {
+                KafkaProducer<String, String> producer = new KafkaProducer<>(
+                        Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
+                        new StringSerializer(),
+                        new StringSerializer())) {
             streams.start();
             for (String v : List.of("a", "b", "c")) {
                 producer.send(new ProducerRecord<>(input, v, v));
@@ -108,7 +107,8 @@ class EmbeddedKafkaIT {
     void shouldBindTheRequestedFixedPort() throws Exception {
         int port = FreePorts.find();
         try (EmbeddedKafka kafka = EmbeddedKafka.start(port);
-                Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+                Admin admin =
+                        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
             assertThat(kafka.bootstrapServers()).isEqualTo("localhost:" + port);
             assertThat(admin.describeCluster().nodes().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS))
                     .singleElement()
@@ -127,21 +127,30 @@ class EmbeddedKafkaIT {
     }
 
     private static KafkaProducer<String, String> transactionalProducer(String bootstrap) {
-        return new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ProducerConfig.TRANSACTIONAL_ID_CONFIG, Topics.unique("tx-id")),
-                new StringSerializer(), new StringSerializer());
+        return new KafkaProducer<>(
+                Map.of(
+                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        bootstrap,
+                        ProducerConfig.TRANSACTIONAL_ID_CONFIG,
+                        Topics.unique("tx-id")),
+                new StringSerializer(),
+                new StringSerializer());
     }
 
     /** Polls until {@code expected} values arrived (or the timeout passed), then a little longer for extras. */
     private static List<String> readCommitted(String bootstrap, String topic, int expected) {
         Map<String, Object> config = Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.GROUP_ID_CONFIG, Topics.unique("reader"),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ConsumerConfig.GROUP_ID_CONFIG,
+                Topics.unique("reader"),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                "read_committed",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "earliest");
         List<String> values = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer())) {
+        try (KafkaConsumer<String, String> consumer =
+                new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer())) {
             consumer.subscribe(List.of(topic));
             long deadline = System.nanoTime() + TIMEOUT.toNanos();
             while (values.size() < expected && System.nanoTime() < deadline) {

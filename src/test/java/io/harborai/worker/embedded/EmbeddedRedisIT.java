@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.harborai.worker.testinfra.HarborIntegrationTest;
+import io.harborai.worker.testinfra.Infra;
+import io.harborai.worker.testinfra.Rung;
+import io.harborai.worker.testinfra.Topics;
 import java.time.Duration;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,11 +20,6 @@ import org.redisson.client.RedisException;
 import org.redisson.client.codec.StringCodec;
 import org.redisson.config.Config;
 import org.redisson.config.ConstantDelay;
-
-import io.harborai.worker.testinfra.HarborIntegrationTest;
-import io.harborai.worker.testinfra.Infra;
-import io.harborai.worker.testinfra.Rung;
-import io.harborai.worker.testinfra.Topics;
 
 @HarborIntegrationTest
 class EmbeddedRedisIT {
@@ -70,7 +68,8 @@ class EmbeddedRedisIT {
 
         RBucket<String> shortLived = redisson.getBucket(Topics.unique("short"));
         shortLived.set("gone soon", Duration.ofMillis(200));
-        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
+        await().atMost(Duration.ofSeconds(5))
+                .pollInterval(Duration.ofMillis(50))
                 .until(() -> shortLived.get() == null);
 
         if (System.getenv(Infra.REDIS_ENV) == null) {
@@ -80,7 +79,8 @@ class EmbeddedRedisIT {
 
     @Test
     void shouldFailWhileRedisIsDownAndRecoverOnTheSamePort(Infra infra) {
-        Assumptions.assumeTrue(infra.canRestartRedis(), "Redis from rung " + infra.redisRung() + " cannot be restarted");
+        Assumptions.assumeTrue(
+                infra.canRestartRedis(), "Redis from rung " + infra.redisRung() + " cannot be restarted");
         String url = infra.redisUrl();
         RBucket<String> bucket = redisson.getBucket(Topics.unique("outage"));
         bucket.set("before");
@@ -96,7 +96,9 @@ class EmbeddedRedisIT {
         }
 
         assertThat(infra.redisUrl()).isEqualTo(url);
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+        await().atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(100))
+                .ignoreExceptions()
                 .untilAsserted(() -> {
                     bucket.set("after", Duration.ofSeconds(30));
                     assertThat(bucket.get()).isEqualTo("after");

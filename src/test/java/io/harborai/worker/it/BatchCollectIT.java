@@ -99,13 +99,27 @@ class BatchCollectIT {
         }
         Path out = dir.resolve("out.jsonl");
         Path err = dir.resolve("err.jsonl");
-        int exit = HarborCli.commandLine().execute("collect", "--batch-id", batch, "-o", out.toString(),
-            "--errors", err.toString(), "--config", fx.config(dir).toString(), "--timeout", "PT120S");
+        int exit = HarborCli.commandLine()
+                .execute(
+                        "collect",
+                        "--batch-id",
+                        batch,
+                        "-o",
+                        out.toString(),
+                        "--errors",
+                        err.toString(),
+                        "--config",
+                        fx.config(dir).toString(),
+                        "--timeout",
+                        "PT120S");
         assertThat(exit).isZero();
         assertExactlyOneLinePerLine(batch, out, err);
         try (Admin admin = fx.admin()) {
-            assertThat(admin.listConsumerGroupOffsets(BatchCollector.groupId(batch)).partitionsToOffsetAndMetadata()
-                .get(30, TimeUnit.SECONDS)).as("offsets committed").hasSize(3);
+            assertThat(admin.listConsumerGroupOffsets(BatchCollector.groupId(batch))
+                            .partitionsToOffsetAndMetadata()
+                            .get(30, TimeUnit.SECONDS))
+                    .as("offsets committed")
+                    .hasSize(3);
         }
     }
 
@@ -127,17 +141,23 @@ class BatchCollectIT {
         assertThat(crash).as("killed between an fsync and its commit").isInstanceOf(Kill.Killed.class);
         long afterCrash = lineCount(out) + lineCount(err);
         try (Admin admin = fx.admin()) {
-            var committed = admin.listConsumerGroupOffsets(BatchCollector.groupId(batch)).partitionsToOffsetAndMetadata()
-                .get(30, TimeUnit.SECONDS);
+            var committed = admin.listConsumerGroupOffsets(BatchCollector.groupId(batch))
+                    .partitionsToOffsetAndMetadata()
+                    .get(30, TimeUnit.SECONDS);
             assertThat(committed).as("commits before the kill").hasSize(3);
-            long committedTotal = committed.values().stream().mapToLong(o -> o.offset()).sum()
-                - starts.values().stream().mapToLong(Long::longValue).sum();
+            long committedTotal = committed.values().stream()
+                            .mapToLong(o -> o.offset())
+                            .sum()
+                    - starts.values().stream().mapToLong(Long::longValue).sum();
             assertThat(committedTotal).as("resume has work left").isLessThan(LINES);
             assertThat(afterCrash).as("lines on disk that no commit covers").isGreaterThan(committedTotal);
         }
         assertThat(afterCrash).isGreaterThanOrEqualTo(9_000).isLessThan(LINES);
-        Files.writeString(out, "{\"id\":\"" + batch + ":1\",\"custom_id\":\"req-1\",\"resp",
-            StandardCharsets.UTF_8, StandardOpenOption.APPEND); // a torn write
+        Files.writeString(
+                out,
+                "{\"id\":\"" + batch + ":1\",\"custom_id\":\"req-1\",\"resp",
+                StandardCharsets.UTF_8,
+                StandardOpenOption.APPEND); // a torn write
 
         BatchCollector.Summary s = collect(infra, batch, out, err, -1);
         assertThat(s.complete()).isTrue();
@@ -178,31 +198,52 @@ class BatchCollectIT {
             }
         });
         Path out = dir.resolve("out.jsonl");
-        int exit = HarborCli.commandLine().execute("collect", "--batch-id", batch, "-o", out.toString(),
-            "--config", fx.config(dir).toString(), "--timeout", "PT120S");
+        int exit = HarborCli.commandLine()
+                .execute(
+                        "collect",
+                        "--batch-id",
+                        batch,
+                        "-o",
+                        out.toString(),
+                        "--config",
+                        fx.config(dir).toString(),
+                        "--timeout",
+                        "PT120S");
         long endedNanos = System.nanoTime();
         submitAndWorker.get(60, TimeUnit.SECONDS);
         assertThat(exit).isZero();
-        assertThat(endedNanos - lastSentNanos[0]).as("ended after the last result was written").isPositive();
+        assertThat(endedNanos - lastSentNanos[0])
+                .as("ended after the last result was written")
+                .isPositive();
         List<JsonNode> lines = read(out);
         assertThat(lines).hasSize(total);
         assertThat(lines.stream().filter(l -> !l.get("error").isNull()).count())
-            .as("failures go to OUT without --errors").isEqualTo(total / 100);
+                .as("failures go to OUT without --errors")
+                .isEqualTo(total / 100);
     }
 
     /** Collects; with {@code killAfter >= 0} the run dies at its first commit after that many records read. */
     private BatchCollector.Summary collect(Infra infra, String batch, Path out, Path err, long killAfter)
-        throws IOException {
+            throws IOException {
         Map<String, Object> rp = new HashMap<>(BatchCollector.consumerDefaults(batch));
         rp.put("bootstrap.servers", infra.kafkaBootstrap());
         Map<String, Object> sp = new HashMap<>(BatchCollector.statusConsumerDefaults());
         sp.put("bootstrap.servers", infra.kafkaBootstrap());
-        try (var results = new KafkaConsumer<>(rp, new StringDeserializer(),
-                 new AvroSerde<>(fx.registry, ChatResult.class, false).deserializer());
-             var statuses = new KafkaConsumer<>(sp, new StringDeserializer(),
-                 new AvroSerde<>(fx.registry, BatchStatus.class, false).deserializer())) {
-            BatchCollector c = new BatchCollector(killAfter < 0 ? results : killedBeforeACommit(results, killAfter),
-                statuses, fx.resultsTopic, fx.batchesTopic, batch, System.err);
+        try (var results = new KafkaConsumer<>(
+                        rp,
+                        new StringDeserializer(),
+                        new AvroSerde<>(fx.registry, ChatResult.class, false).deserializer());
+                var statuses = new KafkaConsumer<>(
+                        sp,
+                        new StringDeserializer(),
+                        new AvroSerde<>(fx.registry, BatchStatus.class, false).deserializer())) {
+            BatchCollector c = new BatchCollector(
+                    killAfter < 0 ? results : killedBeforeACommit(results, killAfter),
+                    statuses,
+                    fx.resultsTopic,
+                    fx.batchesTopic,
+                    batch,
+                    System.err);
             return c.run(out, err, Duration.ofSeconds(120));
         }
     }
@@ -236,7 +277,8 @@ class BatchCollectIT {
                 int n = Integer.parseInt(id.substring(batch.length() + 1));
                 seen.merge(n, 1, Integer::sum);
                 assertThat(line.get("custom_id").asText()).as(id).isEqualTo("req-" + n);
-                boolean isError = !line.get("error").isNull() || line.at("/response/body/error").isObject();
+                boolean isError = !line.get("error").isNull()
+                        || line.at("/response/body/error").isObject();
                 assertThat(isError).as("%s in %s", id, file.getFileName()).isEqualTo(file.equals(err));
                 assertThat(failing(n)).as(id).isEqualTo(file.equals(err));
             }

@@ -53,27 +53,51 @@ class BatchCommandIT {
         int exit;
         try (HarborWorker worker = HarborWorker.start(loaded)) {
             assertThat(worker.awaitRunning(Duration.ofSeconds(60))).isTrue();
-            exit = HarborCli.commandLine().execute("batch", input.toString(), "-o", output.toString(),
-                "--config", config.toString(), "--batch-id", "it-batch-1", "--timeout", "PT90S");
+            exit = HarborCli.commandLine()
+                    .execute(
+                            "batch",
+                            input.toString(),
+                            "-o",
+                            output.toString(),
+                            "--config",
+                            config.toString(),
+                            "--batch-id",
+                            "it-batch-1",
+                            "--timeout",
+                            "PT90S");
         }
         assertThat(exit).isZero();
 
         List<JsonNode> out = read(output);
         assertThat(out).hasSize(lines.size());
-        Map<String, Long> perCustomId = out.stream().filter(n -> !n.get("custom_id").isNull())
-            .collect(Collectors.groupingBy(n -> n.get("custom_id").asText(), Collectors.counting()));
+        Map<String, Long> perCustomId = out.stream()
+                .filter(n -> !n.get("custom_id").isNull())
+                .collect(Collectors.groupingBy(n -> n.get("custom_id").asText(), Collectors.counting()));
         assertThat(perCustomId.get("c-0")).isEqualTo(1);
-        assertThat(perCustomId.get("c-5")).as("original plus the duplicate's error line").isEqualTo(2);
-        List<JsonNode> successes = out.stream().filter(n -> n.get("error").isNull()).toList();
+        assertThat(perCustomId.get("c-5"))
+                .as("original plus the duplicate's error line")
+                .isEqualTo(2);
+        List<JsonNode> successes =
+                out.stream().filter(n -> n.get("error").isNull()).toList();
         assertThat(successes).hasSize(40).allSatisfy(n -> {
-            assertThat(n.get("id").asText()).as("the line id names its input line").matches("it-batch-1:[0-9]+");
+            assertThat(n.get("id").asText())
+                    .as("the line id names its input line")
+                    .matches("it-batch-1:[0-9]+");
             assertThat(n.at("/response/status_code").asInt()).isEqualTo(200);
-            assertThat(n.at("/response/body/choices/0/message/content").asText()).isNotBlank();
+            assertThat(n.at("/response/body/choices/0/message/content").asText())
+                    .isNotBlank();
         });
-        assertThat(out.stream().filter(n -> !n.get("error").isNull()).map(n -> n.at("/error/code").asText()))
-            .containsExactlyInAnyOrder("invalid_json", "duplicate_custom_id", "invalid_url");
-        assertThat(successes.stream().filter(n -> n.get("custom_id").asText().equals("c-3")).findFirst().orElseThrow()
-            .at("/response/body/choices/0/message/content").asText()).contains("请总结第3段");
+        assertThat(out.stream()
+                        .filter(n -> !n.get("error").isNull())
+                        .map(n -> n.at("/error/code").asText()))
+                .containsExactlyInAnyOrder("invalid_json", "duplicate_custom_id", "invalid_url");
+        assertThat(successes.stream()
+                        .filter(n -> n.get("custom_id").asText().equals("c-3"))
+                        .findFirst()
+                        .orElseThrow()
+                        .at("/response/body/choices/0/message/content")
+                        .asText())
+                .contains("请总结第3段");
     }
 
     private String line(String customId, String text) throws IOException {

@@ -9,10 +9,10 @@ import io.harborai.worker.avro.Message;
 import io.harborai.worker.avro.Params;
 import io.harborai.worker.config.HarborConfig;
 import io.harborai.worker.metrics.MetricsCatalog;
-import io.harborai.worker.simulator.SimulatorOptions;
-import io.harborai.worker.simulator.SimulatorServer;
 import io.harborai.worker.schema.AvroSerde;
 import io.harborai.worker.schema.SchemaRegistryClient;
+import io.harborai.worker.simulator.SimulatorOptions;
+import io.harborai.worker.simulator.SimulatorServer;
 import io.harborai.worker.testinfra.HarborIntegrationTest;
 import io.harborai.worker.testinfra.Infra;
 import io.harborai.worker.testinfra.WorkerConfigs;
@@ -61,24 +61,32 @@ class BatchPriorityIT {
         private final Thread thread;
 
         Arrivals(Infra infra, SchemaRegistryClient registry, String topic) {
-            thread = new Thread(() -> {
-                try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(
-                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafkaBootstrap(),
-                    ConsumerConfig.GROUP_ID_CONFIG, "prio-" + UUID.randomUUID(),
-                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                    ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
-                    new StringDeserializer(), new AvroSerde<>(registry, ChatResult.class, false).deserializer())) {
-                    consumer.subscribe(List.of(topic));
-                    while (running.get()) {
-                        for (var rec : consumer.poll(Duration.ofMillis(20))) {
-                            at.putIfAbsent(rec.key(), System.nanoTime());
-                            if (rec.key().startsWith("bulk-")) {
-                                batchResults.incrementAndGet();
+            thread = new Thread(
+                    () -> {
+                        try (var consumer = new KafkaConsumer<>(
+                                Map.<String, Object>of(
+                                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                                        infra.kafkaBootstrap(),
+                                        ConsumerConfig.GROUP_ID_CONFIG,
+                                        "prio-" + UUID.randomUUID(),
+                                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                                        "earliest",
+                                        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                                        "read_committed"),
+                                new StringDeserializer(),
+                                new AvroSerde<>(registry, ChatResult.class, false).deserializer())) {
+                            consumer.subscribe(List.of(topic));
+                            while (running.get()) {
+                                for (var rec : consumer.poll(Duration.ofMillis(20))) {
+                                    at.putIfAbsent(rec.key(), System.nanoTime());
+                                    if (rec.key().startsWith("bulk-")) {
+                                        batchResults.incrementAndGet();
+                                    }
+                                }
                             }
                         }
-                    }
-                }
-            }, "prio-arrivals");
+                    },
+                    "prio-arrivals");
             thread.start();
         }
 
@@ -94,14 +102,24 @@ class BatchPriorityIT {
     }
 
     private static ChatRequest request(String id, String text) {
-        return ChatRequest.newBuilder().setId(id).setModel("sim-chat")
-            .setMessages(List.of(Message.newBuilder().setRole("user").setContent(text).build()))
-            .setParams(Params.newBuilder().build()).build();
+        return ChatRequest.newBuilder()
+                .setId(id)
+                .setModel("sim-chat")
+                .setMessages(List.of(
+                        Message.newBuilder().setRole("user").setContent(text).build()))
+                .setParams(Params.newBuilder().build())
+                .build();
     }
 
     /** Sends {@code n} online requests 50 ms apart; returns their latencies in ms, sorted. */
-    private static List<Long> online(KafkaProducer<String, ChatRequest> producer, String topic, Arrivals arrivals,
-                                     String prefix, int n, Runnable eachSend) throws InterruptedException {
+    private static List<Long> online(
+            KafkaProducer<String, ChatRequest> producer,
+            String topic,
+            Arrivals arrivals,
+            String prefix,
+            int n,
+            Runnable eachSend)
+            throws InterruptedException {
         Map<String, Long> sent = new ConcurrentHashMap<>();
         for (int i = 0; i < n; i++) {
             eachSend.run();
@@ -132,7 +150,8 @@ class BatchPriorityIT {
     @Test
     void shouldKeepOnlineLatencyCloseToIdleWhileALargeBatchDrains(Infra infra) throws Exception {
         SchemaRegistryClient registry = SchemaRegistryClient.create(infra.schemaRegistryUrl());
-        try (SimulatorServer sim = SimulatorServer.start(SimulatorOptions.defaults().withLatency(Duration.ofMillis(50)))) {
+        try (SimulatorServer sim =
+                SimulatorServer.start(SimulatorOptions.defaults().withLatency(Duration.ofMillis(50)))) {
             Map<String, Object> cfg = WorkerConfigs.base(infra, "prio");
             cfg.put("providers.sim.base-url", sim.baseUrl());
             cfg.put("providers.sim.models", List.of("*"));
@@ -141,22 +160,27 @@ class BatchPriorityIT {
             String requests = (String) cfg.get("topics.requests");
             String batchTopic = (String) cfg.get("topics.requests-batch");
             try (HarborWorker worker = HarborWorker.start(HarborConfig.fromMap(cfg));
-                 Arrivals arrivals = new Arrivals(infra, registry, (String) cfg.get("topics.results"));
-                 var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", infra.kafkaBootstrap(),
-                     "linger.ms", 0), new StringSerializer(), new AvroSerde<>(registry, ChatRequest.class, true).serializer())) {
+                    Arrivals arrivals = new Arrivals(infra, registry, (String) cfg.get("topics.results"));
+                    var producer = new KafkaProducer<>(
+                            Map.<String, Object>of("bootstrap.servers", infra.kafkaBootstrap(), "linger.ms", 0),
+                            new StringSerializer(),
+                            new AvroSerde<>(registry, ChatRequest.class, true).serializer())) {
                 assertThat(worker.awaitRunning(Duration.ofSeconds(60))).isTrue();
-                online(producer, requests, arrivals, "warm-", 100, () -> { });
-                List<Long> idle = online(producer, requests, arrivals, "idle-", ONLINE, () -> { });
+                online(producer, requests, arrivals, "warm-", 100, () -> {});
+                List<Long> idle = online(producer, requests, arrivals, "idle-", ONLINE, () -> {});
 
                 for (int i = 0; i < BATCH; i++) {
-                    producer.send(new ProducerRecord<>(batchTopic, "bulk-" + i, request("bulk-" + i, "bulk question " + i)));
+                    producer.send(
+                            new ProducerRecord<>(batchTopic, "bulk-" + i, request("bulk-" + i, "bulk question " + i)));
                 }
                 producer.flush();
                 long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
                 while (arrivals.batchResults.get() < 500 && System.nanoTime() < deadline) {
                     Thread.sleep(50);
                 }
-                assertThat(arrivals.batchResults.get()).as("the batch is running").isGreaterThanOrEqualTo(500);
+                assertThat(arrivals.batchResults.get())
+                        .as("the batch is running")
+                        .isGreaterThanOrEqualTo(500);
                 long a0 = sim.calls();
                 long t0 = System.nanoTime();
                 Thread.sleep(2_000);
@@ -169,7 +193,8 @@ class BatchPriorityIT {
                 List<Long> busy = online(producer, requests, arrivals, "busy-", ONLINE, () -> {
                     // Counted from the first send that finds the batch yielding: before it, the first online
                     // request is still on its way to its engine, which can take seconds on a loaded machine.
-                    var gauge = worker.meters().find(MetricsCatalog.BATCH_YIELDING).gauge();
+                    var gauge =
+                            worker.meters().find(MetricsCatalog.BATCH_YIELDING).gauge();
                     boolean y = gauge != null && gauge.value() > 0; // absent when yielding is off
                     if (y || yielding.get() > 0) {
                         looks.incrementAndGet();
@@ -180,21 +205,38 @@ class BatchPriorityIT {
                 long batchDoneWhenOnlineFinished = arrivals.batchResults.get();
                 double yieldingShare = looks.get() == 0 ? 0 : yielding.get() / (double) looks.get();
 
-                log.info("measured: online latency ms idle p50/p95/max {}/{}/{}; during a {}-request batch {}/{}/{}"
-                        + " (batch results when the online requests were done: {}); batch calls/s alone {}, during the"
-                        + " online requests {}; batch yielding at {} of the online sends", p(idle, 0.5), p(idle, 0.95),
-                    idle.get(idle.size() - 1), BATCH, p(busy, 0.5), p(busy, 0.95), busy.get(busy.size() - 1),
-                    batchDoneWhenOnlineFinished, Math.round(aloneCps), Math.round(duringCps), yieldingShare);
-                assertThat(batchDoneWhenOnlineFinished).as("the batch was still draining").isLessThan(BATCH);
-                assertThat(yieldingShare).as("batch yields while online requests arrive").isGreaterThanOrEqualTo(0.5);
-                assertThat(duringCps).as("batch calls/s during the online requests, against alone")
-                    .isLessThanOrEqualTo(0.5 * aloneCps);
+                log.info(
+                        "measured: online latency ms idle p50/p95/max {}/{}/{}; during a {}-request batch {}/{}/{}"
+                                + " (batch results when the online requests were done: {}); batch calls/s alone {}, during the"
+                                + " online requests {}; batch yielding at {} of the online sends",
+                        p(idle, 0.5),
+                        p(idle, 0.95),
+                        idle.get(idle.size() - 1),
+                        BATCH,
+                        p(busy, 0.5),
+                        p(busy, 0.95),
+                        busy.get(busy.size() - 1),
+                        batchDoneWhenOnlineFinished,
+                        Math.round(aloneCps),
+                        Math.round(duringCps),
+                        yieldingShare);
+                assertThat(batchDoneWhenOnlineFinished)
+                        .as("the batch was still draining")
+                        .isLessThan(BATCH);
+                assertThat(yieldingShare)
+                        .as("batch yields while online requests arrive")
+                        .isGreaterThanOrEqualTo(0.5);
+                assertThat(duringCps)
+                        .as("batch calls/s during the online requests, against alone")
+                        .isLessThanOrEqualTo(0.5 * aloneCps);
                 // Latency only loosely, against this run's idle baseline: other processes' load can hit one
                 // probe and not the other. The assertions above are what fail without yielding.
-                assertThat(p(busy, 0.5)).as("online p50 during the batch stays close to idle")
-                    .isLessThanOrEqualTo(3 * p(idle, 0.5) + 500);
-                assertThat(p(busy, 0.95)).as("online p95 during the batch: no result held behind a batch transaction")
-                    .isLessThanOrEqualTo(4 * p(idle, 0.95) + 1_000);
+                assertThat(p(busy, 0.5))
+                        .as("online p50 during the batch stays close to idle")
+                        .isLessThanOrEqualTo(3 * p(idle, 0.5) + 500);
+                assertThat(p(busy, 0.95))
+                        .as("online p95 during the batch: no result held behind a batch transaction")
+                        .isLessThanOrEqualTo(4 * p(idle, 0.95) + 1_000);
             }
         }
     }

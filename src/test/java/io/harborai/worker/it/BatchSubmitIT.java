@@ -73,15 +73,18 @@ class BatchSubmitIT {
         assertThat(status.getLinesDone()).isEqualTo(5000);
         assertThat(status.getSubmitted()).isEqualTo(4749);
         assertThat(status.getInvalid()).isEqualTo(251);
-        assertThat(status.getResultsStartOffsets()).as("results topic was empty before the submit")
-            .isEqualTo(Map.of("0", 0L, "1", 0L, "2", 0L));
+        assertThat(status.getResultsStartOffsets())
+                .as("results topic was empty before the submit")
+                .isEqualTo(Map.of("0", 0L, "1", 0L, "2", 0L));
 
-        assertThat(cli("status", "b1", "--config", yaml.toString())).isEqualTo(
-            "b1: in_progress  total 5000  completed 0  failed 251  (submitted 4749, invalid 251)\n");
-        assertThat(json.readTree(cli("status", "b1", "--json", "--config", yaml.toString())).toString()).isEqualTo(
-            "{\"id\":\"b1\",\"object\":\"batch\",\"status\":\"in_progress\","
-                + "\"request_counts\":{\"total\":5000,\"completed\":0,\"failed\":251}}");
-        assertThat(HarborCli.commandLine().execute("status", "nope", "--config", yaml.toString())).isEqualTo(1);
+        assertThat(cli("status", "b1", "--config", yaml.toString()))
+                .isEqualTo("b1: in_progress  total 5000  completed 0  failed 251  (submitted 4749, invalid 251)\n");
+        assertThat(json.readTree(cli("status", "b1", "--json", "--config", yaml.toString()))
+                        .toString())
+                .isEqualTo("{\"id\":\"b1\",\"object\":\"batch\",\"status\":\"in_progress\","
+                        + "\"request_counts\":{\"total\":5000,\"completed\":0,\"failed\":251}}");
+        assertThat(HarborCli.commandLine().execute("status", "nope", "--config", yaml.toString()))
+                .isEqualTo(1);
     }
 
     @Test
@@ -91,8 +94,9 @@ class BatchSubmitIT {
         Path input = dir.resolve("in.jsonl");
         Expected expected = writeInput(input, "b2");
         assertThat(submitter(cfg).submit(input, "b2").outcome()).isEqualTo(BatchSubmitter.Outcome.COMPLETE);
-        List<String> topics = List.of((String) cfg.get("topics.requests-batch"), (String) cfg.get("topics.results"),
-            (String) cfg.get("topics.batches"));
+        List<String> topics =
+                List.of((String) cfg.get("topics.requests-batch"), (String) cfg.get("topics.results"), (String)
+                        cfg.get("topics.batches"));
         Map<TopicPartition, Long> before = endOffsets(infra, topics);
         assertThat(before.values().stream().mapToLong(Long::longValue).sum()).isGreaterThan(5000);
 
@@ -109,8 +113,9 @@ class BatchSubmitIT {
         Path input = dir.resolve("in.jsonl");
         Expected expected = writeInput(input, "b3");
 
-        Throwable killed = catchThrowable(() -> BatchSubmitterHooks.killedAfterLines(HarborConfig.fromMap(cfg), System.err, 2345)
-            .submit(input, "b3"));
+        Throwable killed =
+                catchThrowable(() -> BatchSubmitterHooks.killedAfterLines(HarborConfig.fromMap(cfg), System.err, 2345)
+                        .submit(input, "b3"));
         assertThat(killed).isInstanceOf(Kill.Killed.class);
         BatchStatus partial = lastStatus(infra, cfg, "b3");
         assertThat(partial.getSubmitComplete()).isFalse();
@@ -126,7 +131,8 @@ class BatchSubmitIT {
         assertThat(second.invalid()).isEqualTo(251);
         assertOnePerLine(infra, cfg, expected);
         assertThat(read(infra, requests, ChatRequest.class, "read_uncommitted"))
-            .as("the interrupted chunk did reach the log, and was aborted").hasSizeGreaterThan(4749);
+                .as("the interrupted chunk did reach the log, and was aborted")
+                .hasSizeGreaterThan(4749);
         assertThat(lastStatus(infra, cfg, "b3").getSubmitComplete()).isTrue();
     }
 
@@ -134,18 +140,24 @@ class BatchSubmitIT {
     private void assertOnePerLine(Infra infra, Map<String, Object> cfg, Expected expected) {
         var requests = read(infra, (String) cfg.get("topics.requests-batch"), ChatRequest.class, "read_committed");
         assertThat(requests).hasSize(expected.valid().size());
-        assertThat(requests).allSatisfy(r -> assertThat(r.key()).isEqualTo(r.value().getId()));
-        assertThat(requests.stream().collect(Collectors.toMap(ConsumerRecord::key, r -> r.value().getCustomId())))
-            .isEqualTo(expected.valid());
+        assertThat(requests)
+                .allSatisfy(r -> assertThat(r.key()).isEqualTo(r.value().getId()));
+        assertThat(requests.stream()
+                        .collect(Collectors.toMap(
+                                ConsumerRecord::key, r -> r.value().getCustomId())))
+                .isEqualTo(expected.valid());
         var results = read(infra, (String) cfg.get("topics.results"), ChatResult.class, "read_committed");
         assertThat(results).hasSize(expected.invalid().size());
         assertThat(results).allSatisfy(r -> {
             assertThat(r.key()).isEqualTo(r.value().getId());
             assertThat(r.value().getStatus()).isEqualTo(ResultStatus.FAILED);
-            assertThat(r.value().getBatchId()).isEqualTo(r.key().substring(0, r.key().indexOf(':')));
+            assertThat(r.value().getBatchId())
+                    .isEqualTo(r.key().substring(0, r.key().indexOf(':')));
         });
-        assertThat(results.stream().collect(Collectors.toMap(ConsumerRecord::key, r -> r.value().getError().getCode())))
-            .isEqualTo(expected.invalid());
+        assertThat(results.stream()
+                        .collect(Collectors.toMap(
+                                ConsumerRecord::key, r -> r.value().getError().getCode())))
+                .isEqualTo(expected.invalid());
     }
 
     /**
@@ -169,8 +181,14 @@ class BatchSubmitIT {
                 case 27 -> bad(invalid, id, "invalid_method", line(custom, "GET", "/v1/chat/completions", true));
                 case 37 -> bad(invalid, id, "invalid_url", line(custom, "POST", "/v1/embeddings", true));
                 case 47 -> bad(invalid, id, "invalid_body", line(custom, "POST", "/v1/chat/completions", false));
-                default -> i == 4321 ? bad(invalid, id, "duplicate_custom_id", line(custom, "POST", "/v1/chat/completions", true))
-                    : ok(valid, id, custom, line(custom, "POST", "/v1/chat/completions", true));
+                default ->
+                    i == 4321
+                            ? bad(
+                                    invalid,
+                                    id,
+                                    "duplicate_custom_id",
+                                    line(custom, "POST", "/v1/chat/completions", true))
+                            : ok(valid, id, custom, line(custom, "POST", "/v1/chat/completions", true));
             };
             lines.add(text);
         }
@@ -224,26 +242,32 @@ class BatchSubmitIT {
             System.setOut(original);
         }
         // Test logging also goes to stdout: keep the command's own lines only.
-        String out = buf.toString(StandardCharsets.UTF_8).lines()
-            .filter(l -> !l.matches("^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} .*"))
-            .collect(Collectors.joining("\n", "", "\n"));
+        String out = buf.toString(StandardCharsets.UTF_8)
+                .lines()
+                .filter(l -> !l.matches("^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} .*"))
+                .collect(Collectors.joining("\n", "", "\n"));
         assertThat(exit).as("exit code of %s, stdout %s", List.of(args), out).isZero();
         return out;
     }
 
     private BatchStatus lastStatus(Infra infra, Map<String, Object> cfg, String batchId) {
         var all = read(infra, (String) cfg.get("topics.batches"), BatchStatus.class, "read_committed");
-        return all.stream().filter(r -> r.key().equals(batchId)).reduce((a, b) -> b).orElseThrow().value();
+        return all.stream()
+                .filter(r -> r.key().equals(batchId))
+                .reduce((a, b) -> b)
+                .orElseThrow()
+                .value();
     }
 
     /** Every record of {@code topic} up to its current end. */
     private static <T extends org.apache.avro.specific.SpecificRecord> List<ConsumerRecord<String, T>> read(
             Infra infra, String topic, Class<T> type, String isolation) {
-        Deserializer<T> values = new AvroSerde<>(SchemaRegistryClient.create(infra.schemaRegistryUrl()), type, false)
-            .deserializer();
+        Deserializer<T> values =
+                new AvroSerde<>(SchemaRegistryClient.create(infra.schemaRegistryUrl()), type, false).deserializer();
         try (var consumer = new KafkaConsumer<>(props(infra, isolation), new StringDeserializer(), values)) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                .map(p -> new TopicPartition(topic, p.partition())).toList();
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
@@ -258,10 +282,12 @@ class BatchSubmitIT {
     }
 
     private static Map<TopicPartition, Long> endOffsets(Infra infra, List<String> topics) {
-        try (var consumer = new KafkaConsumer<>(props(infra, "read_uncommitted"), new StringDeserializer(),
-                new StringDeserializer())) {
-            List<TopicPartition> partitions = topics.stream().flatMap(t -> consumer.partitionsFor(t).stream())
-                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        try (var consumer = new KafkaConsumer<>(
+                props(infra, "read_uncommitted"), new StringDeserializer(), new StringDeserializer())) {
+            List<TopicPartition> partitions = topics.stream()
+                    .flatMap(t -> consumer.partitionsFor(t).stream())
+                    .map(p -> new TopicPartition(p.topic(), p.partition()))
+                    .toList();
             consumer.assign(partitions);
             return new HashMap<>(consumer.endOffsets(partitions));
         }

@@ -53,14 +53,21 @@ final class CollectFixtures {
 
     /** Result {@code batch:n}; a failure alternates a provider error (HTTP 400) and a timeout. */
     ChatResult result(String batch, int n, String customId, boolean ok) {
-        ChatResult.Builder b = ChatResult.newBuilder().setId(batch + ":" + n).setBatchId(batch).setCustomId(customId)
-            .setStatus(ok ? ResultStatus.SUCCEEDED : ResultStatus.FAILED).setModelRequested("deepseek-chat")
-            .setModelUsed("deepseek-chat").setCompletedAtMs(System.currentTimeMillis());
+        ChatResult.Builder b = ChatResult.newBuilder()
+                .setId(batch + ":" + n)
+                .setBatchId(batch)
+                .setCustomId(customId)
+                .setStatus(ok ? ResultStatus.SUCCEEDED : ResultStatus.FAILED)
+                .setModelRequested("deepseek-chat")
+                .setModelUsed("deepseek-chat")
+                .setCompletedAtMs(System.currentTimeMillis());
         if (ok) {
             b.setResponse(ChatResponse.newBuilder().setContent("answer " + n).build());
         } else {
-            b.setError(n % 2 == 0 ? new ErrorInfo("PROVIDER_REJECTED", "bad request", 400, false)
-                : new ErrorInfo("TIMEOUT", "no answer", null, true));
+            b.setError(
+                    n % 2 == 0
+                            ? new ErrorInfo("PROVIDER_REJECTED", "bad request", 400, false)
+                            : new ErrorInfo("TIMEOUT", "no answer", null, true));
         }
         return b.build();
     }
@@ -78,16 +85,27 @@ final class CollectFixtures {
         if (transactionalId != null) {
             p.put("transactional.id", transactionalId);
         }
-        return new KafkaProducer<>(p, new StringSerializer(), new AvroSerde<>(registry, ChatResult.class, true).serializer());
+        return new KafkaProducer<>(
+                p, new StringSerializer(), new AvroSerde<>(registry, ChatResult.class, true).serializer());
     }
 
     void writeStatus(String batch, long total, boolean complete, Map<String, Long> starts) throws Exception {
         long now = System.currentTimeMillis();
-        BatchStatus s = BatchStatus.newBuilder().setBatchId(batch).setTotalLines(total).setLinesDone(total)
-            .setSubmitted(total).setInvalid(0).setSubmitComplete(complete).setResultsStartOffsets(starts)
-            .setCreatedAtMs(now).setUpdatedAtMs(now).build();
-        try (var p = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", infra.kafkaBootstrap()),
-                 new StringSerializer(), new AvroSerde<>(registry, BatchStatus.class, true).serializer())) {
+        BatchStatus s = BatchStatus.newBuilder()
+                .setBatchId(batch)
+                .setTotalLines(total)
+                .setLinesDone(total)
+                .setSubmitted(total)
+                .setInvalid(0)
+                .setSubmitComplete(complete)
+                .setResultsStartOffsets(starts)
+                .setCreatedAtMs(now)
+                .setUpdatedAtMs(now)
+                .build();
+        try (var p = new KafkaProducer<>(
+                Map.<String, Object>of("bootstrap.servers", infra.kafkaBootstrap()),
+                new StringSerializer(),
+                new AvroSerde<>(registry, BatchStatus.class, true).serializer())) {
             p.send(new ProducerRecord<>(batchesTopic, batch, s)).get(30, TimeUnit.SECONDS);
         }
     }
@@ -96,9 +114,12 @@ final class CollectFixtures {
     Map<String, Long> endOffsets() {
         Map<String, Object> c = Map.of("bootstrap.servers", infra.kafkaBootstrap());
         try (var consumer = new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer())) {
-            List<TopicPartition> parts = List.of(0, 1, 2).stream().map(p -> new TopicPartition(resultsTopic, p)).toList();
+            List<TopicPartition> parts = List.of(0, 1, 2).stream()
+                    .map(p -> new TopicPartition(resultsTopic, p))
+                    .toList();
             Map<String, Long> starts = new LinkedHashMap<>();
-            consumer.endOffsets(parts, Duration.ofSeconds(30)).forEach((tp, o) -> starts.put(Integer.toString(tp.partition()), o));
+            consumer.endOffsets(parts, Duration.ofSeconds(30))
+                    .forEach((tp, o) -> starts.put(Integer.toString(tp.partition()), o));
             return starts;
         }
     }

@@ -1,6 +1,5 @@
 package io.harborai.worker.it;
 
-import io.harborai.worker.metrics.MetricsCatalog;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -11,6 +10,7 @@ import io.harborai.worker.avro.Message;
 import io.harborai.worker.avro.Params;
 import io.harborai.worker.avro.ResultStatus;
 import io.harborai.worker.avro.Usage;
+import io.harborai.worker.metrics.MetricsCatalog;
 import io.harborai.worker.provider.ErrorCode;
 import io.harborai.worker.schema.AvroSerde;
 import io.harborai.worker.schema.SchemaRegistryClient;
@@ -45,16 +45,29 @@ class CostAndBudgetIT {
     void shouldPriceEveryResultAndStopATenantPastItsBudget(Infra infra) throws Exception {
         SchemaRegistryClient registry = SchemaRegistryClient.create(infra.schemaRegistryUrl());
         Map<String, Object> cfg = new HashMap<>(WorkerConfigs.base(infra, "cost"));
-        cfg.put("pricing", List.of(Map.of("match", "priced-*", "input", INPUT, "cached-input", CACHED,
-            "output", OUTPUT, "currency", "USD")));
+        cfg.put(
+                "pricing",
+                List.of(Map.of(
+                        "match",
+                        "priced-*",
+                        "input",
+                        INPUT,
+                        "cached-input",
+                        CACHED,
+                        "output",
+                        OUTPUT,
+                        "currency",
+                        "USD")));
         cfg.put("budget.daily.broke", 0.000001);
         cfg.put("budget.key-prefix", Topics.unique("budget") + ":");
         cfg.put("cache.enabled", false);
         String requests = (String) cfg.get("topics.requests");
         String results = (String) cfg.get("topics.results");
         try (HarborWorker worker = WorkerConfigs.running(cfg);
-             var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", infra.kafkaBootstrap()),
-                 new StringSerializer(), new AvroSerde<>(registry, ChatRequest.class, true).serializer())) {
+                var producer = new KafkaProducer<>(
+                        Map.<String, Object>of("bootstrap.servers", infra.kafkaBootstrap()),
+                        new StringSerializer(),
+                        new AvroSerde<>(registry, ChatRequest.class, true).serializer())) {
             // One call spends more than the broke tenant's whole budget.
             send(producer, requests, request("first", "broke", "priced-chat", "a question worth paying for"));
             await(registry, infra, results, 1);
@@ -73,23 +86,31 @@ class CostAndBudgetIT {
                 assertThat(broke.getError().getCode()).isEqualTo(ErrorCode.BUDGET_EXCEEDED.name());
                 assertThat(broke.getAttempts()).as("no provider call").isZero();
                 assertThat(got.get("rich-" + i).getStatus()).isEqualTo(ResultStatus.SUCCEEDED);
-                assertThat(got.get("free-" + i).getCost()).as("no price, no cost").isNull();
+                assertThat(got.get("free-" + i).getCost())
+                        .as("no price, no cost")
+                        .isNull();
             }
             double total = 0;
             for (ChatResult r : got.values()) {
-                if (r.getStatus() != ResultStatus.SUCCEEDED || !r.getModelRequested().startsWith("priced-")) {
+                if (r.getStatus() != ResultStatus.SUCCEEDED
+                        || !r.getModelRequested().startsWith("priced-")) {
                     continue;
                 }
                 Usage u = r.getUsage();
-                double expected = ((u.getPromptTokens() - u.getCachedTokens()) * INPUT + u.getCachedTokens() * CACHED
-                    + u.getCompletionTokens() * OUTPUT) / 1e6;
+                double expected = ((u.getPromptTokens() - u.getCachedTokens()) * INPUT
+                                + u.getCachedTokens() * CACHED
+                                + u.getCompletionTokens() * OUTPUT)
+                        / 1e6;
                 assertThat(u.getTotalTokens()).isPositive();
                 assertThat(r.getCost().getCurrency()).isEqualTo("USD");
-                assertThat(r.getCost().getAmount()).as("cost of %s for %s", r.getId(), u).isCloseTo(expected, within(1e-12));
+                assertThat(r.getCost().getAmount())
+                        .as("cost of %s for %s", r.getId(), u)
+                        .isCloseTo(expected, within(1e-12));
                 total += expected;
             }
             double metered = worker.meters().find(MetricsCatalog.COST).counters().stream()
-                .mapToDouble(c -> c.count()).sum();
+                    .mapToDouble(c -> c.count())
+                    .sum();
             assertThat(metered).as("harbor.cost adds up to the results").isCloseTo(total, within(1e-9));
         }
     }
@@ -100,14 +121,20 @@ class CostAndBudgetIT {
     }
 
     private static Map<String, ChatResult> await(SchemaRegistryClient registry, Infra infra, String topic, int n) {
-        return ResultsReader.results(infra.kafkaBootstrap(), registry, topic, Duration.ofSeconds(90),
-                recs -> recs.size() >= n)
-            .stream().collect(Collectors.toMap(ConsumerRecord::key, ConsumerRecord::value));
+        return ResultsReader.results(
+                        infra.kafkaBootstrap(), registry, topic, Duration.ofSeconds(90), recs -> recs.size() >= n)
+                .stream()
+                .collect(Collectors.toMap(ConsumerRecord::key, ConsumerRecord::value));
     }
 
     private static ChatRequest request(String id, String tenant, String model, String text) {
-        return ChatRequest.newBuilder().setId(id).setTenant(tenant).setModel(model)
-            .setMessages(List.of(Message.newBuilder().setRole("user").setContent(text).build()))
-            .setParams(Params.newBuilder().build()).build();
+        return ChatRequest.newBuilder()
+                .setId(id)
+                .setTenant(tenant)
+                .setModel(model)
+                .setMessages(List.of(
+                        Message.newBuilder().setRole("user").setContent(text).build()))
+                .setParams(Params.newBuilder().build())
+                .build();
     }
 }

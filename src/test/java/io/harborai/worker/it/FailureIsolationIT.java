@@ -11,16 +11,16 @@ import io.harborai.worker.avro.Message;
 import io.harborai.worker.avro.Params;
 import io.harborai.worker.avro.ResultStatus;
 import io.harborai.worker.metrics.MetricsCatalog;
+import io.harborai.worker.schema.AvroSerde;
+import io.harborai.worker.schema.SchemaRegistryClient;
 import io.harborai.worker.simulator.FaultRates;
 import io.harborai.worker.simulator.SimulatorOptions;
 import io.harborai.worker.simulator.SimulatorOutage;
 import io.harborai.worker.simulator.SimulatorPoison;
 import io.harborai.worker.simulator.SimulatorServer;
-import io.harborai.worker.schema.AvroSerde;
-import io.harborai.worker.schema.SchemaRegistryClient;
-import io.harborai.worker.testinfra.SimulatorStats;
 import io.harborai.worker.testinfra.HarborIntegrationTest;
 import io.harborai.worker.testinfra.Infra;
+import io.harborai.worker.testinfra.SimulatorStats;
 import io.harborai.worker.testinfra.WorkerConfigs;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -61,21 +61,29 @@ class FailureIsolationIT {
     void shouldFailExactlyThePoisonedRequestsEachAfterItsOwnAttemptsWithItsOwn500(Infra infra) throws Exception {
         int n = 5_000;
         double rate = 0.06;
-        Set<String> poisoned = IntStream.range(0, n).filter(i -> SimulatorPoison.poisoned(List.of(content("p", i)), rate))
-            .mapToObj(i -> id("p", i)).collect(Collectors.toSet());
+        Set<String> poisoned = IntStream.range(0, n)
+                .filter(i -> SimulatorPoison.poisoned(List.of(content("p", i)), rate))
+                .mapToObj(i -> id("p", i))
+                .collect(Collectors.toSet());
         assertThat(poisoned.size()).as("about 6 %% of %d", n).isBetween(n * 4 / 100, n * 8 / 100);
-        try (SimulatorServer sim = SimulatorServer.start(SimulatorOptions.defaults().withPoisonRate(rate))) {
+        try (SimulatorServer sim =
+                SimulatorServer.start(SimulatorOptions.defaults().withPoisonRate(rate))) {
             Map<String, Object> cfg = config(infra, "poison", sim);
             Map<String, ChatResult> results;
             try (HarborWorker worker = WorkerConfigs.running(cfg)) {
                 long start = System.nanoTime();
                 produce(infra, cfg, "p", 0, n, 0);
                 results = await(infra, cfg, "p", n);
-                log.info("measured: {} requests, {} poisoned, answered in {} ms", n, poisoned.size(),
-                    (System.nanoTime() - start) / 1_000_000);
+                log.info(
+                        "measured: {} requests, {} poisoned, answered in {} ms",
+                        n,
+                        poisoned.size(),
+                        (System.nanoTime() - start) / 1_000_000);
             }
-            Set<String> failed = results.values().stream().filter(r -> r.getStatus() == ResultStatus.FAILED)
-                .map(ChatResult::getId).collect(Collectors.toSet());
+            Set<String> failed = results.values().stream()
+                    .filter(r -> r.getStatus() == ResultStatus.FAILED)
+                    .map(ChatResult::getId)
+                    .collect(Collectors.toSet());
             assertThat(failed).as("exactly the poisoned requests fail").isEqualTo(poisoned);
             assertThat(poisoned).allSatisfy(id -> {
                 ChatResult r = results.get(id);
@@ -91,8 +99,12 @@ class FailureIsolationIT {
                 assertThat(calls).as("calls of %s", id("p", i)).isNotNull();
                 total += calls.size();
                 if (poisoned.contains(id("p", i))) {
-                    assertThat(calls.size()).as("calls of poisoned %s", id("p", i)).isEqualTo(MAX_ATTEMPTS);
-                    assertThat(calls).allSatisfy(c -> assertThat(c.get("outcome").asText()).isEqualTo("poison"));
+                    assertThat(calls.size())
+                            .as("calls of poisoned %s", id("p", i))
+                            .isEqualTo(MAX_ATTEMPTS);
+                    assertThat(calls)
+                            .allSatisfy(
+                                    c -> assertThat(c.get("outcome").asText()).isEqualTo("poison"));
                 }
             }
             assertThat(total).isLessThanOrEqualTo((long) n * MAX_ATTEMPTS);
@@ -116,13 +128,14 @@ class FailureIsolationIT {
      * it was down) must stay within what the breaker lets through.
      */
     private void outage(Infra infra, String name, int n, long okBefore, Duration length, SimulatorOutage.Mode mode)
-        throws Exception {
+            throws Exception {
         try (SimulatorServer sim = SimulatorServer.start(SimulatorOptions.defaults())) {
             Map<String, Object> cfg = config(infra, name, sim);
             Map<String, ChatResult> results;
             long failedCalls;
             try (HarborWorker worker = WorkerConfigs.running(cfg)) {
-                CompletableFuture<Void> producing = CompletableFuture.runAsync(() -> produce(infra, cfg, name, 0, n, 200));
+                CompletableFuture<Void> producing =
+                        CompletableFuture.runAsync(() -> produce(infra, cfg, name, 0, n, 200));
                 long waitUntil = System.nanoTime() + Duration.ofSeconds(120).toNanos();
                 while (sim.outcomes(FaultRates.Outcome.OK) < okBefore && System.nanoTime() < waitUntil) {
                     Thread.sleep(20);
@@ -131,20 +144,31 @@ class FailureIsolationIT {
                 producing.get();
                 results = await(infra, cfg, name, n);
                 failedCalls = worker.meters().find(MetricsCatalog.PROVIDER_CALLS).timers().stream()
-                    .filter(t -> !"ok".equals(t.getId().getTag("outcome"))).mapToLong(Timer::count).sum();
+                        .filter(t -> !"ok".equals(t.getId().getTag("outcome")))
+                        .mapToLong(Timer::count)
+                        .sum();
             }
-            assertThat(results.values()).as("nothing fails for an outage")
-                .allSatisfy(r -> assertThat(r.getStatus()).isEqualTo(ResultStatus.SUCCEEDED));
-            assertThat(results.values()).as("some requests were tried during the outage and still succeeded")
-                .anySatisfy(r -> assertThat(r.getAttempts()).isGreaterThan(1));
+            assertThat(results.values())
+                    .as("nothing fails for an outage")
+                    .allSatisfy(r -> assertThat(r.getStatus()).isEqualTo(ResultStatus.SUCCEEDED));
+            assertThat(results.values())
+                    .as("some requests were tried during the outage and still succeeded")
+                    .anySatisfy(r -> assertThat(r.getAttempts()).isGreaterThan(1));
             long bound = WINDOW + CONCURRENCY + HALF_OPEN * (length.toMillis() / OPEN_MS + 2);
-            log.info("measured: {} outage of {}: {} failed calls (bound {}), simulator outage answers {}", mode,
-                length, failedCalls, bound, sim.outcomes(FaultRates.Outcome.OUTAGE));
-            assertThat(failedCalls).as("failed calls: the breaker opened (>= window x 50 %%) and held them")
-                .isBetween((long) WINDOW / 2, bound);
-            if (mode == SimulatorOutage.Mode.HTTP_503) {
-                assertThat(sim.outcomes(FaultRates.Outcome.OUTAGE)).as("503s the simulator answered")
+            log.info(
+                    "measured: {} outage of {}: {} failed calls (bound {}), simulator outage answers {}",
+                    mode,
+                    length,
+                    failedCalls,
+                    bound,
+                    sim.outcomes(FaultRates.Outcome.OUTAGE));
+            assertThat(failedCalls)
+                    .as("failed calls: the breaker opened (>= window x 50 %%) and held them")
                     .isBetween((long) WINDOW / 2, bound);
+            if (mode == SimulatorOutage.Mode.HTTP_503) {
+                assertThat(sim.outcomes(FaultRates.Outcome.OUTAGE))
+                        .as("503s the simulator answered")
+                        .isBetween((long) WINDOW / 2, bound);
             }
         }
     }
@@ -177,8 +201,10 @@ class FailureIsolationIT {
     private static void produce(Infra infra, Map<String, Object> cfg, String prefix, int from, int to, int perSecond) {
         SchemaRegistryClient registry = SchemaRegistryClient.create(infra.schemaRegistryUrl());
         String topic = (String) cfg.get("topics.requests");
-        try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", infra.kafkaBootstrap()),
-            new StringSerializer(), new AvroSerde<>(registry, ChatRequest.class, true).serializer())) {
+        try (var producer = new KafkaProducer<>(
+                Map.<String, Object>of("bootstrap.servers", infra.kafkaBootstrap()),
+                new StringSerializer(),
+                new AvroSerde<>(registry, ChatRequest.class, true).serializer())) {
             long start = System.nanoTime();
             for (int i = from; i < to; i++) {
                 if (perSecond > 0 && (i - from) % Math.max(1, perSecond / 10) == 0) {
@@ -188,9 +214,15 @@ class FailureIsolationIT {
                         Thread.sleep(sleepMs);
                     }
                 }
-                ChatRequest r = ChatRequest.newBuilder().setId(id(prefix, i)).setModel("sim-chat")
-                    .setMessages(List.of(Message.newBuilder().setRole("user").setContent(content(prefix, i)).build()))
-                    .setParams(Params.newBuilder().build()).build();
+                ChatRequest r = ChatRequest.newBuilder()
+                        .setId(id(prefix, i))
+                        .setModel("sim-chat")
+                        .setMessages(List.of(Message.newBuilder()
+                                .setRole("user")
+                                .setContent(content(prefix, i))
+                                .build()))
+                        .setParams(Params.newBuilder().build())
+                        .build();
                 producer.send(new ProducerRecord<>(topic, r.getId(), r));
             }
         } catch (InterruptedException e) {
@@ -203,10 +235,18 @@ class FailureIsolationIT {
     private static Map<String, ChatResult> await(Infra infra, Map<String, Object> cfg, String prefix, int n) {
         SchemaRegistryClient registry = SchemaRegistryClient.create(infra.schemaRegistryUrl());
         Set<String> ids = IntStream.range(0, n).mapToObj(i -> id(prefix, i)).collect(Collectors.toSet());
-        List<ConsumerRecord<String, ChatResult>> got = ResultsReader.results(infra.kafkaBootstrap(), registry,
-            (String) cfg.get("topics.results"), Duration.ofSeconds(240), recs -> recs.size() >= n
-                && recs.stream().map(ConsumerRecord::key).collect(Collectors.toSet()).containsAll(ids));
-        Map<String, Long> perId = got.stream().collect(Collectors.groupingBy(ConsumerRecord::key, Collectors.counting()));
+        List<ConsumerRecord<String, ChatResult>> got = ResultsReader.results(
+                infra.kafkaBootstrap(),
+                registry,
+                (String) cfg.get("topics.results"),
+                Duration.ofSeconds(240),
+                recs -> recs.size() >= n
+                        && recs.stream()
+                                .map(ConsumerRecord::key)
+                                .collect(Collectors.toSet())
+                                .containsAll(ids));
+        Map<String, Long> perId =
+                got.stream().collect(Collectors.groupingBy(ConsumerRecord::key, Collectors.counting()));
         assertThat(perId.keySet()).containsExactlyInAnyOrderElementsOf(ids);
         assertThat(perId.values()).as("exactly one result per request").containsOnly(1L);
         return got.stream().collect(Collectors.toMap(ConsumerRecord::key, ConsumerRecord::value));

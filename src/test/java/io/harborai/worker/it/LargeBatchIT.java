@@ -52,11 +52,23 @@ class LargeBatchIT {
         long start = System.nanoTime();
         try (HarborWorker worker = HarborWorker.start(HarborConfig.load(config, Map.of(), Map.of()))) {
             assertThat(worker.awaitRunning(Duration.ofSeconds(60))).isTrue();
-            assertThat(HarborCli.commandLine().execute("submit", input.toString(), "--batch-id", "large-1",
-                "--config", config.toString())).isZero();
-            int exit = HarborCli.commandLine().execute("collect", "--batch-id", "large-1", "-o",
-                dir.resolve("out.jsonl").toString(), "--errors", dir.resolve("err.jsonl").toString(),
-                "--config", config.toString(), "--timeout", "PT10M");
+            assertThat(HarborCli.commandLine()
+                            .execute(
+                                    "submit", input.toString(), "--batch-id", "large-1", "--config", config.toString()))
+                    .isZero();
+            int exit = HarborCli.commandLine()
+                    .execute(
+                            "collect",
+                            "--batch-id",
+                            "large-1",
+                            "-o",
+                            dir.resolve("out.jsonl").toString(),
+                            "--errors",
+                            dir.resolve("err.jsonl").toString(),
+                            "--config",
+                            config.toString(),
+                            "--timeout",
+                            "PT10M");
             assertThat(exit).isZero();
             // The worker publishes its per-batch counts every second: give the last ones time to land.
             String status = status(config);
@@ -64,8 +76,12 @@ class LargeBatchIT {
                 Thread.sleep(500);
                 status = status(config);
             }
-            log.info("measured: {} lines ({} malformed) submitted, answered and collected in {} s; status: {}",
-                LINES, malformed, (System.nanoTime() - start) / 1_000_000_000, status.strip());
+            log.info(
+                    "measured: {} lines ({} malformed) submitted, answered and collected in {} s; status: {}",
+                    LINES,
+                    malformed,
+                    (System.nanoTime() - start) / 1_000_000_000,
+                    status.strip());
             assertThat(status).contains("completed").contains("total 100000");
         }
 
@@ -100,14 +116,17 @@ class LargeBatchIT {
                     line = switch ((i / 100) % 4) {
                         case 0 -> "{not json " + i;
                         case 1 -> "{\"method\":\"POST\",\"url\":\"/v1/chat/completions\",\"body\":{}}";
-                        case 2 -> "{\"custom_id\":\"u-" + i + "\",\"method\":\"POST\",\"url\":\"/v1/embeddings\",\"body\":{}}";
-                        default -> "{\"custom_id\":\"c-1\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\","
-                            + "\"body\":{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"dup\"}]}}";
+                        case 2 ->
+                            "{\"custom_id\":\"u-" + i
+                                    + "\",\"method\":\"POST\",\"url\":\"/v1/embeddings\",\"body\":{}}";
+                        default ->
+                            "{\"custom_id\":\"c-1\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\","
+                                    + "\"body\":{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"dup\"}]}}";
                     };
                 } else {
                     line = "{\"custom_id\":\"c-" + i + "\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\","
-                        + "\"body\":{\"model\":\"sim-chat\",\"messages\":[{\"role\":\"user\",\"content\":\"Question "
-                        + (i % 5_000) + "\"}]}}";
+                            + "\"body\":{\"model\":\"sim-chat\",\"messages\":[{\"role\":\"user\",\"content\":\"Question "
+                            + (i % 5_000) + "\"}]}}";
                 }
                 w.write(line);
                 w.write('\n');

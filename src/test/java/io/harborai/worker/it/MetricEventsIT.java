@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.harborai.worker.HarborWorker;
 import io.harborai.worker.avro.ChatRequest;
-import io.harborai.worker.avro.MetricEvent;
 import io.harborai.worker.avro.Message;
+import io.harborai.worker.avro.MetricEvent;
 import io.harborai.worker.avro.Params;
 import io.harborai.worker.metrics.topic.MetricsTopic;
 import io.harborai.worker.schema.AvroSerde;
@@ -44,34 +44,49 @@ class MetricEventsIT {
         cfg.put("cache.enabled", false);
         String metrics = (String) cfg.get("topics.metrics");
         try (HarborWorker worker = WorkerConfigs.running(cfg);
-             var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", infra.kafkaBootstrap()),
-                 new StringSerializer(), new AvroSerde<>(registry, ChatRequest.class, true).serializer())) {
+                var producer = new KafkaProducer<>(
+                        Map.<String, Object>of("bootstrap.servers", infra.kafkaBootstrap()),
+                        new StringSerializer(),
+                        new AvroSerde<>(registry, ChatRequest.class, true).serializer())) {
             for (int i = 0; i < REQUESTS; i++) {
                 // The simulator serves every model; a deadline in the past fails a request without a call.
-                ChatRequest.Builder b = ChatRequest.newBuilder().setId("m-" + i).setModel("sim-chat")
-                    .setMessages(List.of(Message.newBuilder().setRole("user").setContent("q" + i).build()))
-                    .setParams(Params.newBuilder().build());
+                ChatRequest.Builder b = ChatRequest.newBuilder()
+                        .setId("m-" + i)
+                        .setModel("sim-chat")
+                        .setMessages(List.of(Message.newBuilder()
+                                .setRole("user")
+                                .setContent("q" + i)
+                                .build()))
+                        .setParams(Params.newBuilder().build());
                 if (i < FAILING) {
                     b.setDeadlineMs(1L);
                 }
                 producer.send(new ProducerRecord<>((String) cfg.get("topics.requests"), "m-" + i, b.build()));
             }
             producer.flush();
-            ResultsReader.results(infra.kafkaBootstrap(), registry, (String) cfg.get("topics.results"),
-                Duration.ofSeconds(60), recs -> recs.size() >= REQUESTS);
+            ResultsReader.results(
+                    infra.kafkaBootstrap(),
+                    registry,
+                    (String) cfg.get("topics.results"),
+                    Duration.ofSeconds(60),
+                    recs -> recs.size() >= REQUESTS);
             Thread.sleep(1_000); // at least one more snapshot window after the last result
         }
         // close() flushes a final snapshot: every window is on the topic now.
         List<MetricEvent> events = read(infra, registry, metrics);
         assertThat(events).isNotEmpty();
-        assertThat(events).extracting(MetricEvent::getInstance).containsOnly(events.get(0).getInstance());
+        assertThat(events)
+                .extracting(MetricEvent::getInstance)
+                .containsOnly(events.get(0).getInstance());
         long requests = events.stream().mapToLong(MetricEvent::getRequests).sum();
-        long succeeded = events.stream().mapToLong(MetricEvent::getResultsSucceeded).sum();
+        long succeeded =
+                events.stream().mapToLong(MetricEvent::getResultsSucceeded).sum();
         long failed = events.stream().mapToLong(MetricEvent::getResultsFailed).sum();
         assertThat(requests).isEqualTo(REQUESTS);
         assertThat(succeeded).isEqualTo(REQUESTS - FAILING);
         assertThat(failed).isEqualTo(FAILING);
-        assertThat(events.stream().mapToLong(MetricEvent::getProviderCalls).sum()).isEqualTo(REQUESTS - FAILING);
+        assertThat(events.stream().mapToLong(MetricEvent::getProviderCalls).sum())
+                .isEqualTo(REQUESTS - FAILING);
         assertThat(events).allSatisfy(e -> {
             assertThat(e.getWindowEndMs()).isGreaterThanOrEqualTo(e.getWindowStartMs());
             assertThat(e.getHeapMaxBytes()).isPositive();
@@ -84,10 +99,18 @@ class MetricEventsIT {
     private static List<MetricEvent> read(Infra infra, SchemaRegistryClient registry, String topic) {
         var serde = MetricsTopic.metricSerde(registry, false);
         List<MetricEvent> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.<String, Object>of(
-            "bootstrap.servers", infra.kafkaBootstrap(), "group.id", "metric-events-it-" + System.nanoTime(),
-            "auto.offset.reset", "earliest", "isolation.level", "read_committed"),
-            new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
+                Map.<String, Object>of(
+                        "bootstrap.servers",
+                        infra.kafkaBootstrap(),
+                        "group.id",
+                        "metric-events-it-" + System.nanoTime(),
+                        "auto.offset.reset",
+                        "earliest",
+                        "isolation.level",
+                        "read_committed"),
+                new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(topic));
             long deadline = System.currentTimeMillis() + 15_000;
             int emptyPolls = 0;

@@ -12,10 +12,10 @@ import io.harborai.worker.avro.ResultStatus;
 import io.harborai.worker.embedded.FreePorts;
 import io.harborai.worker.metrics.MetricsCatalog;
 import io.harborai.worker.metrics.endpoint.MetricsServer;
-import io.harborai.worker.simulator.SimulatorOptions;
-import io.harborai.worker.simulator.SimulatorServer;
 import io.harborai.worker.schema.AvroSerde;
 import io.harborai.worker.schema.SchemaRegistryClient;
+import io.harborai.worker.simulator.SimulatorOptions;
+import io.harborai.worker.simulator.SimulatorServer;
 import io.harborai.worker.testinfra.HarborIntegrationTest;
 import io.harborai.worker.testinfra.Infra;
 import io.harborai.worker.testinfra.Topics;
@@ -46,7 +46,8 @@ import org.junit.jupiter.api.Test;
 @HarborIntegrationTest
 class MetricsEndpointIT {
     private static final int N = 6;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @Test
     void shouldServeEveryCataloguedMeterAndHealthOverHttp(Infra infra) throws Exception {
@@ -71,40 +72,58 @@ class MetricsEndpointIT {
         try (HarborWorker worker = WorkerConfigs.running(cfg)) {
             assertThat(worker.metricsPort()).isEqualTo(port);
             String atStart = get(port, "/metrics").body();
-            assertThat(missing(atStart)).as("catalogued names missing right after start-up").isEmpty();
+            assertThat(missing(atStart))
+                    .as("catalogued names missing right after start-up")
+                    .isEmpty();
 
-            try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", infra.kafkaBootstrap()),
-                     new StringSerializer(), new AvroSerde<>(registry, ChatRequest.class, true).serializer());
-                 var raw = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", infra.kafkaBootstrap()),
-                     new ByteArraySerializer(), new ByteArraySerializer())) {
-                IntStream.range(0, N).forEach(i -> producer.send(new ProducerRecord<>(requests, "m-" + i,
-                    request("m-" + i, "priced-chat", "question " + i))));
+            try (var producer = new KafkaProducer<>(
+                            Map.<String, Object>of("bootstrap.servers", infra.kafkaBootstrap()),
+                            new StringSerializer(),
+                            new AvroSerde<>(registry, ChatRequest.class, true).serializer());
+                    var raw = new KafkaProducer<>(
+                            Map.<String, Object>of("bootstrap.servers", infra.kafkaBootstrap()),
+                            new ByteArraySerializer(),
+                            new ByteArraySerializer())) {
+                IntStream.range(0, N)
+                        .forEach(i -> producer.send(new ProducerRecord<>(
+                                requests, "m-" + i, request("m-" + i, "priced-chat", "question " + i))));
                 producer.flush();
-                raw.send(new ProducerRecord<>(requests, "junk".getBytes(StandardCharsets.UTF_8),
-                    "not avro".getBytes(StandardCharsets.UTF_8)));
+                raw.send(new ProducerRecord<>(
+                        requests,
+                        "junk".getBytes(StandardCharsets.UTF_8),
+                        "not avro".getBytes(StandardCharsets.UTF_8)));
                 raw.flush();
             }
-            List<ConsumerRecord<String, ChatResult>> got = ResultsReader.results(infra.kafkaBootstrap(), registry,
-                results, Duration.ofSeconds(90), recs -> recs.size() >= N);
-            long succeeded = got.stream().filter(r -> r.value().getStatus() == ResultStatus.SUCCEEDED).count();
+            List<ConsumerRecord<String, ChatResult>> got = ResultsReader.results(
+                    infra.kafkaBootstrap(), registry, results, Duration.ofSeconds(90), recs -> recs.size() >= N);
+            long succeeded = got.stream()
+                    .filter(r -> r.value().getStatus() == ResultStatus.SUCCEEDED)
+                    .count();
             assertThat(succeeded).isEqualTo(N);
 
             await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
                 String text = get(port, "/metrics").body();
                 assertThat(missing(text)).isEmpty();
-                assertThat(sum(text, "harbor_results_total", "status=\"SUCCEEDED\"")).isEqualTo(succeeded);
-                assertThat(sum(text, "harbor_requests_total", "traffic=\"online\"")).isEqualTo(N);
-                assertThat(sum(text, "harbor_dlq_records_total", "reason=\"BAD_MAGIC_BYTE\"")).isEqualTo(1);
-                assertThat(sum(text, "harbor_request_latency_seconds_count", "traffic=\"online\"")).isEqualTo(N);
-                assertThat(sum(text, "harbor_provider_calls_seconds_count", "outcome=\"ok\"")).isEqualTo(N);
+                assertThat(sum(text, "harbor_results_total", "status=\"SUCCEEDED\""))
+                        .isEqualTo(succeeded);
+                assertThat(sum(text, "harbor_requests_total", "traffic=\"online\""))
+                        .isEqualTo(N);
+                assertThat(sum(text, "harbor_dlq_records_total", "reason=\"BAD_MAGIC_BYTE\""))
+                        .isEqualTo(1);
+                assertThat(sum(text, "harbor_request_latency_seconds_count", "traffic=\"online\""))
+                        .isEqualTo(N);
+                assertThat(sum(text, "harbor_provider_calls_seconds_count", "outcome=\"ok\""))
+                        .isEqualTo(N);
                 assertThat(text).contains("model=\"priced-chat\"");
-                assertThat(sum(text, "harbor_cost_total", "model=\"priced-chat\"")).isPositive();
-                assertThat(text).containsPattern("(?m)^jvm_memory_used_bytes\\{")
-                    .containsPattern("(?m)^jvm_gc_")
-                    .containsPattern("(?m)^jvm_threads_live_threads ")
-                    .containsPattern("(?m)^process_uptime_seconds ")
-                    .containsPattern("(?m)^kafka_stream_")
-                    .containsPattern("(?m)^okhttp_requests_seconds_count\\{");
+                assertThat(sum(text, "harbor_cost_total", "model=\"priced-chat\""))
+                        .isPositive();
+                assertThat(text)
+                        .containsPattern("(?m)^jvm_memory_used_bytes\\{")
+                        .containsPattern("(?m)^jvm_gc_")
+                        .containsPattern("(?m)^jvm_threads_live_threads ")
+                        .containsPattern("(?m)^process_uptime_seconds ")
+                        .containsPattern("(?m)^kafka_stream_")
+                        .containsPattern("(?m)^okhttp_requests_seconds_count\\{");
             });
             HttpResponse<String> metrics = get(port, "/metrics");
             assertThat(metrics.headers().firstValue("Content-Type")).contains(MetricsServer.PROMETHEUS_CONTENT_TYPE);
@@ -121,8 +140,10 @@ class MetricsEndpointIT {
 
     /** The catalogued meters whose Prometheus name is not in {@code text}. */
     private static List<String> missing(String text) {
-        return MetricsCatalog.METERS.stream().map(MetricsEndpointIT::prometheusName)
-            .filter(name -> !text.contains("\n" + name + "{") && !text.contains("\n" + name + " ")).toList();
+        return MetricsCatalog.METERS.stream()
+                .map(MetricsEndpointIT::prometheusName)
+                .filter(name -> !text.contains("\n" + name + "{") && !text.contains("\n" + name + " "))
+                .toList();
     }
 
     /** Micrometer's Prometheus names: dots become underscores, counters end in _total, timers in _seconds. */
@@ -137,18 +158,27 @@ class MetricsEndpointIT {
 
     /** Sum of the samples of {@code name} whose labels contain {@code label}. */
     private static double sum(String text, String name, String label) {
-        return text.lines().filter(l -> l.startsWith(name + "{") && l.contains(label))
-            .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        return text.lines()
+                .filter(l -> l.startsWith(name + "{") && l.contains(label))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
     }
 
     private HttpResponse<String> get(int port, String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-            .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private static ChatRequest request(String id, String model, String text) {
-        return ChatRequest.newBuilder().setId(id).setModel(model)
-            .setMessages(List.of(Message.newBuilder().setRole("user").setContent(text).build()))
-            .setParams(Params.newBuilder().build()).build();
+        return ChatRequest.newBuilder()
+                .setId(id)
+                .setModel(model)
+                .setMessages(List.of(
+                        Message.newBuilder().setRole("user").setContent(text).build()))
+                .setParams(Params.newBuilder().build())
+                .build();
     }
 }

@@ -2,6 +2,21 @@ package io.harborai.worker.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.harborai.worker.avro.Alert;
+import io.harborai.worker.avro.AlertState;
+import io.harborai.worker.avro.MetricEvent;
+import io.harborai.worker.config.HarborConfig;
+import io.harborai.worker.config.StageSettings;
+import io.harborai.worker.metrics.MetricsCatalog;
+import io.harborai.worker.metrics.alert.AlertRules;
+import io.harborai.worker.metrics.snapshot.MetricsReporter;
+import io.harborai.worker.metrics.topic.MetricsTopic;
+import io.harborai.worker.schema.SchemaRegistryClient;
+import io.harborai.worker.testinfra.HarborIntegrationTest;
+import io.harborai.worker.testinfra.Infra;
+import io.harborai.worker.testinfra.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -9,9 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Predicate;
-
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import okhttp3.OkHttpClient;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -22,20 +34,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
-
-import io.harborai.worker.metrics.alert.AlertRules;
-import io.harborai.worker.avro.Alert;
-import io.harborai.worker.avro.AlertState;
-import io.harborai.worker.avro.MetricEvent;
-import io.harborai.worker.config.HarborConfig;
-import io.harborai.worker.config.StageSettings;
-import io.harborai.worker.metrics.MetricsCatalog;
-import io.harborai.worker.metrics.topic.MetricsTopic;
-import io.harborai.worker.metrics.snapshot.MetricsReporter;
-import io.harborai.worker.schema.SchemaRegistryClient;
-import io.harborai.worker.testinfra.HarborIntegrationTest;
-import io.harborai.worker.testinfra.Infra;
-import io.harborai.worker.testinfra.Topics;
 
 /**
  * A MetricsReporter on a real broker and registry, fed by counters the test increments: every
@@ -71,13 +69,19 @@ class MetricsReporterIT {
         cfg.put("alerts.fire-after-snapshots", 2);
         cfg.put("alerts.resolve-after-snapshots", 2);
         HarborConfig config = HarborConfig.fromMap(cfg);
-        Deserializer<MetricEvent> metricDe = MetricsTopic.metricSerde(registry, false).deserializer();
+        Deserializer<MetricEvent> metricDe =
+                MetricsTopic.metricSerde(registry, false).deserializer();
         Deserializer<Alert> alertDe = MetricsTopic.alertSerde(registry, false).deserializer();
 
         try (KafkaConsumer<String, byte[]> consumer = consumer(infra)) {
             consumer.subscribe(List.of(topic));
-            MetricsReporter reporter = MetricsReporter.start(StageSettings.reporter(config), meters, INSTANCE, registry, new OkHttpClient(),
-                Map.of("bootstrap.servers", infra.kafkaBootstrap()));
+            MetricsReporter reporter = MetricsReporter.start(
+                    StageSettings.reporter(config),
+                    meters,
+                    INSTANCE,
+                    registry,
+                    new OkHttpClient(),
+                    Map.of("bootstrap.servers", infra.kafkaBootstrap()));
             try {
                 drive(consumer, metricDe, alertDe, false, r -> events.size() >= 3);
                 drive(consumer, metricDe, alertDe, true, r -> alerts.size() >= 1);
@@ -86,8 +90,12 @@ class MetricsReporterIT {
                 reporter.close();
             }
             // The final snapshot of close() carries the last increments.
-            drive(consumer, metricDe, alertDe, null,
-                r -> events.stream().mapToLong(MetricEvent::getRequests).sum() >= requests);
+            drive(
+                    consumer,
+                    metricDe,
+                    alertDe,
+                    null,
+                    r -> events.stream().mapToLong(MetricEvent::getRequests).sum() >= requests);
         }
 
         assertThat(events).allSatisfy(e -> {
@@ -95,8 +103,10 @@ class MetricsReporterIT {
             assertThat(e.getWindowEndMs()).isGreaterThanOrEqualTo(e.getWindowStartMs());
         });
         assertThat(events.stream().mapToLong(MetricEvent::getRequests).sum()).isEqualTo(requests);
-        assertThat(events.stream().mapToLong(MetricEvent::getResultsSucceeded).sum()).isEqualTo(succeeded);
-        assertThat(events.stream().mapToLong(MetricEvent::getResultsFailed).sum()).isEqualTo(failed);
+        assertThat(events.stream().mapToLong(MetricEvent::getResultsSucceeded).sum())
+                .isEqualTo(succeeded);
+        assertThat(events.stream().mapToLong(MetricEvent::getResultsFailed).sum())
+                .isEqualTo(failed);
         assertThat(events).anySatisfy(e -> assertThat(e.getErrorRate()).isGreaterThan(0.05));
         assertThat(alerts).extracting(Alert::getRule).containsOnly(AlertRules.ERROR_RATE);
         assertThat(alerts).extracting(Alert::getState).containsExactly(AlertState.FIRING, AlertState.RESOLVED);
@@ -109,22 +119,27 @@ class MetricsReporterIT {
      * Counts one request and one result (failed when {@code fail}, none when null) every 50 ms and
      * reads the topic until {@code done} holds.
      */
-    private void drive(KafkaConsumer<String, byte[]> consumer, Deserializer<MetricEvent> metricDe,
-                       Deserializer<Alert> alertDe, Boolean fail, Predicate<Void> done) {
+    private void drive(
+            KafkaConsumer<String, byte[]> consumer,
+            Deserializer<MetricEvent> metricDe,
+            Deserializer<Alert> alertDe,
+            Boolean fail,
+            Predicate<Void> done) {
         long deadline = System.nanoTime() + PHASE_TIMEOUT.toNanos();
         while (!done.test(null)) {
-            assertThat(System.nanoTime()).as("phase timed out; events %s, alerts %s", events.size(), alerts)
-                .isLessThan(deadline);
+            assertThat(System.nanoTime())
+                    .as("phase timed out; events %s, alerts %s", events.size(), alerts)
+                    .isLessThan(deadline);
             if (fail != null) {
                 meters.counter(MetricsCatalog.REQUESTS, "traffic", "online").increment();
                 requests++;
                 if (fail) {
                     meters.counter(MetricsCatalog.RESULTS, "traffic", "online", "status", "FAILED", "code", "TIMEOUT")
-                        .increment();
+                            .increment();
                     failed++;
                 } else {
                     meters.counter(MetricsCatalog.RESULTS, "traffic", "online", "status", "SUCCEEDED", "code", "none")
-                        .increment();
+                            .increment();
                     succeeded++;
                 }
             }
@@ -144,11 +159,17 @@ class MetricsReporterIT {
     }
 
     private static KafkaConsumer<String, byte[]> consumer(Infra infra) {
-        return new KafkaConsumer<>(Map.<String, Object>of(
-            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafkaBootstrap(),
-            ConsumerConfig.GROUP_ID_CONFIG, "metrics-it-" + UUID.randomUUID(),
-            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-            ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
-            new StringDeserializer(), new ByteArrayDeserializer());
+        return new KafkaConsumer<>(
+                Map.<String, Object>of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        infra.kafkaBootstrap(),
+                        ConsumerConfig.GROUP_ID_CONFIG,
+                        "metrics-it-" + UUID.randomUUID(),
+                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                        "earliest",
+                        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                        "read_committed"),
+                new StringDeserializer(),
+                new ByteArrayDeserializer());
     }
 }

@@ -9,11 +9,11 @@ import io.harborai.worker.avro.Message;
 import io.harborai.worker.avro.Params;
 import io.harborai.worker.avro.ResultStatus;
 import io.harborai.worker.metrics.MetricsCatalog;
+import io.harborai.worker.schema.AvroSerde;
+import io.harborai.worker.schema.SchemaRegistryClient;
 import io.harborai.worker.simulator.LatencyModel;
 import io.harborai.worker.simulator.SimulatorOptions;
 import io.harborai.worker.simulator.SimulatorServer;
-import io.harborai.worker.schema.AvroSerde;
-import io.harborai.worker.schema.SchemaRegistryClient;
 import io.harborai.worker.testinfra.HarborIntegrationTest;
 import io.harborai.worker.testinfra.Infra;
 import io.harborai.worker.testinfra.WorkerConfigs;
@@ -57,9 +57,15 @@ class ParkingIT {
     private static final int TASKS = 3;
 
     private static ChatRequest request(String id) {
-        return ChatRequest.newBuilder().setId(id).setModel("sim-chat")
-            .setMessages(List.of(Message.newBuilder().setRole("user").setContent("question " + id).build()))
-            .setParams(Params.newBuilder().build()).build();
+        return ChatRequest.newBuilder()
+                .setId(id)
+                .setModel("sim-chat")
+                .setMessages(List.of(Message.newBuilder()
+                        .setRole("user")
+                        .setContent("question " + id)
+                        .build()))
+                .setParams(Params.newBuilder().build())
+                .build();
     }
 
     @Test
@@ -70,48 +76,84 @@ class ParkingIT {
         cfg.put("dispatch.max-in-flight", CAP);
         cfg.put("dispatch.max-block-ms", 100);
         ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
-        try (SimulatorServer sim = SimulatorServer.start(SimulatorOptions.defaults().withLatencyModel(
-                 LatencyModel.uniform(Duration.ofMillis(400), Duration.ofMillis(600))))) {
+        try (SimulatorServer sim = SimulatorServer.start(SimulatorOptions.defaults()
+                .withLatencyModel(LatencyModel.uniform(Duration.ofMillis(400), Duration.ofMillis(600))))) {
             cfg.put("providers.sim.base-url", sim.baseUrl());
             cfg.put("providers.sim.models", List.of("sim-*"));
             try (HarborWorker worker = WorkerConfigs.running(cfg)) {
                 MeterRegistry meters = worker.meters();
                 AtomicInteger maxInFlight = new AtomicInteger();
-                sampler.scheduleAtFixedRate(() -> {
-                    var gauge = meters.find(MetricsCatalog.IN_FLIGHT).tag("traffic", "online").gauge();
-                    if (gauge != null) {
-                        maxInFlight.accumulateAndGet((int) gauge.value(), Math::max);
-                    }
-                }, 0, 20, TimeUnit.MILLISECONDS);
+                sampler.scheduleAtFixedRate(
+                        () -> {
+                            var gauge = meters.find(MetricsCatalog.IN_FLIGHT)
+                                    .tag("traffic", "online")
+                                    .gauge();
+                            if (gauge != null) {
+                                maxInFlight.accumulateAndGet((int) gauge.value(), Math::max);
+                            }
+                        },
+                        0,
+                        20,
+                        TimeUnit.MILLISECONDS);
 
                 String requests = (String) cfg.get("topics.requests");
-                List<String> ids = IntStream.range(0, REQUESTS).mapToObj(i -> "park-" + i).toList();
-                try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", infra.kafkaBootstrap()),
-                    new StringSerializer(), new AvroSerde<>(registry, ChatRequest.class, true).serializer())) {
+                List<String> ids =
+                        IntStream.range(0, REQUESTS).mapToObj(i -> "park-" + i).toList();
+                try (var producer = new KafkaProducer<>(
+                        Map.<String, Object>of("bootstrap.servers", infra.kafkaBootstrap()),
+                        new StringSerializer(),
+                        new AvroSerde<>(registry, ChatRequest.class, true).serializer())) {
                     ids.forEach(id -> producer.send(new ProducerRecord<>(requests, id, request(id))));
                 }
-                List<ConsumerRecord<String, ChatResult>> got = ResultsReader.results(infra.kafkaBootstrap(), registry,
-                    (String) cfg.get("topics.results"), Duration.ofSeconds(180),
-                    recs -> recs.stream().map(ConsumerRecord::key).collect(Collectors.toSet()).containsAll(ids));
+                List<ConsumerRecord<String, ChatResult>> got = ResultsReader.results(
+                        infra.kafkaBootstrap(),
+                        registry,
+                        (String) cfg.get("topics.results"),
+                        Duration.ofSeconds(180),
+                        recs -> recs.stream()
+                                .map(ConsumerRecord::key)
+                                .collect(Collectors.toSet())
+                                .containsAll(ids));
                 sampler.shutdownNow();
 
-                double parks = meters.get(MetricsCatalog.PARKS).tag("traffic", "online").counter().count();
+                double parks = meters.get(MetricsCatalog.PARKS)
+                        .tag("traffic", "online")
+                        .counter()
+                        .count();
                 double succeeded = meters.get(MetricsCatalog.RESULTS)
-                    .tags("traffic", "online", "status", "SUCCEEDED", "code", "none").counter().count();
-                log.info("measured: {} requests, cap {}, max in-flight sampled {}, parked {} times, {} calls",
-                    REQUESTS, CAP, maxInFlight.get(), parks, sim.calls());
+                        .tags("traffic", "online", "status", "SUCCEEDED", "code", "none")
+                        .counter()
+                        .count();
+                log.info(
+                        "measured: {} requests, cap {}, max in-flight sampled {}, parked {} times, {} calls",
+                        REQUESTS,
+                        CAP,
+                        maxInFlight.get(),
+                        parks,
+                        sim.calls());
 
-                Map<String, List<ChatResult>> byId = got.stream().collect(Collectors.groupingBy(ConsumerRecord::key,
-                    Collectors.mapping(ConsumerRecord::value, Collectors.toList())));
+                Map<String, List<ChatResult>> byId = got.stream()
+                        .collect(Collectors.groupingBy(
+                                ConsumerRecord::key, Collectors.mapping(ConsumerRecord::value, Collectors.toList())));
                 assertThat(byId.keySet()).containsAll(ids);
-                assertThat(byId.values()).allSatisfy(results -> assertThat(results).singleElement()
-                    .satisfies(r -> assertThat(r.getStatus()).isEqualTo(ResultStatus.SUCCEEDED)));
+                assertThat(byId.values())
+                        .allSatisfy(results -> assertThat(results)
+                                .singleElement()
+                                .satisfies(r -> assertThat(r.getStatus()).isEqualTo(ResultStatus.SUCCEEDED)));
                 assertThat(succeeded).as("one result forwarded per request").isEqualTo(REQUESTS);
-                assertThat(parks).as("the backlog outlasted max-block-ms and was parked").isPositive();
-                assertThat(maxInFlight.get()).as("the in-flight gauge stayed within twice the cap (+1 per task)")
-                    .isPositive().isLessThanOrEqualTo(2 * CAP + TASKS);
-                assertThat(meters.get(MetricsCatalog.PARKED).tag("traffic", "online").gauge().value())
-                    .as("everything parked was admitted").isZero();
+                assertThat(parks)
+                        .as("the backlog outlasted max-block-ms and was parked")
+                        .isPositive();
+                assertThat(maxInFlight.get())
+                        .as("the in-flight gauge stayed within twice the cap (+1 per task)")
+                        .isPositive()
+                        .isLessThanOrEqualTo(2 * CAP + TASKS);
+                assertThat(meters.get(MetricsCatalog.PARKED)
+                                .tag("traffic", "online")
+                                .gauge()
+                                .value())
+                        .as("everything parked was admitted")
+                        .isZero();
             }
         } finally {
             sampler.shutdownNow();

@@ -21,8 +21,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class QuietConsoleIT {
     /** A logback line of the shipped pattern: {@code 20:23:08.334 WARN  [main] o.a.k.s.StreamsConfig - ...}. */
-    private static final Pattern LOGGER_LINE = Pattern.compile("(?m)^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} +(TRACE|DEBUG|INFO|WARN|ERROR) ");
-    private static final Pattern LOG_FILE_LINE = Pattern.compile("(?m)^logs: (\\S+\\.log) \\(--verbose shows them here\\)$");
+    private static final Pattern LOGGER_LINE =
+            Pattern.compile("(?m)^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} +(TRACE|DEBUG|INFO|WARN|ERROR) ");
+
+    private static final Pattern LOG_FILE_LINE =
+            Pattern.compile("(?m)^logs: (\\S+\\.log) \\(--verbose shows them here\\)$");
 
     @TempDir
     Path dir;
@@ -31,11 +34,19 @@ class QuietConsoleIT {
     void shouldShowTheJobAndNameTheLogFileWhichHoldsKafkasLines() throws Exception {
         Run run = batch("quiet");
         assertThat(run.exit).as("exit code; stderr: %s", run.err).isZero();
-        assertThat(run.err).contains("submit ", "collect ", "3 of 3 lines (3 succeeded, 0 failed",
-            "answers come from the built-in simulator");
-        assertThat(LOGGER_LINE.matcher(run.err).find()).as("no logger line on stderr: %s", run.err).isFalse();
+        assertThat(run.err)
+                .contains(
+                        "submit ",
+                        "collect ",
+                        "3 of 3 lines (3 succeeded, 0 failed",
+                        "answers come from the built-in simulator");
+        assertThat(LOGGER_LINE.matcher(run.err).find())
+                .as("no logger line on stderr: %s", run.err)
+                .isFalse();
         assertThat(run.err).doesNotContain("StreamsConfig", "Bootstrap metadata", "org.apache.kafka");
-        assertThat(LOGGER_LINE.matcher(run.out).find()).as("no logger line on stdout: %s", run.out).isFalse();
+        assertThat(LOGGER_LINE.matcher(run.out).find())
+                .as("no logger line on stdout: %s", run.out)
+                .isFalse();
         assertThat(run.out).contains("3 lines, 3 submitted");
 
         Matcher m = LOG_FILE_LINE.matcher(run.err);
@@ -45,17 +56,27 @@ class QuietConsoleIT {
         assertThat(logFile).startsWith(dir);
         String logged = Files.readString(logFile, StandardCharsets.UTF_8);
         assertThat(LOGGER_LINE.matcher(logged).find()).isTrue();
-        assertThat(logged).contains("o.apache.kafka.streams.StreamsConfig", "Bootstrap metadata",
-            "Embedded Kafka ready", "HarborAI worker started");
+        assertThat(logged)
+                .contains(
+                        "o.apache.kafka.streams.StreamsConfig",
+                        "Bootstrap metadata",
+                        "Embedded Kafka ready",
+                        "HarborAI worker started");
     }
 
     @Test
     void shouldShowTheLogsOnTheConsoleWithVerbose() throws Exception {
         Run run = batch("verbose", "--verbose");
         assertThat(run.exit).as("exit code; stderr: %s", run.err).isZero();
-        assertThat(run.err).contains("3 of 3 lines", "o.apache.kafka.streams.StreamsConfig", "Embedded Kafka ready",
-            "HarborAI worker started");
-        assertThat(LOG_FILE_LINE.matcher(run.err).find()).as("no log file with --verbose").isFalse();
+        assertThat(run.err)
+                .contains(
+                        "3 of 3 lines",
+                        "o.apache.kafka.streams.StreamsConfig",
+                        "Embedded Kafka ready",
+                        "HarborAI worker started");
+        assertThat(LOG_FILE_LINE.matcher(run.err).find())
+                .as("no log file with --verbose")
+                .isFalse();
     }
 
     @Test
@@ -75,12 +96,22 @@ class QuietConsoleIT {
         assertThat(jar).as("failsafe runs after package").exists();
         Path work = Files.createDirectories(dir.resolve(name));
         Path input = work.resolve("in.jsonl");
-        Files.write(input, Files.readAllLines(Path.of("examples", "requests.jsonl")).subList(0, 3));
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-Xmx512m", "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.harborai.worker.avro",
-            // The log file and the embedded stack's directories land here and go with the test.
-            "-Djava.io.tmpdir=" + dir, "-jar", jar.toString(),
-            "batch", input.toString(), "-o", work.resolve("out.jsonl").toString(), "--timeout", "PT3M"));
+        Files.write(
+                input, Files.readAllLines(Path.of("examples", "requests.jsonl")).subList(0, 3));
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m",
+                "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.harborai.worker.avro",
+                // The log file and the embedded stack's directories land here and go with the test.
+                "-Djava.io.tmpdir=" + dir,
+                "-jar",
+                jar.toString(),
+                "batch",
+                input.toString(),
+                "-o",
+                work.resolve("out.jsonl").toString(),
+                "--timeout",
+                "PT3M"));
         cmd.addAll(List.of(extra));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().keySet().removeIf(k -> k.startsWith("HARBOR_"));
@@ -89,10 +120,12 @@ class QuietConsoleIT {
         Process p = pb.start();
         if (!p.waitFor(240, TimeUnit.SECONDS)) {
             p.destroyForcibly();
-            throw new AssertionError("harbor batch did not finish in 240 s; stderr: "
-                + Files.readString(work.resolve("stderr.txt")));
+            throw new AssertionError(
+                    "harbor batch did not finish in 240 s; stderr: " + Files.readString(work.resolve("stderr.txt")));
         }
-        return new Run(p.exitValue(), Files.readString(work.resolve("stdout.txt"), StandardCharsets.UTF_8),
-            Files.readString(work.resolve("stderr.txt"), StandardCharsets.UTF_8));
+        return new Run(
+                p.exitValue(),
+                Files.readString(work.resolve("stdout.txt"), StandardCharsets.UTF_8),
+                Files.readString(work.resolve("stderr.txt"), StandardCharsets.UTF_8));
     }
 }

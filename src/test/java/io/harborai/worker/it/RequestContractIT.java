@@ -9,10 +9,10 @@ import io.harborai.worker.avro.Message;
 import io.harborai.worker.avro.Params;
 import io.harborai.worker.avro.ResultStatus;
 import io.harborai.worker.metrics.MetricsCatalog;
-import io.harborai.worker.simulator.SimulatorOptions;
-import io.harborai.worker.simulator.SimulatorServer;
 import io.harborai.worker.schema.AvroSerde;
 import io.harborai.worker.schema.SchemaRegistryClient;
+import io.harborai.worker.simulator.SimulatorOptions;
+import io.harborai.worker.simulator.SimulatorServer;
 import io.harborai.worker.testinfra.HarborIntegrationTest;
 import io.harborai.worker.testinfra.Infra;
 import io.harborai.worker.testinfra.WorkerConfigs;
@@ -33,8 +33,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,9 +59,16 @@ class RequestContractIT {
     }
 
     private static ChatRequest request(int i) {
-        List<Message> messages = List.of(Message.newBuilder().setRole("user").setContent("contract question " + i).build());
-        ChatRequest.Builder b = ChatRequest.newBuilder().setId("c-" + i).setModel("sim-chat").setMessages(messages)
-            .setParams(Params.newBuilder().build()).setTenant("t-" + (i % 3));
+        List<Message> messages = List.of(Message.newBuilder()
+                .setRole("user")
+                .setContent("contract question " + i)
+                .build());
+        ChatRequest.Builder b = ChatRequest.newBuilder()
+                .setId("c-" + i)
+                .setModel("sim-chat")
+                .setMessages(messages)
+                .setParams(Params.newBuilder().build())
+                .setTenant("t-" + (i % 3));
         if (invalid(i)) {
             if (i % 100 == 3) {
                 b.setMessages(List.of());
@@ -82,10 +89,13 @@ class RequestContractIT {
     }
 
     private static void sendAll(String bootstrap, String topic, AvroSerde<ChatRequest> serde) {
-        try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", bootstrap),
-            new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (var producer = new KafkaProducer<>(
+                Map.<String, Object>of("bootstrap.servers", bootstrap),
+                new ByteArraySerializer(),
+                new ByteArraySerializer())) {
             for (int i = 0; i < REQUESTS; i++) {
-                producer.send(new ProducerRecord<>(topic, key(i), serde.serializer().serialize(topic, request(i))));
+                producer.send(
+                        new ProducerRecord<>(topic, key(i), serde.serializer().serialize(topic, request(i))));
             }
         }
     }
@@ -109,15 +119,24 @@ class RequestContractIT {
             }
             assertThat(invalidIds).hasSize(20);
             Function<ConsumerRecord<byte[], byte[]>, String> idOf =
-                r -> serde.deserializer().deserialize(requests, r.value()).getId();
+                    r -> serde.deserializer().deserialize(requests, r.value()).getId();
 
             try (HarborWorker worker = WorkerConfigs.running(cfg)) {
                 long callsBefore = sim.calls();
                 sendAll(infra.kafkaBootstrap(), requests, serde);
-                List<ConsumerRecord<String, ChatResult>> first = ResultsReader.results(infra.kafkaBootstrap(), registry,
-                    results, WAIT, recs -> recs.stream().map(ConsumerRecord::key).distinct().count() >= REQUESTS);
-                Map<String, List<ChatResult>> byId = first.stream().collect(Collectors.groupingBy(ConsumerRecord::key,
-                    Collectors.mapping(ConsumerRecord::value, Collectors.toList())));
+                List<ConsumerRecord<String, ChatResult>> first = ResultsReader.results(
+                        infra.kafkaBootstrap(),
+                        registry,
+                        results,
+                        WAIT,
+                        recs -> recs.stream()
+                                        .map(ConsumerRecord::key)
+                                        .distinct()
+                                        .count()
+                                >= REQUESTS);
+                Map<String, List<ChatResult>> byId = first.stream()
+                        .collect(Collectors.groupingBy(
+                                ConsumerRecord::key, Collectors.mapping(ConsumerRecord::value, Collectors.toList())));
                 assertThat(byId).hasSize(REQUESTS);
                 assertThat(byId).allSatisfy((id, rs) -> {
                     assertThat(rs).as("results of %s", id).hasSize(1);
@@ -125,54 +144,83 @@ class RequestContractIT {
                     if (invalidIds.contains(id)) {
                         assertThat(r.getStatus()).as(id).isEqualTo(ResultStatus.FAILED);
                         assertThat(r.getError().getCode()).as(id).isEqualTo("INVALID_REQUEST");
-                        assertThat(r.getError().getMessage()).as(id).containsAnyOf("messages is empty", "model is empty");
+                        assertThat(r.getError().getMessage())
+                                .as(id)
+                                .containsAnyOf("messages is empty", "model is empty");
                     } else {
                         assertThat(r.getStatus()).as(id).isEqualTo(ResultStatus.SUCCEEDED);
                     }
                 });
-                assertThat(sim.calls() - callsBefore).as("one call per valid request").isEqualTo(REQUESTS - 20);
-                List<ConsumerRecord<byte[], byte[]>> dead = ResultsReader.raw(infra.kafkaBootstrap(), dlq, WAIT,
-                    recs -> recs.size() >= invalidIds.size());
-                assertThat(dead).extracting(r -> DlqHeaders.get(r.headers(), DlqHeaders.REASON))
-                    .containsOnly("INVALID_REQUEST");
-                assertThat(dead.stream().map(idOf).toList()).as("one DLQ record per invalid id")
-                    .containsExactlyInAnyOrderElementsOf(invalidIds);
+                assertThat(sim.calls() - callsBefore)
+                        .as("one call per valid request")
+                        .isEqualTo(REQUESTS - 20);
+                List<ConsumerRecord<byte[], byte[]>> dead =
+                        ResultsReader.raw(infra.kafkaBootstrap(), dlq, WAIT, recs -> recs.size() >= invalidIds.size());
+                assertThat(dead)
+                        .extracting(r -> DlqHeaders.get(r.headers(), DlqHeaders.REASON))
+                        .containsOnly("INVALID_REQUEST");
+                assertThat(dead.stream().map(idOf).toList())
+                        .as("one DLQ record per invalid id")
+                        .containsExactlyInAnyOrderElementsOf(invalidIds);
 
                 long callsAfterFirst = sim.calls();
                 sendAll(infra.kafkaBootstrap(), requests, serde);
-                List<ConsumerRecord<byte[], byte[]>> all = ResultsReader.raw(infra.kafkaBootstrap(), dlq, WAIT,
-                    recs -> recs.size() >= invalidIds.size() + REQUESTS);
+                List<ConsumerRecord<byte[], byte[]>> all = ResultsReader.raw(
+                        infra.kafkaBootstrap(), dlq, WAIT, recs -> recs.size() >= invalidIds.size() + REQUESTS);
                 List<ConsumerRecord<byte[], byte[]>> duplicates = all.stream()
-                    .filter(r -> "DUPLICATE_ID".equals(DlqHeaders.get(r.headers(), DlqHeaders.REASON))).toList();
+                        .filter(r -> "DUPLICATE_ID".equals(DlqHeaders.get(r.headers(), DlqHeaders.REASON)))
+                        .toList();
                 assertThat(duplicates).hasSize(REQUESTS);
                 assertThat(duplicates.stream().map(idOf).distinct().count()).isEqualTo(REQUESTS);
                 // The DLQ records and any result of the second round commit in the same transactions:
                 // with all 1,000 DUPLICATE_ID records visible, a second result would be visible too.
-                assertThat(readToEnd(infra.kafkaBootstrap(), results)).as("no new results").isEqualTo(REQUESTS);
-                assertThat(sim.calls() - callsAfterFirst).as("no provider calls").isZero();
-                assertThat(worker.meters().get(MetricsCatalog.REQUEST_DUPLICATES).tag("traffic", "online").counter()
-                    .count()).isEqualTo(REQUESTS);
-                log.info("measured: {} requests ({} invalid): {} results, {} calls; sent again: {} DUPLICATE_ID, "
-                    + "{} calls", REQUESTS, invalidIds.size(), first.size(), callsAfterFirst - callsBefore,
-                    duplicates.size(), sim.calls() - callsAfterFirst);
+                assertThat(readToEnd(infra.kafkaBootstrap(), results))
+                        .as("no new results")
+                        .isEqualTo(REQUESTS);
+                assertThat(sim.calls() - callsAfterFirst)
+                        .as("no provider calls")
+                        .isZero();
+                assertThat(worker.meters()
+                                .get(MetricsCatalog.REQUEST_DUPLICATES)
+                                .tag("traffic", "online")
+                                .counter()
+                                .count())
+                        .isEqualTo(REQUESTS);
+                log.info(
+                        "measured: {} requests ({} invalid): {} results, {} calls; sent again: {} DUPLICATE_ID, "
+                                + "{} calls",
+                        REQUESTS,
+                        invalidIds.size(),
+                        first.size(),
+                        callsAfterFirst - callsBefore,
+                        duplicates.size(),
+                        sim.calls() - callsAfterFirst);
             }
         }
     }
 
     /** Records on {@code topic} up to its current end, read_committed. */
     private static long readToEnd(String bootstrap, String topic) {
-        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(
-            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-            ConsumerConfig.GROUP_ID_CONFIG, "contract-" + UUID.randomUUID(),
-            ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (var consumer = new KafkaConsumer<>(
+                Map.<String, Object>of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        bootstrap,
+                        ConsumerConfig.GROUP_ID_CONFIG,
+                        "contract-" + UUID.randomUUID(),
+                        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                        "read_committed"),
+                new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                .map(p -> new TopicPartition(topic, p.partition())).toList();
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
             List<Object> read = new ArrayList<>();
             long deadline = System.nanoTime() + WAIT.toNanos();
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < deadline) {
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))
+                    && System.nanoTime() < deadline) {
                 consumer.poll(Duration.ofMillis(200)).forEach(read::add);
             }
             return read.size();

@@ -20,24 +20,30 @@ final class ResultsReader {
     private ResultsReader() {}
 
     /** Polls until {@code done} holds for the records read so far, or the timeout passes. */
-    static List<ConsumerRecord<String, ChatResult>> results(String bootstrap, SchemaRegistryClient registry,
-                                                            String topic, Duration timeout,
-                                                            Predicate<List<ConsumerRecord<String, ChatResult>>> done) {
-        try (var consumer = new KafkaConsumer<>(props(bootstrap), new StringDeserializer(),
-            new AvroSerde<>(registry, ChatResult.class, false).deserializer())) {
+    static List<ConsumerRecord<String, ChatResult>> results(
+            String bootstrap,
+            SchemaRegistryClient registry,
+            String topic,
+            Duration timeout,
+            Predicate<List<ConsumerRecord<String, ChatResult>>> done) {
+        try (var consumer = new KafkaConsumer<>(
+                props(bootstrap),
+                new StringDeserializer(),
+                new AvroSerde<>(registry, ChatResult.class, false).deserializer())) {
             return poll(consumer, topic, timeout, done);
         }
     }
 
-    static List<ConsumerRecord<byte[], byte[]>> raw(String bootstrap, String topic, Duration timeout,
-                                                    Predicate<List<ConsumerRecord<byte[], byte[]>>> done) {
-        try (var consumer = new KafkaConsumer<>(props(bootstrap), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+    static List<ConsumerRecord<byte[], byte[]>> raw(
+            String bootstrap, String topic, Duration timeout, Predicate<List<ConsumerRecord<byte[], byte[]>>> done) {
+        try (var consumer =
+                new KafkaConsumer<>(props(bootstrap), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             return poll(consumer, topic, timeout, done);
         }
     }
 
-    private static <K, V> List<ConsumerRecord<K, V>> poll(KafkaConsumer<K, V> consumer, String topic, Duration timeout,
-                                                          Predicate<List<ConsumerRecord<K, V>>> done) {
+    private static <K, V> List<ConsumerRecord<K, V>> poll(
+            KafkaConsumer<K, V> consumer, String topic, Duration timeout, Predicate<List<ConsumerRecord<K, V>>> done) {
         consumer.subscribe(List.of(topic));
         List<ConsumerRecord<K, V>> out = new ArrayList<>();
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -49,9 +55,13 @@ final class ResultsReader {
 
     private static Map<String, Object> props(String bootstrap) {
         return Map.of(
-            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-            ConsumerConfig.GROUP_ID_CONFIG, "it-reader-" + UUID.randomUUID(),
-            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-            ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ConsumerConfig.GROUP_ID_CONFIG,
+                "it-reader-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "earliest",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                "read_committed");
     }
 }

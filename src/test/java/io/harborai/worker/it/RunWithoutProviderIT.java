@@ -24,18 +24,33 @@ class RunWithoutProviderIT {
         Path config = Files.writeString(dir.resolve("harbor.yaml"), "topics:\n  partitions: 3\n");
         Path jar = Path.of("target", "harbor.jar");
         assertThat(jar).as("failsafe runs after package").exists();
-        ProcessBuilder pb = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-Xmx256m", "-jar", jar.toString(), "run", "--config", config.toString()));
+        ProcessBuilder pb = new ProcessBuilder(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-jar",
+                jar.toString(),
+                "run",
+                "--config",
+                config.toString()));
         pb.environment().keySet().removeIf(k -> k.startsWith("HARBOR_"));
         pb.redirectOutput(dir.resolve("out.txt").toFile());
         pb.redirectError(dir.resolve("err.txt").toFile());
         Process p = pb.start();
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("refused at once, no hang").isTrue();
+        assertThat(p.waitFor(120, TimeUnit.SECONDS))
+                .as("refused at once, no hang")
+                .isTrue();
         String err = Files.readString(dir.resolve("err.txt"), StandardCharsets.UTF_8);
         assertThat(p.exitValue()).as("exit code; stderr: %s", err).isEqualTo(2);
-        assertThat(err).contains("Invalid configuration (1 problem)", "no provider is configured",
-            "providers.openai.base-url", "--simulator", "HARBOR_SIMULATOR_URL");
-        assertThat(err.lines().filter(l -> l.startsWith("  - ")).count()).as("one message").isEqualTo(1);
+        assertThat(err)
+                .contains(
+                        "Invalid configuration (1 problem)",
+                        "no provider is configured",
+                        "providers.openai.base-url",
+                        "--simulator",
+                        "HARBOR_SIMULATOR_URL");
+        assertThat(err.lines().filter(l -> l.startsWith("  - ")).count())
+                .as("one message")
+                .isEqualTo(1);
         assertThat(err).doesNotContain("Kafka Streams", "RUNNING", "simulated answers,");
         assertThat(Files.readString(dir.resolve("out.txt"))).isEmpty();
     }

@@ -45,13 +45,15 @@ class TopCommandIT {
         createTopic(infra, topic);
         long now = System.currentTimeMillis();
         SchemaRegistryClient registry = SchemaRegistryClient.create(infra.schemaRegistryUrl());
-        try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", infra.kafkaBootstrap()),
-                 new StringSerializer(), new ByteArraySerializer())) {
+        try (var producer = new KafkaProducer<>(
+                Map.<String, Object>of("bootstrap.servers", infra.kafkaBootstrap()),
+                new StringSerializer(),
+                new ByteArraySerializer())) {
             var metricSer = MetricsTopic.metricSerde(registry, true).serializer();
             var alertSer = MetricsTopic.alertSerde(registry, true).serializer();
             for (MetricEvent e : List.of(
-                event("worker-a", now - 1_000, 1, List.of(provider("openai", "gpt-4o-mini", 40, 2, 300, 0.25))),
-                event("worker-b", now - 2_000, 2, List.of(provider("openai", "gpt-4o-mini", 60, 1, 500, 0.5))))) {
+                    event("worker-a", now - 1_000, 1, List.of(provider("openai", "gpt-4o-mini", 40, 2, 300, 0.25))),
+                    event("worker-b", now - 2_000, 2, List.of(provider("openai", "gpt-4o-mini", 60, 1, 500, 0.5))))) {
                 var rec = new ProducerRecord<>(topic, e.getInstance(), metricSer.serialize(topic, e));
                 MetricsTopic.mark(rec.headers(), MetricsTopic.METRIC);
                 producer.send(rec).get();
@@ -68,10 +70,16 @@ class TopCommandIT {
         int exit = run(out, err, "top", "--once", "--width", "200", "--config", config.toString());
 
         assertThat(exit).as("stderr: %s", err).isZero();
-        assertThat(out.toString()).contains("2 instances (2 live)", "throughput 30.0 req/s",
-            "p50 20  p95 80  p99 160 ms (max over instances)", "worker-a", "worker-b", "FIRING ALERTS (1)")
-            .containsPattern("openai/gpt-4o-mini\\s+100\\s+3\\s+500\\s+0.7500 USD")
-            .containsPattern("CRITICAL\\s+latency_p95\\s+worker-b");
+        assertThat(out.toString())
+                .contains(
+                        "2 instances (2 live)",
+                        "throughput 30.0 req/s",
+                        "p50 20  p95 80  p99 160 ms (max over instances)",
+                        "worker-a",
+                        "worker-b",
+                        "FIRING ALERTS (1)")
+                .containsPattern("openai/gpt-4o-mini\\s+100\\s+3\\s+500\\s+0.7500 USD")
+                .containsPattern("CRITICAL\\s+latency_p95\\s+worker-b");
     }
 
     @Test

@@ -6,10 +6,10 @@ import io.harborai.worker.avro.ChatRequest;
 import io.harborai.worker.avro.ChatResult;
 import io.harborai.worker.avro.Message;
 import io.harborai.worker.avro.Params;
-import io.harborai.worker.simulator.SimulatorOptions;
-import io.harborai.worker.simulator.SimulatorServer;
 import io.harborai.worker.schema.AvroSerde;
 import io.harborai.worker.schema.SchemaRegistryClient;
+import io.harborai.worker.simulator.SimulatorOptions;
+import io.harborai.worker.simulator.SimulatorServer;
 import io.harborai.worker.testinfra.HarborIntegrationTest;
 import io.harborai.worker.testinfra.Infra;
 import io.harborai.worker.testinfra.WorkerConfigs;
@@ -47,8 +47,8 @@ class WorkerCrashIT {
         Map<String, Object> cfg = WorkerConfigs.base(infra, "crash");
         String requests = (String) cfg.get("topics.requests");
         String results = (String) cfg.get("topics.results");
-        try (SimulatorServer simulator = SimulatorServer.start(
-            new SimulatorOptions("127.0.0.1", 0, Duration.ofMillis(50)))) {
+        try (SimulatorServer simulator =
+                SimulatorServer.start(new SimulatorOptions("127.0.0.1", 0, Duration.ofMillis(50)))) {
             // Short session timeout: the restarted worker must not wait out the killed one's session.
             cfg.put("kafka.session.timeout.ms", 6000);
             cfg.put("kafka.heartbeat.interval.ms", 1000);
@@ -60,39 +60,53 @@ class WorkerCrashIT {
             Process first = startWorker(config, dir.resolve("first.log"));
             try {
                 produce(bootstrap, registry, requests);
-                List<ConsumerRecord<String, ChatResult>> before = ResultsReader.results(bootstrap, registry, results,
-                    Duration.ofSeconds(90), recs -> recs.size() >= REQUESTS / 5);
-                assertThat(before.size()).as("first worker answered some requests before the kill")
-                    .isGreaterThanOrEqualTo(REQUESTS / 5).isLessThan(REQUESTS);
+                List<ConsumerRecord<String, ChatResult>> before = ResultsReader.results(
+                        bootstrap, registry, results, Duration.ofSeconds(90), recs -> recs.size() >= REQUESTS / 5);
+                assertThat(before.size())
+                        .as("first worker answered some requests before the kill")
+                        .isGreaterThanOrEqualTo(REQUESTS / 5)
+                        .isLessThan(REQUESTS);
             } finally {
                 first.destroyForcibly().waitFor();
             }
 
             Process second = startWorker(config, dir.resolve("second.log"));
             try {
-                Set<String> ids = IntStream.range(0, REQUESTS).mapToObj(i -> "crash-" + i).collect(Collectors.toSet());
+                Set<String> ids =
+                        IntStream.range(0, REQUESTS).mapToObj(i -> "crash-" + i).collect(Collectors.toSet());
                 long[] doneAt = {0};
-                List<ConsumerRecord<String, ChatResult>> all = ResultsReader.results(bootstrap, registry, results,
-                    Duration.ofSeconds(180), recs -> {
-                        // keep reading 3 s past the last missing id, so a late duplicate would show up
-                        if (doneAt[0] == 0 && recs.stream().map(ConsumerRecord::key).collect(Collectors.toSet()).containsAll(ids)) {
-                            doneAt[0] = System.nanoTime();
-                        }
-                        return doneAt[0] != 0 && System.nanoTime() - doneAt[0] > 3_000_000_000L;
-                    });
-                Map<String, Long> perId = all.stream().collect(Collectors.groupingBy(ConsumerRecord::key, Collectors.counting()));
+                List<ConsumerRecord<String, ChatResult>> all =
+                        ResultsReader.results(bootstrap, registry, results, Duration.ofSeconds(180), recs -> {
+                            // keep reading 3 s past the last missing id, so a late duplicate would show up
+                            if (doneAt[0] == 0
+                                    && recs.stream()
+                                            .map(ConsumerRecord::key)
+                                            .collect(Collectors.toSet())
+                                            .containsAll(ids)) {
+                                doneAt[0] = System.nanoTime();
+                            }
+                            return doneAt[0] != 0 && System.nanoTime() - doneAt[0] > 3_000_000_000L;
+                        });
+                Map<String, Long> perId =
+                        all.stream().collect(Collectors.groupingBy(ConsumerRecord::key, Collectors.counting()));
                 assertThat(perId.keySet()).as("no request lost").containsAll(ids);
-                assertThat(perId).as("no request answered twice").allSatisfy((id, n) -> assertThat(n).as(id).isEqualTo(1L));
-                assertThat(all).allSatisfy(r -> assertThat(r.value().getStatus().name()).isEqualTo("SUCCEEDED"));
+                assertThat(perId)
+                        .as("no request answered twice")
+                        .allSatisfy((id, n) -> assertThat(n).as(id).isEqualTo(1L));
+                assertThat(all)
+                        .allSatisfy(
+                                r -> assertThat(r.value().getStatus().name()).isEqualTo("SUCCEEDED"));
                 String log = Files.readString(dir.resolve("second.log"));
-                assertThat(log).as("the restarted worker re-dispatched restored pending requests")
-                    .contains("re-admitting");
+                assertThat(log)
+                        .as("the restarted worker re-dispatched restored pending requests")
+                        .contains("re-admitting");
                 // At-least-once calls: a restored request whose call was in flight at the kill is sent
                 // again; one that was still queued is sent for the first time. Whether any call was in
                 // flight at the instant of the kill is timing, so only the lower bound is certain.
                 System.out.printf("crash: %d provider calls for %d requests%n", simulator.calls(), REQUESTS);
-                assertThat(simulator.calls()).as("every request reached the provider at least once")
-                    .isGreaterThanOrEqualTo(REQUESTS);
+                assertThat(simulator.calls())
+                        .as("every request reached the provider at least once")
+                        .isGreaterThanOrEqualTo(REQUESTS);
             } finally {
                 second.destroy();
                 if (!second.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
@@ -104,25 +118,39 @@ class WorkerCrashIT {
 
     private static Process startWorker(Path config, Path log) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-            "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.harborai.worker.avro",
-            "io.harborai.worker.cli.HarborCli", "run", "--config", config.toString())
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .start();
+        return new ProcessBuilder(
+                        java,
+                        "-Xmx256m",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.harborai.worker.avro",
+                        "io.harborai.worker.cli.HarborCli",
+                        "run",
+                        "--config",
+                        config.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
     }
 
     private static void produce(String bootstrap, SchemaRegistryClient registry, String topic) {
-        Function<Integer, ChatRequest> request = i -> ChatRequest.newBuilder().setId("crash-" + i).setModel("sim-chat")
-            .setMessages(List.of(Message.newBuilder().setRole("user").setContent("question " + i).build()))
-            .setParams(Params.newBuilder().build()).build();
-        try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", bootstrap),
-            new StringSerializer(), new AvroSerde<>(registry, ChatRequest.class, true).serializer())) {
+        Function<Integer, ChatRequest> request = i -> ChatRequest.newBuilder()
+                .setId("crash-" + i)
+                .setModel("sim-chat")
+                .setMessages(List.of(Message.newBuilder()
+                        .setRole("user")
+                        .setContent("question " + i)
+                        .build()))
+                .setParams(Params.newBuilder().build())
+                .build();
+        try (var producer = new KafkaProducer<>(
+                Map.<String, Object>of("bootstrap.servers", bootstrap),
+                new StringSerializer(),
+                new AvroSerde<>(registry, ChatRequest.class, true).serializer())) {
             for (int i = 0; i < REQUESTS; i++) {
                 ChatRequest r = request.apply(i);
                 producer.send(new ProducerRecord<>(topic, r.getId(), r));
             }
         }
     }
-
 }

@@ -9,10 +9,10 @@ import io.harborai.worker.avro.Message;
 import io.harborai.worker.avro.Params;
 import io.harborai.worker.avro.ResultStatus;
 import io.harborai.worker.config.HarborConfig;
-import io.harborai.worker.simulator.SimulatorOptions;
-import io.harborai.worker.simulator.SimulatorServer;
 import io.harborai.worker.schema.AvroSerde;
 import io.harborai.worker.schema.SchemaRegistryClient;
+import io.harborai.worker.simulator.SimulatorOptions;
+import io.harborai.worker.simulator.SimulatorServer;
 import io.harborai.worker.testinfra.HarborIntegrationTest;
 import io.harborai.worker.testinfra.Infra;
 import io.harborai.worker.testinfra.WorkerConfigs;
@@ -61,8 +61,10 @@ class WorkerIT {
         broken.setDispatcher(new mockwebserver3.Dispatcher() {
             @Override
             public MockResponse dispatch(mockwebserver3.RecordedRequest request) {
-                return new MockResponse.Builder().code(500)
-                    .body("{\"error\":{\"message\":\"upstream exploded\",\"type\":\"server_error\"}}").build();
+                return new MockResponse.Builder()
+                        .code(500)
+                        .body("{\"error\":{\"message\":\"upstream exploded\",\"type\":\"server_error\"}}")
+                        .build();
             }
         });
         broken.start();
@@ -92,35 +94,50 @@ class WorkerIT {
     }
 
     private static ChatRequest request(String id, String model, String text) {
-        return ChatRequest.newBuilder().setId(id).setModel(model)
-            .setMessages(List.of(Message.newBuilder().setRole("user").setContent(text).build()))
-            .setParams(Params.newBuilder().build()).build();
+        return ChatRequest.newBuilder()
+                .setId(id)
+                .setModel(model)
+                .setMessages(List.of(
+                        Message.newBuilder().setRole("user").setContent(text).build()))
+                .setParams(Params.newBuilder().build())
+                .build();
     }
 
     private static void send(List<ChatRequest> batch) {
-        try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", bootstrap),
-            new StringSerializer(), new AvroSerde<>(registry, ChatRequest.class, true).serializer())) {
+        try (var producer = new KafkaProducer<>(
+                Map.<String, Object>of("bootstrap.servers", bootstrap),
+                new StringSerializer(),
+                new AvroSerde<>(registry, ChatRequest.class, true).serializer())) {
             batch.forEach(r -> producer.send(new ProducerRecord<>(requests, r.getId(), r)));
         }
     }
 
     private static Map<String, ChatResult> awaitResults(List<String> ids) {
-        List<ConsumerRecord<String, ChatResult>> got = ResultsReader.results(bootstrap, registry, results, WAIT,
-            recs -> recs.stream().map(ConsumerRecord::key).collect(Collectors.toSet()).containsAll(ids));
-        return got.stream().filter(r -> ids.contains(r.key()))
-            .collect(Collectors.toMap(ConsumerRecord::key, ConsumerRecord::value, (a, b) -> {
-                throw new AssertionError("two results for request " + a.getId());
-            }));
+        List<ConsumerRecord<String, ChatResult>> got = ResultsReader.results(
+                bootstrap,
+                registry,
+                results,
+                WAIT,
+                recs -> recs.stream()
+                        .map(ConsumerRecord::key)
+                        .collect(Collectors.toSet())
+                        .containsAll(ids));
+        return got.stream()
+                .filter(r -> ids.contains(r.key()))
+                .collect(Collectors.toMap(ConsumerRecord::key, ConsumerRecord::value, (a, b) -> {
+                    throw new AssertionError("two results for request " + a.getId());
+                }));
     }
 
     @Test
     void shouldAnswerEveryRequestExactlyOnceIncludingChineseText() {
         long callsBefore = simulator.calls();
         List<ChatRequest> batch = IntStream.range(0, 60)
-            .mapToObj(i -> request("n-" + i, "sim-chat", i % 2 == 0 ? "第" + i + "个问题：什么是卡夫卡？" : "Question " + i))
-            .toList();
+                .mapToObj(i -> request("n-" + i, "sim-chat", i % 2 == 0 ? "第" + i + "个问题：什么是卡夫卡？" : "Question " + i))
+                .toList();
         send(batch);
-        Map<String, ChatResult> byId = awaitResults(batch.stream().map(ChatRequest::getId).toList());
+        Map<String, ChatResult> byId =
+                awaitResults(batch.stream().map(ChatRequest::getId).toList());
 
         assertThat(byId).hasSize(60);
         assertThat(byId.values()).allSatisfy(r -> {
@@ -135,20 +152,31 @@ class WorkerIT {
     @Test
     void shouldSendPoisonToDlqAndKeepServing() {
         byte[] poison = "{\"not\":\"avro\"}".getBytes(StandardCharsets.UTF_8);
-        try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", bootstrap),
-            new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (var producer = new KafkaProducer<>(
+                Map.<String, Object>of("bootstrap.servers", bootstrap),
+                new ByteArraySerializer(),
+                new ByteArraySerializer())) {
             producer.send(new ProducerRecord<>(requests, "poison".getBytes(StandardCharsets.UTF_8), poison));
         }
         send(List.of(request("after-poison", "sim-chat", "still there?")));
 
-        var dead = ResultsReader.raw(bootstrap, dlq, WAIT, recs -> recs.stream()
-            .anyMatch(r -> r.key() != null && new String(r.key(), StandardCharsets.UTF_8).equals("poison")));
-        var rec = dead.stream().filter(r -> new String(r.key(), StandardCharsets.UTF_8).equals("poison")).findFirst().orElseThrow();
+        var dead = ResultsReader.raw(
+                bootstrap,
+                dlq,
+                WAIT,
+                recs -> recs.stream()
+                        .anyMatch(
+                                r -> r.key() != null && new String(r.key(), StandardCharsets.UTF_8).equals("poison")));
+        var rec = dead.stream()
+                .filter(r -> new String(r.key(), StandardCharsets.UTF_8).equals("poison"))
+                .findFirst()
+                .orElseThrow();
         assertThat(rec.value()).isEqualTo(poison);
         assertThat(DlqHeaders.get(rec.headers(), DlqHeaders.REASON)).isEqualTo("BAD_MAGIC_BYTE");
         assertThat(DlqHeaders.get(rec.headers(), DlqHeaders.SOURCE_TOPIC)).isEqualTo(requests);
         assertThat(DlqHeaders.get(rec.headers(), DlqHeaders.SOURCE_OFFSET)).matches("\\d+");
-        assertThat(awaitResults(List.of("after-poison")).get("after-poison").getStatus()).isEqualTo(ResultStatus.SUCCEEDED);
+        assertThat(awaitResults(List.of("after-poison")).get("after-poison").getStatus())
+                .isEqualTo(ResultStatus.SUCCEEDED);
     }
 
     @Test

@@ -39,7 +39,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx512m", "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.harborai.worker.avro"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xmx512m", "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.harborai.worker.avro"})
 public class CacheHitBenchmark {
     private ChatRequest request;
     private String key;
@@ -47,25 +49,49 @@ public class CacheHitBenchmark {
 
     @Setup
     public void setUp() {
-        request = ChatRequest.newBuilder().setId("req-1").setTenant("acme").setModel("deepseek-chat")
-            .setMessages(List.of(
-                Message.newBuilder().setRole("system").setContent("You are a concise assistant. ".repeat(10)).build(),
-                Message.newBuilder().setRole("user").setContent("Summarise the quarterly report in three bullet points. "
-                    .repeat(5)).build()))
-            .setParams(Params.newBuilder().setTemperature(0.2).setMaxTokens(512).setTopP(0.9)
-                .setToolsJson("[{\"type\":\"function\",\"function\":{\"name\":\"lookup\",\"parameters\":"
-                    + "{\"type\":\"object\",\"properties\":{\"q\":{\"type\":\"string\"}}}}}]")
-                .build())
-            .build();
+        request = ChatRequest.newBuilder()
+                .setId("req-1")
+                .setTenant("acme")
+                .setModel("deepseek-chat")
+                .setMessages(List.of(
+                        Message.newBuilder()
+                                .setRole("system")
+                                .setContent("You are a concise assistant. ".repeat(10))
+                                .build(),
+                        Message.newBuilder()
+                                .setRole("user")
+                                .setContent("Summarise the quarterly report in three bullet points. ".repeat(5))
+                                .build()))
+                .setParams(Params.newBuilder()
+                        .setTemperature(0.2)
+                        .setMaxTokens(512)
+                        .setTopP(0.9)
+                        .setToolsJson("[{\"type\":\"function\",\"function\":{\"name\":\"lookup\",\"parameters\":"
+                                + "{\"type\":\"object\",\"properties\":{\"q\":{\"type\":\"string\"}}}}}]")
+                        .build())
+                .build();
         key = CacheKey.of(request, true);
-        tiers = new TwoTierCache(new L1Cache(64L << 20, System::currentTimeMillis), null, System::currentTimeMillis,
-            new SimpleMeterRegistry());
-        ChatResult answer = ChatResult.newBuilder().setId("first").setStatus(ResultStatus.SUCCEEDED)
-            .setModelRequested("deepseek-chat").setModelUsed("deepseek-chat").setProvider("deepseek")
-            .setResponse(ChatResponse.newBuilder().setContent("- Revenue grew.\n- Costs fell.\n- Outlook stable. "
-                .repeat(8)).setFinishReason("stop").build())
-            .setUsage(Usage.newBuilder().setPromptTokens(420).setCompletionTokens(96).setTotalTokens(516).build())
-            .build();
+        tiers = new TwoTierCache(
+                new L1Cache(64L << 20, System::currentTimeMillis),
+                null,
+                System::currentTimeMillis,
+                new SimpleMeterRegistry());
+        ChatResult answer = ChatResult.newBuilder()
+                .setId("first")
+                .setStatus(ResultStatus.SUCCEEDED)
+                .setModelRequested("deepseek-chat")
+                .setModelUsed("deepseek-chat")
+                .setProvider("deepseek")
+                .setResponse(ChatResponse.newBuilder()
+                        .setContent("- Revenue grew.\n- Costs fell.\n- Outlook stable. ".repeat(8))
+                        .setFinishReason("stop")
+                        .build())
+                .setUsage(Usage.newBuilder()
+                        .setPromptTokens(420)
+                        .setCompletionTokens(96)
+                        .setTotalTokens(516)
+                        .build())
+                .build();
         tiers.store(key, answer, Duration.ofHours(1));
     }
 

@@ -44,11 +44,15 @@ public class MetricsModeBenchmark {
     @Setup
     public void setUp() {
         PrometheusMeterRegistry registry = MeterBinding.newRegistry(mode);
-        latency = Timer.builder(MetricsCatalog.REQUEST_LATENCY).tag("traffic", "online").register(registry);
-        providerCalls = Timer.builder(MetricsCatalog.PROVIDER_CALLS).tags("provider", "p", "model", "m",
-            "outcome", "ok").register(registry);
-        results = Counter.builder(MetricsCatalog.RESULTS).tags("traffic", "online", "status", "SUCCEEDED",
-            "code", "none").register(registry);
+        latency = Timer.builder(MetricsCatalog.REQUEST_LATENCY)
+                .tag("traffic", "online")
+                .register(registry);
+        providerCalls = Timer.builder(MetricsCatalog.PROVIDER_CALLS)
+                .tags("provider", "p", "model", "m", "outcome", "ok")
+                .register(registry);
+        results = Counter.builder(MetricsCatalog.RESULTS)
+                .tags("traffic", "online", "status", "SUCCEEDED", "code", "none")
+                .register(registry);
     }
 
     @Benchmark

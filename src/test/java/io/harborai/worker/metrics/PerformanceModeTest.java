@@ -34,24 +34,36 @@ class PerformanceModeTest {
         t.record(Duration.ofMillis(300));
         HistogramSnapshot s = t.takeSnapshot();
         assertThat(s.percentileValues()).isEmpty();
-        assertThat(Arrays.stream(s.histogramCounts()).mapToDouble(CountAtBucket::bucket).toArray())
-            .containsExactly(Arrays.stream(PerformanceMode.FAST_BUCKETS).mapToDouble(Duration::toNanos).toArray());
-        assertThat(s.histogramCounts()[1].count()).as("300 ms falls in the 500 ms bucket").isEqualTo(1);
+        assertThat(Arrays.stream(s.histogramCounts())
+                        .mapToDouble(CountAtBucket::bucket)
+                        .toArray())
+                .containsExactly(Arrays.stream(PerformanceMode.FAST_BUCKETS)
+                        .mapToDouble(Duration::toNanos)
+                        .toArray());
+        assertThat(s.histogramCounts()[1].count())
+                .as("300 ms falls in the 500 ms bucket")
+                .isEqualTo(1);
     }
 
     @Test
     void shouldGiveHarborTimersPercentilesAndAHistogramInBalancedAndFullMode() {
         for (PerformanceMode mode : new PerformanceMode[] {PerformanceMode.BALANCED, PerformanceMode.FULL}) {
             SimpleMeterRegistry registry = registry(mode);
-            Timer t = Timer.builder("harbor.provider.calls").tag("outcome", "ok").register(registry);
+            Timer t =
+                    Timer.builder("harbor.provider.calls").tag("outcome", "ok").register(registry);
             for (int i = 1; i <= 100; i++) {
                 t.record(Duration.ofMillis(i));
             }
             HistogramSnapshot s = t.takeSnapshot();
-            assertThat(Arrays.stream(s.percentileValues()).mapToDouble(ValueAtPercentile::percentile).toArray())
-                .as(mode.name()).containsExactly(0.5, 0.95, 0.99);
+            assertThat(Arrays.stream(s.percentileValues())
+                            .mapToDouble(ValueAtPercentile::percentile)
+                            .toArray())
+                    .as(mode.name())
+                    .containsExactly(0.5, 0.95, 0.99);
             DistributionStatisticConfig c = mode.filter().configure(t.getId(), DistributionStatisticConfig.DEFAULT);
-            assertThat(c.isPercentileHistogram()).as("percentile histogram in %s", mode).isTrue();
+            assertThat(c.isPercentileHistogram())
+                    .as("percentile histogram in %s", mode)
+                    .isTrue();
             assertThat(c.getExpiry()).isEqualTo(Duration.ofMinutes(1));
         }
     }
@@ -71,17 +83,24 @@ class PerformanceModeTest {
     void shouldExposeFastBucketsAndBalancedQuantilesToPrometheus() {
         PrometheusMeterRegistry fast = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         fast.config().meterFilter(PerformanceMode.FAST.filter());
-        Timer.builder("harbor.request.latency").tag("traffic", "online").register(fast).record(Duration.ofMillis(50));
-        assertThat(fast.scrape()).contains("harbor_request_latency_seconds_bucket{traffic=\"online\",le=\"0.1\"} 1")
-            .contains("le=\"30.0\"").doesNotContain("quantile=");
+        Timer.builder("harbor.request.latency")
+                .tag("traffic", "online")
+                .register(fast)
+                .record(Duration.ofMillis(50));
+        assertThat(fast.scrape())
+                .contains("harbor_request_latency_seconds_bucket{traffic=\"online\",le=\"0.1\"} 1")
+                .contains("le=\"30.0\"")
+                .doesNotContain("quantile=");
 
         PrometheusMeterRegistry balanced = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         balanced.config().meterFilter(PerformanceMode.BALANCED.filter());
-        Timer t = Timer.builder("harbor.request.latency").tag("traffic", "online").register(balanced);
+        Timer t =
+                Timer.builder("harbor.request.latency").tag("traffic", "online").register(balanced);
         t.record(Duration.ofMillis(50));
         // Prometheus gets the histogram (quantiles server-side); the client-side percentiles stay
         // readable from the timer (snapshots read them), as Prometheus cannot carry both on one family.
-        assertThat(balanced.scrape()).contains("harbor_request_latency_seconds_bucket{traffic=\"online\",le=\"0.001\"} 0");
+        assertThat(balanced.scrape())
+                .contains("harbor_request_latency_seconds_bucket{traffic=\"online\",le=\"0.001\"} 0");
         assertThat(t.takeSnapshot().percentileValues()).hasSize(3);
     }
 

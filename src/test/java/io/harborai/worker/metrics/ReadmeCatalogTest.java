@@ -12,8 +12,10 @@ class ReadmeCatalogTest {
     @Test
     void shouldDocumentEveryCataloguedMeterInTheReadme() throws IOException {
         String readme = Files.readString(Path.of("README.md"));
-        assertThat(MetricsCatalog.METERS).allSatisfy(m ->
-            assertThat(readme).as("README row of %s", m.name()).contains("| `" + m.name() + "` | "
-                + m.type().name().toLowerCase(java.util.Locale.ROOT) + " |"));
+        assertThat(MetricsCatalog.METERS)
+                .allSatisfy(m -> assertThat(readme)
+                        .as("README row of %s", m.name())
+                        .contains(
+                                "| `" + m.name() + "` | " + m.type().name().toLowerCase(java.util.Locale.ROOT) + " |"));
     }
 }

@@ -37,7 +37,8 @@ class RedisClientsTest {
     void shouldRejectABadUrlWithoutQuotingIt() {
         assertThatThrownBy(() -> RedisClients.RedisUrl.parse("redis://u:p@ss w0rd@host:6379"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .message().doesNotContain("w0rd");
+                .message()
+                .doesNotContain("w0rd");
         assertThatThrownBy(() -> RedisClients.RedisUrl.parse("http://host:6379"))
                 .hasMessageContaining("redis://");
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.harborai.worker.embedded.FreePorts;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -16,15 +17,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.redisson.api.RFuture;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
 import org.redisson.misc.CompletableFutureWrapper;
-
-import io.harborai.worker.embedded.FreePorts;
 
 /**
  * The gate's state machine on scripted commands and an injected clock, and once against a real
@@ -36,8 +34,8 @@ class RedisGateTest {
     private static final Duration CALL_TIMEOUT = Duration.ofMillis(200);
 
     private final AtomicLong nanos = new AtomicLong();
-    private final RedisGate gate = new RedisGate("test", "doing without", CALL_TIMEOUT, nanos::get,
-            Duration.ofSeconds(1));
+    private final RedisGate gate =
+            new RedisGate("test", "doing without", CALL_TIMEOUT, nanos::get, Duration.ofSeconds(1));
 
     @AfterEach
     void close() {
@@ -54,7 +52,8 @@ class RedisGateTest {
             return () -> {
                 sent.incrementAndGet();
                 lastThread.set(Thread.currentThread().getName());
-                return fail ? new CompletableFutureWrapper<>(new IOException("refused"))
+                return fail
+                        ? new CompletableFutureWrapper<>(new IOException("refused"))
                         : new CompletableFutureWrapper<>("ok");
             };
         }
@@ -69,11 +68,15 @@ class RedisGateTest {
         Commands redis = new Commands();
         redis.fail = true;
         CompletableFuture<String> first = gate.send("GET", redis.command(), true);
-        assertThatThrownBy(() -> answer(first)).isInstanceOf(ExecutionException.class).hasRootCauseMessage("refused");
+        assertThatThrownBy(() -> answer(first))
+                .isInstanceOf(ExecutionException.class)
+                .hasRootCauseMessage("refused");
         assertThat(gate.errors()).as("counted before the future completes").isEqualTo(1);
         assertThat(gate.available()).isFalse();
 
-        assertThat(gate.send("GET", redis.command(), true)).as("no probe due yet").isNull();
+        assertThat(gate.send("GET", redis.command(), true))
+                .as("no probe due yet")
+                .isNull();
         nanos.addAndGet(Duration.ofMillis(999).toNanos());
         assertThat(gate.send("GET", redis.command(), true)).isNull();
         nanos.addAndGet(Duration.ofMillis(1).toNanos());
@@ -85,7 +88,8 @@ class RedisGateTest {
         assertThatThrownBy(() -> answer(probe)).isInstanceOf(ExecutionException.class);
         assertThat(redis.sent).as("the probe went to Redis").hasValue(2);
         assertThat(gate.errors()).isEqualTo(2);
-        assertThat(gate.send("GET", redis.command(), true)).as("next probe an interval after the failed one")
+        assertThat(gate.send("GET", redis.command(), true))
+                .as("next probe an interval after the failed one")
                 .isNull();
 
         redis.fail = false;
@@ -106,7 +110,9 @@ class RedisGateTest {
         CompletableFuture<String> pending = new CompletableFuture<>();
         CompletableFuture<String> probe = gate.send("GET", () -> new CompletableFutureWrapper<>(pending), true);
         assertThat(probe).isNotNull();
-        assertThat(gate.send("GET", redis.command(), true)).as("the probe is still running").isNull();
+        assertThat(gate.send("GET", redis.command(), true))
+                .as("the probe is still running")
+                .isNull();
 
         pending.complete("back");
         assertThat(answer(probe)).isEqualTo("back");
@@ -161,16 +167,18 @@ class RedisGateTest {
     @Test
     void shouldRejectANonPositiveCallTimeoutAndANegativeProbeInterval() {
         assertThatThrownBy(() -> new RedisGate("t", "w", Duration.ZERO, nanos::get, Duration.ofSeconds(1)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("callTimeout");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("callTimeout");
         assertThatThrownBy(() -> new RedisGate("t", "w", CALL_TIMEOUT, nanos::get, Duration.ofMillis(-1)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("probeInterval");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("probeInterval");
     }
 
     @Test
     void shouldFailFastAgainstAClosedPortAfterTheFirstErrorWithoutBlockingTheCaller() throws Exception {
         RedissonClient client = RedisClients.create("redis://127.0.0.1:" + FreePorts.find()); // nobody listens
-        try (RedisGate real = new RedisGate("closed port", "doing without", Duration.ofMillis(300), System::nanoTime,
-                Duration.ofSeconds(10))) {
+        try (RedisGate real = new RedisGate(
+                "closed port", "doing without", Duration.ofMillis(300), System::nanoTime, Duration.ofSeconds(10))) {
             AtomicInteger sent = new AtomicInteger();
             Supplier<RFuture<String>> get = () -> {
                 sent.incrementAndGet();
@@ -195,7 +203,9 @@ class RedisGateTest {
             CompletableFuture<String> first;
             try {
                 first = real.send("GET", slowFirst, true);
-                assertThat(firstSent).as("the lazy connect is not on the caller").isFalse();
+                assertThat(firstSent)
+                        .as("the lazy connect is not on the caller")
+                        .isFalse();
             } finally {
                 release.countDown();
             }
@@ -206,7 +216,9 @@ class RedisGateTest {
             assertThat(real.available()).isFalse();
 
             for (int i = 0; i < 100; i++) {
-                assertThat(real.send("GET", get, true)).as("answered without Redis").isNull();
+                assertThat(real.send("GET", get, true))
+                        .as("answered without Redis")
+                        .isNull();
             }
             assertThat(sent).as("no call reached Redis while down").hasValueLessThanOrEqualTo(1);
             assertThat(real.errors()).isEqualTo(1);

@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-
 import org.junit.jupiter.api.Test;
 
 /** The state machine alone, on an injected clock: no Redis, no threads, no sleeps. */
@@ -16,8 +15,8 @@ class RedisHealthTest {
 
     private final AtomicLong nanos = new AtomicLong();
     private final List<String> transitions = new ArrayList<>();
-    private final RedisHealth health = new RedisHealth(nanos::get, Duration.ofSeconds(1),
-            new RedisHealth.Transitions() {
+    private final RedisHealth health =
+            new RedisHealth(nanos::get, Duration.ofSeconds(1), new RedisHealth.Transitions() {
                 @Override
                 public void wentDown(String op, Throwable cause) {
                     transitions.add("down on " + op + ": " + RedisHealth.describe(cause));
@@ -61,7 +60,9 @@ class RedisHealthTest {
         assertThat(transitions).as("WARN once per outage").hasSize(1);
 
         advance(Duration.ofMillis(999));
-        assertThat(health.tryProbe()).as("the next probe an interval after the failed one").isNull();
+        assertThat(health.tryProbe())
+                .as("the next probe an interval after the failed one")
+                .isNull();
         advance(Duration.ofMillis(1));
         health.tryProbe().succeeded();
         assertThat(health.up()).isTrue();
@@ -87,7 +88,9 @@ class RedisHealthTest {
         assertThat(health.tryProbe()).as("however long it runs").isNull();
 
         probe.failed("GET", new IOException("timeout"));
-        assertThat(health.tryProbe()).as("due again an interval after its failure").isNull();
+        assertThat(health.tryProbe())
+                .as("due again an interval after its failure")
+                .isNull();
         advance(Duration.ofSeconds(1));
         assertThat(health.tryProbe()).as("the slot is free again").isNotNull();
     }
@@ -96,7 +99,9 @@ class RedisHealthTest {
     void shouldComeBackOnASuccessOutsideAnAttemptAndCountLostReportsWithoutGoingDown() {
         health.countError();
         assertThat(health.errors()).isEqualTo(1);
-        assertThat(health.up()).as("a lost report alone says nothing about Redis").isTrue();
+        assertThat(health.up())
+                .as("a lost report alone says nothing about Redis")
+                .isTrue();
         assertThat(transitions).isEmpty();
 
         health.tryCall().failed("EVALSHA", new IOException("refused"));
@@ -117,7 +122,8 @@ class RedisHealthTest {
     @Test
     void shouldRejectANegativeProbeIntervalAndDescribeTheRootCause() {
         assertThatThrownBy(() -> new RedisHealth(nanos::get, Duration.ofMillis(-1), null))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("probeInterval");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("probeInterval");
         assertThat(RedisHealth.describe(new RuntimeException(new IllegalStateException())))
                 .isEqualTo("IllegalStateException");
     }

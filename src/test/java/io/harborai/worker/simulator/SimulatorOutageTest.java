@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.harborai.worker.provider.OpenAiJson;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.Socket;
@@ -18,19 +19,20 @@ import okhttp3.Response;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import io.harborai.worker.provider.OpenAiJson;
 /**
  * Outages over real HTTP: a window of 503s or refused connections, then recovery. Timing is only
  * ever checked against bounds that hold however late the client or the simulator's timer runs.
  */
 class SimulatorOutageTest {
-    static final OkHttpClient HTTP = SimulatorServerTest.SHARED.newBuilder()
-        .connectTimeout(Duration.ofSeconds(5))
-        .readTimeout(Duration.ofSeconds(10))
-        .build();
+    static final OkHttpClient HTTP = SimulatorServerTest.SHARED
+            .newBuilder()
+            .connectTimeout(Duration.ofSeconds(5))
+            .readTimeout(Duration.ofSeconds(10))
+            .build();
     static final long DEADLINE_MS = 30_000;
 
-    @RegisterExtension final Simulators sims = new Simulators();
+    @RegisterExtension
+    final Simulators sims = new Simulators();
 
     /** One call as the client saw it: wall-clock send and receive times, status or failure. */
     record Probe(long sentMs, long receivedMs, int status, IOException failure, String body) {
@@ -56,7 +58,9 @@ class SimulatorOutageTest {
         boolean wentDown = false;
         int upAfter = 0;
         while (upAfter < 3) {
-            assertThat(System.currentTimeMillis()).as("outage over by now: %s", probes).isLessThan(deadline);
+            assertThat(System.currentTimeMillis())
+                    .as("outage over by now: %s", probes)
+                    .isLessThan(deadline);
             Probe p = probe(sim);
             probes.add(p);
             wentDown |= !p.up();
@@ -71,8 +75,7 @@ class SimulatorOutageTest {
      * start; the first 200 after no earlier than the outage can have ended; and, when {@code
      * exactEnd}, downs no longer apart than the length. Returns the down probes.
      */
-    static List<Probe> assertOneWindow(
-            List<Probe> probes, long earliestStartMs, long lengthMs, boolean exactEnd) {
+    static List<Probe> assertOneWindow(List<Probe> probes, long earliestStartMs, long lengthMs, boolean exactEnd) {
         int first = -1;
         int last = -1;
         for (int i = 0; i < probes.size(); i++) {
@@ -83,17 +86,21 @@ class SimulatorOutageTest {
         }
         assertThat(first).as("an outage was seen").isGreaterThanOrEqualTo(0);
         List<Probe> down = probes.subList(first, last + 1);
-        assertThat(down).as("one unbroken outage").noneMatch(Probe::up)
-            .as("no down before the outage can start").noneMatch(p -> p.receivedMs() < earliestStartMs);
+        assertThat(down)
+                .as("one unbroken outage")
+                .noneMatch(Probe::up)
+                .as("no down before the outage can start")
+                .noneMatch(p -> p.receivedMs() < earliestStartMs);
         if (exactEnd) {
             // Each down call arrived inside the outage, which lasts lengthMs from its start.
             assertThat(down.get(down.size() - 1).sentMs() - down.get(0).receivedMs())
-                .as("downs span no more than the outage").isLessThan(lengthMs);
+                    .as("downs span no more than the outage")
+                    .isLessThan(lengthMs);
         }
         Probe recovered = probes.get(last + 1);
         assertThat(recovered.receivedMs())
-            .as("up again no earlier than the outage's end")
-            .isGreaterThanOrEqualTo(earliestStartMs + lengthMs);
+                .as("up again no earlier than the outage's end")
+                .isGreaterThanOrEqualTo(earliestStartMs + lengthMs);
         return down;
     }
 
@@ -102,8 +109,9 @@ class SimulatorOutageTest {
         long startAfter = 500;
         long length = 1_500;
         long before = System.currentTimeMillis();
-        SimulatorServer sim = sims.start(SimulatorOptions.defaults().withOutage(new SimulatorOutage(
-            Duration.ofMillis(startAfter), Duration.ofMillis(length), SimulatorOutage.Mode.HTTP_503)));
+        SimulatorServer sim = sims.start(SimulatorOptions.defaults()
+                .withOutage(new SimulatorOutage(
+                        Duration.ofMillis(startAfter), Duration.ofMillis(length), SimulatorOutage.Mode.HTTP_503)));
 
         List<Probe> probes = probeThroughOutage(sim);
 
@@ -128,8 +136,9 @@ class SimulatorOutageTest {
         long startAfter = 500;
         long length = 1_500;
         long before = System.currentTimeMillis();
-        SimulatorServer sim = sims.start(SimulatorOptions.defaults().withOutage(new SimulatorOutage(
-            Duration.ofMillis(startAfter), Duration.ofMillis(length), SimulatorOutage.Mode.REFUSE)));
+        SimulatorServer sim = sims.start(SimulatorOptions.defaults()
+                .withOutage(new SimulatorOutage(
+                        Duration.ofMillis(startAfter), Duration.ofMillis(length), SimulatorOutage.Mode.REFUSE)));
         int port = sim.port();
 
         List<Probe> probes = probeThroughOutage(sim);
@@ -138,10 +147,12 @@ class SimulatorOutageTest {
         List<Probe> down = assertOneWindow(probes, before + startAfter, length, false);
         // The first may be a pooled connection cut as the socket closed; after it, refusals only.
         assertThat(down.subList(1, down.size()))
-            .allSatisfy(p -> assertThat(p.failure()).isInstanceOf(ConnectException.class));
+                .allSatisfy(p -> assertThat(p.failure()).isInstanceOf(ConnectException.class));
         assertThat(down).anySatisfy(p -> assertThat(p.failure()).isInstanceOf(ConnectException.class));
         assertThat(sim.port()).isEqualTo(port);
-        assertThat(sim.outcomes(FaultRates.Outcome.OUTAGE)).as("refused calls never arrive").isZero();
+        assertThat(sim.outcomes(FaultRates.Outcome.OUTAGE))
+                .as("refused calls never arrive")
+                .isZero();
     }
 
     @Test
@@ -155,15 +166,22 @@ class SimulatorOutageTest {
         try (Response r = HTTP.newCall(SimulatorFaultsTest.post(sim, "k")).execute()) {
             assertThat(r.code()).isEqualTo(503);
             assertThat(r.header("Retry-After")).isNull();
-            assertThat(OpenAiJson.parse(r.body().string(), "e").path("error").path("type").asText())
-                .isEqualTo("server_error");
+            assertThat(OpenAiJson.parse(r.body().string(), "e")
+                            .path("error")
+                            .path("type")
+                            .asText())
+                    .isEqualTo("server_error");
         }
         JsonNode stats = SimulatorFaultsTest.get(sim, "/stats");
         assertThat(stats.path("outage").path("active").asBoolean()).isTrue();
         assertThat(stats.path("outage").path("mode").asText()).isEqualTo("503");
         assertThat(stats.path("outcomes").path("outage").asLong()).isEqualTo(1);
-        assertThat(SimulatorFaultsTest.get(sim, "/calls?key=k").path("calls").path(0).path("outcome").asText())
-            .isEqualTo("outage");
+        assertThat(SimulatorFaultsTest.get(sim, "/calls?key=k")
+                        .path("calls")
+                        .path(0)
+                        .path("outcome")
+                        .asText())
+                .isEqualTo("outage");
 
         // A shorter outage replaces the long one; the simulator recovers when it ends.
         long replacedAt = System.currentTimeMillis();
@@ -192,14 +210,18 @@ class SimulatorOutageTest {
         assertThat(up.receivedMs() - replacedAt).isGreaterThanOrEqualTo(300);
         assertThat(sim.port()).isEqualTo(port);
         assertThat(sim.outageActive()).isFalse();
-        assertThat(SimulatorFaultsTest.get(sim, "/stats").path("outage").path("started").asLong()).isEqualTo(2);
+        assertThat(SimulatorFaultsTest.get(sim, "/stats")
+                        .path("outage")
+                        .path("started")
+                        .asLong())
+                .isEqualTo(2);
     }
 
     @Test
     void shouldCutCallsInFlightWhenConnectionsAreRefused() throws Exception {
         SimulatorServer sim = sims.start(SimulatorOptions.defaults().withLatency(Duration.ofSeconds(20)));
         CompletableFuture<SimulatorFaultsTest.Reply> inFlight =
-            SimulatorFaultsTest.send(HTTP, SimulatorFaultsTest.post(sim, null));
+                SimulatorFaultsTest.send(HTTP, SimulatorFaultsTest.post(sim, null));
         long deadline = System.currentTimeMillis() + DEADLINE_MS;
         while (sim.calls() == 0) {
             assertThat(System.currentTimeMillis()).isLessThan(deadline);
@@ -210,19 +232,20 @@ class SimulatorOutageTest {
 
         // Well before the 20 s latency: the connection was closed, as by a crashed provider.
         assertThatThrownBy(() -> inFlight.get(10, TimeUnit.SECONDS))
-            .isInstanceOf(ExecutionException.class)
-            .hasCauseInstanceOf(IOException.class);
+                .isInstanceOf(ExecutionException.class)
+                .hasCauseInstanceOf(IOException.class);
     }
 
     @Test
     void shouldRejectABadOutage() {
-        assertThatThrownBy(() -> new SimulatorOutage(Duration.ofSeconds(-1), Duration.ofSeconds(1),
-            SimulatorOutage.Mode.REFUSE)).hasMessageContaining("outage start");
-        assertThatThrownBy(() -> new SimulatorOutage(Duration.ZERO, Duration.ZERO,
-            SimulatorOutage.Mode.REFUSE)).hasMessageContaining("outage length");
+        assertThatThrownBy(() ->
+                        new SimulatorOutage(Duration.ofSeconds(-1), Duration.ofSeconds(1), SimulatorOutage.Mode.REFUSE))
+                .hasMessageContaining("outage start");
+        assertThatThrownBy(() -> new SimulatorOutage(Duration.ZERO, Duration.ZERO, SimulatorOutage.Mode.REFUSE))
+                .hasMessageContaining("outage length");
         SimulatorServer sim = sims.start(SimulatorOptions.defaults());
         assertThatThrownBy(() -> sim.startOutage(Duration.ofMillis(-5), SimulatorOutage.Mode.HTTP_503))
-            .hasMessageContaining("outage length");
+                .hasMessageContaining("outage length");
         assertThat(SimulatorOutage.Mode.parse("Refuse")).isEqualTo(SimulatorOutage.Mode.REFUSE);
         assertThat(SimulatorOutage.Mode.parse("503")).isEqualTo(SimulatorOutage.Mode.HTTP_503);
         assertThatThrownBy(() -> SimulatorOutage.Mode.parse("down")).hasMessageContaining("503|refuse");

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.harborai.worker.provider.OpenAiJson;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
@@ -18,28 +19,30 @@ import okhttp3.Response;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import io.harborai.worker.provider.OpenAiJson;
 /** The poison rate: the same requests, chosen by their contents, fail in every run. */
 class SimulatorPoisonTest {
     static final OkHttpClient HTTP = SimulatorServerTest.SHARED;
 
-    @RegisterExtension final Simulators sims = new Simulators();
+    @RegisterExtension
+    final Simulators sims = new Simulators();
 
     /** Status and body of one call with one user message, sent with an Idempotency-Key. */
     static Response post(SimulatorServer sim, String content, String key) throws IOException {
         String body = OpenAiJson.json(SimHttp.body("m", content));
         Request request = new Request.Builder()
-            .url(sim.baseUrl() + "/chat/completions")
-            .header("Idempotency-Key", key)
-            .post(RequestBody.create(body, MediaType.get("application/json")))
-            .build();
+                .url(sim.baseUrl() + "/chat/completions")
+                .header("Idempotency-Key", key)
+                .post(RequestBody.create(body, MediaType.get("application/json")))
+                .build();
         return HTTP.newCall(request).execute();
     }
 
     @Test
     void shouldPoisonTheSameContentsInEveryRunWhateverTheSeed() throws Exception {
-        SimulatorServer a = sims.start(SimulatorOptions.defaults().withPoisonRate(0.3).withSeed(1));
-        SimulatorServer b = sims.start(SimulatorOptions.defaults().withPoisonRate(0.3).withSeed(99));
+        SimulatorServer a =
+                sims.start(SimulatorOptions.defaults().withPoisonRate(0.3).withSeed(1));
+        SimulatorServer b =
+                sims.start(SimulatorOptions.defaults().withPoisonRate(0.3).withSeed(99));
         int n = 200;
         int poisoned = 0;
 
@@ -50,8 +53,9 @@ class SimulatorPoisonTest {
             for (SimulatorServer sim : List.of(a, b)) {
                 try (Response r = post(sim, content, "k-" + i)) {
                     String body = r.body().string();
-                    assertThat(r.code()).as("%s on seed %d", content, sim.options().seed())
-                        .isEqualTo(expected ? 500 : 200);
+                    assertThat(r.code())
+                            .as("%s on seed %d", content, sim.options().seed())
+                            .isEqualTo(expected ? 500 : 200);
                     if (expected) {
                         JsonNode error = OpenAiJson.parse(body, "error").path("error");
                         assertThat(error.path("type").asText()).isEqualTo("server_error");
@@ -67,7 +71,9 @@ class SimulatorPoisonTest {
             JsonNode stats = SimulatorFaultsTest.get(sim, "/stats");
             assertThat(stats.path("poison_rate").asDouble()).isEqualTo(0.3);
             assertThat(stats.path("outcomes").path("poison").asLong()).isEqualTo(poisoned);
-            assertThat(stats.path("outcomes").path("500").asLong()).as("not a drawn 500").isZero();
+            assertThat(stats.path("outcomes").path("500").asLong())
+                    .as("not a drawn 500")
+                    .isZero();
             assertThat(sim.outcomes(FaultRates.Outcome.POISONED)).isEqualTo(poisoned);
         }
         int firstPoisoned = 0;
@@ -107,15 +113,18 @@ class SimulatorPoisonTest {
     void shouldHashEveryMessageContentInOrderWithNullAsEmpty() {
         ObjectNode body = OpenAiJson.MAPPER.createObjectNode().put("model", "m");
         body.putArray("messages")
-            .add(OpenAiJson.MAPPER.createObjectNode().put("role", "system").put("content", "be brief"))
-            .add(OpenAiJson.MAPPER.createObjectNode().put("role", "user").put("content", "hi"))
-            .add(OpenAiJson.MAPPER.createObjectNode().put("role", "assistant").putNull("content"));
+                .add(OpenAiJson.MAPPER.createObjectNode().put("role", "system").put("content", "be brief"))
+                .add(OpenAiJson.MAPPER.createObjectNode().put("role", "user").put("content", "hi"))
+                .add(OpenAiJson.MAPPER
+                        .createObjectNode()
+                        .put("role", "assistant")
+                        .putNull("content"));
         List<String> contents = Arrays.asList("be brief", "hi", null);
 
         assertThat(SimulatorPoison.fraction(contents))
-            .isEqualTo(SimulatorPoison.fraction(List.of("be brief", "hi", "")))
-            .isNotEqualTo(SimulatorPoison.fraction(List.of("hi", "be brief", "")))
-            .isNotEqualTo(SimulatorPoison.fraction(List.of("be brief", "hi")));
+                .isEqualTo(SimulatorPoison.fraction(List.of("be brief", "hi", "")))
+                .isNotEqualTo(SimulatorPoison.fraction(List.of("hi", "be brief", "")))
+                .isNotEqualTo(SimulatorPoison.fraction(List.of("be brief", "hi")));
         // The rate just above the fraction poisons the body, the fraction itself does not.
         double f = SimulatorPoison.fraction(contents);
         assertThat(f).isBetween(0.0, 1.0);
@@ -126,9 +135,8 @@ class SimulatorPoisonTest {
 
     @Test
     void shouldRejectARateOutsideZeroToOne() {
-        assertThatThrownBy(() -> SimulatorPoison.poisoned(List.of("x"), 1.5))
-            .hasMessageContaining("poison rate");
+        assertThatThrownBy(() -> SimulatorPoison.poisoned(List.of("x"), 1.5)).hasMessageContaining("poison rate");
         assertThatThrownBy(() -> SimulatorOptions.defaults().withPoisonRate(-0.1))
-            .hasMessageContaining("poison rate");
+                .hasMessageContaining("poison rate");
     }
 }

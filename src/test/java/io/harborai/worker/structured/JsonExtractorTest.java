@@ -82,7 +82,8 @@ class JsonExtractorTest {
     @Test
     void shouldHandleCjkText() {
         String content = "以下是结果：\n{\"名前\": \"山田太郎\", \"年齢\": 30}\n以上です。";
-        assertThat(JsonExtractor.extract(content)).get()
+        assertThat(JsonExtractor.extract(content))
+                .get()
                 .satisfies(n -> assertThat(n.get("名前").asText()).isEqualTo("山田太郎"));
     }
 

@@ -58,8 +58,8 @@ class SchemaValidatorTest {
 
     @Test
     void shouldReportMissingRequiredEnumAndNestedRefErrors() throws Exception {
-        List<String> errors = errors(PERSON,
-                "{\"age\": -1, \"color\": \"pink\", \"extra\": 1, \"address\": {\"zip\": \"12\"}}");
+        List<String> errors =
+                errors(PERSON, "{\"age\": -1, \"color\": \"pink\", \"extra\": 1, \"address\": {\"zip\": \"12\"}}");
         assertThat(errors).anyMatch(e -> e.startsWith("$: ") && e.contains("'name'"));
         assertThat(errors).anyMatch(e -> e.startsWith("$.age: ") && e.contains("0"));
         assertThat(errors).anyMatch(e -> e.startsWith("$.color: ") && e.contains("enumeration"));
@@ -70,8 +70,12 @@ class SchemaValidatorTest {
 
     @Test
     void shouldAssertKnownFormatsAndIgnoreUnknownOnes() throws Exception {
-        assertThat(errors(PERSON, "{\"name\": \"A\", \"age\": 1, \"born\": \"last tuesday\", \"address\": {\"city\": \"X\"}}"))
-                .singleElement().asString().startsWith("$.born: ");
+        assertThat(errors(
+                        PERSON,
+                        "{\"name\": \"A\", \"age\": 1, \"born\": \"last tuesday\", \"address\": {\"city\": \"X\"}}"))
+                .singleElement()
+                .asString()
+                .startsWith("$.born: ");
         assertThat(errors("{\"type\": \"string\", \"format\": \"no-such-format\"}", "\"x\""))
                 .isEmpty();
     }
@@ -80,14 +84,19 @@ class SchemaValidatorTest {
     void shouldBoundTheNumberOfErrors() throws Exception {
         String schema = "{\"type\": \"array\", \"items\": {\"type\": \"string\"}}";
         String instance = "[" + "1,".repeat(99) + "1]";
-        assertThat(errors(schema, instance)).hasSize(SchemaValidator.MAX_ERRORS).first().isEqualTo("$[0]: integer found, string expected");
+        assertThat(errors(schema, instance))
+                .hasSize(SchemaValidator.MAX_ERRORS)
+                .first()
+                .isEqualTo("$[0]: integer found, string expected");
     }
 
     @Test
     void shouldStopAValidationThatTakesTooManySteps() throws Exception {
         String schema = "{\"type\": \"array\", \"items\": {\"type\": \"integer\", \"minimum\": 0}}";
         String huge = "[" + "1,".repeat((int) SchemaValidator.MAX_EVALUATION_STEPS) + "1]";
-        assertThat(errors(schema, huge)).singleElement().asString()
+        assertThat(errors(schema, huge))
+                .singleElement()
+                .asString()
                 .startsWith("$: validation stopped after " + SchemaValidator.MAX_EVALUATION_STEPS + " steps");
     }
 
@@ -96,10 +105,12 @@ class SchemaValidatorTest {
         // prefixItems exists only since 2020-12; in draft 7 it is an unknown keyword.
         String prefix = "{\"prefixItems\": [{\"type\": \"string\"}]}";
         assertThat(errors(prefix, "[1]")).containsExactly("$[0]: integer found, string expected");
-        String draft7 = "{\"$schema\": \"http://json-schema.org/draft-07/schema#\", \"prefixItems\": [{\"type\": \"string\"}]}";
+        String draft7 =
+                "{\"$schema\": \"http://json-schema.org/draft-07/schema#\", \"prefixItems\": [{\"type\": \"string\"}]}";
         assertThat(errors(draft7, "[1]")).isEmpty();
         // Array-form items is draft 7 tuple validation and invalid in 2020-12.
-        String tuple7 = "{\"$schema\": \"http://json-schema.org/draft-07/schema#\", \"items\": [{\"type\": \"string\"}]}";
+        String tuple7 =
+                "{\"$schema\": \"http://json-schema.org/draft-07/schema#\", \"items\": [{\"type\": \"string\"}]}";
         assertThat(errors(tuple7, "[1]")).containsExactly("$[0]: integer found, string expected");
         assertThatThrownBy(() -> errors("{\"items\": [{\"type\": \"string\"}]}", "[1]"))
                 .isInstanceOf(IllegalArgumentException.class);
@@ -107,8 +118,15 @@ class SchemaValidatorTest {
 
     @Test
     void shouldRejectInvalidSchemasWithAClearMessage() {
-        for (String bad : List.of("not json", "[1, 2]", "{\"type\": \"bogus\"}", "{\"minLength\": \"x\"}",
-                "{\"pattern\": \"([a-z\"}", "{\"$schema\": \"https://example.com/unknown\"}", "", "   ")) {
+        for (String bad : List.of(
+                "not json",
+                "[1, 2]",
+                "{\"type\": \"bogus\"}",
+                "{\"minLength\": \"x\"}",
+                "{\"pattern\": \"([a-z\"}",
+                "{\"$schema\": \"https://example.com/unknown\"}",
+                "",
+                "   ")) {
             assertThatThrownBy(() -> errors(bad, "{}"), bad)
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageStartingWith("invalid JSON Schema: ");
@@ -169,7 +187,8 @@ class SchemaValidatorTest {
         for (int t = 0; t < 4; t++) {
             Thread thread = new Thread(() -> {
                 for (int i = 0; i < 200; i++) {
-                    if (!validator.validate(PERSON, good).isEmpty() || validator.validate(PERSON, bad).size() != 1) {
+                    if (!validator.validate(PERSON, good).isEmpty()
+                            || validator.validate(PERSON, bad).size() != 1) {
                         wrong.incrementAndGet();
                     }
                 }

@@ -21,12 +21,14 @@ class StructuredOutputTest {
 
     /** A request asking for {@code type}, with {@code schema} text (may be null). */
     static ChatRequest request(String type, String schema) {
-        ResponseFormat rf = type == null ? null : ResponseFormat.newBuilder()
-                .setType(type)
-                .setJsonSchemaName(schema == null ? null : "person")
-                .setJsonSchemaJson(schema)
-                .setStrict(schema == null ? null : true)
-                .build();
+        ResponseFormat rf = type == null
+                ? null
+                : ResponseFormat.newBuilder()
+                        .setType(type)
+                        .setJsonSchemaName(schema == null ? null : "person")
+                        .setJsonSchemaJson(schema)
+                        .setStrict(schema == null ? null : true)
+                        .build();
         return ChatRequest.newBuilder()
                 .setId("req-1")
                 .setTenant("acme")
@@ -35,8 +37,14 @@ class StructuredOutputTest {
                 .setModel("sim-small")
                 .setFallbackModels(List.of("sim-large"))
                 .setMessages(List.of(
-                        Message.newBuilder().setRole("system").setContent("You extract people.").build(),
-                        Message.newBuilder().setRole("user").setContent("Ann, 41, lives in Oslo.").build()))
+                        Message.newBuilder()
+                                .setRole("system")
+                                .setContent("You extract people.")
+                                .build(),
+                        Message.newBuilder()
+                                .setRole("user")
+                                .setContent("Ann, 41, lives in Oslo.")
+                                .build()))
                 .setParams(Params.newBuilder()
                         .setTemperature(0.2)
                         .setMaxTokens(300)
@@ -44,7 +52,10 @@ class StructuredOutputTest {
                         .setStop(List.of("###"))
                         .setResponseFormat(rf)
                         .build())
-                .setCache(CacheControl.newBuilder().setMode(CacheMode.NO_STORE).setTtlSeconds(60).build())
+                .setCache(CacheControl.newBuilder()
+                        .setMode(CacheMode.NO_STORE)
+                        .setTtlSeconds(60)
+                        .build())
                 .setPriority(Priority.HIGH)
                 .setDeadlineMs(1_900_000_000_000L)
                 .setCreatedAtMs(1_800_000_000_000L)
@@ -55,7 +66,8 @@ class StructuredOutputTest {
     @Test
     void shouldWantJsonObjectAndJsonSchemaWithASchemaOnly() {
         assertThat(StructuredOutput.wanted(request("json_object", null))).isTrue();
-        assertThat(StructuredOutput.wanted(request("json_schema", SchemaValidatorTest.PERSON))).isTrue();
+        assertThat(StructuredOutput.wanted(request("json_schema", SchemaValidatorTest.PERSON)))
+                .isTrue();
         assertThat(StructuredOutput.wanted(request("json_schema", null))).isFalse();
         assertThat(StructuredOutput.wanted(request("json_schema", "  "))).isFalse();
         assertThat(StructuredOutput.wanted(request("text", null))).isFalse();
@@ -77,7 +89,8 @@ class StructuredOutputTest {
 
         Verdict prose = structured.check(request("json_object", null), "I'd rather not.");
         assertThat(prose).isEqualTo(Verdict.invalid(null, List.of(StructuredOutput.NO_JSON)));
-        assertThat(structured.check(request("json_object", null), null).errors()).containsExactly(StructuredOutput.NO_JSON);
+        assertThat(structured.check(request("json_object", null), null).errors())
+                .containsExactly(StructuredOutput.NO_JSON);
     }
 
     @Test
@@ -87,7 +100,8 @@ class StructuredOutputTest {
         assertThat(good.valid()).isTrue();
         assertThat(good.json()).isEqualTo("{\"name\":\"Ann\",\"age\":41,\"address\":{\"city\":\"Oslo\"}}");
 
-        Verdict bad = structured.check(r, "Here: {\"name\": \"Ann\", \"age\": \"41\", \"address\": {\"city\": \"Oslo\"}}");
+        Verdict bad =
+                structured.check(r, "Here: {\"name\": \"Ann\", \"age\": \"41\", \"address\": {\"city\": \"Oslo\"}}");
         assertThat(bad.valid()).isFalse();
         assertThat(bad.json()).isNotNull();
         assertThat(bad.errors()).containsExactly("$.age: string found, integer expected");
@@ -113,32 +127,52 @@ class StructuredOutputTest {
         ChatRequest second = StructuredOutput.reask(first, "{\"age\": \"41\"}", errors);
 
         assertThat(first).as("current is not modified").isEqualTo(firstCopy);
-        List<Message> added = second.getMessages().subList(first.getMessages().size(), second.getMessages().size());
-        assertThat(second.getMessages()).hasSize(first.getMessages().size() + 2).startsWith(
-                first.getMessages().toArray(Message[]::new));
-        assertThat(added.get(0)).isEqualTo(Message.newBuilder().setRole("assistant").setContent("{\"age\": \"41\"}").build());
+        List<Message> added = second.getMessages()
+                .subList(first.getMessages().size(), second.getMessages().size());
+        assertThat(second.getMessages())
+                .hasSize(first.getMessages().size() + 2)
+                .startsWith(first.getMessages().toArray(Message[]::new));
+        assertThat(added.get(0))
+                .isEqualTo(Message.newBuilder()
+                        .setRole("assistant")
+                        .setContent("{\"age\": \"41\"}")
+                        .build());
         assertThat(added.get(1).getRole()).isEqualTo("user");
         assertThat(added.get(1).getContent())
-                .contains("not valid", "- $.age: string found, integer expected", "- $: required property 'name' not found",
+                .contains(
+                        "not valid",
+                        "- $.age: string found, integer expected",
+                        "- $: required property 'name' not found",
                         "Reply with only the corrected JSON");
         // Every other field is the same.
-        assertThat(ChatRequest.newBuilder(second).setMessages(first.getMessages()).build()).isEqualTo(first);
+        assertThat(ChatRequest.newBuilder(second)
+                        .setMessages(first.getMessages())
+                        .build())
+                .isEqualTo(first);
 
         ChatRequest third = StructuredOutput.reask(second, "{}", List.of("$: required property 'name' not found"));
-        assertThat(third.getMessages()).hasSize(first.getMessages().size() + 4)
+        assertThat(third.getMessages())
+                .hasSize(first.getMessages().size() + 4)
                 .startsWith(second.getMessages().toArray(Message[]::new));
     }
 
     @Test
     void shouldBoundTheErrorsListedInAReask() {
-        List<String> many = new ArrayList<>(IntStream.range(0, 30).mapToObj(i -> "$.f" + i + ": bad").toList());
+        List<String> many = new ArrayList<>(
+                IntStream.range(0, 30).mapToObj(i -> "$.f" + i + ": bad").toList());
         many.set(0, "$.long: " + "x".repeat(5_000) + "\nsecond line");
         String text = StructuredOutput.reask(request("json_object", null), "{}", many)
-                .getMessages().get(3).getContent();
+                .getMessages()
+                .get(3)
+                .getContent();
         assertThat(text).contains("- $.f9: bad", "(and 20 more)").doesNotContain("$.f10:", "second line\n");
-        assertThat(text.lines().filter(l -> l.startsWith("- $.long")).findFirst().orElseThrow())
+        assertThat(text.lines()
+                        .filter(l -> l.startsWith("- $.long"))
+                        .findFirst()
+                        .orElseThrow())
                 .hasSize(2 + StructuredOutput.MAX_ERROR_CHARS);
-        assertThat(text.length()).isLessThan(StructuredOutput.MAX_REASK_ERRORS * (StructuredOutput.MAX_ERROR_CHARS + 3) + 300);
+        assertThat(text.length())
+                .isLessThan(StructuredOutput.MAX_REASK_ERRORS * (StructuredOutput.MAX_ERROR_CHARS + 3) + 300);
     }
 
     @Test

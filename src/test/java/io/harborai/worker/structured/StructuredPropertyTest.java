@@ -51,8 +51,15 @@ class StructuredPropertyTest {
     private static final String CHARS = "abcXYZ 019{}[]\"\\/`,:\n\t日本語中文한국어é€😀";
     /** Prose that holds no JSON object or array, though it has braces and brackets. */
     private static final List<String> PROSE = List.of(
-            "Sure!", "Here is the order:", "以下是订单：", "Use {braces} carefully.", "[note] see below",
-            "Let me know if you need anything else.", "The result {as requested}:", "注文は以下の通りです。", "");
+            "Sure!",
+            "Here is the order:",
+            "以下是订单：",
+            "Use {braces} carefully.",
+            "[note] see below",
+            "Let me know if you need anything else.",
+            "The result {as requested}:",
+            "注文は以下の通りです。",
+            "");
 
     private final StructuredOutput structured = new StructuredOutput(new SchemaValidator(4));
     private final ChatRequest request = StructuredOutputTest.request("json_schema", ORDER_SCHEMA);
@@ -68,7 +75,8 @@ class StructuredPropertyTest {
             // Compared as text: 12 written by a BigDecimal reads back as an int node, same JSON.
             String expected = JSON.writeValueAsString(order);
             assertThat(JsonExtractor.extract(content).map(JsonNode::toString))
-                    .as("seed %d: extracted from %s", seed, content).contains(expected);
+                    .as("seed %d: extracted from %s", seed, content)
+                    .contains(expected);
             Verdict verdict = structured.check(request, content);
             assertThat(verdict.errors()).as("seed %d: %s", seed, content).isEmpty();
             assertThat(verdict.json()).as("seed %d", seed).isEqualTo(expected);
@@ -108,7 +116,7 @@ class StructuredPropertyTest {
         switch (random.nextInt(3)) {
             case 0 -> o.put("note", text(random, random.nextInt(40)));
             case 1 -> o.putNull("note");
-            default -> { }
+            default -> {}
         }
         return o;
     }

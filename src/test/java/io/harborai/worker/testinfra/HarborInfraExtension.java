@@ -14,7 +14,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  */
 public final class HarborInfraExtension implements ParameterResolver {
 
-    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(HarborInfraExtension.class);
+    private static final ExtensionContext.Namespace NAMESPACE =
+            ExtensionContext.Namespace.create(HarborInfraExtension.class);
 
     /** The run-wide {@link Infra}, created on first call; usable from other extensions too. */
     public static Infra infra(ExtensionContext context) {

@@ -1,16 +1,14 @@
 package io.harborai.worker.testinfra;
 
+import io.harborai.worker.embedded.EmbeddedKafka;
+import io.harborai.worker.embedded.EmbeddedRedis;
+import io.harborai.worker.embedded.InProcessSchemaRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import java.util.function.Supplier;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import io.harborai.worker.embedded.EmbeddedKafka;
-import io.harborai.worker.embedded.EmbeddedRedis;
-import io.harborai.worker.embedded.InProcessSchemaRegistry;
 
 /**
  * The Kafka, Redis and schema registry that integration tests talk to, each resolved
@@ -88,7 +86,9 @@ public final class Infra implements AutoCloseable {
      */
     public synchronized String schemaRegistryUrl() {
         if (schemaRegistry == null) {
-            schemaRegistry = resolve("schema registry", SCHEMA_REGISTRY_ENV,
+            schemaRegistry = resolve(
+                    "schema registry",
+                    SCHEMA_REGISTRY_ENV,
                     () -> kafka().rung() == Rung.TESTCONTAINERS ? Containers.schemaRegistry() : inProcessRegistry(),
                     Infra::inProcessRegistry);
         }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.junit.jupiter.api.Test;
 
 class InfraTest {
@@ -42,9 +41,11 @@ class InfraTest {
     @Test
     void shouldAnswerQuicklyWhenNoDockerEngineIsThere() {
         AtomicInteger probes = new AtomicInteger();
-        assertThat(Containers.dockerAvailable(() -> false, () -> probes.incrementAndGet() > 0)).isFalse();
+        assertThat(Containers.dockerAvailable(() -> false, () -> probes.incrementAndGet() > 0))
+                .isFalse();
         assertThat(probes).as("Testcontainers asked without a hint").hasValue(0);
-        assertThat(Containers.dockerAvailable(() -> true, () -> probes.incrementAndGet() > 0)).isTrue();
+        assertThat(Containers.dockerAvailable(() -> true, () -> probes.incrementAndGet() > 0))
+                .isTrue();
         assertThat(probes).hasValue(1);
         if (!Containers.dockerHinted()) {
             assertThat(Containers.dockerAvailable()).isFalse();

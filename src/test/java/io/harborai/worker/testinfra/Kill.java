@@ -35,14 +35,16 @@ public final class Kill {
 
     /** {@code delegate} as a {@code type} whose every call goes through {@code around}. */
     public static <T> T around(Class<T> type, T delegate, Around around) {
-        Object proxy = Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type},
-            (p, method, args) -> around.invoke(method, args, () -> {
-                try {
-                    return method.invoke(delegate, args);
-                } catch (InvocationTargetException e) {
-                    throw e.getCause();
-                }
-            }));
+        Object proxy = Proxy.newProxyInstance(
+                type.getClassLoader(),
+                new Class<?>[] {type},
+                (p, method, args) -> around.invoke(method, args, () -> {
+                    try {
+                        return method.invoke(delegate, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                }));
         return type.cast(proxy);
     }
 }

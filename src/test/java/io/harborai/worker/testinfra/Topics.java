@@ -10,7 +10,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Topics {
 
     private static final AtomicInteger COUNTER = new AtomicInteger();
-    private static final String RUN = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
+    private static final String RUN =
+            Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
 
     private Topics() {}
 

@@ -48,8 +48,8 @@ public final class WorkerConfigs {
     /** Writes {@code cfg} as a YAML file of dotted top-level keys (the loader reads both forms). */
     public static Path writeYaml(Path file, Map<String, Object> cfg) throws IOException {
         String yaml = cfg.entrySet().stream()
-            .map(e -> e.getKey() + ": " + yamlValue(e.getValue()))
-            .collect(Collectors.joining("\n", "", "\n"));
+                .map(e -> e.getKey() + ": " + yamlValue(e.getValue()))
+                .collect(Collectors.joining("\n", "", "\n"));
         return Files.writeString(file, yaml);
     }
 

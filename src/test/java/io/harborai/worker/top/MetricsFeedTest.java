@@ -42,17 +42,19 @@ class MetricsFeedTest {
         }
 
         @Override
-        public synchronized Map<TopicPartition, OffsetAndTimestamp> offsetsForTimes(Map<TopicPartition, Long> query,
-            Duration timeout) {
+        public synchronized Map<TopicPartition, OffsetAndTimestamp> offsetsForTimes(
+                Map<TopicPartition, Long> query, Duration timeout) {
             Map<TopicPartition, OffsetAndTimestamp> out = new HashMap<>();
-            query.forEach((tp, ts) -> out.put(tp, offsetForSince.containsKey(tp)
-                ? new OffsetAndTimestamp(offsetForSince.get(tp), ts) : null));
+            query.forEach((tp, ts) -> out.put(
+                    tp, offsetForSince.containsKey(tp) ? new OffsetAndTimestamp(offsetForSince.get(tp), ts) : null));
             return out;
         }
     }
 
-    private final Deserializer<MetricEvent> metrics = (topic, bytes) -> decode(() -> MetricEvent.fromByteBuffer(ByteBuffer.wrap(bytes)));
-    private final Deserializer<Alert> alerts = (topic, bytes) -> decode(() -> Alert.fromByteBuffer(ByteBuffer.wrap(bytes)));
+    private final Deserializer<MetricEvent> metrics =
+            (topic, bytes) -> decode(() -> MetricEvent.fromByteBuffer(ByteBuffer.wrap(bytes)));
+    private final Deserializer<Alert> alerts =
+            (topic, bytes) -> decode(() -> Alert.fromByteBuffer(ByteBuffer.wrap(bytes)));
 
     @Test
     void shouldStartAtTheSinceOffsetAndSortRecordsByTheirHeaderUntilCaughtUp() {
@@ -63,12 +65,18 @@ class MetricsFeedTest {
 
         assertThat(feed.start(NOW - 120_000)).isEmpty();
         assertThat(consumer.position(METRICS)).isEqualTo(3);
-        assertThat(consumer.position(ALERTS)).as("nothing since then: start at the end").isEqualTo(2);
+        assertThat(consumer.position(ALERTS))
+                .as("nothing since then: start at the end")
+                .isEqualTo(2);
         assertThat(feed.caughtUp()).isFalse();
 
         consumer.addRecord(record(METRICS, 3, "x", event("x", NOW, 1, List.of()), MetricsTopic.METRIC));
-        consumer.addRecord(record(METRICS, 4, "latency_p95|x",
-            alert("latency_p95", "x", AlertState.FIRING, Severity.WARNING, NOW), MetricsTopic.ALERT));
+        consumer.addRecord(record(
+                METRICS,
+                4,
+                "latency_p95|x",
+                alert("latency_p95", "x", AlertState.FIRING, Severity.WARNING, NOW),
+                MetricsTopic.ALERT));
         assertThat(feed.poll(Duration.ZERO, view)).isEqualTo(2);
 
         assertThat(feed.caughtUp()).isTrue();
@@ -87,10 +95,20 @@ class MetricsFeedTest {
         TopView view = new TopView(10_000);
         feed.start(0);
 
-        consumer.addRecord(record(ALERTS, 0, "memory|x",
-            alert("memory", "x", AlertState.FIRING, Severity.CRITICAL, NOW), null));
-        consumer.addRecord(new ConsumerRecord<>("m", 0, 0, 0L, TimestampType.CREATE_TIME, 0, 3, "k",
-            new byte[] {1, 2, 3}, new RecordHeaders(), Optional.empty()));
+        consumer.addRecord(
+                record(ALERTS, 0, "memory|x", alert("memory", "x", AlertState.FIRING, Severity.CRITICAL, NOW), null));
+        consumer.addRecord(new ConsumerRecord<>(
+                "m",
+                0,
+                0,
+                0L,
+                TimestampType.CREATE_TIME,
+                0,
+                3,
+                "k",
+                new byte[] {1, 2, 3},
+                new RecordHeaders(),
+                Optional.empty()));
         consumer.addRecord(record(METRICS, 1, "y", event("y", NOW, 1, List.of()), "trace"));
         feed.poll(Duration.ZERO, view);
 
@@ -105,20 +123,24 @@ class MetricsFeedTest {
         consumer.updatePartitions("m", List.of(new PartitionInfo("m", 0, Node.noNode(), new Node[0], new Node[0])));
         consumer.updateEndOffsets(Map.of(METRICS, 0L));
 
-        assertThat(new MetricsFeed(consumer, "m", "nope", metrics, alerts).start(0)).containsExactly("nope");
+        assertThat(new MetricsFeed(consumer, "m", "nope", metrics, alerts).start(0))
+                .containsExactly("nope");
     }
 
     private static Consumer consumer(Map<TopicPartition, Long> ends) {
         Consumer consumer = new Consumer();
-        ends.keySet().forEach(tp -> consumer.updatePartitions(tp.topic(),
-            List.of(new PartitionInfo(tp.topic(), tp.partition(), Node.noNode(), new Node[0], new Node[0]))));
+        ends.keySet()
+                .forEach(tp -> consumer.updatePartitions(
+                        tp.topic(),
+                        List.of(new PartitionInfo(
+                                tp.topic(), tp.partition(), Node.noNode(), new Node[0], new Node[0]))));
         consumer.updateEndOffsets(ends);
         consumer.updateBeginningOffsets(Map.of(METRICS, 0L, ALERTS, 0L));
         return consumer;
     }
 
-    private static ConsumerRecord<String, byte[]> record(TopicPartition tp, long offset, String key,
-        SpecificRecordBase value, String type) {
+    private static ConsumerRecord<String, byte[]> record(
+            TopicPartition tp, long offset, String key, SpecificRecordBase value, String type) {
         RecordHeaders headers = new RecordHeaders();
         if (type != null) {
             MetricsTopic.mark(headers, type);
@@ -129,8 +151,18 @@ class MetricsFeedTest {
             buf.get(b);
             return b;
         });
-        return new ConsumerRecord<>(tp.topic(), tp.partition(), offset, NOW, TimestampType.CREATE_TIME, key.length(),
-            bytes.length, key, bytes, headers, Optional.empty());
+        return new ConsumerRecord<>(
+                tp.topic(),
+                tp.partition(),
+                offset,
+                NOW,
+                TimestampType.CREATE_TIME,
+                key.length(),
+                bytes.length,
+                key,
+                bytes,
+                headers,
+                Optional.empty());
     }
 
     private interface IoSupplier<T> {

@@ -28,15 +28,25 @@ class TopRendererTest {
     void shouldPrintTheAggregatedFiguresInstancesProvidersAndFiringAlerts() {
         String text = new TopRenderer("harbor.metrics", false).render(twoInstances(), 200);
 
-        assertThat(text).contains("3 instances (2 live, 1 stale)", "throughput 30.0 req/s", "errors 10.0% of 300 results",
-            "p50 20  p95 80  p99 160 ms (max over instances)", "L1 20.0%  L2 10.0%  coalesced 5.0% of 300 requests",
-            "in-flight 9 (3.0 KiB)", "heap 300.0 MiB / 2.0 GiB (14.6%)", "consumer lag 21", "DLQ 3",
-            "cost 0.7500 USD");
+        assertThat(text)
+                .contains(
+                        "3 instances (2 live, 1 stale)",
+                        "throughput 30.0 req/s",
+                        "errors 10.0% of 300 results",
+                        "p50 20  p95 80  p99 160 ms (max over instances)",
+                        "L1 20.0%  L2 10.0%  coalesced 5.0% of 300 requests",
+                        "in-flight 9 (3.0 KiB)",
+                        "heap 300.0 MiB / 2.0 GiB (14.6%)",
+                        "consumer lag 21",
+                        "DLQ 3",
+                        "cost 0.7500 USD");
         assertThat(line(text, "worker-a")).contains("balanced", "10.0", "1s");
         assertThat(line(text, "worker-old")).contains("(stale)", "2m");
-        assertThat(line(text, "openai/gpt-4o-mini")).containsPattern("openai/gpt-4o-mini\\s+100\\s+3\\s+500\\s+0.7500 USD");
+        assertThat(line(text, "openai/gpt-4o-mini"))
+                .containsPattern("openai/gpt-4o-mini\\s+100\\s+3\\s+500\\s+0.7500 USD");
         assertThat(text).contains("FIRING ALERTS (1)");
-        assertThat(line(text, "latency_p95")).contains("CRITICAL", "worker-b", "value 6200 threshold 5000", "latency_p95 breached");
+        assertThat(line(text, "latency_p95"))
+                .contains("CRITICAL", "worker-b", "value 6200 threshold 5000", "latency_p95 breached");
         assertThat(text).doesNotContain("error_rate").doesNotContain("\u001b");
     }
 
@@ -54,8 +64,10 @@ class TopRendererTest {
         String text = new TopRenderer("harbor.metrics", true).render(twoInstances(), 40);
 
         assertThat(text).contains(TopRenderer.BOLD, TopRenderer.DIM, TopRenderer.RED);
-        assertThat(text.split("\n")).allSatisfy(l ->
-            assertThat(l.replaceAll("\u001b\\[[0-9;]*m", "").length()).isLessThanOrEqualTo(40));
+        assertThat(text.split("\n"))
+                .allSatisfy(
+                        l -> assertThat(l.replaceAll("\u001b\\[[0-9;]*m", "").length())
+                                .isLessThanOrEqualTo(40));
     }
 
     @Test
@@ -72,7 +84,9 @@ class TopRendererTest {
     void shouldSayItIsWaitingBeforeTheFirstEvent() {
         String text = new TopRenderer("m", false).render(new TopView(10_000).snapshot(NOW), 120);
 
-        assertThat(text).contains("0 instances (0 live)", "waiting for the first MetricEvent").doesNotContain("stale");
+        assertThat(text)
+                .contains("0 instances (0 live)", "waiting for the first MetricEvent")
+                .doesNotContain("stale");
     }
 
     @Test
@@ -81,9 +95,10 @@ class TopRendererTest {
         Screen inPlace = new Screen(new PrintWriter(tty), true);
         inPlace.draw("one\ntwo");
         inPlace.draw("three");
-        assertThat(tty.toString()).startsWith(Screen.HOME + Screen.CLEAR_BELOW + "one" + Screen.CLEAR_LINE_END + "\n")
-            .endsWith(Screen.HOME + "three" + Screen.CLEAR_LINE_END + "\n" + Screen.CLEAR_BELOW)
-            .doesNotContain("\u001b[2J");
+        assertThat(tty.toString())
+                .startsWith(Screen.HOME + Screen.CLEAR_BELOW + "one" + Screen.CLEAR_LINE_END + "\n")
+                .endsWith(Screen.HOME + "three" + Screen.CLEAR_LINE_END + "\n" + Screen.CLEAR_BELOW)
+                .doesNotContain("\u001b[2J");
 
         StringWriter pipe = new StringWriter();
         Screen plain = new Screen(new PrintWriter(pipe), false);
@@ -93,7 +108,9 @@ class TopRendererTest {
     }
 
     private static String line(String text, String containing) {
-        return Arrays.stream(text.split("\n")).filter(l -> l.contains(containing)).findFirst()
-            .orElseThrow(() -> new AssertionError("no line with " + containing + " in\n" + text));
+        return Arrays.stream(text.split("\n"))
+                .filter(l -> l.contains(containing))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no line with " + containing + " in\n" + text));
     }
 }

@@ -18,8 +18,13 @@ class TopViewTest {
     void shouldSumCountsAndTakeTheMaximumPercentileOverTwoInstances() {
         TopView view = new TopView(10_000);
         view.accept(event("a", NOW - 1_000, 1, List.of(provider("openai", "gpt-4o-mini", 40, 2, 300, 0.25))));
-        view.accept(event("b", NOW - 2_000, 2, List.of(provider("openai", "gpt-4o-mini", 60, 1, 500, 0.5),
-            provider("deepseek", "deepseek-chat", 30, 0, 200, 0.01))));
+        view.accept(event(
+                "b",
+                NOW - 2_000,
+                2,
+                List.of(
+                        provider("openai", "gpt-4o-mini", 60, 1, 500, 0.5),
+                        provider("deepseek", "deepseek-chat", 30, 0, 200, 0.01))));
 
         TopSnapshot.Totals t = view.snapshot(NOW).totals();
 
@@ -49,12 +54,18 @@ class TopViewTest {
     void shouldMergeProviderRowsAcrossInstancesBusiestFirst() {
         TopView view = new TopView(10_000);
         view.accept(event("a", NOW, 1, List.of(provider("openai", "gpt-4o-mini", 40, 2, 300, 0.25))));
-        view.accept(event("b", NOW, 1, List.of(provider("openai", "gpt-4o-mini", 60, 1, 500, 0.5),
-            provider("deepseek", "deepseek-chat", 30, 0, 200, 0.01))));
+        view.accept(event(
+                "b",
+                NOW,
+                1,
+                List.of(
+                        provider("openai", "gpt-4o-mini", 60, 1, 500, 0.5),
+                        provider("deepseek", "deepseek-chat", 30, 0, 200, 0.01))));
 
-        assertThat(view.snapshot(NOW).providers()).containsExactly(
-            new TopSnapshot.ProviderRow("openai", "gpt-4o-mini", 100, 3, 500, 0.75, "USD"),
-            new TopSnapshot.ProviderRow("deepseek", "deepseek-chat", 30, 0, 200, 0.01, "USD"));
+        assertThat(view.snapshot(NOW).providers())
+                .containsExactly(
+                        new TopSnapshot.ProviderRow("openai", "gpt-4o-mini", 100, 3, 500, 0.75, "USD"),
+                        new TopSnapshot.ProviderRow("deepseek", "deepseek-chat", 30, 0, 200, 0.01, "USD"));
     }
 
     @Test
@@ -76,9 +87,12 @@ class TopViewTest {
 
         TopSnapshot s = view.snapshot(NOW);
 
-        assertThat(s.instances()).extracting(TopSnapshot.InstanceRow::instance, TopSnapshot.InstanceRow::stale)
-            .containsExactly(org.assertj.core.groups.Tuple.tuple("edge", false),
-                org.assertj.core.groups.Tuple.tuple("live", false), org.assertj.core.groups.Tuple.tuple("gone", true));
+        assertThat(s.instances())
+                .extracting(TopSnapshot.InstanceRow::instance, TopSnapshot.InstanceRow::stale)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("edge", false),
+                        org.assertj.core.groups.Tuple.tuple("live", false),
+                        org.assertj.core.groups.Tuple.tuple("gone", true));
         assertThat(s.totals().live()).isEqualTo(2);
         assertThat(s.totals().throughputRps()).isEqualTo(20.0);
         assertThat(s.providers()).isEmpty();
@@ -99,7 +113,9 @@ class TopViewTest {
     @Test
     void shouldUseTheConfiguredIntervalForAnEventWithoutAWindow() {
         TopView view = new TopView(1_000);
-        view.accept(MetricEvent.newBuilder(event("a", NOW - 4_000, 1, List.of())).setWindowStartMs(NOW - 4_000).build());
+        view.accept(MetricEvent.newBuilder(event("a", NOW - 4_000, 1, List.of()))
+                .setWindowStartMs(NOW - 4_000)
+                .build());
 
         assertThat(view.snapshot(NOW).instances().get(0).stale()).isTrue();
     }
@@ -110,14 +126,20 @@ class TopViewTest {
         view.accept(alert("latency_p95", "a", AlertState.FIRING, Severity.WARNING, NOW - 3_000));
         view.accept(alert("latency_p95", "b", AlertState.FIRING, Severity.WARNING, NOW - 3_000));
         view.accept(alert("memory", "a", AlertState.FIRING, Severity.CRITICAL, NOW - 2_000));
-        assertThat(view.snapshot(NOW).firing()).extracting(Alert::getRule, Alert::getInstance).containsExactly(
-            org.assertj.core.groups.Tuple.tuple("memory", "a"), org.assertj.core.groups.Tuple.tuple("latency_p95", "a"),
-            org.assertj.core.groups.Tuple.tuple("latency_p95", "b"));
+        assertThat(view.snapshot(NOW).firing())
+                .extracting(Alert::getRule, Alert::getInstance)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("memory", "a"),
+                        org.assertj.core.groups.Tuple.tuple("latency_p95", "a"),
+                        org.assertj.core.groups.Tuple.tuple("latency_p95", "b"));
 
         view.accept(alert("latency_p95", "a", AlertState.RESOLVED, Severity.WARNING, NOW - 1_000));
         view.accept(alert("memory", "a", AlertState.RESOLVED, Severity.CRITICAL, NOW - 5_000)); // older: ignored
 
-        assertThat(view.snapshot(NOW).firing()).extracting(Alert::getRule, Alert::getInstance).containsExactly(
-            org.assertj.core.groups.Tuple.tuple("memory", "a"), org.assertj.core.groups.Tuple.tuple("latency_p95", "b"));
+        assertThat(view.snapshot(NOW).firing())
+                .extracting(Alert::getRule, Alert::getInstance)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("memory", "a"),
+                        org.assertj.core.groups.Tuple.tuple("latency_p95", "b"));
     }
 }

@@ -1,8 +1,5 @@
 package io.harborai.worker.topology;
 
-import io.harborai.worker.testinfra.MutableClock;
-
-import io.harborai.worker.metrics.MetricsCatalog;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.harborai.worker.avro.CacheControl;
@@ -18,7 +15,9 @@ import io.harborai.worker.dispatch.DispatchRuntime;
 import io.harborai.worker.dispatch.EngineFixtures;
 import io.harborai.worker.dispatch.PendingCodec;
 import io.harborai.worker.dispatch.ratelimit.RateLimiter;
+import io.harborai.worker.metrics.MetricsCatalog;
 import io.harborai.worker.provider.ErrorCode;
+import io.harborai.worker.testinfra.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
@@ -36,14 +35,19 @@ class AsyncDispatchProcessorTest {
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final MockProcessorContext<String, ChatResult> context = new MockProcessorContext<>();
     private final KeyValueStore<String, byte[]> store = Stores.keyValueStoreBuilder(
-            Stores.inMemoryKeyValueStore(TopologyFactory.PENDING_STORE), Serdes.String(), Serdes.ByteArray())
-        .withLoggingDisabled().build();
+                    Stores.inMemoryKeyValueStore(TopologyFactory.PENDING_STORE), Serdes.String(), Serdes.ByteArray())
+            .withLoggingDisabled()
+            .build();
     private final KeyValueStore<Long, byte[]> parkedStore = Stores.keyValueStoreBuilder(
-            Stores.inMemoryKeyValueStore(TopologyFactory.PARKED_STORE), Serdes.Long(), Serdes.ByteArray())
-        .withLoggingDisabled().build();
+                    Stores.inMemoryKeyValueStore(TopologyFactory.PARKED_STORE), Serdes.Long(), Serdes.ByteArray())
+            .withLoggingDisabled()
+            .build();
 
-    private final CacheRuntime cacheOn = new CacheRuntime(true, true, Duration.ofHours(1),
-        new TwoTierCache(new L1Cache(1 << 20, clock::millis), null, clock::millis, meters));
+    private final CacheRuntime cacheOn = new CacheRuntime(
+            true,
+            true,
+            Duration.ofHours(1),
+            new TwoTierCache(new L1Cache(1 << 20, clock::millis), null, clock::millis, meters));
 
     private AsyncDispatchProcessor processor() {
         return processor(CacheRuntime.disabled());
@@ -54,9 +58,14 @@ class AsyncDispatchProcessorTest {
         context.addStateStore(store);
         parkedStore.init(context.getStateStoreContext(), parkedStore);
         context.addStateStore(parkedStore);
-        DispatchRuntime runtime = new DispatchRuntime(EngineFixtures.router("p=*"),
-            EngineFixtures.settings(Map.of("dispatch.linger-ms", 0)), caller, RateLimiter.unlimited(), clock,
-            () -> 0.5, meters);
+        DispatchRuntime runtime = new DispatchRuntime(
+                EngineFixtures.router("p=*"),
+                EngineFixtures.settings(Map.of("dispatch.linger-ms", 0)),
+                caller,
+                RateLimiter.unlimited(),
+                clock,
+                () -> 0.5,
+                meters);
         return new AsyncDispatchProcessor(runtime, cache);
     }
 
@@ -67,11 +76,15 @@ class AsyncDispatchProcessorTest {
     }
 
     private List<ChatResult> results() {
-        return context.forwarded().stream().map(f -> (ChatResult) f.record().value()).toList();
+        return context.forwarded().stream()
+                .map(f -> (ChatResult) f.record().value())
+                .toList();
     }
 
     private static ChatRequest withMode(ChatRequest r, CacheMode mode) {
-        return ChatRequest.newBuilder(r).setCache(CacheControl.newBuilder().setMode(mode).build()).build();
+        return ChatRequest.newBuilder(r)
+                .setCache(CacheControl.newBuilder().setMode(mode).build())
+                .build();
     }
 
     private void punctuate() {
@@ -82,15 +95,23 @@ class AsyncDispatchProcessorTest {
     void shouldRedispatchEveryPendingEntryOnInitAndCountIt() {
         AsyncDispatchProcessor processor = processor();
         for (String id : new String[] {"a", "b", "c"}) {
-            store.put(id, PendingCodec.encode(new PendingRequest(EngineFixtures.request(id, "m", "hi"), clock.millis(), 0, 1)));
+            store.put(
+                    id,
+                    PendingCodec.encode(
+                            new PendingRequest(EngineFixtures.request(id, "m", "hi"), clock.millis(), 0, 1)));
         }
         processor.init(context);
         punctuate();
         assertThat(caller.calls).extracting(c -> c.request().getId()).containsExactlyInAnyOrder("a", "b", "c");
-        assertThat(meters.counter(MetricsCatalog.REDISPATCHED, "traffic", "online").count()).isEqualTo(3);
+        assertThat(meters.counter(MetricsCatalog.REDISPATCHED, "traffic", "online")
+                        .count())
+                .isEqualTo(3);
         caller.calls.forEach(c -> c.complete(EngineFixtures.success("ok")));
         punctuate();
-        assertThat(context.forwarded().stream().map(f -> (String) f.record().key()).toList()).containsExactlyInAnyOrder("a", "b", "c");
+        assertThat(context.forwarded().stream()
+                        .map(f -> (String) f.record().key())
+                        .toList())
+                .containsExactlyInAnyOrder("a", "b", "c");
         assertThat(store.approximateNumEntries()).isZero();
     }
 
@@ -104,20 +125,28 @@ class AsyncDispatchProcessorTest {
         assertThat(caller.calls).hasSize(1);
         caller.last().complete(EngineFixtures.success("ok"));
         punctuate();
-        assertThat(context.forwarded()).singleElement().satisfies(f -> assertThat(f.record().key()).isEqualTo("a"));
+        assertThat(context.forwarded())
+                .singleElement()
+                .satisfies(f -> assertThat(f.record().key()).isEqualTo("a"));
         assertThat(store.get("a")).isNull();
     }
 
     @Test
     void shouldCountRestoresInTheStoreAndGiveUpPastTheLimit() {
         AsyncDispatchProcessor processor = processor();
-        store.put("again", PendingCodec.encode(
-            new PendingRequest(EngineFixtures.request("again", "m", "hi"), clock.millis(), 0, 3)));
-        store.put("doomed", PendingCodec.encode(
-            new PendingRequest(EngineFixtures.request("doomed", "m", "hi"), clock.millis(), 0, 11)));
+        store.put(
+                "again",
+                PendingCodec.encode(
+                        new PendingRequest(EngineFixtures.request("again", "m", "hi"), clock.millis(), 0, 3)));
+        store.put(
+                "doomed",
+                PendingCodec.encode(
+                        new PendingRequest(EngineFixtures.request("doomed", "m", "hi"), clock.millis(), 0, 11)));
         processor.init(context);
         punctuate();
-        assertThat(PendingCodec.decode(store.get("again")).getDispatches()).as("round recorded before the call").isEqualTo(4);
+        assertThat(PendingCodec.decode(store.get("again")).getDispatches())
+                .as("round recorded before the call")
+                .isEqualTo(4);
         assertThat(caller.calls).extracting(c -> c.request().getId()).containsExactly("again");
         assertThat(context.forwarded()).singleElement().satisfies(f -> {
             ChatResult r = (ChatResult) f.record().value();
@@ -142,8 +171,10 @@ class AsyncDispatchProcessorTest {
 
         caller.calls.get(0).complete(EngineFixtures.success("the answer"));
         punctuate();
-        assertThat(results()).extracting(r -> r.getId() + ":" + r.getCache() + ":" + r.getResponse().getContent())
-            .containsExactly("a:MISS:the answer", "b:COALESCED:the answer", "c:COALESCED:the answer");
+        assertThat(results())
+                .extracting(r ->
+                        r.getId() + ":" + r.getCache() + ":" + r.getResponse().getContent())
+                .containsExactly("a:MISS:the answer", "b:COALESCED:the answer", "c:COALESCED:the answer");
         assertThat(results().get(1).getAttempts()).isZero();
         assertThat(meters.counter(MetricsCatalog.CACHE_COALESCED).count()).isEqualTo(2);
         assertThat(store.get("b")).isNull();
@@ -155,7 +186,9 @@ class AsyncDispatchProcessorTest {
             assertThat(r.getCache()).isEqualTo(CacheOutcome.L1);
             assertThat(r.getResponse().getContent()).isEqualTo("the answer");
         });
-        assertThat(store.get("d")).as("an L1 hit is answered without a pending entry").isNull();
+        assertThat(store.get("d"))
+                .as("an L1 hit is answered without a pending entry")
+                .isNull();
     }
 
     @Test
@@ -166,8 +199,9 @@ class AsyncDispatchProcessorTest {
         processor.process(record(EngineFixtures.request("b", "m", "q"), cacheOn));
         caller.calls.get(0).complete(EngineFixtures.failure(ErrorCode.INVALID_REQUEST, 400, null));
         punctuate();
-        assertThat(results()).extracting(r -> r.getId() + ":" + r.getStatus() + ":" + r.getCache())
-            .containsExactly("a:FAILED:MISS", "b:FAILED:COALESCED");
+        assertThat(results())
+                .extracting(r -> r.getId() + ":" + r.getStatus() + ":" + r.getCache())
+                .containsExactly("a:FAILED:MISS", "b:FAILED:COALESCED");
         processor.process(record(EngineFixtures.request("c", "m", "q"), cacheOn));
         assertThat(caller.calls).as("a failure is not cached").hasSize(2);
     }
@@ -188,8 +222,10 @@ class AsyncDispatchProcessorTest {
         caller.last().complete(EngineFixtures.success("z"));
         punctuate();
         processor.process(record(EngineFixtures.request("later", "m", "q"), cacheOn));
-        assertThat(results()).extracting(r -> r.getId() + ":" + r.getCache() + ":" + r.getResponse().getContent())
-            .containsExactly("nostore:MISS:x", "plain:MISS:y", "nocache:BYPASS:z", "later:L1:z");
+        assertThat(results())
+                .extracting(r ->
+                        r.getId() + ":" + r.getCache() + ":" + r.getResponse().getContent())
+                .containsExactly("nostore:MISS:x", "plain:MISS:y", "nocache:BYPASS:z", "later:L1:z");
     }
 
     @Test
@@ -201,11 +237,15 @@ class AsyncDispatchProcessorTest {
         punctuate();
         clock.advance(30_000);
         ChatRequest picky = ChatRequest.newBuilder(EngineFixtures.request("b", "m", "q"))
-            .setCache(CacheControl.newBuilder().setMaxAgeSeconds(10).build()).build();
+                .setCache(CacheControl.newBuilder().setMaxAgeSeconds(10).build())
+                .build();
         processor.process(record(picky, cacheOn));
-        assertThat(caller.calls).as("a 30 s old answer is too old for max_age 10 s").hasSize(2);
+        assertThat(caller.calls)
+                .as("a 30 s old answer is too old for max_age 10 s")
+                .hasSize(2);
         ChatRequest relaxed = ChatRequest.newBuilder(EngineFixtures.request("c", "m", "q"))
-            .setCache(CacheControl.newBuilder().setMaxAgeSeconds(60).build()).build();
+                .setCache(CacheControl.newBuilder().setMaxAgeSeconds(60).build())
+                .build();
         processor.process(record(relaxed, cacheOn));
         assertThat(results()).extracting(r -> r.getId() + ":" + r.getCache()).contains("c:L1");
     }
@@ -214,15 +254,23 @@ class AsyncDispatchProcessorTest {
     void shouldCoalesceRestoredIdenticalRequestsIntoOneCall() {
         AsyncDispatchProcessor processor = processor(cacheOn);
         for (String id : new String[] {"a", "b", "c"}) {
-            store.put(id, PendingCodec.encode(new PendingRequest(EngineFixtures.request(id, "m", "same"), clock.millis(), 0, 1)));
+            store.put(
+                    id,
+                    PendingCodec.encode(
+                            new PendingRequest(EngineFixtures.request(id, "m", "same"), clock.millis(), 0, 1)));
         }
         processor.init(context);
         punctuate();
         assertThat(caller.calls).hasSize(1);
-        assertThat(meters.counter(MetricsCatalog.REDISPATCHED, "traffic", "online").count()).as("only the call is a re-dispatch").isEqualTo(1);
+        assertThat(meters.counter(MetricsCatalog.REDISPATCHED, "traffic", "online")
+                        .count())
+                .as("only the call is a re-dispatch")
+                .isEqualTo(1);
         caller.last().complete(EngineFixtures.success("ok"));
         punctuate();
-        assertThat(results()).hasSize(3).allSatisfy(r -> assertThat(r.getResponse().getContent()).isEqualTo("ok"));
+        assertThat(results())
+                .hasSize(3)
+                .allSatisfy(r -> assertThat(r.getResponse().getContent()).isEqualTo("ok"));
         assertThat(store.approximateNumEntries()).isZero();
     }
 
@@ -231,14 +279,17 @@ class AsyncDispatchProcessorTest {
         AsyncDispatchProcessor processor = processor(cacheOn);
         processor.init(context);
         ChatRequest withFallback = ChatRequest.newBuilder(EngineFixtures.request("a", "m", "q"))
-            .setFallbackModels(List.of("m2")).build();
+                .setFallbackModels(List.of("m2"))
+                .build();
         processor.process(record(withFallback, cacheOn));
         caller.last().complete(EngineFixtures.failure(ErrorCode.AUTH_FAILED, 401, null));
         punctuate();
         assertThat(caller.last().model()).isEqualTo("m2");
         caller.last().complete(EngineFixtures.success("from m2"));
         punctuate();
-        assertThat(results()).singleElement().satisfies(r -> assertThat(r.getFallbackReason()).isNotNull());
+        assertThat(results())
+                .singleElement()
+                .satisfies(r -> assertThat(r.getFallbackReason()).isNotNull());
         processor.process(record(EngineFixtures.request("b", "m", "q"), cacheOn));
         assertThat(caller.calls).as("the next identical request asks m again").hasSize(3);
         assertThat(caller.last().model()).isEqualTo("m");

@@ -58,31 +58,38 @@ class IdLedgerFootprintIT {
         Path stateDir = Files.createTempDirectory("footprint-state-");
         try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", infra.kafkaBootstrap()))) {
             admin.createTopics(List.of(new NewTopic(input, 3, (short) 1))).all().get();
-            try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", infra.kafkaBootstrap(),
-                "linger.ms", 20), new StringSerializer(), new ByteArraySerializer())) {
+            try (var producer = new KafkaProducer<>(
+                    Map.<String, Object>of("bootstrap.servers", infra.kafkaBootstrap(), "linger.ms", 20),
+                    new StringSerializer(),
+                    new ByteArraySerializer())) {
                 for (int i = 0; i < ids; i++) {
                     producer.send(new ProducerRecord<>(input, UUID.randomUUID().toString(), new byte[0]));
                 }
             }
             AtomicLong written = new AtomicLong();
             StreamsBuilder builder = new StreamsBuilder();
-            builder.addStateStore(TopologyFactory.idLedgerStore(Duration.ofHours(24).toMillis()));
+            builder.addStateStore(
+                    TopologyFactory.idLedgerStore(Duration.ofHours(24).toMillis()));
             builder.stream(input, Consumed.with(Serdes.String(), Serdes.ByteArray()))
-                .process(() -> new Processor<String, byte[], Void, Void>() {
-                    private WindowStore<String, byte[]> store;
+                    .process(
+                            () -> new Processor<String, byte[], Void, Void>() {
+                                private WindowStore<String, byte[]> store;
 
-                    @Override
-                    public void init(ProcessorContext<Void, Void> context) {
-                        store = context.getStateStore(TopologyFactory.ID_LEDGER_STORE);
-                    }
+                                @Override
+                                public void init(ProcessorContext<Void, Void> context) {
+                                    store = context.getStateStore(TopologyFactory.ID_LEDGER_STORE);
+                                }
 
-                    @Override
-                    public void process(Record<String, byte[]> record) {
-                        store.put(record.key(), new Origin(null, input, 0, written.get()).mark(),
-                            System.currentTimeMillis());
-                        written.incrementAndGet();
-                    }
-                }, TopologyFactory.ID_LEDGER_STORE);
+                                @Override
+                                public void process(Record<String, byte[]> record) {
+                                    store.put(
+                                            record.key(),
+                                            new Origin(null, input, 0, written.get()).mark(),
+                                            System.currentTimeMillis());
+                                    written.incrementAndGet();
+                                }
+                            },
+                            TopologyFactory.ID_LEDGER_STORE);
             Properties props = new Properties();
             props.put(StreamsConfig.APPLICATION_ID_CONFIG, app);
             props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafkaBootstrap());
@@ -107,19 +114,32 @@ class IdLedgerFootprintIT {
             try (Stream<Path> files = Files.walk(stateDir.resolve(app))) {
                 List<Path> all = files.filter(Files::isRegularFile).toList();
                 state = all.stream().mapToLong(IdLedgerFootprintIT::size).sum();
-                sst = all.stream().filter(p -> p.toString().endsWith(".sst")).mapToLong(IdLedgerFootprintIT::size).sum();
+                sst = all.stream()
+                        .filter(p -> p.toString().endsWith(".sst"))
+                        .mapToLong(IdLedgerFootprintIT::size)
+                        .sum();
             }
             String changelogTopic = app + "-" + TopologyFactory.ID_LEDGER_STORE + "-changelog";
-            List<Integer> brokers = admin.describeCluster().nodes().get().stream().map(Node::id).toList();
+            List<Integer> brokers =
+                    admin.describeCluster().nodes().get().stream().map(Node::id).toList();
             long changelog = admin.describeLogDirs(brokers).allDescriptions().get().values().stream()
-                .flatMap(dirs -> dirs.values().stream())
-                .flatMap(dir -> dir.replicaInfos().entrySet().stream())
-                .filter(e -> e.getKey().topic().equals(changelogTopic))
-                .mapToLong(e -> e.getValue().size()).sum();
-            log.info("measured: {} ids (UUIDs, 36 chars) in {} s: state dir {} bytes ({} in .sst files), changelog {} bytes;"
-                    + " per id: state {} bytes, changelog {} bytes; per million ids: state {} MiB, changelog {} MiB",
-                ids, seconds, state, sst, changelog, state / ids, changelog / ids,
-                String.format("%.1f", state * 1e6 / ids / (1 << 20)), String.format("%.1f", changelog * 1e6 / ids / (1 << 20)));
+                    .flatMap(dirs -> dirs.values().stream())
+                    .flatMap(dir -> dir.replicaInfos().entrySet().stream())
+                    .filter(e -> e.getKey().topic().equals(changelogTopic))
+                    .mapToLong(e -> e.getValue().size())
+                    .sum();
+            log.info(
+                    "measured: {} ids (UUIDs, 36 chars) in {} s: state dir {} bytes ({} in .sst files), changelog {} bytes;"
+                            + " per id: state {} bytes, changelog {} bytes; per million ids: state {} MiB, changelog {} MiB",
+                    ids,
+                    seconds,
+                    state,
+                    sst,
+                    changelog,
+                    state / ids,
+                    changelog / ids,
+                    String.format("%.1f", state * 1e6 / ids / (1 << 20)),
+                    String.format("%.1f", changelog * 1e6 / ids / (1 << 20)));
             assertThat(changelog).as("the changelog holds every id").isGreaterThan(36L * ids);
             assertThat(state / ids).as("state bytes per id").isLessThan(300);
             assertThat(changelog / ids).as("changelog bytes per id").isLessThan(300);

@@ -15,6 +15,7 @@ import io.harborai.worker.dispatch.EngineFixtures;
 import io.harborai.worker.dispatch.ratelimit.RateLimiter;
 import io.harborai.worker.metrics.MetricsCatalog;
 import io.harborai.worker.schema.AvroSerde;
+import io.harborai.worker.testinfra.InProcessRegistry;
 import io.harborai.worker.testinfra.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
@@ -37,7 +38,6 @@ import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import io.harborai.worker.testinfra.InProcessRegistry;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -47,6 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ParkingTopologyTest {
     private static final int CAP = 2;
+
     @RegisterExtension
     static final InProcessRegistry REGISTRY = new InProcessRegistry();
 
@@ -58,6 +59,7 @@ class ParkingTopologyTest {
     private final List<String> resultIds = new ArrayList<>();
     /** Highest in-flight count seen after any step. */
     private int maxInFlight;
+
     private SimpleMeterRegistry meters;
     private DispatchRuntime runtime;
     private TopologyTestDriver driver;
@@ -75,21 +77,31 @@ class ParkingTopologyTest {
     /** A driver (a fresh worker: own runtime and meters) over {@code stateDir}. */
     private void open() {
         meters = new SimpleMeterRegistry();
-        runtime = new DispatchRuntime(EngineFixtures.router("test=*"), EngineFixtures.settings(Map.of(
-            "dispatch.linger-ms", 0, "dispatch.max-in-flight", CAP, "dispatch.max-block-ms", 20)),
-            caller, RateLimiter.unlimited(), clock, () -> 0.5, meters);
+        runtime = new DispatchRuntime(
+                EngineFixtures.router("test=*"),
+                EngineFixtures.settings(
+                        Map.of("dispatch.linger-ms", 0, "dispatch.max-in-flight", CAP, "dispatch.max-block-ms", 20)),
+                caller,
+                RateLimiter.unlimited(),
+                clock,
+                () -> 0.5,
+                meters);
         requestSerde = new AvroSerde<>(REGISTRY.client(), ChatRequest.class, true);
         AvroSerde<ChatResult> resultSerde = new AvroSerde<>(REGISTRY.client(), ChatResult.class, true);
         var topology = TopologyFactory.build(
-            new TopologyFactory.Settings(List.of("req"), "res", "dlq", "progress", 4096, 86_400_000L),
-            requestSerde.deserializer(), resultSerde, new AvroSerde<>(REGISTRY.client(), BatchProgress.class, true), runtime,
-            CacheRuntime.disabled());
+                new TopologyFactory.Settings(List.of("req"), "res", "dlq", "progress", 4096, 86_400_000L),
+                requestSerde.deserializer(),
+                resultSerde,
+                new AvroSerde<>(REGISTRY.client(), BatchProgress.class, true),
+                runtime,
+                CacheRuntime.disabled());
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "parking-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         driver = new TopologyTestDriver(topology, props);
-        requests = driver.createInputTopic("req", Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
+        requests = driver.createInputTopic(
+                "req", Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
         results = driver.createOutputTopic("res", Serdes.String().deserializer(), resultSerde.deserializer());
     }
 
@@ -124,7 +136,10 @@ class ParkingTopologyTest {
     }
 
     private double parkedGauge() {
-        return meters.get(MetricsCatalog.PARKED).tag("traffic", "online").gauge().value();
+        return meters.get(MetricsCatalog.PARKED)
+                .tag("traffic", "online")
+                .gauge()
+                .value();
     }
 
     @Test
@@ -135,16 +150,24 @@ class ParkingTopologyTest {
         assertThat(runtime.inFlight().count()).isEqualTo(CAP);
         assertThat(parkedStore().approximateNumEntries()).isEqualTo(3);
         assertThat(parkedGauge()).isEqualTo(3);
-        assertThat(meters.get(MetricsCatalog.PARKS).tag("traffic", "online").counter().count()).isEqualTo(3);
-        assertThat(driver.<String, byte[]>getKeyValueStore(TopologyFactory.PENDING_STORE).get("r2"))
-            .as("a parked record is not pending yet").isNull();
+        assertThat(meters.get(MetricsCatalog.PARKS)
+                        .tag("traffic", "online")
+                        .counter()
+                        .count())
+                .isEqualTo(3);
+        assertThat(driver.<String, byte[]>getKeyValueStore(TopologyFactory.PENDING_STORE)
+                        .get("r2"))
+                .as("a parked record is not pending yet")
+                .isNull();
 
         completeOldest();
         assertThat(resultIds).containsExactly("r0");
         assertThat(called()).as("room for one: the oldest parked record").containsExactly("r0", "r1", "r2");
 
         send("r5");
-        assertThat(called()).as("a record arriving while others are parked waits behind them").hasSize(3);
+        assertThat(called())
+                .as("a record arriving while others are parked waits behind them")
+                .hasSize(3);
         while (!caller.open().isEmpty()) {
             completeOldest();
         }
@@ -153,7 +176,9 @@ class ParkingTopologyTest {
         assertThat(maxInFlight).as("the cap held at every step").isLessThanOrEqualTo(CAP);
         assertThat(parkedGauge()).isZero();
         try (var all = parkedStore().all()) {
-            assertThat(all.hasNext()).as("admitted records are deleted from the parked store").isFalse();
+            assertThat(all.hasNext())
+                    .as("admitted records are deleted from the parked store")
+                    .isFalse();
         }
     }
 
@@ -166,7 +191,11 @@ class ParkingTopologyTest {
         assertThat(called()).containsExactly("a", "b", "c");
         send("d");
         assertThat(called()).as("room and nothing parked: taken at once").containsExactly("a", "b", "c", "d");
-        assertThat(meters.get(MetricsCatalog.PARKS).tag("traffic", "online").counter().count()).isEqualTo(1);
+        assertThat(meters.get(MetricsCatalog.PARKS)
+                        .tag("traffic", "online")
+                        .counter()
+                        .count())
+                .isEqualTo(1);
     }
 
     /**
@@ -178,8 +207,11 @@ class ParkingTopologyTest {
     @Test
     void shouldDrainParkedRecordsRestoredFromDiskAfterARestartAndAnswerNothingTwice() {
         KeyValueStore<String, byte[]> pending = Stores.keyValueStoreBuilder(
-            Stores.inMemoryKeyValueStore(TopologyFactory.PENDING_STORE), Serdes.String(), Serdes.ByteArray())
-            .withLoggingDisabled().build();
+                        Stores.inMemoryKeyValueStore(TopologyFactory.PENDING_STORE),
+                        Serdes.String(),
+                        Serdes.ByteArray())
+                .withLoggingDisabled()
+                .build();
         var first = new MockProcessorContext<String, ChatResult>(new Properties(), new TaskId(0, 0), stateDir.toFile());
         KeyValueStore<Long, byte[]> parked = rocksParked(first);
         pending.init(first.getStateStoreContext(), pending);
@@ -201,7 +233,8 @@ class ParkingTopologyTest {
         caller.open().forEach(c -> c.complete(EngineFixtures.success("late")));
         caller.calls.clear();
 
-        var second = new MockProcessorContext<String, ChatResult>(new Properties(), new TaskId(0, 0), stateDir.toFile());
+        var second =
+                new MockProcessorContext<String, ChatResult>(new Properties(), new TaskId(0, 0), stateDir.toFile());
         parked = rocksParked(second);
         second.addStateStore(pending);
         processor = processor(second);
@@ -212,13 +245,15 @@ class ParkingTopologyTest {
             second.scheduledPunctuators().forEach(p -> p.getPunctuator().punctuate(clock.millis()));
             maxInFlight = Math.max(maxInFlight, runtime.inFlight().count());
         }
-        assertThat(called()).as("pending re-dispatched, then the parked ones in order, then the new one")
-            .containsExactly("b", "c", "d", "e", "f");
+        assertThat(called())
+                .as("pending re-dispatched, then the parked ones in order, then the new one")
+                .containsExactly("b", "c", "d", "e", "f");
         answered.addAll(forwardedIds(second));
         assertThat(answered).containsExactly("a", "b", "c", "d", "e", "f");
         assertThat(maxInFlight).isLessThanOrEqualTo(CAP);
         assertThat(parkedGauge()).isZero();
-        try (var all = parked.all(); var left = pending.all()) {
+        try (var all = parked.all();
+                var left = pending.all()) {
             assertThat(all.hasNext()).isFalse();
             assertThat(left.hasNext()).isFalse();
         }
@@ -228,23 +263,34 @@ class ParkingTopologyTest {
 
     @Test
     void shouldCountCacheLookupsInProgressAgainstTheCap() {
-        var context = new MockProcessorContext<String, ChatResult>(new Properties(), new TaskId(0, 0), stateDir.toFile());
+        var context =
+                new MockProcessorContext<String, ChatResult>(new Properties(), new TaskId(0, 0), stateDir.toFile());
         KeyValueStore<String, byte[]> pending = Stores.keyValueStoreBuilder(
-            Stores.inMemoryKeyValueStore(TopologyFactory.PENDING_STORE), Serdes.String(), Serdes.ByteArray())
-            .withLoggingDisabled().build();
+                        Stores.inMemoryKeyValueStore(TopologyFactory.PENDING_STORE),
+                        Serdes.String(),
+                        Serdes.ByteArray())
+                .withLoggingDisabled()
+                .build();
         pending.init(context.getStateStoreContext(), pending);
         context.addStateStore(pending);
         KeyValueStore<Long, byte[]> parked = rocksParked(context);
-        CacheRuntime cache = new CacheRuntime(true, true, Duration.ofHours(1),
-            new TwoTierCache(new L1Cache(1 << 20, clock::millis), null, clock::millis, new SimpleMeterRegistry()));
+        CacheRuntime cache = new CacheRuntime(
+                true,
+                true,
+                Duration.ofHours(1),
+                new TwoTierCache(new L1Cache(1 << 20, clock::millis), null, clock::millis, new SimpleMeterRegistry()));
         AsyncDispatchProcessor processor = processor(context, cache);
         for (String id : List.of("a", "b", "c")) {
             ChatRequest r = EngineFixtures.request(id, "m", "q " + id);
             processor.process(new Record<>(cache.key(r), new PendingRequest(r, clock.millis(), 0, 1), 0L));
             maxInFlight = Math.max(maxInFlight, runtime.inFlight().count());
         }
-        assertThat(runtime.inFlight().count()).as("two lookups in progress hold the two slots").isEqualTo(CAP);
-        assertThat(parkedGauge()).as("the third waits on disk, not in a third lookup").isEqualTo(1);
+        assertThat(runtime.inFlight().count())
+                .as("two lookups in progress hold the two slots")
+                .isEqualTo(CAP);
+        assertThat(parkedGauge())
+                .as("the third waits on disk, not in a third lookup")
+                .isEqualTo(1);
         while (called().size() < 3) {
             context.scheduledPunctuators().forEach(p -> p.getPunctuator().punctuate(clock.millis()));
             maxInFlight = Math.max(maxInFlight, runtime.inFlight().count());
@@ -258,8 +304,9 @@ class ParkingTopologyTest {
 
     private KeyValueStore<Long, byte[]> rocksParked(MockProcessorContext<String, ChatResult> context) {
         KeyValueStore<Long, byte[]> store = Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(TopologyFactory.PARKED_STORE), Serdes.Long(), Serdes.ByteArray())
-            .withLoggingDisabled().build();
+                        Stores.persistentKeyValueStore(TopologyFactory.PARKED_STORE), Serdes.Long(), Serdes.ByteArray())
+                .withLoggingDisabled()
+                .build();
         store.init(context.getStateStoreContext(), store);
         context.addStateStore(store);
         return store;
@@ -272,16 +319,23 @@ class ParkingTopologyTest {
 
     private AsyncDispatchProcessor processor(MockProcessorContext<String, ChatResult> context, CacheRuntime cache) {
         meters = new SimpleMeterRegistry();
-        runtime = new DispatchRuntime(EngineFixtures.router("test=*"), EngineFixtures.settings(Map.of(
-            "dispatch.linger-ms", 0, "dispatch.max-in-flight", CAP, "dispatch.max-block-ms", 20)),
-            caller, RateLimiter.unlimited(), clock, () -> 0.5, meters);
+        runtime = new DispatchRuntime(
+                EngineFixtures.router("test=*"),
+                EngineFixtures.settings(
+                        Map.of("dispatch.linger-ms", 0, "dispatch.max-in-flight", CAP, "dispatch.max-block-ms", 20)),
+                caller,
+                RateLimiter.unlimited(),
+                clock,
+                () -> 0.5,
+                meters);
         AsyncDispatchProcessor processor = new AsyncDispatchProcessor(runtime, cache);
         processor.init(context);
         return processor;
     }
 
     private Record<String, PendingRequest> record(String id) {
-        return new Record<>(id, new PendingRequest(EngineFixtures.request(id, "m", "q " + id), clock.millis(), 0, 1), 0L);
+        return new Record<>(
+                id, new PendingRequest(EngineFixtures.request(id, "m", "q " + id), clock.millis(), 0, 1), 0L);
     }
 
     private static List<String> forwardedIds(MockProcessorContext<String, ChatResult> context) {

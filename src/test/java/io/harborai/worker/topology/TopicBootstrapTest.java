@@ -18,9 +18,9 @@ class TopicBootstrapTest {
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 1500,
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 1000))) {
             assertThatThrownBy(() -> TopicBootstrap.ensure(admin, List.of("t"), 1, (short) 1))
-                .isInstanceOf(IllegalStateException.class)
-                .hasMessageStartingWith("Cannot create topics [t]: the Kafka cluster did not answer in time")
-                .hasMessageNotContaining("null");
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageStartingWith("Cannot create topics [t]: the Kafka cluster did not answer in time")
+                    .hasMessageNotContaining("null");
         }
     }
 }

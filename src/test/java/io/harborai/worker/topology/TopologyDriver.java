@@ -39,26 +39,47 @@ final class TopologyDriver {
     final TestOutputTopic<String, ChatResult> results;
     final TestOutputTopic<byte[], byte[]> dlq;
 
-    TopologyDriver(SchemaRegistryClient client, String applicationId, List<String> requestTopics, long idRetentionMs,
-                   Clock clock, ProviderCaller caller, MeterRegistry meters) {
+    TopologyDriver(
+            SchemaRegistryClient client,
+            String applicationId,
+            List<String> requestTopics,
+            long idRetentionMs,
+            Clock clock,
+            ProviderCaller caller,
+            MeterRegistry meters) {
         requestSerde = new AvroSerde<>(client, ChatRequest.class, true);
         AvroSerde<ChatResult> resultSerde = new AvroSerde<>(client, ChatResult.class, true);
         progressSerde = new AvroSerde<>(client, BatchProgress.class, true);
-        var runtime = new DispatchRuntime(EngineFixtures.router("test=*"),
-            EngineFixtures.settings(Map.of("dispatch.linger-ms", 0)), caller, RateLimiter.unlimited(), clock,
-            () -> 0.5, meters);
+        var runtime = new DispatchRuntime(
+                EngineFixtures.router("test=*"),
+                EngineFixtures.settings(Map.of("dispatch.linger-ms", 0)),
+                caller,
+                RateLimiter.unlimited(),
+                clock,
+                () -> 0.5,
+                meters);
         var topology = TopologyFactory.build(
-            new TopologyFactory.Settings(requestTopics, "res", "dlq", "progress", 4096, idRetentionMs),
-            requestSerde.deserializer(), resultSerde, progressSerde, runtime,
-            new CacheRuntime(true, true, Duration.ofHours(1),
-                new TwoTierCache(new L1Cache(1 << 20, clock::millis), null, clock::millis, new SimpleMeterRegistry())));
+                new TopologyFactory.Settings(requestTopics, "res", "dlq", "progress", 4096, idRetentionMs),
+                requestSerde.deserializer(),
+                resultSerde,
+                progressSerde,
+                runtime,
+                new CacheRuntime(
+                        true,
+                        true,
+                        Duration.ofHours(1),
+                        new TwoTierCache(
+                                new L1Cache(1 << 20, clock::millis), null, clock::millis, new SimpleMeterRegistry())));
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         driver = new TopologyTestDriver(topology, props);
-        requests = driver.createInputTopic(requestTopics.get(0), Serdes.ByteArray().serializer(),
-            Serdes.ByteArray().serializer());
+        requests = driver.createInputTopic(
+                requestTopics.get(0),
+                Serdes.ByteArray().serializer(),
+                Serdes.ByteArray().serializer());
         results = driver.createOutputTopic("res", Serdes.String().deserializer(), resultSerde.deserializer());
-        dlq = driver.createOutputTopic("dlq", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer());
+        dlq = driver.createOutputTopic(
+                "dlq", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer());
     }
 }

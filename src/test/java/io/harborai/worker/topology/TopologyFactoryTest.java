@@ -1,7 +1,5 @@
 package io.harborai.worker.topology;
 
-import io.harborai.worker.testinfra.MutableClock;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.harborai.worker.avro.BatchProgress;
@@ -13,8 +11,10 @@ import io.harborai.worker.avro.Params;
 import io.harborai.worker.avro.ResultStatus;
 import io.harborai.worker.dispatch.EngineFixtures;
 import io.harborai.worker.metrics.MetricsCatalog;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.harborai.worker.schema.AvroSerde;
+import io.harborai.worker.testinfra.InProcessRegistry;
+import io.harborai.worker.testinfra.MutableClock;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -29,10 +29,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import io.harborai.worker.testinfra.InProcessRegistry;
 
 class TopologyFactoryTest {
     private static final long RETENTION_MS = Duration.ofHours(24).toMillis();
+
     @RegisterExtension
     static final InProcessRegistry REGISTRY = new InProcessRegistry();
 
@@ -54,10 +54,11 @@ class TopologyFactoryTest {
             if (call.model().equals("explode")) {
                 throw new IllegalStateException("boom");
             }
-            return EngineFixtures.success("echo " + call.request().getMessages().get(0).getContent());
+            return EngineFixtures.success(
+                    "echo " + call.request().getMessages().get(0).getContent());
         };
-        var fixture = new TopologyDriver(REGISTRY.client(), "topology-test", List.of("req", "req.batch"), RETENTION_MS, clock,
-            caller, meters);
+        var fixture = new TopologyDriver(
+                REGISTRY.client(), "topology-test", List.of("req", "req.batch"), RETENTION_MS, clock, caller, meters);
         driver = fixture.driver;
         requestSerde = fixture.requestSerde;
         progressSerde = fixture.progressSerde;
@@ -72,8 +73,12 @@ class TopologyFactoryTest {
     }
 
     private static ChatRequest request(String id, String model, Message... messages) {
-        return ChatRequest.newBuilder().setId(id).setModel(model).setMessages(List.of(messages))
-            .setParams(Params.newBuilder().build()).build();
+        return ChatRequest.newBuilder()
+                .setId(id)
+                .setModel(model)
+                .setMessages(List.of(messages))
+                .setParams(Params.newBuilder().build())
+                .build();
     }
 
     private static Message user(String text) {
@@ -92,7 +97,9 @@ class TopologyFactoryTest {
     @Test
     void shouldWriteOneResultKeyedByRequestIdFromThePunctuator() {
         requests.pipeInput(encode(request("r1", "m", user("你好"))));
-        assertThat(results.isEmpty()).as("nothing forwarded before the punctuator runs").isTrue();
+        assertThat(results.isEmpty())
+                .as("nothing forwarded before the punctuator runs")
+                .isTrue();
         punctuate();
         var out = results.readKeyValuesToList();
         assertThat(out).singleElement().satisfies(kv -> {
@@ -101,8 +108,10 @@ class TopologyFactoryTest {
             assertThat(kv.value.getResponse().getContent()).isEqualTo("echo 你好");
             assertThat(kv.value.getAttempts()).isEqualTo(1);
         });
-        assertThat(driver.<String, byte[]>getKeyValueStore(TopologyFactory.PENDING_STORE).get("r1"))
-            .as("pending entry deleted with the result").isNull();
+        assertThat(driver.<String, byte[]>getKeyValueStore(TopologyFactory.PENDING_STORE)
+                        .get("r1"))
+                .as("pending entry deleted with the result")
+                .isNull();
         punctuate();
         assertThat(results.isEmpty()).as("exactly one result").isTrue();
         assertThat(dlq.isEmpty()).isTrue();
@@ -116,25 +125,68 @@ class TopologyFactoryTest {
         punctuate();
         assertThat(results.readKeyValuesToList()).hasSize(2);
 
-        assertThat(meters.get(MetricsCatalog.REQUESTS).tag("traffic", "online").counter().count()).isEqualTo(2);
-        assertThat(meters.get(MetricsCatalog.DLQ_RECORDS).tag("reason", "BAD_MAGIC_BYTE").counter().count())
-            .isEqualTo(1);
-        assertThat(meters.get(MetricsCatalog.DLQ_RECORDS).tag("reason", "OVERSIZED").counter().count())
-            .as("every reason registered up front").isZero();
-        assertThat(meters.get(MetricsCatalog.RESULTS).tags("traffic", "online", "status", "SUCCEEDED", "code", "none")
-            .counter().count()).isEqualTo(1);
-        assertThat(meters.get(MetricsCatalog.RESULTS).tags("status", "FAILED", "code", "INTERNAL").counter().count())
-            .isEqualTo(1);
-        assertThat(meters.get(MetricsCatalog.RESULTS).tags("status", "FAILED", "code", "TIMEOUT").counter().count())
-            .isZero();
-        assertThat(meters.get(MetricsCatalog.REQUEST_LATENCY).tag("traffic", "online").timer().count()).isEqualTo(2);
-        assertThat(meters.get(MetricsCatalog.PROVIDER_CALLS).tags("provider", "test", "model", "*", "outcome", "ok")
-            .timer().count()).as("model tagged with the configured glob").isEqualTo(1);
-        assertThat(meters.get(MetricsCatalog.PROVIDER_CALLS).tags("outcome", "INTERNAL").timer().count()).isEqualTo(1);
-        assertThat(meters.get(MetricsCatalog.PROVIDER_CONCURRENCY_LIMIT).tag("provider", "test").gauge().value())
-            .isPositive();
-        assertThat(meters.get(MetricsCatalog.PROVIDER_CIRCUIT_OPEN).tag("provider", "test").gauge().value()).isZero();
-        assertThat(meters.get(MetricsCatalog.RATELIMIT_WAITS).tag("provider", "test").counter().count()).isZero();
+        assertThat(meters.get(MetricsCatalog.REQUESTS)
+                        .tag("traffic", "online")
+                        .counter()
+                        .count())
+                .isEqualTo(2);
+        assertThat(meters.get(MetricsCatalog.DLQ_RECORDS)
+                        .tag("reason", "BAD_MAGIC_BYTE")
+                        .counter()
+                        .count())
+                .isEqualTo(1);
+        assertThat(meters.get(MetricsCatalog.DLQ_RECORDS)
+                        .tag("reason", "OVERSIZED")
+                        .counter()
+                        .count())
+                .as("every reason registered up front")
+                .isZero();
+        assertThat(meters.get(MetricsCatalog.RESULTS)
+                        .tags("traffic", "online", "status", "SUCCEEDED", "code", "none")
+                        .counter()
+                        .count())
+                .isEqualTo(1);
+        assertThat(meters.get(MetricsCatalog.RESULTS)
+                        .tags("status", "FAILED", "code", "INTERNAL")
+                        .counter()
+                        .count())
+                .isEqualTo(1);
+        assertThat(meters.get(MetricsCatalog.RESULTS)
+                        .tags("status", "FAILED", "code", "TIMEOUT")
+                        .counter()
+                        .count())
+                .isZero();
+        assertThat(meters.get(MetricsCatalog.REQUEST_LATENCY)
+                        .tag("traffic", "online")
+                        .timer()
+                        .count())
+                .isEqualTo(2);
+        assertThat(meters.get(MetricsCatalog.PROVIDER_CALLS)
+                        .tags("provider", "test", "model", "*", "outcome", "ok")
+                        .timer()
+                        .count())
+                .as("model tagged with the configured glob")
+                .isEqualTo(1);
+        assertThat(meters.get(MetricsCatalog.PROVIDER_CALLS)
+                        .tags("outcome", "INTERNAL")
+                        .timer()
+                        .count())
+                .isEqualTo(1);
+        assertThat(meters.get(MetricsCatalog.PROVIDER_CONCURRENCY_LIMIT)
+                        .tag("provider", "test")
+                        .gauge()
+                        .value())
+                .isPositive();
+        assertThat(meters.get(MetricsCatalog.PROVIDER_CIRCUIT_OPEN)
+                        .tag("provider", "test")
+                        .gauge()
+                        .value())
+                .isZero();
+        assertThat(meters.get(MetricsCatalog.RATELIMIT_WAITS)
+                        .tag("provider", "test")
+                        .counter()
+                        .count())
+                .isZero();
     }
 
     @Test
@@ -158,9 +210,14 @@ class TopologyFactoryTest {
 
     @Test
     void shouldSendUnknownSchemaIdToDlq() {
-        byte[] framed = ByteBuffer.allocate(7).put((byte) 0).putInt(987_654).put(new byte[] {2, 2}).array();
+        byte[] framed = ByteBuffer.allocate(7)
+                .put((byte) 0)
+                .putInt(987_654)
+                .put(new byte[] {2, 2})
+                .array();
         requests.pipeInput(framed);
-        assertThat(DlqHeaders.get(dlq.readRecord().headers(), DlqHeaders.REASON)).isEqualTo("UNKNOWN_SCHEMA_ID");
+        assertThat(DlqHeaders.get(dlq.readRecord().headers(), DlqHeaders.REASON))
+                .isEqualTo("UNKNOWN_SCHEMA_ID");
     }
 
     @Test
@@ -168,26 +225,33 @@ class TopologyFactoryTest {
         byte[] good = encode(request("r1", "m", user("hello")));
         byte[] cut = java.util.Arrays.copyOf(good, 8);
         requests.pipeInput(cut);
-        assertThat(DlqHeaders.get(dlq.readRecord().headers(), DlqHeaders.REASON)).isEqualTo("UNDECODABLE");
+        assertThat(DlqHeaders.get(dlq.readRecord().headers(), DlqHeaders.REASON))
+                .isEqualTo("UNDECODABLE");
     }
 
     @Test
     void shouldSendInvalidRequestsToDlqNamingEveryProblem() {
-        ChatRequest bad = request("r2", "", Message.newBuilder().setRole("wizard").setContent("x").build());
+        ChatRequest bad = request(
+                "r2", "", Message.newBuilder().setRole("wizard").setContent("x").build());
         requests.pipeInput(encode(bad));
         requests.pipeInput(encode(request("r3", "m")));
         var first = dlq.readRecord();
         assertThat(DlqHeaders.get(first.headers(), DlqHeaders.REASON)).isEqualTo("INVALID_REQUEST");
-        assertThat(DlqHeaders.get(first.headers(), DlqHeaders.DETAIL)).contains("model is empty", "messages[0].role 'wizard'");
-        assertThat(DlqHeaders.get(dlq.readRecord().headers(), DlqHeaders.DETAIL)).contains("messages is empty");
-        assertThat(results.readValuesToList()).as("each readable id is answered FAILED")
-            .extracting(r -> r.getId() + " " + r.getError().getCode()).containsExactly("r2 INVALID_REQUEST", "r3 INVALID_REQUEST");
+        assertThat(DlqHeaders.get(first.headers(), DlqHeaders.DETAIL))
+                .contains("model is empty", "messages[0].role 'wizard'");
+        assertThat(DlqHeaders.get(dlq.readRecord().headers(), DlqHeaders.DETAIL))
+                .contains("messages is empty");
+        assertThat(results.readValuesToList())
+                .as("each readable id is answered FAILED")
+                .extracting(r -> r.getId() + " " + r.getError().getCode())
+                .containsExactly("r2 INVALID_REQUEST", "r3 INVALID_REQUEST");
     }
 
     @Test
     void shouldSendOversizedRecordsToDlq() {
         requests.pipeInput(encode(request("big", "m", user("x".repeat(5000)))));
-        assertThat(DlqHeaders.get(dlq.readRecord().headers(), DlqHeaders.REASON)).isEqualTo("OVERSIZED");
+        assertThat(DlqHeaders.get(dlq.readRecord().headers(), DlqHeaders.REASON))
+                .isEqualTo("OVERSIZED");
         ChatResult r = results.readValue();
         assertThat(r.getId()).isEqualTo("big");
         assertThat(r.getError().getCode()).isEqualTo("INVALID_REQUEST");
@@ -200,7 +264,8 @@ class TopologyFactoryTest {
         byte[] junk = new byte[5000];
         junk[0] = 7;
         requests.pipeInput(junk);
-        assertThat(DlqHeaders.get(dlq.readRecord().headers(), DlqHeaders.REASON)).isEqualTo("OVERSIZED");
+        assertThat(DlqHeaders.get(dlq.readRecord().headers(), DlqHeaders.REASON))
+                .isEqualTo("OVERSIZED");
         assertThat(results.isEmpty()).isTrue();
     }
 
@@ -215,7 +280,8 @@ class TopologyFactoryTest {
 
     @Test
     void shouldCallTheProviderOnceForIdenticalRequestsFromBothTopics() {
-        var batch = driver.createInputTopic("req.batch", Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
+        var batch = driver.createInputTopic(
+                "req.batch", Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
         requests.pipeInput(encode(request("x1", "m", user("same"))));
         batch.pipeInput(encode(request("x2", "m", user("same"))));
         requests.pipeInput(encode(request("x3", "m", user("different"))));
@@ -231,10 +297,12 @@ class TopologyFactoryTest {
 
     @Test
     void shouldCountEachBatchsResultsPerTaskForHarborStatus() {
-        var progress = driver.createOutputTopic("progress", Serdes.String().deserializer(), progressSerde.deserializer());
+        var progress =
+                driver.createOutputTopic("progress", Serdes.String().deserializer(), progressSerde.deserializer());
         for (int i = 0; i < 3; i++) {
             ChatRequest r = ChatRequest.newBuilder(request("b1:" + i, i == 2 ? "explode" : "m", user("q" + i)))
-                .setBatchId("b1").build();
+                    .setBatchId("b1")
+                    .build();
             requests.pipeInput(encode(r));
         }
         requests.pipeInput(encode(request("online", "m", user("no batch"))));
@@ -251,7 +319,8 @@ class TopologyFactoryTest {
 
     @Test
     void shouldServeTheBatchTopicToo() {
-        var batch = driver.createInputTopic("req.batch", Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
+        var batch = driver.createInputTopic(
+                "req.batch", Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
         batch.pipeInput(encode(request("b1", "m", user("offline"))));
         punctuate();
         assertThat(results.readKeyValuesToList()).extracting(kv -> kv.key).containsExactly("b1");

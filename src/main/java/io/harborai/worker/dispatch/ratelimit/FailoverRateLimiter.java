@@ -1,9 +1,8 @@
 package io.harborai.worker.dispatch.ratelimit;
 
+import io.harborai.worker.redis.RedisHealth;
 import java.time.Duration;
 import java.util.function.LongSupplier;
-
-import io.harborai.worker.redis.RedisHealth;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,15 +41,17 @@ public final class FailoverRateLimiter implements RateLimiter {
     /**
      * @param nanoClock monotonic nanoseconds; the same clock as {@code local}'s keeps tests simple
      */
-    public FailoverRateLimiter(SharedRateLimiter shared, LocalRateLimiter local, LongSupplier nanoClock,
-                               Duration probeInterval) {
+    public FailoverRateLimiter(
+            SharedRateLimiter shared, LocalRateLimiter local, LongSupplier nanoClock, Duration probeInterval) {
         this.shared = shared;
         this.local = local;
         this.health = new RedisHealth(nanoClock, probeInterval, new RedisHealth.Transitions() {
             @Override
             public void wentDown(String op, Throwable cause) {
-                log.warn("Shared rate limiter unavailable ({}); enforcing {} of each limit locally until Redis answers",
-                        RedisHealth.describe(cause), local.localShare());
+                log.warn(
+                        "Shared rate limiter unavailable ({}); enforcing {} of each limit locally until Redis answers",
+                        RedisHealth.describe(cause),
+                        local.localShare());
             }
 
             @Override

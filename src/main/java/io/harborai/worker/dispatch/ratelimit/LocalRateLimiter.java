@@ -43,9 +43,11 @@ public final class LocalRateLimiter implements RateLimiter {
         long now = nanoClock.getAsLong();
         for (RateLimitSpec spec : specs) {
             if (spec.limited()) {
-                buckets.put(spec.provider(), new Buckets(
-                        bucket(spec.requestsPerMinute(), spec.effectiveRequestBurst(), now),
-                        bucket(spec.tokensPerMinute(), spec.effectiveTokenBurst(), now)));
+                buckets.put(
+                        spec.provider(),
+                        new Buckets(
+                                bucket(spec.requestsPerMinute(), spec.effectiveRequestBurst(), now),
+                                bucket(spec.tokensPerMinute(), spec.effectiveTokenBurst(), now)));
             }
         }
     }

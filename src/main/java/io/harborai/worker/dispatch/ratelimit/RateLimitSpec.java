@@ -19,8 +19,8 @@ import java.util.regex.Pattern;
  * @param requestBurst bucket size for requests, 0 = default
  * @param tokenBurst bucket size for tokens, 0 = default
  */
-public record RateLimitSpec(String provider, long requestsPerMinute, long tokensPerMinute, long requestBurst,
-                            long tokenBurst) {
+public record RateLimitSpec(
+        String provider, long requestsPerMinute, long tokensPerMinute, long requestBurst, long tokenBurst) {
 
     /** Default burst as a fraction of the per-minute limit: 1/6, i.e. ten seconds of traffic. */
     public static final double DEFAULT_BURST_FRACTION = 1.0 / 6;
@@ -30,8 +30,7 @@ public record RateLimitSpec(String provider, long requestsPerMinute, long tokens
     /** Validates the values; a burst given for an unlimited dimension is ignored. */
     public RateLimitSpec {
         if (provider == null || !NAME.matcher(provider).matches()) {
-            throw new IllegalArgumentException(
-                    "provider name must be 1-100 of [A-Za-z0-9._-], was '" + provider + "'");
+            throw new IllegalArgumentException("provider name must be 1-100 of [A-Za-z0-9._-], was '" + provider + "'");
         }
         requireNonNegative("requestsPerMinute", requestsPerMinute);
         requireNonNegative("tokensPerMinute", tokensPerMinute);

@@ -7,7 +7,6 @@ package io.harborai.worker.dispatch.ratelimit;
 public final class RateLimiterUnavailableException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-
     /** @param cause the client's exception; may be null for a plain timeout */
     public RateLimiterUnavailableException(String message, Throwable cause) {
         super(message, cause);

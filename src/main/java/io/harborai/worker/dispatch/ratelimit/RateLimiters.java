@@ -1,10 +1,9 @@
 package io.harborai.worker.dispatch.ratelimit;
 
+import io.harborai.worker.redis.RedisClients;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.LongSupplier;
-
-import io.harborai.worker.redis.RedisClients;
 import org.redisson.api.RedissonClient;
 
 /**
@@ -35,8 +34,8 @@ public final class RateLimiters {
      *     (0, 1]; see {@link LocalRateLimiter}
      * @throws IllegalArgumentException for a malformed URL (the message never quotes it) or share
      */
-    public static RateLimiter create(String redisUrl, List<RateLimitSpec> specs, double localShare,
-                                     LongSupplier nanoClock) {
+    public static RateLimiter create(
+            String redisUrl, List<RateLimitSpec> specs, double localShare, LongSupplier nanoClock) {
         if (specs.stream().noneMatch(RateLimitSpec::limited)) {
             return RateLimiter.unlimited();
         }
@@ -48,16 +47,20 @@ public final class RateLimiters {
      * As {@link #create(String, List, double, LongSupplier)} over a Redis client the caller owns
      * (and shares, e.g. with the L2 cache); closing the limiter leaves the client running.
      */
-    public static RateLimiter create(RedissonClient client, List<RateLimitSpec> specs, double localShare,
-                                     LongSupplier nanoClock) {
+    public static RateLimiter create(
+            RedissonClient client, List<RateLimitSpec> specs, double localShare, LongSupplier nanoClock) {
         if (specs.stream().noneMatch(RateLimitSpec::limited)) {
             return RateLimiter.unlimited();
         }
-        return failover(client, specs, localShare, nanoClock, () -> { });
+        return failover(client, specs, localShare, nanoClock, () -> {});
     }
 
-    private static RateLimiter failover(RedissonClient client, List<RateLimitSpec> specs, double localShare,
-                                        LongSupplier nanoClock, Runnable onClose) {
+    private static RateLimiter failover(
+            RedissonClient client,
+            List<RateLimitSpec> specs,
+            double localShare,
+            LongSupplier nanoClock,
+            Runnable onClose) {
         LocalRateLimiter local = new LocalRateLimiter(specs, localShare, nanoClock);
         RedisRateLimiter shared = new RedisRateLimiter(client, specs, Duration.ofMillis(CALL_TIMEOUT_MS), onClose);
         return new FailoverRateLimiter(shared, local, nanoClock, FailoverRateLimiter.DEFAULT_PROBE_INTERVAL);

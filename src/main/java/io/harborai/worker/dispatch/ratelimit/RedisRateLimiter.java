@@ -1,5 +1,6 @@
 package io.harborai.worker.dispatch.ratelimit;
 
+import io.harborai.worker.redis.RedisHealth;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -16,8 +17,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-
-import io.harborai.worker.redis.RedisHealth;
 import org.redisson.api.RScript;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
@@ -131,7 +130,8 @@ public final class RedisRateLimiter implements SharedRateLimiter {
     /** Loads the script: proves Redis answers and re-caches the script after a restart. */
     @Override
     public CompletionStage<Void> probe() {
-        return script.scriptLoadAsync(SCRIPT).toCompletableFuture()
+        return script.scriptLoadAsync(SCRIPT)
+                .toCompletableFuture()
                 .orTimeout(callTimeout.toMillis(), TimeUnit.MILLISECONDS)
                 .thenApply(sha -> null);
     }
@@ -153,15 +153,20 @@ public final class RedisRateLimiter implements SharedRateLimiter {
     private CompletableFuture<Long> run(RateLimitSpec spec, String op, long n) {
         String reqKey = requestKey(spec.provider());
         List<Object> keys = List.of(reqKey, tokenKey(spec.provider()));
-        Object[] args = {op,
-            Long.toString(spec.requestsPerMinute()), Long.toString(spec.effectiveRequestBurst()),
-            Long.toString(spec.tokensPerMinute()), Long.toString(spec.effectiveTokenBurst()),
-            Long.toString(n)};
+        Object[] args = {
+            op,
+            Long.toString(spec.requestsPerMinute()),
+            Long.toString(spec.effectiveRequestBurst()),
+            Long.toString(spec.tokensPerMinute()),
+            Long.toString(spec.effectiveTokenBurst()),
+            Long.toString(n)
+        };
         return script.<Long>evalShaAsync(reqKey, RScript.Mode.READ_WRITE, SHA, RScript.ReturnType.LONG, keys, args)
                 .toCompletableFuture()
                 .exceptionallyCompose(e -> isNoScript(e)
-                        ? script.<Long>evalAsync(reqKey, RScript.Mode.READ_WRITE, SCRIPT, RScript.ReturnType.LONG,
-                                keys, args).toCompletableFuture()
+                        ? script.<Long>evalAsync(
+                                        reqKey, RScript.Mode.READ_WRITE, SCRIPT, RScript.ReturnType.LONG, keys, args)
+                                .toCompletableFuture()
                         : CompletableFuture.failedFuture(e));
     }
 
@@ -175,8 +180,8 @@ public final class RedisRateLimiter implements SharedRateLimiter {
     }
 
     private static RateLimiterUnavailableException unavailable(Throwable cause) {
-        return new RateLimiterUnavailableException("Redis rate limiter call failed: " + RedisHealth.describe(cause),
-                cause);
+        return new RateLimiterUnavailableException(
+                "Redis rate limiter call failed: " + RedisHealth.describe(cause), cause);
     }
 
     private static String readScript() {

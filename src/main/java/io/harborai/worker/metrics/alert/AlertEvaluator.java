@@ -1,5 +1,8 @@
 package io.harborai.worker.metrics.alert;
 
+import io.harborai.worker.avro.Alert;
+import io.harborai.worker.avro.AlertState;
+import io.harborai.worker.avro.MetricEvent;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -9,10 +12,6 @@ import java.util.Objects;
 import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.TreeSet;
-
-import io.harborai.worker.avro.Alert;
-import io.harborai.worker.avro.AlertState;
-import io.harborai.worker.avro.MetricEvent;
 
 /**
  * Runs the alert rules over consecutive snapshots and reports state changes.
@@ -45,8 +44,8 @@ public final class AlertEvaluator {
      */
     public AlertEvaluator(List<AlertRule> rules, int fireAfter, int resolveAfter, Clock clock) {
         if (fireAfter < 1 || resolveAfter < 1) {
-            throw new IllegalArgumentException("fireAfter and resolveAfter must be at least 1, got "
-                + fireAfter + " and " + resolveAfter);
+            throw new IllegalArgumentException(
+                    "fireAfter and resolveAfter must be at least 1, got " + fireAfter + " and " + resolveAfter);
         }
         this.rules = List.copyOf(rules);
         this.fireAfter = fireAfter;
@@ -104,15 +103,16 @@ public final class AlertEvaluator {
     private Alert alert(AlertRule rule, String instance, double value, boolean firing) {
         AlertState state = firing ? AlertState.FIRING : AlertState.RESOLVED;
         return Alert.newBuilder()
-            .setRule(rule.name())
-            .setInstance(instance)
-            .setSeverity(rule.severity())
-            .setState(state)
-            .setValue(value)
-            .setThreshold(rule.threshold())
-            .setMessage("[" + rule.severity() + "] " + state + " on " + instance + ": " + rule.describe(value, firing))
-            .setTimestampMs(clock.millis())
-            .build();
+                .setRule(rule.name())
+                .setInstance(instance)
+                .setSeverity(rule.severity())
+                .setState(state)
+                .setValue(value)
+                .setThreshold(rule.threshold())
+                .setMessage(
+                        "[" + rule.severity() + "] " + state + " on " + instance + ": " + rule.describe(value, firing))
+                .setTimestampMs(clock.millis())
+                .build();
     }
 
     private static final class RuleState {

@@ -1,13 +1,12 @@
 package io.harborai.worker.metrics.alert;
 
+import io.harborai.worker.avro.MetricEvent;
+import io.harborai.worker.avro.Severity;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.util.Objects;
 import java.util.OptionalDouble;
 import java.util.function.Function;
-
-import io.harborai.worker.avro.MetricEvent;
-import io.harborai.worker.avro.Severity;
 
 /**
  * One alert rule: a signal read from each {@link MetricEvent}, a threshold and which side of it is
@@ -26,11 +25,20 @@ import io.harborai.worker.avro.Severity;
  * @param ceiling the largest value the signal can take ({@link Double#POSITIVE_INFINITY} if none)
  * @param signal the rule's value in a window, empty for no data
  */
-public record AlertRule(String name, Severity severity, Bound bound, double threshold, double ceiling, String unit,
-                        Function<MetricEvent, OptionalDouble> signal) {
+public record AlertRule(
+        String name,
+        Severity severity,
+        Bound bound,
+        double threshold,
+        double ceiling,
+        String unit,
+        Function<MetricEvent, OptionalDouble> signal) {
 
     /** Which side of the threshold is bad. */
-    public enum Bound { ABOVE, BELOW }
+    public enum Bound {
+        ABOVE,
+        BELOW
+    }
 
     /** Share of the threshold a value must move back past before a firing rule counts as recovered. */
     public static final double HYSTERESIS = 0.10;
@@ -43,13 +51,18 @@ public record AlertRule(String name, Severity severity, Bound bound, double thre
         Objects.requireNonNull(signal, "signal");
         if (!Double.isFinite(threshold) || threshold < 0 || !(ceiling > threshold)) {
             throw new IllegalArgumentException("rule " + name + ": need 0 <= threshold < ceiling, got threshold "
-                + threshold + ", ceiling " + ceiling);
+                    + threshold + ", ceiling " + ceiling);
         }
     }
 
     /** A rule on an unbounded signal. */
-    public static AlertRule of(String name, Severity severity, Bound bound, double threshold, String unit,
-                               Function<MetricEvent, OptionalDouble> signal) {
+    public static AlertRule of(
+            String name,
+            Severity severity,
+            Bound bound,
+            double threshold,
+            String unit,
+            Function<MetricEvent, OptionalDouble> signal) {
         return new AlertRule(name, severity, bound, threshold, Double.POSITIVE_INFINITY, unit, signal);
     }
 
@@ -72,8 +85,8 @@ public record AlertRule(String name, Severity severity, Bound bound, double thre
     /** The value a firing rule must get back to (inclusive); see the class doc. */
     public double recoveryPoint() {
         return bound == Bound.ABOVE
-            ? threshold * (1 - HYSTERESIS)
-            : Math.min(threshold * (1 + HYSTERESIS), (threshold + ceiling) / 2);
+                ? threshold * (1 - HYSTERESIS)
+                : Math.min(threshold * (1 + HYSTERESIS), (threshold + ceiling) / 2);
     }
 
     /** E.g. {@code error_rate 0.12 above 0.05} or {@code latency_p95 4100 ms back under 4500 ms (threshold 5000 ms)}. */
@@ -84,11 +97,12 @@ public record AlertRule(String name, Severity severity, Bound bound, double thre
         }
         String back = bound == Bound.ABOVE ? "back under" : "back over";
         return name + " " + format(value) + " " + back + " " + format(recoveryPoint()) + " (threshold "
-            + format(threshold) + ")";
+                + format(threshold) + ")";
     }
 
     private String format(double v) {
-        String n = new BigDecimal(v).round(new MathContext(4)).stripTrailingZeros().toPlainString();
+        String n =
+                new BigDecimal(v).round(new MathContext(4)).stripTrailingZeros().toPlainString();
         return unit.isEmpty() ? n : n + " " + unit;
     }
 }

@@ -1,12 +1,11 @@
 package io.harborai.worker.metrics.alert;
 
+import io.harborai.worker.avro.MetricEvent;
+import io.harborai.worker.avro.Severity;
+import io.harborai.worker.metrics.alert.AlertRule.Bound;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalDouble;
-
-import io.harborai.worker.metrics.alert.AlertRule.Bound;
-import io.harborai.worker.avro.MetricEvent;
-import io.harborai.worker.avro.Severity;
 
 /**
  * The default rule set, from the {@code alerts.*} thresholds. A threshold of 0 leaves its rule out;
@@ -45,21 +44,72 @@ public final class AlertRules {
     /** The default rules with the configured thresholds, those with threshold 0 left out. */
     public static List<AlertRule> from(AlertSettings settings) {
         List<AlertRule> rules = new ArrayList<>();
-        add(rules, AlertRule.of(LATENCY_P95, Severity.WARNING, Bound.ABOVE, settings.latencyP95Ms(),
-            "ms", e -> withResults(e, e.getLatencyP95Ms())));
-        add(rules, new AlertRule(ERROR_RATE, Severity.CRITICAL, Bound.ABOVE, settings.errorRate(),
-            1.0, "", e -> withResults(e, e.getErrorRate())));
-        add(rules, new AlertRule(MEMORY, Severity.WARNING, Bound.ABOVE, settings.heapUsedRatio(),
-            1.0, "", AlertRules::heapUsedRatio));
-        add(rules, new AlertRule(CACHE_HIT_RATE, Severity.INFO, Bound.BELOW,
-            settings.cacheHitRateMin(), 1.0, "",
-            e -> e.getCacheLookups() > 0 ? OptionalDouble.of(e.getCacheHitRate()) : OptionalDouble.empty()));
-        rules.add(AlertRule.of(CIRCUIT_OPEN, Severity.CRITICAL, Bound.ABOVE, 0, "circuits open",
-            e -> OptionalDouble.of(e.getCircuitsOpen())));
-        add(rules, AlertRule.of(DLQ_RATE, Severity.WARNING, Bound.ABOVE, settings.dlqPerSecond(),
-            "/s", AlertRules::dlqPerSecond));
-        add(rules, AlertRule.of(CONSUMER_LAG, Severity.WARNING, Bound.ABOVE, settings.consumerLag(),
-            "records", e -> OptionalDouble.of(e.getConsumerLag())));
+        add(
+                rules,
+                AlertRule.of(
+                        LATENCY_P95,
+                        Severity.WARNING,
+                        Bound.ABOVE,
+                        settings.latencyP95Ms(),
+                        "ms",
+                        e -> withResults(e, e.getLatencyP95Ms())));
+        add(
+                rules,
+                new AlertRule(
+                        ERROR_RATE,
+                        Severity.CRITICAL,
+                        Bound.ABOVE,
+                        settings.errorRate(),
+                        1.0,
+                        "",
+                        e -> withResults(e, e.getErrorRate())));
+        add(
+                rules,
+                new AlertRule(
+                        MEMORY,
+                        Severity.WARNING,
+                        Bound.ABOVE,
+                        settings.heapUsedRatio(),
+                        1.0,
+                        "",
+                        AlertRules::heapUsedRatio));
+        add(
+                rules,
+                new AlertRule(
+                        CACHE_HIT_RATE,
+                        Severity.INFO,
+                        Bound.BELOW,
+                        settings.cacheHitRateMin(),
+                        1.0,
+                        "",
+                        e -> e.getCacheLookups() > 0
+                                ? OptionalDouble.of(e.getCacheHitRate())
+                                : OptionalDouble.empty()));
+        rules.add(AlertRule.of(
+                CIRCUIT_OPEN,
+                Severity.CRITICAL,
+                Bound.ABOVE,
+                0,
+                "circuits open",
+                e -> OptionalDouble.of(e.getCircuitsOpen())));
+        add(
+                rules,
+                AlertRule.of(
+                        DLQ_RATE,
+                        Severity.WARNING,
+                        Bound.ABOVE,
+                        settings.dlqPerSecond(),
+                        "/s",
+                        AlertRules::dlqPerSecond));
+        add(
+                rules,
+                AlertRule.of(
+                        CONSUMER_LAG,
+                        Severity.WARNING,
+                        Bound.ABOVE,
+                        settings.consumerLag(),
+                        "records",
+                        e -> OptionalDouble.of(e.getConsumerLag())));
         return List.copyOf(rules);
     }
 
@@ -75,8 +125,8 @@ public final class AlertRules {
 
     private static OptionalDouble heapUsedRatio(MetricEvent e) {
         return e.getHeapMaxBytes() > 0
-            ? OptionalDouble.of((double) e.getHeapUsedBytes() / e.getHeapMaxBytes())
-            : OptionalDouble.empty();
+                ? OptionalDouble.of((double) e.getHeapUsedBytes() / e.getHeapMaxBytes())
+                : OptionalDouble.empty();
     }
 
     private static OptionalDouble dlqPerSecond(MetricEvent e) {

@@ -15,9 +15,17 @@ package io.harborai.worker.metrics.alert;
  * @param dlqPerSecond rule {@value AlertRules#DLQ_RATE}
  * @param consumerLag rule {@value AlertRules#CONSUMER_LAG}
  */
-public record AlertSettings(boolean enabled, String webhookUrl, int fireAfter, int resolveAfter,
-                            double latencyP95Ms, double errorRate, double heapUsedRatio, double cacheHitRateMin,
-                            double dlqPerSecond, long consumerLag) {
+public record AlertSettings(
+        boolean enabled,
+        String webhookUrl,
+        int fireAfter,
+        int resolveAfter,
+        double latencyP95Ms,
+        double errorRate,
+        double heapUsedRatio,
+        double cacheHitRateMin,
+        double dlqPerSecond,
+        long consumerLag) {
 
     /** Whether alerts are also POSTed to a webhook. */
     public boolean hasWebhook() {

@@ -1,5 +1,8 @@
 package io.harborai.worker.metrics.alert;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.harborai.worker.avro.Alert;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -7,9 +10,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import okhttp3.Call;
 import okhttp3.Callback;
 import okhttp3.HttpUrl;
@@ -20,8 +20,6 @@ import okhttp3.RequestBody;
 import okhttp3.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import io.harborai.worker.avro.Alert;
 
 /**
  * POSTs each {@link Alert} as a JSON object ({@code rule, instance, severity, state, value,
@@ -71,12 +69,13 @@ public final class WebhookSink {
         }
         this.where = this.url.scheme() + "://" + this.url.host() + ":" + this.url.port();
         this.maxPending = maxPending;
-        this.http = sharedHttp.newBuilder()
-            .connectTimeout(Duration.ofSeconds(5))
-            .writeTimeout(Duration.ofSeconds(5))
-            .readTimeout(Duration.ofSeconds(10))
-            .callTimeout(Duration.ofSeconds(15))
-            .build();
+        this.http = sharedHttp
+                .newBuilder()
+                .connectTimeout(Duration.ofSeconds(5))
+                .writeTimeout(Duration.ofSeconds(5))
+                .readTimeout(Duration.ofSeconds(10))
+                .callTimeout(Duration.ofSeconds(15))
+                .build();
     }
 
     /** Enqueues the POST of {@code alert}, or drops it when {@code maxPending} are outstanding. */
@@ -84,8 +83,13 @@ public final class WebhookSink {
         if (pending.incrementAndGet() > maxPending) {
             pending.decrementAndGet();
             long n = dropped.incrementAndGet();
-            log.warn("Alert webhook {} has {} POSTs pending; dropped alert {} {} ({} dropped so far)",
-                where, maxPending, alert.getRule(), alert.getState(), n);
+            log.warn(
+                    "Alert webhook {} has {} POSTs pending; dropped alert {} {} ({} dropped so far)",
+                    where,
+                    maxPending,
+                    alert.getRule(),
+                    alert.getState(),
+                    n);
             return;
         }
         byte[] body;
@@ -97,13 +101,20 @@ public final class WebhookSink {
             log.warn("Could not encode alert {} as JSON", alert.getRule(), e);
             return;
         }
-        Request request = new Request.Builder().url(url).post(RequestBody.create(body, JSON)).build();
+        Request request = new Request.Builder()
+                .url(url)
+                .post(RequestBody.create(body, JSON))
+                .build();
         try {
             http.newCall(request).enqueue(callback(alert));
         } catch (RuntimeException e) { // a shut-down dispatcher
             pending.decrementAndGet();
             failed.incrementAndGet();
-            log.warn("Alert webhook {} could not take alert {}: {}", where, alert.getRule(), e.getClass().getSimpleName());
+            log.warn(
+                    "Alert webhook {} could not take alert {}: {}",
+                    where,
+                    alert.getRule(),
+                    e.getClass().getSimpleName());
         }
     }
 
@@ -116,8 +127,12 @@ public final class WebhookSink {
                         sent.incrementAndGet();
                     } else {
                         failed.incrementAndGet();
-                        log.warn("Alert webhook {} answered HTTP {} to alert {} {}", where, response.code(),
-                            alert.getRule(), alert.getState());
+                        log.warn(
+                                "Alert webhook {} answered HTTP {} to alert {} {}",
+                                where,
+                                response.code(),
+                                alert.getRule(),
+                                alert.getState());
                     }
                 } finally {
                     pending.decrementAndGet();
@@ -128,8 +143,12 @@ public final class WebhookSink {
             public void onFailure(Call call, IOException e) {
                 pending.decrementAndGet();
                 failed.incrementAndGet();
-                log.warn("Alert webhook {} failed for alert {} {}: {}", where, alert.getRule(), alert.getState(),
-                    e.getClass().getSimpleName());
+                log.warn(
+                        "Alert webhook {} failed for alert {} {}: {}",
+                        where,
+                        alert.getRule(),
+                        alert.getState(),
+                        e.getClass().getSimpleName());
             }
         };
     }

@@ -23,8 +23,8 @@ import org.apache.kafka.streams.KafkaStreams;
  */
 public final class HealthCheck {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Set<KafkaStreams.State> DEAD = Set.of(KafkaStreams.State.ERROR,
-        KafkaStreams.State.PENDING_ERROR, KafkaStreams.State.NOT_RUNNING);
+    private static final Set<KafkaStreams.State> DEAD =
+            Set.of(KafkaStreams.State.ERROR, KafkaStreams.State.PENDING_ERROR, KafkaStreams.State.NOT_RUNNING);
 
     private HealthCheck() {}
 

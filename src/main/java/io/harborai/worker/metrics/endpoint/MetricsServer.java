@@ -53,15 +53,20 @@ public final class MetricsServer implements AutoCloseable {
      * @param openCircuits providers whose circuit breaker is open
      * @throws IllegalStateException naming the port when it cannot be bound (e.g. in use)
      */
-    public static MetricsServer start(int port, Supplier<String> scrape, Supplier<Map<String, KafkaStreams.State>> apps,
-                                      Supplier<List<String>> openCircuits) {
+    public static MetricsServer start(
+            int port,
+            Supplier<String> scrape,
+            Supplier<Map<String, KafkaStreams.State>> apps,
+            Supplier<List<String>> openCircuits) {
         JdkHttpServers.tune();
         HttpServer server;
         try {
             server = HttpServer.create(new InetSocketAddress(port), 0);
         } catch (BindException e) {
-            throw new IllegalStateException("metrics.port " + port + " cannot be bound (" + e.getMessage()
-                + "): is another worker or process using it? Set another port or 0 for none.", e);
+            throw new IllegalStateException(
+                    "metrics.port " + port + " cannot be bound (" + e.getMessage()
+                            + "): is another worker or process using it? Set another port or 0 for none.",
+                    e);
         } catch (IOException e) {
             throw new UncheckedIOException("metrics endpoint on port " + port + " failed to start", e);
         }
@@ -72,12 +77,11 @@ public final class MetricsServer implements AutoCloseable {
             return t;
         });
         server.setExecutor(executor);
-        server.createContext("/metrics", ex -> serve(ex, "/metrics",
-            () -> new Reply(200, PROMETHEUS_CONTENT_TYPE, scrape.get())));
-        server.createContext("/health", ex -> serve(ex, "/health",
-            () -> json(HealthCheck.health(apps.get()))));
-        server.createContext("/ready", ex -> serve(ex, "/ready",
-            () -> json(HealthCheck.ready(apps.get(), openCircuits.get()))));
+        server.createContext(
+                "/metrics", ex -> serve(ex, "/metrics", () -> new Reply(200, PROMETHEUS_CONTENT_TYPE, scrape.get())));
+        server.createContext("/health", ex -> serve(ex, "/health", () -> json(HealthCheck.health(apps.get()))));
+        server.createContext(
+                "/ready", ex -> serve(ex, "/ready", () -> json(HealthCheck.ready(apps.get(), openCircuits.get()))));
         server.start();
         return new MetricsServer(server, executor);
     }

@@ -1,5 +1,13 @@
 package io.harborai.worker.metrics.snapshot;
 
+import io.harborai.worker.avro.Alert;
+import io.harborai.worker.avro.MetricEvent;
+import io.harborai.worker.metrics.alert.AlertEvaluator;
+import io.harborai.worker.metrics.alert.AlertSettings;
+import io.harborai.worker.metrics.alert.WebhookSink;
+import io.harborai.worker.metrics.topic.MetricsTopic;
+import io.harborai.worker.schema.SchemaRegistryClient;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -13,8 +21,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
-
-import io.micrometer.core.instrument.MeterRegistry;
 import okhttp3.OkHttpClient;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -25,14 +31,6 @@ import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import io.harborai.worker.metrics.alert.AlertEvaluator;
-import io.harborai.worker.metrics.alert.AlertSettings;
-import io.harborai.worker.metrics.alert.WebhookSink;
-import io.harborai.worker.avro.Alert;
-import io.harborai.worker.avro.MetricEvent;
-import io.harborai.worker.metrics.topic.MetricsTopic;
-import io.harborai.worker.schema.SchemaRegistryClient;
 
 /**
  * Every {@code metrics.interval-ms}: takes a {@link SnapshotCollector#snapshot()}, writes it to
@@ -88,34 +86,51 @@ public final class MetricsReporter implements AutoCloseable {
      * @throws IllegalArgumentException if {@code alerts.webhook-url} is set but not an http(s) URL
      * @throws org.apache.kafka.common.KafkaException if the producer properties are invalid
      */
-    public static MetricsReporter start(ReporterSettings settings, MeterRegistry registry, String instanceId,
-                                        SchemaRegistryClient registryClient, OkHttpClient http,
-                                        Map<String, Object> kafkaProducerProps) {
+    public static MetricsReporter start(
+            ReporterSettings settings,
+            MeterRegistry registry,
+            String instanceId,
+            SchemaRegistryClient registryClient,
+            OkHttpClient http,
+            Map<String, Object> kafkaProducerProps) {
         Clock clock = Clock.systemUTC();
         SnapshotCollector collector = new SnapshotCollector(registry, instanceId, settings.mode(), clock);
         AlertSettings alerts = settings.alerts();
         AlertEvaluator evaluator = alerts.enabled() ? AlertEvaluator.from(alerts, clock) : null;
         WebhookSink webhook = alerts.hasWebhook()
-            ? new WebhookSink(http, alerts.webhookUrl(), WebhookSink.DEFAULT_MAX_PENDING) : null;
+                ? new WebhookSink(http, alerts.webhookUrl(), WebhookSink.DEFAULT_MAX_PENDING)
+                : null;
         Map<String, Object> props = new HashMap<>(kafkaProducerProps);
         props.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "harbor-metrics-" + instanceId);
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
-        Producer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
-        MetricsReporter reporter = new MetricsReporter(collector, evaluator, webhook, producer,
-            MetricsTopic.metricSerde(registryClient, true).serializer(),
-            MetricsTopic.alertSerde(registryClient, true).serializer(), settings.metricsTopic(),
-            settings.alertsTopic());
+        Producer<String, byte[]> producer =
+                new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+        MetricsReporter reporter = new MetricsReporter(
+                collector,
+                evaluator,
+                webhook,
+                producer,
+                MetricsTopic.metricSerde(registryClient, true).serializer(),
+                MetricsTopic.alertSerde(registryClient, true).serializer(),
+                settings.metricsTopic(),
+                settings.alertsTopic());
         reporter.schedule(settings.interval());
         return reporter;
     }
 
     /** Wiring for tests; nothing runs until {@link #schedule} (or {@link #tick} is called directly). */
-    MetricsReporter(SnapshotCollector collector, AlertEvaluator evaluatorOrNull, WebhookSink webhookOrNull,
-                    Producer<String, byte[]> producer, Serializer<MetricEvent> metricSerializer,
-                    Serializer<Alert> alertSerializer, String metricsTopic, String alertsTopic) {
+    MetricsReporter(
+            SnapshotCollector collector,
+            AlertEvaluator evaluatorOrNull,
+            WebhookSink webhookOrNull,
+            Producer<String, byte[]> producer,
+            Serializer<MetricEvent> metricSerializer,
+            Serializer<Alert> alertSerializer,
+            String metricsTopic,
+            String alertsTopic) {
         this.collector = Objects.requireNonNull(collector, "collector");
         this.evaluator = evaluatorOrNull;
         this.webhook = webhookOrNull;
@@ -203,7 +218,11 @@ public final class MetricsReporter implements AutoCloseable {
     void tick() {
         MetricEvent event = collector.snapshot();
         last = event;
-        send(metricsTopic, event.getInstance(), MetricsTopic.METRIC, () -> metricSerializer.serialize(metricsTopic, event));
+        send(
+                metricsTopic,
+                event.getInstance(),
+                MetricsTopic.METRIC,
+                () -> metricSerializer.serialize(metricsTopic, event));
         if (evaluator == null) {
             return;
         }
@@ -212,8 +231,11 @@ public final class MetricsReporter implements AutoCloseable {
         for (Alert alert : alerts) {
             alertsEmitted.incrementAndGet();
             log.info("Alert {}", alert.getMessage());
-            send(alertsTopic, MetricsTopic.alertKey(alert), MetricsTopic.ALERT,
-                () -> alertSerializer.serialize(alertsTopic, alert));
+            send(
+                    alertsTopic,
+                    MetricsTopic.alertKey(alert),
+                    MetricsTopic.ALERT,
+                    () -> alertSerializer.serialize(alertsTopic, alert));
             if (webhook != null) {
                 webhook.submit(alert);
             }

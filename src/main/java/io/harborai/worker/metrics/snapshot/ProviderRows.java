@@ -1,11 +1,10 @@
 package io.harborai.worker.metrics.snapshot;
 
+import io.harborai.worker.avro.ProviderStats;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-
-import io.harborai.worker.avro.ProviderStats;
 
 /**
  * Accumulates the per provider+model rows of one snapshot: calls and errors over every {@code
@@ -51,10 +50,17 @@ final class ProviderRows {
                     first = false;
                 }
             }
-            out.add(ProviderStats.newBuilder().setProvider(r.provider).setModel(r.model)
-                .setCalls(r.calls).setErrors(r.errors)
-                .setLatencyP50Ms(r.latencyMs[0]).setLatencyP95Ms(r.latencyMs[1]).setLatencyP99Ms(r.latencyMs[2])
-                .setCost(cost).setCurrency(currency).build());
+            out.add(ProviderStats.newBuilder()
+                    .setProvider(r.provider)
+                    .setModel(r.model)
+                    .setCalls(r.calls)
+                    .setErrors(r.errors)
+                    .setLatencyP50Ms(r.latencyMs[0])
+                    .setLatencyP95Ms(r.latencyMs[1])
+                    .setLatencyP99Ms(r.latencyMs[2])
+                    .setCost(cost)
+                    .setCurrency(currency)
+                    .build());
         }
         return out;
     }

@@ -13,8 +13,8 @@ import java.util.Objects;
  * @param alertsTopic where Alert events go ({@code topics.alerts}, else the metrics topic)
  * @param alerts the alert rules and where else their events go
  */
-public record ReporterSettings(String mode, Duration interval, String metricsTopic, String alertsTopic,
-                               AlertSettings alerts) {
+public record ReporterSettings(
+        String mode, Duration interval, String metricsTopic, String alertsTopic, AlertSettings alerts) {
 
     public ReporterSettings {
         Objects.requireNonNull(mode, "mode");

@@ -28,6 +28,14 @@ import static io.harborai.worker.metrics.MetricsCatalog.RETRIES;
 import static io.harborai.worker.metrics.MetricsCatalog.STRUCTURED_FAILURES;
 import static io.harborai.worker.metrics.MetricsCatalog.STRUCTURED_REASKS;
 
+import io.harborai.worker.avro.MetricEvent;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
 import java.time.Clock;
@@ -36,16 +44,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.function.Supplier;
-
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.FunctionTimer;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Meter;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
-
-import io.harborai.worker.avro.MetricEvent;
 
 /**
  * Turns the harbor meters of a {@link MeterRegistry} (see {@code MetricsCatalog}) into one {@link
@@ -90,8 +88,7 @@ public final class SnapshotCollector {
     }
 
     /** With the heap reading injected, for tests. */
-    SnapshotCollector(MeterRegistry registry, String instanceId, String mode, Clock clock,
-                      Supplier<MemoryUsage> heap) {
+    SnapshotCollector(MeterRegistry registry, String instanceId, String mode, Clock clock, Supplier<MemoryUsage> heap) {
         this.registry = Objects.requireNonNull(registry, "registry");
         this.instanceId = Objects.requireNonNull(instanceId, "instanceId");
         this.mode = Objects.requireNonNull(mode, "mode");
@@ -129,48 +126,55 @@ public final class SnapshotCollector {
         for (Timer t : registry.find(PROVIDER_CALLS).timers()) {
             long n = Math.round(deltas.getOrDefault(t.getId(), 0.0));
             double[] p = latency.percentilesMs(t, n);
-            rows.addCalls(t.getId().getTag("provider"), t.getId().getTag("model"),
-                "ok".equals(t.getId().getTag("outcome")), n, p);
+            rows.addCalls(
+                    t.getId().getTag("provider"),
+                    t.getId().getTag("model"),
+                    "ok".equals(t.getId().getTag("outcome")),
+                    n,
+                    p);
         }
         latency.endSnapshot();
         for (Map.Entry<Meter.Id, Double> e : deltas.entrySet()) {
             Meter.Id id = e.getKey();
             if (id.getName().equals(COST)) {
-                rows.addCost(id.getTag("provider"), id.getTag("model"),
-                    Objects.requireNonNullElse(id.getTag("currency"), "USD"), e.getValue());
+                rows.addCost(
+                        id.getTag("provider"),
+                        id.getTag("model"),
+                        Objects.requireNonNullElse(id.getTag("currency"), "USD"),
+                        e.getValue());
             }
         }
         MemoryUsage mem = heap.get();
 
         return MetricEvent.newBuilder()
-            .setInstance(instanceId)
-            .setWindowStartMs(startMs)
-            .setWindowEndMs(endMs)
-            .setMode(mode)
-            .setRequests(count(deltas, REQUESTS))
-            .setResultsSucceeded(succeeded)
-            .setResultsFailed(failed)
-            .setDlq(count(deltas, DLQ_RECORDS))
-            .setProviderCalls(count(deltas, PROVIDER_CALLS))
-            .setCacheHitsL1(hitsL1)
-            .setCacheHitsL2(hitsL2)
-            .setCacheCoalesced(count(deltas, CACHE_COALESCED))
-            .setCacheLookups(lookups)
-            .setCacheHitRate(lookups == 0 ? 0 : Math.min(1.0, (double) (hitsL1 + hitsL2) / lookups))
-            .setThroughputRps(seconds <= 0 ? 0 : results / seconds)
-            .setErrorRate(results == 0 ? 0 : (double) failed / results)
-            .setLatencyP50Ms(e2e[0])
-            .setLatencyP95Ms(e2e[1])
-            .setLatencyP99Ms(e2e[2])
-            .setInFlight(Math.round(gaugeSum(IN_FLIGHT)))
-            .setInFlightBytes(Math.round(gaugeSum(IN_FLIGHT_BYTES)))
-            .setHeapUsedBytes(Math.max(0, mem.getUsed()))
-            .setHeapMaxBytes(Math.max(0, mem.getMax()))
-            .setConsumerLag(ConsumerLag.read(registry))
-            .setCircuitsOpen(circuitsOpen())
-            .setProviders(rows.build())
-            .setCounters(counters(deltas))
-            .build();
+                .setInstance(instanceId)
+                .setWindowStartMs(startMs)
+                .setWindowEndMs(endMs)
+                .setMode(mode)
+                .setRequests(count(deltas, REQUESTS))
+                .setResultsSucceeded(succeeded)
+                .setResultsFailed(failed)
+                .setDlq(count(deltas, DLQ_RECORDS))
+                .setProviderCalls(count(deltas, PROVIDER_CALLS))
+                .setCacheHitsL1(hitsL1)
+                .setCacheHitsL2(hitsL2)
+                .setCacheCoalesced(count(deltas, CACHE_COALESCED))
+                .setCacheLookups(lookups)
+                .setCacheHitRate(lookups == 0 ? 0 : Math.min(1.0, (double) (hitsL1 + hitsL2) / lookups))
+                .setThroughputRps(seconds <= 0 ? 0 : results / seconds)
+                .setErrorRate(results == 0 ? 0 : (double) failed / results)
+                .setLatencyP50Ms(e2e[0])
+                .setLatencyP95Ms(e2e[1])
+                .setLatencyP99Ms(e2e[2])
+                .setInFlight(Math.round(gaugeSum(IN_FLIGHT)))
+                .setInFlightBytes(Math.round(gaugeSum(IN_FLIGHT_BYTES)))
+                .setHeapUsedBytes(Math.max(0, mem.getUsed()))
+                .setHeapMaxBytes(Math.max(0, mem.getMax()))
+                .setConsumerLag(ConsumerLag.read(registry))
+                .setCircuitsOpen(circuitsOpen())
+                .setProviders(rows.build())
+                .setCounters(counters(deltas))
+                .build();
     }
 
     /**

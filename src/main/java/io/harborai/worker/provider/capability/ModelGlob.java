@@ -10,32 +10,32 @@ import java.util.regex.Pattern;
  * gives {@code [ { \} their own meaning. Stateless.
  */
 public final class ModelGlob {
-  private ModelGlob() {}
+    private ModelGlob() {}
 
-  /** True when {@code model} holds a wildcard, so it names a family rather than one model. */
-  public static boolean isGlob(String model) {
-    return model.indexOf('*') >= 0 || model.indexOf('?') >= 0;
-  }
+    /** True when {@code model} holds a wildcard, so it names a family rather than one model. */
+    public static boolean isGlob(String model) {
+        return model.indexOf('*') >= 0 || model.indexOf('?') >= 0;
+    }
 
-  /** The whole-name regex of {@code glob}; match it with {@code matcher(name).matches()}. */
-  public static Pattern compile(String glob) {
-    StringBuilder re = new StringBuilder();
-    StringBuilder literal = new StringBuilder();
-    for (int i = 0; i < glob.length(); i++) {
-      char c = glob.charAt(i);
-      if (c == '*' || c == '?') {
-        if (literal.length() > 0) {
-          re.append(Pattern.quote(literal.toString()));
-          literal.setLength(0);
+    /** The whole-name regex of {@code glob}; match it with {@code matcher(name).matches()}. */
+    public static Pattern compile(String glob) {
+        StringBuilder re = new StringBuilder();
+        StringBuilder literal = new StringBuilder();
+        for (int i = 0; i < glob.length(); i++) {
+            char c = glob.charAt(i);
+            if (c == '*' || c == '?') {
+                if (literal.length() > 0) {
+                    re.append(Pattern.quote(literal.toString()));
+                    literal.setLength(0);
+                }
+                re.append(c == '*' ? ".*" : ".");
+            } else {
+                literal.append(c);
+            }
         }
-        re.append(c == '*' ? ".*" : ".");
-      } else {
-        literal.append(c);
-      }
+        if (literal.length() > 0) {
+            re.append(Pattern.quote(literal.toString()));
+        }
+        return Pattern.compile(re.toString(), Pattern.DOTALL);
     }
-    if (literal.length() > 0) {
-      re.append(Pattern.quote(literal.toString()));
-    }
-    return Pattern.compile(re.toString(), Pattern.DOTALL);
-  }
 }

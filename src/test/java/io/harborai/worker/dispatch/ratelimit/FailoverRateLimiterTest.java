@@ -8,7 +8,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-
 import org.junit.jupiter.api.Test;
 
 class FailoverRateLimiterTest {
@@ -39,7 +38,9 @@ class FailoverRateLimiterTest {
         assertThat(limiter.usingShared()).isFalse();
         assertThat(limiter.errors()).isEqualTo(1);
         assertThat(limiter.failovers()).isEqualTo(1);
-        assertThat(shared.acquires).as("no shared calls after the first failure").hasValue(1);
+        assertThat(shared.acquires)
+                .as("no shared calls after the first failure")
+                .hasValue(1);
     }
 
     @Test
@@ -73,7 +74,9 @@ class FailoverRateLimiterTest {
         shared.failUsage = true;
         limiter.recordUsage("p", 10, 5);
         assertThat(limiter.errors()).isEqualTo(1);
-        assertThat(limiter.usingShared()).as("a lost usage report alone does not fail over").isTrue();
+        assertThat(limiter.usingShared())
+                .as("a lost usage report alone does not fail over")
+                .isTrue();
     }
 
     @Test
@@ -104,14 +107,16 @@ class FailoverRateLimiterTest {
         @Override
         public CompletionStage<Void> recordUsageAsync(String provider, long estimatedTokens, long actualTokens) {
             usageReports.incrementAndGet();
-            return failUsage ? CompletableFuture.failedFuture(new IllegalStateException("lost"))
+            return failUsage
+                    ? CompletableFuture.failedFuture(new IllegalStateException("lost"))
                     : CompletableFuture.completedFuture(null);
         }
 
         @Override
         public CompletionStage<Void> probe() {
             probes.incrementAndGet();
-            return down ? CompletableFuture.failedFuture(new IllegalStateException("still down"))
+            return down
+                    ? CompletableFuture.failedFuture(new IllegalStateException("still down"))
                     : CompletableFuture.completedFuture(null);
         }
 

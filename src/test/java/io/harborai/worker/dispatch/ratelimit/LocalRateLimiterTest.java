@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.within;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-
 import org.junit.jupiter.api.Test;
 
 class LocalRateLimiterTest {
@@ -115,7 +114,10 @@ class LocalRateLimiterTest {
 
     @Test
     void shouldLeaveUnlimitedDimensionsAndUnknownProvidersUnlimited() {
-        LocalRateLimiter limiter = limiter(1.0, RateLimitSpec.of("rpm-only", 6, 0), RateLimitSpec.of("tpm-only", 0, 600),
+        LocalRateLimiter limiter = limiter(
+                1.0,
+                RateLimitSpec.of("rpm-only", 6, 0),
+                RateLimitSpec.of("tpm-only", 0, 600),
                 RateLimitSpec.of("none", 0, 0));
         assertThat(acquireAll(limiter, "rpm-only", 1_000_000_000)).isEqualTo(1);
         assertThat(acquireAll(limiter, "tpm-only", 0)).isEqualTo(1_000_000);
@@ -134,6 +136,7 @@ class LocalRateLimiterTest {
     @Test
     void shouldRejectAShareOutsideZeroToOne() {
         assertThatThrownBy(() -> limiter(0, RateLimitSpec.of("p", 1, 0))).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> limiter(1.5, RateLimitSpec.of("p", 1, 0))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> limiter(1.5, RateLimitSpec.of("p", 1, 0)))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }

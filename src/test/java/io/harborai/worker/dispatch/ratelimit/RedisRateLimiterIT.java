@@ -3,6 +3,10 @@ package io.harborai.worker.dispatch.ratelimit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.harborai.worker.redis.RedisClients;
+import io.harborai.worker.testinfra.HarborIntegrationTest;
+import io.harborai.worker.testinfra.Infra;
+import io.harborai.worker.testinfra.Topics;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -14,8 +18,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
-
-import io.harborai.worker.redis.RedisClients;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,10 +26,6 @@ import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import io.harborai.worker.testinfra.HarborIntegrationTest;
-import io.harborai.worker.testinfra.Infra;
-import io.harborai.worker.testinfra.Topics;
 
 /**
  * Two Redisson clients stand for two worker instances sharing one Redis. Measured numbers are
@@ -62,7 +60,8 @@ class RedisRateLimiterIT {
     }
 
     private static List<RedisRateLimiter> twoInstances(RateLimitSpec spec) {
-        return List.of(new RedisRateLimiter(workerA, List.of(spec), CALL_TIMEOUT),
+        return List.of(
+                new RedisRateLimiter(workerA, List.of(spec), CALL_TIMEOUT),
                 new RedisRateLimiter(workerB, List.of(spec), CALL_TIMEOUT));
     }
 
@@ -79,9 +78,17 @@ class RedisRateLimiterIT {
 
         double allowed = 600 / 60.0 * result.seconds + spec.effectiveRequestBurst();
         double earned = 600 / 60.0 * result.callingSeconds + spec.effectiveRequestBurst();
-        log.info("measured: two instances granted {} (A {}, B {}) of {} calls in {} s; limit {}; worst call {} ms;"
-                + " {} unanswered", result.total(), result.granted[0], result.granted[1], result.calls,
-                fmt(result.seconds), fmt(allowed), result.worstMillis, result.unanswered);
+        log.info(
+                "measured: two instances granted {} (A {}, B {}) of {} calls in {} s; limit {}; worst call {} ms;"
+                        + " {} unanswered",
+                result.total(),
+                result.granted[0],
+                result.granted[1],
+                result.calls,
+                fmt(result.seconds),
+                fmt(allowed),
+                result.worstMillis,
+                result.unanswered);
         assertThat((double) result.total()).isLessThanOrEqualTo(allowed * 1.05);
         assertThat((double) result.total() + result.unanswered).isGreaterThan(earned * 0.8);
         assertThat(result.granted[0]).isGreaterThan(result.total() / 10);
@@ -98,8 +105,12 @@ class RedisRateLimiterIT {
 
         double allowed = 60_000 / 60.0 * result.seconds + spec.effectiveTokenBurst();
         double earned = 60_000 / 60.0 * result.callingSeconds + spec.effectiveTokenBurst();
-        log.info("measured: {} tokens granted in {} s; limit {}; {} calls unanswered", result.total() * perCall,
-                fmt(result.seconds), fmt(allowed), result.unanswered);
+        log.info(
+                "measured: {} tokens granted in {} s; limit {}; {} calls unanswered",
+                result.total() * perCall,
+                fmt(result.seconds),
+                fmt(allowed),
+                result.unanswered);
         assertThat((double) result.total() * perCall).isLessThanOrEqualTo(allowed * 1.05);
         assertThat((double) (result.total() + result.unanswered) * perCall).isGreaterThan(earned * 0.7);
     }
@@ -112,7 +123,9 @@ class RedisRateLimiterIT {
         long t0 = System.nanoTime();
         assertThat(limiter.tryAcquire(spec.provider(), 1_000)).isTrue();
         assertThat(limiter.tryAcquire(spec.provider(), 600)).isFalse();
-        limiter.recordUsageAsync(spec.provider(), 1_000, 100).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        limiter.recordUsageAsync(spec.provider(), 1_000, 100)
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
         assertThat(limiter.tryAcquire(spec.provider(), 600)).isTrue();
 
         // Each key lives until its bucket would be full again, plus a second.
@@ -123,16 +136,17 @@ class RedisRateLimiterIT {
         // What refilled since the first call, and the time since the last, comes off: both are
         // bounded by the time since the first call.
         long elapsedMs = (System.nanoTime() - t0) / 1_000_000;
-        assertThat(reqTtl).isBetween(1_200L - elapsedMs - 10, 1_300L);   // 2 of 100 requests at 10/s
-        assertThat(tokTtl).isBetween(1_700L - elapsedMs - 10, 2_100L);   // 700 of 1,000 tokens at 1,000/s
+        assertThat(reqTtl).isBetween(1_200L - elapsedMs - 10, 1_300L); // 2 of 100 requests at 10/s
+        assertThat(tokTtl).isBetween(1_700L - elapsedMs - 10, 2_100L); // 700 of 1,000 tokens at 1,000/s
     }
 
     @Test
     void shouldKeepAnsweringOnLocalLimitsWhileRedisIsDownAndReturnWhenItIsBack(Infra infra) {
-        Assumptions.assumeTrue(infra.canRestartRedis(), "Redis from rung " + infra.redisRung() + " cannot be restarted");
+        Assumptions.assumeTrue(
+                infra.canRestartRedis(), "Redis from rung " + infra.redisRung() + " cannot be restarted");
         RateLimitSpec spec = RateLimitSpec.of(provider("outage"), 600, 0);
-        try (FailoverRateLimiter limiter = (FailoverRateLimiter)
-                RateLimiters.create(infra.redisUrl(), List.of(spec), 0.5)) {
+        try (FailoverRateLimiter limiter =
+                (FailoverRateLimiter) RateLimiters.create(infra.redisUrl(), List.of(spec), 0.5)) {
             assertThat(limiter.tryAcquire(spec.provider(), 0)).isTrue();
             assertThat(limiter.usingShared()).isTrue();
 
@@ -151,15 +165,24 @@ class RedisRateLimiterIT {
                 }
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 double localLimit = 0.5 * (600 / 60.0 * seconds + spec.effectiveRequestBurst());
-                log.info("measured: Redis down: {} of {} calls granted in {} s (local limit {}), worst call {} ms,"
-                        + " errors {}", granted, calls, fmt(seconds), fmt(localLimit), worstNanos / 1_000_000,
+                log.info(
+                        "measured: Redis down: {} of {} calls granted in {} s (local limit {}), worst call {} ms,"
+                                + " errors {}",
+                        granted,
+                        calls,
+                        fmt(seconds),
+                        fmt(localLimit),
+                        worstNanos / 1_000_000,
                         limiter.errors());
                 // Answered locally: only the call that found the outage and one probe per interval
                 // went to Redis (each counts an error); a limiter still asking Redis would count
                 // one per call. The one call allowed to wait is bounded by the limiter's timeout.
-                assertThat(limiter.errors()).isPositive()
-                        .isLessThanOrEqualTo(2 + (long) (seconds / FailoverRateLimiter.DEFAULT_PROBE_INTERVAL.toSeconds()));
-                assertThat(Duration.ofNanos(worstNanos)).as("bounded by the %s call timeout", CALL_TIMEOUT)
+                assertThat(limiter.errors())
+                        .isPositive()
+                        .isLessThanOrEqualTo(
+                                2 + (long) (seconds / FailoverRateLimiter.DEFAULT_PROBE_INTERVAL.toSeconds()));
+                assertThat(Duration.ofNanos(worstNanos))
+                        .as("bounded by the %s call timeout", CALL_TIMEOUT)
                         .isLessThan(CALL_TIMEOUT.multipliedBy(10));
                 assertThat(limiter.usingShared()).isFalse();
                 assertThat((double) granted).isGreaterThan(0).isLessThanOrEqualTo(localLimit + 1);
@@ -168,17 +191,21 @@ class RedisRateLimiterIT {
             }
 
             long back0 = System.nanoTime();
-            await().atMost(Duration.ofSeconds(8)).pollInterval(Duration.ofMillis(50))
+            await().atMost(Duration.ofSeconds(8))
+                    .pollInterval(Duration.ofMillis(50))
                     .until(() -> {
                         limiter.tryAcquire(spec.provider(), 0); // while local, calls are what trigger probes
                         return limiter.usingShared();
                     });
-            log.info("measured: back on the shared limiter {} ms after Redis restarted",
+            log.info(
+                    "measured: back on the shared limiter {} ms after Redis restarted",
                     (System.nanoTime() - back0) / 1_000_000);
-            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> {
-                limiter.tryAcquire(spec.provider(), 0);
-                return workerA.getKeys().countExists(RedisRateLimiter.requestKey(spec.provider())) == 1;
-            });
+            await().atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(50))
+                    .until(() -> {
+                        limiter.tryAcquire(spec.provider(), 0);
+                        return workerA.getKeys().countExists(RedisRateLimiter.requestKey(spec.provider())) == 1;
+                    });
         }
     }
 
@@ -199,7 +226,8 @@ class RedisRateLimiterIT {
             double seconds = (System.nanoTime() - t0) / 1e9;
             // Local from the first failure on: the first call and at most one probe per interval
             // reached Redis, where a limiter that kept asking would count 50 errors.
-            assertThat(limiter.errors()).isPositive()
+            assertThat(limiter.errors())
+                    .isPositive()
                     .isLessThanOrEqualTo(2 + (long) (seconds / FailoverRateLimiter.DEFAULT_PROBE_INTERVAL.toSeconds()));
             assertThat(granted).isEqualTo(spec.effectiveRequestBurst());
             assertThat(limiter.usingShared()).isFalse();
@@ -212,8 +240,8 @@ class RedisRateLimiterIT {
      * {@code unanswered}: calls Redis did not answer within the limiter's timeout (a loaded machine);
      * each may or may not have taken its share, so the lower bounds count them, the upper ones not.
      */
-    private record Hammer(long[] granted, long calls, long unanswered, double seconds, double callingSeconds,
-                          long worstMillis) {
+    private record Hammer(
+            long[] granted, long calls, long unanswered, double seconds, double callingSeconds, long worstMillis) {
         long total() {
             return granted[0] + granted[1];
         }
@@ -266,8 +294,13 @@ class RedisRateLimiterIT {
         for (long w : worst) {
             worstNanos = Math.max(worstNanos, w);
         }
-        return new Hammer(new long[] {granted[0].sum(), granted[1].sum()}, calls.sum(), unanswered.sum(), seconds,
-                callingSeconds, worstNanos / 1_000_000);
+        return new Hammer(
+                new long[] {granted[0].sum(), granted[1].sum()},
+                calls.sum(),
+                unanswered.sum(),
+                seconds,
+                callingSeconds,
+                worstNanos / 1_000_000);
     }
 
     private static void sleepMillis(long ms) {

@@ -3,6 +3,11 @@ package io.harborai.worker.metrics.alert;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.harborai.worker.avro.Alert;
+import io.harborai.worker.avro.AlertState;
+import io.harborai.worker.avro.MetricEvent;
+import io.harborai.worker.avro.Severity;
+import io.harborai.worker.metrics.alert.AlertRule.Bound;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -10,22 +15,22 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
-
 import org.junit.jupiter.api.Test;
-
-import io.harborai.worker.metrics.alert.AlertRule.Bound;
-import io.harborai.worker.avro.Alert;
-import io.harborai.worker.avro.AlertState;
-import io.harborai.worker.avro.MetricEvent;
-import io.harborai.worker.avro.Severity;
 
 class AlertEvaluatorTest {
 
     private static final Instant NOW = Instant.parse("2026-03-01T12:00:00Z");
     private final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
-    private final AlertRule errorRate = new AlertRule("error_rate", Severity.CRITICAL, Bound.ABOVE, 0.05, 1.0, "",
-        e -> e.getResultsSucceeded() + e.getResultsFailed() > 0 ? OptionalDouble.of(e.getErrorRate())
-            : OptionalDouble.empty());
+    private final AlertRule errorRate = new AlertRule(
+            "error_rate",
+            Severity.CRITICAL,
+            Bound.ABOVE,
+            0.05,
+            1.0,
+            "",
+            e -> e.getResultsSucceeded() + e.getResultsFailed() > 0
+                    ? OptionalDouble.of(e.getErrorRate())
+                    : OptionalDouble.empty());
 
     @Test
     void shouldFireOnlyAfterNConsecutiveBreachingSnapshots() {
@@ -33,7 +38,9 @@ class AlertEvaluatorTest {
 
         assertThat(ev.evaluate(errors(0.2))).isEmpty();
         assertThat(ev.evaluate(errors(0.2))).isEmpty();
-        assertThat(ev.evaluate(errors(0.01))).as("a good window restarts the count").isEmpty();
+        assertThat(ev.evaluate(errors(0.01)))
+                .as("a good window restarts the count")
+                .isEmpty();
         assertThat(ev.evaluate(errors(0.2))).isEmpty();
         assertThat(ev.evaluate(errors(0.2))).isEmpty();
         List<Alert> fired = ev.evaluate(errors(0.3));
@@ -60,8 +67,12 @@ class AlertEvaluatorTest {
 
         assertThat(ev.evaluate(errors(0.01))).isEmpty();
         assertThat(ev.evaluate(errors(0.01))).isEmpty();
-        assertThat(ev.evaluate(errors(0.048))).as("under the threshold but inside the 10% band").isEmpty();
-        assertThat(ev.evaluate(errors(0.045))).as("0.9 x threshold counts as recovered").isEmpty();
+        assertThat(ev.evaluate(errors(0.048)))
+                .as("under the threshold but inside the 10% band")
+                .isEmpty();
+        assertThat(ev.evaluate(errors(0.045)))
+                .as("0.9 x threshold counts as recovered")
+                .isEmpty();
         assertThat(ev.evaluate(errors(0.0))).isEmpty();
         List<Alert> resolved = ev.evaluate(errors(0.02));
 
@@ -117,33 +128,47 @@ class AlertEvaluatorTest {
 
     @Test
     void shouldRecoverAFloorAboveItsCappedRecoveryPoint() {
-        AlertRule floor = new AlertRule("hit", Severity.INFO, Bound.BELOW, 0.95, 1.0, "",
-            e -> OptionalDouble.of(e.getCacheHitRate()));
+        AlertRule floor = new AlertRule(
+                "hit", Severity.INFO, Bound.BELOW, 0.95, 1.0, "", e -> OptionalDouble.of(e.getCacheHitRate()));
         AlertEvaluator ev = new AlertEvaluator(List.of(floor), 1, 1, clock);
 
         assertThat(floor.recoveryPoint()).isEqualTo(0.975);
-        assertThat(ev.evaluate(MetricEvent.newBuilder(idle()).setCacheHitRate(0.5).build())).hasSize(1);
-        assertThat(ev.evaluate(MetricEvent.newBuilder(idle()).setCacheHitRate(0.96).build())).isEmpty();
-        assertThat(ev.evaluate(MetricEvent.newBuilder(idle()).setCacheHitRate(0.98).build()))
-            .extracting(Alert::getState).containsExactly(AlertState.RESOLVED);
+        assertThat(ev.evaluate(
+                        MetricEvent.newBuilder(idle()).setCacheHitRate(0.5).build()))
+                .hasSize(1);
+        assertThat(ev.evaluate(
+                        MetricEvent.newBuilder(idle()).setCacheHitRate(0.96).build()))
+                .isEmpty();
+        assertThat(ev.evaluate(
+                        MetricEvent.newBuilder(idle()).setCacheHitRate(0.98).build()))
+                .extracting(Alert::getState)
+                .containsExactly(AlertState.RESOLVED);
     }
 
     @Test
     void shouldRejectBadCountsAndDuplicateRules() {
         assertThatThrownBy(() -> new AlertEvaluator(List.of(errorRate), 0, 1, clock))
-            .isInstanceOf(IllegalArgumentException.class);
+                .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new AlertEvaluator(List.of(errorRate, errorRate), 1, 1, clock))
-            .hasMessageContaining("duplicate");
+                .hasMessageContaining("duplicate");
     }
 
     static MetricEvent idle() {
-        return MetricEvent.newBuilder().setInstance("w-1").setWindowStartMs(0).setWindowEndMs(1_000)
-            .setProviders(List.of()).setCounters(Map.of()).build();
+        return MetricEvent.newBuilder()
+                .setInstance("w-1")
+                .setWindowStartMs(0)
+                .setWindowEndMs(1_000)
+                .setProviders(List.of())
+                .setCounters(Map.of())
+                .build();
     }
 
     private static MetricEvent errors(double rate) {
         long failed = Math.round(rate * 10_000);
-        return MetricEvent.newBuilder(idle()).setResultsSucceeded(10_000 - failed).setResultsFailed(failed)
-            .setErrorRate(rate).build();
+        return MetricEvent.newBuilder(idle())
+                .setResultsSucceeded(10_000 - failed)
+                .setResultsFailed(failed)
+                .setErrorRate(rate)
+                .build();
     }
 }

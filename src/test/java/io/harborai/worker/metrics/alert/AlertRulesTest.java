@@ -2,6 +2,12 @@ package io.harborai.worker.metrics.alert;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.harborai.worker.avro.Alert;
+import io.harborai.worker.avro.AlertState;
+import io.harborai.worker.avro.MetricEvent;
+import io.harborai.worker.avro.Severity;
+import io.harborai.worker.config.HarborConfig;
+import io.harborai.worker.config.StageSettings;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -9,15 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
-
 import org.junit.jupiter.api.Test;
-
-import io.harborai.worker.avro.Alert;
-import io.harborai.worker.avro.AlertState;
-import io.harborai.worker.avro.MetricEvent;
-import io.harborai.worker.avro.Severity;
-import io.harborai.worker.config.HarborConfig;
-import io.harborai.worker.config.StageSettings;
 
 class AlertRulesTest {
 
@@ -27,8 +25,15 @@ class AlertRulesTest {
     void shouldBuildTheDefaultRulesWithCacheHitRateOffByDefault() {
         List<AlertRule> rules = AlertRules.from(config(Map.of()));
 
-        assertThat(rules).extracting(AlertRule::name).containsExactly(AlertRules.LATENCY_P95, AlertRules.ERROR_RATE,
-            AlertRules.MEMORY, AlertRules.CIRCUIT_OPEN, AlertRules.DLQ_RATE, AlertRules.CONSUMER_LAG);
+        assertThat(rules)
+                .extracting(AlertRule::name)
+                .containsExactly(
+                        AlertRules.LATENCY_P95,
+                        AlertRules.ERROR_RATE,
+                        AlertRules.MEMORY,
+                        AlertRules.CIRCUIT_OPEN,
+                        AlertRules.DLQ_RATE,
+                        AlertRules.CONSUMER_LAG);
         assertThat(rules).extracting(AlertRule::threshold).containsExactly(5_000.0, 0.05, 0.9, 0.0, 1.0, 100_000.0);
     }
 
@@ -36,7 +41,11 @@ class AlertRulesTest {
     void shouldFireEachDefaultRuleOnItsOwnSignalOnly() {
         Map<String, Object> cfg = Map.of("alerts.cache-hit-rate-min", 0.5);
         assertOnlyFires(cfg, AlertRules.LATENCY_P95, Severity.WARNING, e -> e.setLatencyP95Ms(6_000));
-        assertOnlyFires(cfg, AlertRules.ERROR_RATE, Severity.CRITICAL, e -> e.setResultsFailed(50).setErrorRate(0.5));
+        assertOnlyFires(
+                cfg,
+                AlertRules.ERROR_RATE,
+                Severity.CRITICAL,
+                e -> e.setResultsFailed(50).setErrorRate(0.5));
         assertOnlyFires(cfg, AlertRules.MEMORY, Severity.WARNING, e -> e.setHeapUsedBytes(950));
         assertOnlyFires(cfg, AlertRules.CACHE_HIT_RATE, Severity.INFO, e -> e.setCacheHitRate(0.2));
         assertOnlyFires(cfg, AlertRules.CIRCUIT_OPEN, Severity.CRITICAL, e -> e.setCircuitsOpen(1));
@@ -46,12 +55,27 @@ class AlertRulesTest {
 
     @Test
     void shouldTurnARuleOffWithThresholdZero() {
-        Map<String, Object> off = Map.of("alerts.latency-p95-ms", 0.0, "alerts.error-rate", 0.0,
-            "alerts.heap-used-ratio", 0.0, "alerts.dlq-per-second", 0.0, "alerts.consumer-lag", 0L);
+        Map<String, Object> off = Map.of(
+                "alerts.latency-p95-ms",
+                0.0,
+                "alerts.error-rate",
+                0.0,
+                "alerts.heap-used-ratio",
+                0.0,
+                "alerts.dlq-per-second",
+                0.0,
+                "alerts.consumer-lag",
+                0L);
         AlertEvaluator ev = evaluator(off);
-        MetricEvent terrible = MetricEvent.newBuilder(healthy()).setLatencyP95Ms(1e6).setResultsFailed(100)
-            .setErrorRate(1.0).setHeapUsedBytes(1_000).setDlq(1_000).setConsumerLag(10_000_000).setCacheHitRate(0)
-            .build();
+        MetricEvent terrible = MetricEvent.newBuilder(healthy())
+                .setLatencyP95Ms(1e6)
+                .setResultsFailed(100)
+                .setErrorRate(1.0)
+                .setHeapUsedBytes(1_000)
+                .setDlq(1_000)
+                .setConsumerLag(10_000_000)
+                .setCacheHitRate(0)
+                .build();
 
         assertThat(ev.rules()).extracting(AlertRule::name).containsExactly(AlertRules.CIRCUIT_OPEN);
         assertThat(ev.evaluate(terrible)).isEmpty();
@@ -60,25 +84,34 @@ class AlertRulesTest {
     @Test
     void shouldNotFireErrorRateOrCacheRulesWithoutTraffic() {
         AlertEvaluator ev = evaluator(Map.of("alerts.cache-hit-rate-min", 0.5));
-        MetricEvent idle = MetricEvent.newBuilder(healthy()).setResultsSucceeded(0).setResultsFailed(0)
-            .setErrorRate(0).setCacheLookups(0).setCacheHitRate(0).setLatencyP95Ms(1e6).build();
+        MetricEvent idle = MetricEvent.newBuilder(healthy())
+                .setResultsSucceeded(0)
+                .setResultsFailed(0)
+                .setErrorRate(0)
+                .setCacheLookups(0)
+                .setCacheHitRate(0)
+                .setLatencyP95Ms(1e6)
+                .build();
 
         assertThat(ev.evaluate(idle)).isEmpty();
     }
 
-    private static void assertOnlyFires(Map<String, Object> cfg, String rule, Severity severity,
-                                        UnaryOperator<MetricEvent.Builder> breach) {
+    private static void assertOnlyFires(
+            Map<String, Object> cfg, String rule, Severity severity, UnaryOperator<MetricEvent.Builder> breach) {
         AlertEvaluator ev = evaluator(cfg);
         assertThat(ev.evaluate(healthy())).as("healthy snapshot").isEmpty();
-        List<Alert> alerts = ev.evaluate(breach.apply(MetricEvent.newBuilder(healthy())).build());
+        List<Alert> alerts =
+                ev.evaluate(breach.apply(MetricEvent.newBuilder(healthy())).build());
 
         assertThat(alerts).as(rule).singleElement().satisfies(a -> {
             assertThat(a.getRule()).isEqualTo(rule);
             assertThat(a.getSeverity()).isEqualTo(severity);
             assertThat(a.getState()).isEqualTo(AlertState.FIRING);
         });
-        assertThat(ev.evaluate(healthy())).as(rule + " resolves").extracting(Alert::getState)
-            .containsExactly(AlertState.RESOLVED);
+        assertThat(ev.evaluate(healthy()))
+                .as(rule + " resolves")
+                .extracting(Alert::getState)
+                .containsExactly(AlertState.RESOLVED);
     }
 
     private static AlertEvaluator evaluator(Map<String, Object> overrides) {
@@ -94,8 +127,18 @@ class AlertRulesTest {
 
     /** A 2-second window inside every default threshold. */
     private static MetricEvent healthy() {
-        return MetricEvent.newBuilder(AlertEvaluatorTest.idle()).setWindowEndMs(2_000)
-            .setResultsSucceeded(100).setErrorRate(0).setLatencyP95Ms(100).setHeapUsedBytes(100).setHeapMaxBytes(1_000)
-            .setCacheLookups(100).setCacheHitRate(0.9).setDlq(0).setConsumerLag(10).setCircuitsOpen(0).build();
+        return MetricEvent.newBuilder(AlertEvaluatorTest.idle())
+                .setWindowEndMs(2_000)
+                .setResultsSucceeded(100)
+                .setErrorRate(0)
+                .setLatencyP95Ms(100)
+                .setHeapUsedBytes(100)
+                .setHeapMaxBytes(1_000)
+                .setCacheLookups(100)
+                .setCacheHitRate(0.9)
+                .setDlq(0)
+                .setConsumerLag(10)
+                .setCircuitsOpen(0)
+                .build();
     }
 }

@@ -4,13 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.harborai.worker.avro.Alert;
+import io.harborai.worker.avro.AlertState;
+import io.harborai.worker.avro.Severity;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -19,10 +21,6 @@ import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import io.harborai.worker.avro.Alert;
-import io.harborai.worker.avro.AlertState;
-import io.harborai.worker.avro.Severity;
 
 class WebhookSinkTest {
 
@@ -43,7 +41,8 @@ class WebhookSinkTest {
     @Test
     void shouldPostTheAlertAsJson() throws Exception {
         server.enqueue(new MockResponse.Builder().code(204).build());
-        WebhookSink sink = new WebhookSink(SHARED, server.url("/hooks/T0/SECRET").toString(), 10);
+        WebhookSink sink =
+                new WebhookSink(SHARED, server.url("/hooks/T0/SECRET").toString(), 10);
 
         sink.submit(alert("error_rate", AlertState.FIRING));
 
@@ -118,13 +117,20 @@ class WebhookSinkTest {
     @Test
     void shouldRejectANonHttpUrlWithoutEchoingIt() {
         assertThatThrownBy(() -> new WebhookSink(SHARED, "ftp://user:s3cret@example.com/x", 10))
-            .isInstanceOf(IllegalArgumentException.class)
-            .hasMessageNotContaining("s3cret");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageNotContaining("s3cret");
     }
 
     private static Alert alert(String rule, AlertState state) {
-        return Alert.newBuilder().setRule(rule).setInstance("w-1").setSeverity(Severity.CRITICAL).setState(state)
-            .setValue(0.25).setThreshold(0.05).setMessage(rule + " 0.25 above 0.05")
-            .setTimestampMs(1_700_000_000_000L).build();
+        return Alert.newBuilder()
+                .setRule(rule)
+                .setInstance("w-1")
+                .setSeverity(Severity.CRITICAL)
+                .setState(state)
+                .setValue(0.25)
+                .setThreshold(0.05)
+                .setMessage(rule + " 0.25 above 0.05")
+                .setTimestampMs(1_700_000_000_000L)
+                .build();
     }
 }

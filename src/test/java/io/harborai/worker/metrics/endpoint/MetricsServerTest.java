@@ -17,16 +17,18 @@ class MetricsServerTest {
     private final HttpClient client = HttpClient.newHttpClient();
 
     private HttpResponse<String> get(MetricsServer s, String path) throws Exception {
-        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + path)).build(),
-            HttpResponse.BodyHandlers.ofString());
+        return client.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + path))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
     void shouldServeMetricsHealthAndReadinessOverHttp() throws Exception {
         AtomicReference<KafkaStreams.State> state = new AtomicReference<>(KafkaStreams.State.REBALANCING);
         AtomicReference<List<String>> open = new AtomicReference<>(List.of());
-        try (MetricsServer s = MetricsServer.start(0, () -> "harbor_requests_total 1.0\n",
-            () -> Map.of("app", state.get()), open::get)) {
+        try (MetricsServer s = MetricsServer.start(
+                0, () -> "harbor_requests_total 1.0\n", () -> Map.of("app", state.get()), open::get)) {
             HttpResponse<String> metrics = get(s, "/metrics");
             assertThat(metrics.statusCode()).isEqualTo(200);
             assertThat(metrics.headers().firstValue("Content-Type")).contains(MetricsServer.PROMETHEUS_CONTENT_TYPE);
@@ -50,7 +52,8 @@ class MetricsServerTest {
     void shouldNameThePortWhenItIsInUse() {
         try (MetricsServer first = MetricsServer.start(0, () -> "", Map::of, List::of)) {
             assertThatThrownBy(() -> MetricsServer.start(first.port(), () -> "", Map::of, List::of))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("metrics.port " + first.port());
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("metrics.port " + first.port());
         }
     }
 }

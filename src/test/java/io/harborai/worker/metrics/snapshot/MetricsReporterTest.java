@@ -3,15 +3,24 @@ package io.harborai.worker.metrics.snapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.harborai.worker.avro.Alert;
+import io.harborai.worker.avro.MetricEvent;
+import io.harborai.worker.config.HarborConfig;
+import io.harborai.worker.config.StageSettings;
+import io.harborai.worker.metrics.MetricsCatalog;
+import io.harborai.worker.metrics.alert.AlertEvaluator;
+import io.harborai.worker.metrics.alert.AlertRule;
+import io.harborai.worker.metrics.alert.AlertRules;
+import io.harborai.worker.metrics.topic.MetricsTopic;
+import io.harborai.worker.testinfra.MutableClock;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.management.MemoryUsage;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.TimeoutException;
@@ -20,27 +29,16 @@ import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
-import io.harborai.worker.metrics.alert.AlertEvaluator;
-import io.harborai.worker.metrics.alert.AlertRule;
-import io.harborai.worker.metrics.alert.AlertRules;
-import io.harborai.worker.avro.Alert;
-import io.harborai.worker.avro.MetricEvent;
-import io.harborai.worker.config.HarborConfig;
-import io.harborai.worker.config.StageSettings;
-import io.harborai.worker.metrics.MetricsCatalog;
-import io.harborai.worker.metrics.topic.MetricsTopic;
-import io.harborai.worker.testinfra.MutableClock;
-
 class MetricsReporterTest {
 
     private final MeterRegistry meters = new SimpleMeterRegistry();
     private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
     private final MockProducer<String, byte[]> producer =
-        new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
-    private final Serializer<MetricEvent> metricText = (topic, e) -> ("metric " + e.getResultsFailed())
-        .getBytes(StandardCharsets.UTF_8);
-    private final Serializer<Alert> alertText = (topic, a) -> (a.getRule() + " " + a.getState())
-        .getBytes(StandardCharsets.UTF_8);
+            new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
+    private final Serializer<MetricEvent> metricText =
+            (topic, e) -> ("metric " + e.getResultsFailed()).getBytes(StandardCharsets.UTF_8);
+    private final Serializer<Alert> alertText =
+            (topic, a) -> (a.getRule() + " " + a.getState()).getBytes(StandardCharsets.UTF_8);
 
     @Test
     void shouldWriteEachSnapshotAndEachAlertWithKeyAndHeader() {
@@ -67,8 +65,8 @@ class MetricsReporterTest {
 
     @Test
     void shouldCountProducerErrorsWithoutThrowing() {
-        MockProducer<String, byte[]> manual = new MockProducer<>(false, null, new StringSerializer(),
-            new ByteArraySerializer());
+        MockProducer<String, byte[]> manual =
+                new MockProducer<>(false, null, new StringSerializer(), new ByteArraySerializer());
         MetricsReporter reporter = reporter(manual);
         clock.advance(Duration.ofSeconds(1));
         reporter.tick();
@@ -76,8 +74,17 @@ class MetricsReporterTest {
         manual.errorNext(new TimeoutException("no broker"));
 
         assertThat(reporter.producerErrors()).isEqualTo(1);
-        MetricsReporter failing = new MetricsReporter(collector(), null, null, producer,
-            (t, e) -> { throw new IllegalStateException("registry down"); }, alertText, "met", "met");
+        MetricsReporter failing = new MetricsReporter(
+                collector(),
+                null,
+                null,
+                producer,
+                (t, e) -> {
+                    throw new IllegalStateException("registry down");
+                },
+                alertText,
+                "met",
+                "met");
         failing.tick();
         assertThat(failing.producerErrors()).isEqualTo(1);
         assertThat(failing.last()).isNotNull();
@@ -112,8 +119,8 @@ class MetricsReporterTest {
 
     private MetricsReporter reporter(MockProducer<String, byte[]> p) {
         List<AlertRule> rules = AlertRules.from(StageSettings.alerts(HarborConfig.fromMap(Map.of())));
-        return new MetricsReporter(collector(), new AlertEvaluator(rules, 1, 1, clock), null, p, metricText, alertText,
-            "met", "alerts");
+        return new MetricsReporter(
+                collector(), new AlertEvaluator(rules, 1, 1, clock), null, p, metricText, alertText, "met", "alerts");
     }
 
     private SnapshotCollector collector() {
@@ -121,7 +128,8 @@ class MetricsReporterTest {
     }
 
     private void failed(int n) {
-        meters.counter(MetricsCatalog.RESULTS, "traffic", "online", "status", "FAILED", "code", "TIMEOUT").increment(n);
+        meters.counter(MetricsCatalog.RESULTS, "traffic", "online", "status", "FAILED", "code", "TIMEOUT")
+                .increment(n);
     }
 
     private static String text(ProducerRecord<String, byte[]> r) {

@@ -1,35 +1,29 @@
 package io.harborai.worker.metrics.snapshot;
 
-import io.harborai.worker.testinfra.MutableClock;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.offset;
 import static org.assertj.core.api.Assertions.withinPercentage;
 
-import java.lang.management.MemoryUsage;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
-import java.util.concurrent.atomic.AtomicInteger;
-
+import io.harborai.worker.avro.MetricEvent;
+import io.harborai.worker.avro.ProviderStats;
+import io.harborai.worker.metrics.MetricsCatalog;
+import io.harborai.worker.testinfra.MutableClock;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.lang.management.MemoryUsage;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
-
-import io.harborai.worker.avro.MetricEvent;
-import io.harborai.worker.avro.ProviderStats;
-import io.harborai.worker.metrics.MetricsCatalog;
 
 class SnapshotCollectorTest {
 
     private final MeterRegistry meters = new SimpleMeterRegistry();
     private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
-    private final SnapshotCollector collector = new SnapshotCollector(meters, "w-1", "balanced", clock,
-        () -> new MemoryUsage(0, 300, 1_000, 2_000));
+    private final SnapshotCollector collector =
+            new SnapshotCollector(meters, "w-1", "balanced", clock, () -> new MemoryUsage(0, 300, 1_000, 2_000));
 
     @Test
     void shouldReportCounterDeltasPerWindowNotTotals() {
@@ -61,8 +55,11 @@ class SnapshotCollectorTest {
         assertThat(first.getCacheCoalesced()).isEqualTo(6);
         assertThat(first.getThroughputRps()).isCloseTo(5.0, offset(1e-9));
         assertThat(first.getErrorRate()).isCloseTo(0.2, offset(1e-9));
-        assertThat(first.getCounters()).containsEntry("requests.online", 7L).containsEntry("requests.batch", 3L)
-            .containsEntry("failed.TIMEOUT", 2L).containsEntry("dlq.DECODE", 4L);
+        assertThat(first.getCounters())
+                .containsEntry("requests.online", 7L)
+                .containsEntry("requests.batch", 3L)
+                .containsEntry("failed.TIMEOUT", 2L)
+                .containsEntry("dlq.DECODE", 4L);
         assertThat(first.getHeapUsedBytes()).isEqualTo(300);
         assertThat(first.getHeapMaxBytes()).isEqualTo(2_000);
 
@@ -106,10 +103,14 @@ class SnapshotCollectorTest {
 
     @Test
     void shouldTakeLatencyPercentilesFromTheTimersWithResults() {
-        Timer online = Timer.builder(MetricsCatalog.REQUEST_LATENCY).tag("traffic", "online")
-            .publishPercentiles(0.5, 0.95, 0.99).register(meters);
-        Timer batch = Timer.builder(MetricsCatalog.REQUEST_LATENCY).tag("traffic", "batch")
-            .publishPercentiles(0.5, 0.95, 0.99).register(meters);
+        Timer online = Timer.builder(MetricsCatalog.REQUEST_LATENCY)
+                .tag("traffic", "online")
+                .publishPercentiles(0.5, 0.95, 0.99)
+                .register(meters);
+        Timer batch = Timer.builder(MetricsCatalog.REQUEST_LATENCY)
+                .tag("traffic", "batch")
+                .publishPercentiles(0.5, 0.95, 0.99)
+                .register(meters);
         for (int ms = 1; ms <= 100; ms++) {
             online.record(Duration.ofMillis(ms));
         }
@@ -125,10 +126,11 @@ class SnapshotCollectorTest {
 
     @Test
     void shouldEstimateWindowPercentilesFromHistogramBucketsInFastMode() {
-        Timer t = Timer.builder(MetricsCatalog.REQUEST_LATENCY).tag("traffic", "online")
-            .serviceLevelObjectives(Duration.ofMillis(10), Duration.ofMillis(50), Duration.ofMillis(100),
-                Duration.ofMillis(500))
-            .register(meters);
+        Timer t = Timer.builder(MetricsCatalog.REQUEST_LATENCY)
+                .tag("traffic", "online")
+                .serviceLevelObjectives(
+                        Duration.ofMillis(10), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(500))
+                .register(meters);
         for (int i = 0; i < 10; i++) {
             t.record(Duration.ofMillis(5));
         }
@@ -162,16 +164,20 @@ class SnapshotCollectorTest {
         timeout.record(Duration.ofMillis(900));
         timeout.record(Duration.ofMillis(900));
         other.record(Duration.ofMillis(30));
-        meters.counter(MetricsCatalog.COST, "provider", "openai", "model", "gpt-x", "currency", "USD").increment(0.25);
-        meters.counter(MetricsCatalog.COST, "provider", "ark", "model", "doubao", "currency", "CNY").increment(1.5);
+        meters.counter(MetricsCatalog.COST, "provider", "openai", "model", "gpt-x", "currency", "USD")
+                .increment(0.25);
+        meters.counter(MetricsCatalog.COST, "provider", "ark", "model", "doubao", "currency", "CNY")
+                .increment(1.5);
         clock.advance(Duration.ofSeconds(1));
 
         MetricEvent e = collector.snapshot();
 
         assertThat(e.getProviderCalls()).isEqualTo(11);
-        assertThat(e.getProviders()).extracting(ProviderStats::getProvider, ProviderStats::getModel)
-            .containsExactly(org.assertj.core.groups.Tuple.tuple("ark", "doubao"),
-                org.assertj.core.groups.Tuple.tuple("openai", "gpt-x"));
+        assertThat(e.getProviders())
+                .extracting(ProviderStats::getProvider, ProviderStats::getModel)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("ark", "doubao"),
+                        org.assertj.core.groups.Tuple.tuple("openai", "gpt-x"));
         ProviderStats ark = e.getProviders().get(0);
         assertThat(ark.getCalls()).isEqualTo(1);
         assertThat(ark.getErrors()).isZero();
@@ -184,7 +190,8 @@ class SnapshotCollectorTest {
         assertThat(openai.getCurrency()).isEqualTo("USD");
         assertThat(openai.getLatencyP50Ms()).as("largest among active outcomes").isCloseTo(900, withinPercentage(5));
 
-        meters.counter(MetricsCatalog.COST, "provider", "openai", "model", "gpt-x", "currency", "USD").increment(0.5);
+        meters.counter(MetricsCatalog.COST, "provider", "openai", "model", "gpt-x", "currency", "USD")
+                .increment(0.5);
         clock.advance(Duration.ofSeconds(1));
         ProviderStats next = collector.snapshot().getProviders().get(1);
         assertThat(next.getCalls()).isZero();
@@ -196,20 +203,31 @@ class SnapshotCollectorTest {
     void shouldReadGaugesAtTheEndOfTheWindow() {
         AtomicInteger online = new AtomicInteger(4);
         AtomicInteger batch = new AtomicInteger(6);
-        Gauge.builder(MetricsCatalog.IN_FLIGHT, online, AtomicInteger::get).tag("traffic", "online").register(meters);
-        Gauge.builder(MetricsCatalog.IN_FLIGHT, batch, AtomicInteger::get).tag("traffic", "batch").register(meters);
-        Gauge.builder(MetricsCatalog.IN_FLIGHT_BYTES, online, n -> n.get() * 100.0).tag("traffic", "online")
-            .register(meters);
+        Gauge.builder(MetricsCatalog.IN_FLIGHT, online, AtomicInteger::get)
+                .tag("traffic", "online")
+                .register(meters);
+        Gauge.builder(MetricsCatalog.IN_FLIGHT, batch, AtomicInteger::get)
+                .tag("traffic", "batch")
+                .register(meters);
+        Gauge.builder(MetricsCatalog.IN_FLIGHT_BYTES, online, n -> n.get() * 100.0)
+                .tag("traffic", "online")
+                .register(meters);
         AtomicInteger open = new AtomicInteger(1);
-        Gauge.builder(MetricsCatalog.PROVIDER_CIRCUIT_OPEN, open, AtomicInteger::get).tag("provider", "a")
-            .register(meters);
-        Gauge.builder(MetricsCatalog.PROVIDER_CIRCUIT_OPEN, () -> 0).tag("provider", "b").register(meters);
-        Gauge.builder(ConsumerLag.RECORDS_LAG, () -> 40).tags("client-id", "app-StreamThread-1-consumer",
-            "topic", "req", "partition", "0").register(meters);
-        Gauge.builder(ConsumerLag.RECORDS_LAG, () -> 2).tags("client-id", "app-StreamThread-1-consumer",
-            "topic", "req", "partition", "1").register(meters);
-        Gauge.builder(ConsumerLag.RECORDS_LAG, () -> 999).tags("client-id", "app-StreamThread-1-restore-consumer",
-            "topic", "changelog", "partition", "0").register(meters);
+        Gauge.builder(MetricsCatalog.PROVIDER_CIRCUIT_OPEN, open, AtomicInteger::get)
+                .tag("provider", "a")
+                .register(meters);
+        Gauge.builder(MetricsCatalog.PROVIDER_CIRCUIT_OPEN, () -> 0)
+                .tag("provider", "b")
+                .register(meters);
+        Gauge.builder(ConsumerLag.RECORDS_LAG, () -> 40)
+                .tags("client-id", "app-StreamThread-1-consumer", "topic", "req", "partition", "0")
+                .register(meters);
+        Gauge.builder(ConsumerLag.RECORDS_LAG, () -> 2)
+                .tags("client-id", "app-StreamThread-1-consumer", "topic", "req", "partition", "1")
+                .register(meters);
+        Gauge.builder(ConsumerLag.RECORDS_LAG, () -> 999)
+                .tags("client-id", "app-StreamThread-1-restore-consumer", "topic", "changelog", "partition", "0")
+                .register(meters);
         clock.advance(Duration.ofSeconds(1));
 
         MetricEvent e = collector.snapshot();
@@ -223,28 +241,36 @@ class SnapshotCollectorTest {
 
     @Test
     void shouldFallBackToTheClientLagMaxWithoutPartitionGauges() {
-        Gauge.builder(ConsumerLag.RECORDS_LAG_MAX, () -> 17).tag("client-id", "c1").register(meters);
-        Gauge.builder(ConsumerLag.RECORDS_LAG_MAX, () -> Double.NaN).tag("client-id", "c2").register(meters);
+        Gauge.builder(ConsumerLag.RECORDS_LAG_MAX, () -> 17)
+                .tag("client-id", "c1")
+                .register(meters);
+        Gauge.builder(ConsumerLag.RECORDS_LAG_MAX, () -> Double.NaN)
+                .tag("client-id", "c2")
+                .register(meters);
         clock.advance(Duration.ofSeconds(1));
 
         assertThat(collector.snapshot().getConsumerLag()).isEqualTo(17);
     }
 
     private Timer providerTimer(String provider, String model, String outcome) {
-        return Timer.builder(MetricsCatalog.PROVIDER_CALLS).tags("provider", provider, "model", model, "outcome", outcome)
-            .publishPercentiles(0.5, 0.95, 0.99).register(meters);
+        return Timer.builder(MetricsCatalog.PROVIDER_CALLS)
+                .tags("provider", provider, "model", model, "outcome", outcome)
+                .publishPercentiles(0.5, 0.95, 0.99)
+                .register(meters);
     }
 
     private void succeeded(String traffic, int n) {
-        meters.counter(MetricsCatalog.RESULTS, "traffic", traffic, "status", "SUCCEEDED", "code", "none").increment(n);
+        meters.counter(MetricsCatalog.RESULTS, "traffic", traffic, "status", "SUCCEEDED", "code", "none")
+                .increment(n);
     }
 
     private void failed(String traffic, String code, int n) {
-        meters.counter(MetricsCatalog.RESULTS, "traffic", traffic, "status", "FAILED", "code", code).increment(n);
+        meters.counter(MetricsCatalog.RESULTS, "traffic", traffic, "status", "FAILED", "code", code)
+                .increment(n);
     }
 
     private void lookups(String tier, String result, int n) {
-        meters.counter(MetricsCatalog.CACHE_LOOKUPS, "tier", tier, "result", result).increment(n);
+        meters.counter(MetricsCatalog.CACHE_LOOKUPS, "tier", tier, "result", result)
+                .increment(n);
     }
-
 }
