@@ -2,16 +2,27 @@ package io.harborai.worker.bench;
 
 import io.harborai.worker.avro.ChatRequest;
 import io.harborai.worker.avro.ChatResult;
+import io.harborai.worker.batch.ClientDefaults;
 import io.harborai.worker.dispatch.Results;
 import io.harborai.worker.provider.OpenAiCompatibleClient;
 import io.harborai.worker.provider.ProviderOutcome;
+import io.harborai.worker.provider.ProviderSpec;
+import io.harborai.worker.schema.AvroSerde;
+import io.harborai.worker.schema.SchemaRegistryClient;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import okhttp3.OkHttpClient;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * The naive alternative the worker must beat: "a consumer that calls the OpenAI SDK". A plain
@@ -21,11 +32,60 @@ import org.apache.kafka.common.TopicPartition;
  *
  * <p>Its requests are produced up front (a backlog, as in the main run) to a topic of their own;
  * it stops after {@code sample} requests or {@link BenchOptions#NAIVE_MAX}, whichever comes first.
+ * {@link #measure} sets up its clients (the bench's serdes, the simulator as the one provider).
  *
  * <p>Threading: everything runs on the calling thread, as the naive loop would.
  */
 final class NaiveBaseline {
     private NaiveBaseline() {}
+
+    /**
+     * Runs the loop on its own clients and consumer group against the simulator at {@code sim},
+     * for {@code --naive-sample} requests at most (never more than the measured run's).
+     */
+    static double measure(
+            BenchOptions options,
+            Map<String, Object> common,
+            SchemaRegistryClient registry,
+            String sim,
+            BenchRequests requests,
+            long firstSeq,
+            String requestTopic,
+            String resultTopic,
+            String run) {
+        int sample = Math.min(options.naiveSample(), options.requests());
+        Map<String, Object> consumerProps = new HashMap<>(common);
+        consumerProps.putAll(ClientDefaults.consumer());
+        consumerProps.put("group.id", run + "-naive");
+        consumerProps.put("max.poll.records", 500);
+        OkHttpClient http = new OkHttpClient.Builder().build();
+        try (KafkaProducer<String, ChatRequest> producer = BenchClients.requestProducer(common, registry);
+                KafkaConsumer<String, ChatRequest> consumer = new KafkaConsumer<>(
+                        consumerProps,
+                        new StringDeserializer(),
+                        new AvroSerde<>(registry, ChatRequest.class, false).deserializer());
+                KafkaProducer<String, ChatResult> results = new KafkaProducer<>(
+                        BenchClients.producerProps(common),
+                        new StringSerializer(),
+                        new AvroSerde<>(registry, ChatResult.class, true).serializer())) {
+            OpenAiCompatibleClient client =
+                    new OpenAiCompatibleClient(http, ProviderSpec.of("simulator", sim, null, List.of("*")), null);
+            return run(
+                    producer,
+                    consumer,
+                    results,
+                    requestTopic,
+                    resultTopic,
+                    client,
+                    requests,
+                    firstSeq,
+                    sample,
+                    options.distinct(sample));
+        } finally {
+            http.dispatcher().executorService().shutdown();
+            http.connectionPool().evictAll();
+        }
+    }
 
     /** Requests per second the loop completed. */
     static double run(

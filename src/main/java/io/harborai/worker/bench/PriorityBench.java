@@ -29,19 +29,28 @@ import org.apache.kafka.clients.producer.KafkaProducer;
  * probe's own calls (its results that were not cache hits): no second result consumer is needed.
  *
  * <p>Threading: the calling thread runs the phases; generator threads produce (see {@link
- * BenchRunner#phase}).
+ * BenchPhases#phase}).
  */
 final class PriorityBench {
     static final int BATCH_ALONE_SECONDS = 3;
 
-    private final BenchRunner runner;
     private final BenchOptions options;
     private final PriorityOptions priority;
+    private final BenchRunner.ConfigSource configs;
+    private final BenchPhases phases;
+    private final BenchDescription description;
 
-    PriorityBench(BenchRunner runner, BenchOptions options, PriorityOptions priority) {
-        this.runner = runner;
+    PriorityBench(
+            BenchOptions options,
+            PriorityOptions priority,
+            BenchRunner.ConfigSource configs,
+            BenchPhases phases,
+            BenchDescription description) {
         this.options = options;
         this.priority = priority;
+        this.configs = configs;
+        this.phases = phases;
+        this.description = description;
     }
 
     PriorityReport run(String run, String sim, WorkerSettings cfg, Map<String, String> env, Map<String, Object> base)
@@ -49,27 +58,27 @@ final class PriorityBench {
         Map<String, Object> common = cfg.kafka();
         String online = cfg.topics().requests();
         String batch = cfg.topics().requestsBatch();
-        BenchRunner.ensureTopics(
+        BenchClients.ensureTopics(
                 common, cfg.topics(), List.of(online, batch, cfg.topics().results()));
         SchemaRegistryClient registry = SchemaRegistryClient.create(cfg.schemaRegistryUrl());
         BenchRequests requests = new BenchRequests(run + "-");
         int level = options.levels().get(0);
         Map<String, Object> overrides = new LinkedHashMap<>(base);
         overrides.put(BenchRunner.MAX_IN_FLIGHT_KEY, level);
-        HarborConfig workerCfg = runner.load(env, overrides);
+        HarborConfig workerCfg = configs.load(env, overrides);
         WorkerSettings workerSettings = WorkerSettings.from(workerCfg);
         double rps = priority.onlineRps();
         int n = priority.onlineRequests();
-        try (KafkaProducer<String, ChatRequest> producer = BenchRunner.requestProducer(common, registry);
+        try (KafkaProducer<String, ChatRequest> producer = BenchClients.requestProducer(common, registry);
                 ResultCollector collector = new ResultCollector(
-                        BenchRunner.resultConsumer(common, registry, run + "-collector"),
+                        BenchClients.resultConsumer(common, registry, run + "-collector"),
                         cfg.topics().results(),
                         requests)) {
-            List<HarborWorker> workers = runner.startWorkers(workerCfg);
+            List<HarborWorker> workers = phases.startWorkers(workerCfg);
             try {
                 long seq = 0;
                 if (options.warmup() > 0) {
-                    runner.phase(
+                    phases.phase(
                             producer,
                             collector,
                             online,
@@ -81,7 +90,7 @@ final class PriorityBench {
                             "[online] warm-up",
                             r -> {});
                     seq += options.warmup();
-                    runner.phase(
+                    phases.phase(
                             producer,
                             collector,
                             batch,
@@ -94,11 +103,11 @@ final class PriorityBench {
                             r -> {});
                     seq += options.warmup();
                 }
-                ResultCollector.Phase idle = runner.phase(
+                ResultCollector.Phase idle = phases.phase(
                         producer, collector, online, rps, requests, "idle", seq, n, "[online] idle", r -> {});
                 seq += n;
 
-                long callsBefore = runner.providerCalls(sim);
+                long callsBefore = phases.providerCalls(sim);
                 LoadGenerator bulk = new LoadGenerator(
                         producer,
                         batch,
@@ -116,15 +125,15 @@ final class PriorityBench {
                         "[batch] %d requests produced at once; waiting for the batch to run ...%n",
                         priority.batchRequests());
                 awaitCalls(sim, callsBefore + Math.max(1, Math.min(priority.batchRequests() / 20, 1_000)));
-                long a0 = runner.providerCalls(sim);
+                long a0 = phases.providerCalls(sim);
                 long t0 = System.nanoTime();
                 Thread.sleep(TimeUnit.SECONDS.toMillis(BATCH_ALONE_SECONDS));
-                double alone = rate(runner.providerCalls(sim) - a0, System.nanoTime() - t0);
+                double alone = rate(phases.providerCalls(sim) - a0, System.nanoTime() - t0);
 
                 Yields yieldsBefore = yields(workers);
-                long c0 = runner.providerCalls(sim);
+                long c0 = phases.providerCalls(sim);
                 long s0 = System.nanoTime();
-                ResultCollector.Phase busy = runner.phase(
+                ResultCollector.Phase busy = phases.phase(
                         producer,
                         collector,
                         online,
@@ -135,7 +144,7 @@ final class PriorityBench {
                         n,
                         "[online] during the batch",
                         r -> {});
-                long c1 = runner.providerCalls(sim);
+                long c1 = phases.providerCalls(sim);
                 long s1 = System.nanoTime();
                 Yields yielded = yields(workers).minus(yieldsBefore);
                 long onlineCalls = busy.results() - busy.cache().hits();
@@ -156,7 +165,7 @@ final class PriorityBench {
                         yieldingNow(workers),
                         workerSettings.priority().enabled());
             } finally {
-                BenchRunner.closeAll(workers);
+                BenchPhases.closeAll(workers);
             }
         }
     }
@@ -164,7 +173,7 @@ final class PriorityBench {
     /** Waits until the simulator has counted {@code target} calls, or a stall timeout passed. */
     private void awaitCalls(String sim, long target) throws Exception {
         long deadline = System.nanoTime() + options.stallTimeout().toNanos();
-        while (runner.providerCalls(sim) < target) {
+        while (phases.providerCalls(sim) < target) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("the batch made no progress within " + options.stallTimeout());
             }
@@ -214,7 +223,7 @@ final class PriorityBench {
                 priority.batchRequests(),
                 options.warmup(),
                 options.warmup(),
-                runner.simulatorDescription(),
+                description.simulatorDescription(),
                 level,
                 workerCfg.batchShare(),
                 workerCfg.priority().enabled(),
@@ -222,6 +231,6 @@ final class PriorityBench {
                 options.instances(),
                 cfg.streams().threads(),
                 options.guarantee(),
-                runner.where(cfg));
+                description.where(cfg));
     }
 }

@@ -40,13 +40,13 @@ final class RandomChatRequests {
         }
         Map<String, String> metadata = new LinkedHashMap<>();
         for (int i = r.nextInt(3); i > 0; i--) {
-            metadata.put(CacheKeyTest.word(r), CacheKeyTest.word(r));
+            metadata.put(CacheKeyCases.word(r), CacheKeyCases.word(r));
         }
         return ChatRequest.newBuilder()
                 .setId("req-" + r.nextInt(1_000_000))
-                .setTenant(maybe(() -> CacheKeyTest.word(r)))
-                .setBatchId(maybe(() -> CacheKeyTest.word(r)))
-                .setCustomId(maybe(() -> CacheKeyTest.word(r)))
+                .setTenant(maybe(() -> CacheKeyCases.word(r)))
+                .setBatchId(maybe(() -> CacheKeyCases.word(r)))
+                .setCustomId(maybe(() -> CacheKeyCases.word(r)))
                 .setModel(List.of("gpt-4o", "deepseek-chat", "qwen-max").get(r.nextInt(3)))
                 .setFallbackModels(words(r.nextInt(3)))
                 .setMessages(messages)
@@ -65,11 +65,11 @@ final class RandomChatRequests {
 
     Message message() {
         return Message.newBuilder()
-                .setRole(CacheKeyTest.ROLES.get(r.nextInt(CacheKeyTest.ROLES.size())))
+                .setRole(CacheKeyCases.ROLES.get(r.nextInt(CacheKeyCases.ROLES.size())))
                 .setContent(maybe(this::text))
                 .setContentPartsJson(maybe(() -> render(array(2))))
-                .setName(maybe(() -> CacheKeyTest.word(r)))
-                .setToolCallId(maybe(() -> CacheKeyTest.word(r)))
+                .setName(maybe(() -> CacheKeyCases.word(r)))
+                .setToolCallId(maybe(() -> CacheKeyCases.word(r)))
                 .setToolCallsJson(maybe(() -> render(array(3))))
                 .setReasoningContent(maybe(this::text))
                 .build();
@@ -89,11 +89,11 @@ final class RandomChatRequests {
                 .setLogprobs(maybe(r::nextBoolean))
                 .setTopLogprobs(maybe(() -> r.nextInt(21)))
                 .setLogitBiasJson(maybe(() -> render(object(1))))
-                .setUser(maybe(() -> CacheKeyTest.word(r)))
+                .setUser(maybe(() -> CacheKeyCases.word(r)))
                 .setResponseFormat(maybe(this::responseFormat))
                 .setToolsJson(maybe(() -> render(array(4))))
                 .setToolChoiceJson(
-                        maybe(() -> render(r.nextBoolean() ? CacheKeyTest.NODES.textNode("auto") : object(2))))
+                        maybe(() -> render(r.nextBoolean() ? CacheKeyCases.NODES.textNode("auto") : object(2))))
                 .setParallelToolCalls(maybe(r::nextBoolean))
                 .setReasoningEffort(maybe(() -> List.of("low", "medium", "high").get(r.nextInt(3))))
                 .setExtraJson(maybe(() -> render(object(3))))
@@ -103,7 +103,7 @@ final class RandomChatRequests {
     ResponseFormat responseFormat() {
         return ResponseFormat.newBuilder()
                 .setType(List.of("text", "json_object", "json_schema").get(r.nextInt(3)))
-                .setJsonSchemaName(maybe(() -> CacheKeyTest.word(r)))
+                .setJsonSchemaName(maybe(() -> CacheKeyCases.word(r)))
                 .setJsonSchemaJson(maybe(() -> render(object(4))))
                 .setStrict(maybe(r::nextBoolean))
                 .build();
@@ -116,7 +116,7 @@ final class RandomChatRequests {
     private List<String> words(int n) {
         List<String> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            out.add(CacheKeyTest.word(r));
+            out.add(CacheKeyCases.word(r));
         }
         return out;
     }
@@ -133,15 +133,15 @@ final class RandomChatRequests {
     }
 
     ObjectNode object(int depth) {
-        ObjectNode o = CacheKeyTest.NODES.objectNode();
+        ObjectNode o = CacheKeyCases.NODES.objectNode();
         for (int i = r.nextInt(5); i > 0; i--) {
-            o.set(r.nextInt(4) == 0 ? text() : CacheKeyTest.word(r), value(depth));
+            o.set(r.nextInt(4) == 0 ? text() : CacheKeyCases.word(r), value(depth));
         }
         return o;
     }
 
     ArrayNode array(int depth) {
-        ArrayNode a = CacheKeyTest.NODES.arrayNode();
+        ArrayNode a = CacheKeyCases.NODES.arrayNode();
         for (int i = r.nextInt(4); i > 0; i--) {
             a.add(depth > 0 && r.nextBoolean() ? object(depth - 1) : value(depth - 1));
         }
@@ -150,13 +150,13 @@ final class RandomChatRequests {
 
     private JsonNode value(int depth) {
         return switch (r.nextInt(depth > 0 ? 9 : 7)) {
-            case 0 -> CacheKeyTest.NODES.textNode(text());
-            case 1 -> CacheKeyTest.NODES.numberNode(r.nextInt(2001) - 1000);
-            case 2 -> CacheKeyTest.NODES.numberNode(r.nextLong());
+            case 0 -> CacheKeyCases.NODES.textNode(text());
+            case 1 -> CacheKeyCases.NODES.numberNode(r.nextInt(2001) - 1000);
+            case 2 -> CacheKeyCases.NODES.numberNode(r.nextLong());
             case 3 -> DecimalNode.valueOf(BigDecimal.valueOf(r.nextInt(20001) - 10000, r.nextInt(5) - 1));
-            case 4 -> CacheKeyTest.NODES.booleanNode(r.nextBoolean());
-            case 5 -> CacheKeyTest.NODES.nullNode();
-            case 6 -> CacheKeyTest.NODES.textNode(CacheKeyTest.word(r));
+            case 4 -> CacheKeyCases.NODES.booleanNode(r.nextBoolean());
+            case 5 -> CacheKeyCases.NODES.nullNode();
+            case 6 -> CacheKeyCases.NODES.textNode(CacheKeyCases.word(r));
             case 7 -> array(depth - 1);
             default -> object(depth - 1);
         };

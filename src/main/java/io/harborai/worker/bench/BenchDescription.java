@@ -1,0 +1,96 @@
+package io.harborai.worker.bench;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.harborai.worker.config.WorkerSettings;
+import io.harborai.worker.simulator.SimulatorOptions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The words and settings a bench report carries next to its figures: the one-line context, the
+ * configuration block of the JSON report and the notes on what the figures include, so a reader
+ * can tell what was measured and where.
+ *
+ * <p>Threading: immutable.
+ */
+final class BenchDescription {
+    private final BenchOptions options;
+    private final SimulatorOptions simulatorOptions;
+    private final boolean embedded;
+    private final String externalSimulatorUrl;
+
+    BenchDescription(
+            BenchOptions options, SimulatorOptions simulatorOptions, boolean embedded, String externalSimulatorUrl) {
+        this.options = options;
+        this.simulatorOptions = simulatorOptions;
+        this.embedded = embedded;
+        this.externalSimulatorUrl = externalSimulatorUrl;
+    }
+
+    String simulatorDescription() {
+        return externalSimulatorUrl != null
+                ? "in another process at " + externalSimulatorUrl
+                : simulatorOptions.latencyModel().describe() + ", " + simulatorOptions.faults()
+                        + simulatorOptions.describePoisonAndOutage();
+    }
+
+    /** "embedded (one JVM)" or the cluster's bootstrap servers. */
+    String where(WorkerSettings cfg) {
+        return embedded ? "embedded (one JVM)" : "cluster " + cfg.kafkaBootstrap();
+    }
+
+    String context(WorkerSettings cfg) {
+        return String.format(
+                Locale.ROOT,
+                "harbor bench: %d requests (+%d warm-up) per level, %s, distinct %.2f, simulator %s, "
+                        + "%d instance(s) x %d stream thread(s), %s, %s",
+                options.requests(),
+                options.warmup(),
+                options.rate() > 0 ? "open loop at " + options.rate() + " req/s" : "one backlog",
+                options.distinctRatio(),
+                simulatorDescription(),
+                options.instances(),
+                cfg.streams().threads(),
+                options.guarantee(),
+                where(cfg));
+    }
+
+    ObjectNode config(WorkerSettings cfg) {
+        ObjectNode c = JsonNodeFactory.instance.objectNode();
+        c.put("mode", embedded ? "embedded" : "cluster");
+        c.put("instances", options.instances());
+        c.put("stream_threads", cfg.streams().threads());
+        c.put("partitions", cfg.topics().partitions());
+        c.put("guarantee", options.guarantee());
+        c.put("commit_interval_ms", cfg.streams().commitIntervalMs());
+        c.put("warmup", options.warmup());
+        c.put("rate", options.rate());
+        c.put("distinct_ratio", options.distinctRatio());
+        c.put("provider_latency_ms", options.providerLatencyMs());
+        c.put("simulator", simulatorDescription());
+        c.put("max_in_flight_applied", BenchRunner.maxInFlightSupported());
+        c.put("cores", Runtime.getRuntime().availableProcessors());
+        c.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        c.put("max_heap_mb", Runtime.getRuntime().maxMemory() / (1024 * 1024));
+        return c;
+    }
+
+    List<String> notes() {
+        List<String> notes = new ArrayList<>();
+        notes.add("figures exclude " + options.warmup() + " warm-up requests per level");
+        if (embedded) {
+            notes.add("embedded: broker, registry, simulator, bench and workers share one JVM and its "
+                    + Runtime.getRuntime().availableProcessors() + " cores; heap figures include all of them");
+        } else {
+            notes.add("cluster: workers and simulator run in this JVM; heap figures include the bench");
+        }
+        if (!BenchRunner.maxInFlightSupported()) {
+            notes.add(BenchRunner.MAX_IN_FLIGHT_KEY + " is not a key of this build: the workers ran the synchronous "
+                    + "dispatcher (one call at a time per stream thread); the level only set the limit "
+                    + "probe's concurrency");
+        }
+        return notes;
+    }
+}
