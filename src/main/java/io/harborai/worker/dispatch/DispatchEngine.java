@@ -15,8 +15,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,14 +35,15 @@ import org.slf4j.LoggerFactory;
  * retried without using an attempt, an open circuit keeps it queued (or moves it to a fallback) until
  * half-open probes go through, an exhausted retry budget postpones the retry.
  *
- * <p>Exactly once: each call carries a generation; a completion whose request is gone or has a
- * newer attempt is dropped (counted), so a request's result is emitted once per processing.
+ * <p>Exactly once: each call carries a generation ({@link ProviderCalls}); a completion whose
+ * request is gone or has a newer attempt is dropped (counted), so a request's result is emitted once
+ * per processing.
  *
- * <p>Threading: one engine per stream task. Everything except {@code completions} is owned by the
- * task's stream thread, which alone calls {@link #submit}, {@link #pump}, {@link #awaitCapacity}
- * and {@link #close}. OkHttp callback threads touch only thread-safe things: the shared {@link
- * ProviderLane}, the rate limiter, and {@code completions} (a concurrent queue whose size is bounded
- * by the calls in flight).
+ * <p>Threading: one engine per stream task. All of its state (the held entries, the batcher, the
+ * retry queue, {@code closed}) is owned by the task's stream thread, which alone calls {@link
+ * #submit}, {@link #pump}, {@link #awaitCapacity} and {@link #close}. OkHttp callback threads never
+ * reach the engine: they end in its {@link ProviderCalls}, which queues their completions for the
+ * stream thread.
  */
 public final class DispatchEngine implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DispatchEngine.class);
@@ -56,23 +55,21 @@ public final class DispatchEngine implements AutoCloseable {
         void emit(ChatResult result);
     }
 
-    /** @param charged the lane's breaker recorded this call's fault */
-    private record Completion(String id, long generation, ProviderOutcome outcome, boolean charged) {}
-
     private final DispatchRuntime rt;
     private final DispatchSettings s;
     private final Sink sink;
     private final Map<String, PendingEntry> entries = new HashMap<>();
     private final MicroBatcher batcher;
     private final PriorityQueue<PendingEntry> waiting = new PriorityQueue<>(Comparator.comparingLong(e -> e.dueAtMs));
-    private final LinkedBlockingQueue<Completion> completions = new LinkedBlockingQueue<>();
-    private volatile boolean closed;
+    private final ProviderCalls calls;
+    private boolean closed;
 
     public DispatchEngine(DispatchRuntime runtime, Sink sink) {
         this.rt = runtime;
         this.s = runtime.settings;
         this.sink = sink;
         this.batcher = new MicroBatcher(s.batchMaxCount(), s.batchMaxBytes(), s.lingerMs());
+        this.calls = new ProviderCalls(runtime);
     }
 
     /** Whether a request with this id is held (queued, in flight or awaiting a retry). */
@@ -128,7 +125,7 @@ public final class DispatchEngine implements AutoCloseable {
         if (closed) {
             return;
         }
-        for (Completion c = completions.poll(); c != null; c = completions.poll()) {
+        for (ProviderCalls.Completion c = calls.poll(); c != null; c = calls.poll()) {
             onCompletion(c);
         }
         long now = rt.clock.millis();
@@ -176,7 +173,7 @@ public final class DispatchEngine implements AutoCloseable {
                 return false;
             }
             try {
-                Completion c = completions.poll(Math.min(left, pollNs), TimeUnit.NANOSECONDS);
+                ProviderCalls.Completion c = calls.poll(Math.min(left, pollNs));
                 if (c != null) {
                     onCompletion(c);
                 }
@@ -193,13 +190,11 @@ public final class DispatchEngine implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        calls.close();
         entries.values().forEach(e -> rt.inFlight.remove(e.bytes));
         entries.clear();
         batcher.clear();
         waiting.clear();
-        for (Completion c = completions.poll(); c != null; c = completions.poll()) {
-            rt.inFlight.completionTaken();
-        }
     }
 
     /** Tries to send {@code e}; false when its lane or the rate limiter refused (it stays queued). */
@@ -260,56 +255,13 @@ public final class DispatchEngine implements AutoCloseable {
             busyLanes.add(provider);
             return false;
         }
-        if (e.callsOnModel == 0) {
-            lane.retryBudget().recordFirstAttempt();
-        }
-        e.callsOnModel++;
-        e.attemptsOnModel++;
-        e.totalAttempts++;
-        e.generation++;
-        e.state = PendingEntry.State.IN_FLIGHT;
-        rt.trace.callStarted(e);
-        send(e, lane);
+        calls.start(e, lane);
         return true;
     }
 
-    private void send(PendingEntry e, ProviderLane lane) {
-        String id = e.id;
-        long generation = e.generation;
-        String model = e.model();
-        long estimate = e.estimatedTokens;
-        boolean repeat = e.breakerCharged;
-        boolean retry = e.callsOnModel > 1;
-        String modelTag = rt.router.configuredName(model);
-        CompletableFuture<ProviderOutcome> call;
-        try {
-            call = rt.caller.call(e.route, e.current, model);
-        } catch (RuntimeException ex) {
-            call = CompletableFuture.completedFuture(internal(lane.provider(), model, ex));
-        }
-        call.whenComplete((outcome, error) -> {
-            // OkHttp thread (or this one when already complete): only thread-safe state from here.
-            ProviderOutcome o = outcome != null ? outcome : internal(lane.provider(), model, error);
-            boolean charged = lane.onOutcome(o, rt.laneShare, repeat);
-            if (retry && o instanceof ProviderOutcome.Success) {
-                lane.retryBudget().refund();
-            }
-            lane.meters().record(modelTag, o);
-            long used = o instanceof ProviderOutcome.Success ok
-                    ? (ok.usage() == null ? estimate : ok.usage().getTotalTokens())
-                    : 0;
-            rt.rateLimiter.recordUsage(lane.provider(), estimate, used);
-            if (!closed) {
-                rt.inFlight.completionArrived();
-                completions.offer(new Completion(id, generation, o, charged));
-            }
-        });
-    }
-
-    private void onCompletion(Completion c) {
-        rt.inFlight.completionTaken();
+    private void onCompletion(ProviderCalls.Completion c) {
         PendingEntry e = entries.get(c.id());
-        if (e == null || e.generation != c.generation() || e.state != PendingEntry.State.IN_FLIGHT) {
+        if (!c.current(e)) {
             rt.lateCompletions.increment();
             return;
         }
@@ -419,15 +371,5 @@ public final class DispatchEngine implements AutoCloseable {
     private static String reason(PendingEntry e, ErrorCode code, String message) {
         return "model '" + e.model() + "'" + (e.provider() == null ? "" : " on '" + e.provider() + "'")
                 + " failed with " + code + ": " + message;
-    }
-
-    private static ProviderOutcome.Failure internal(String provider, String model, Throwable t) {
-        return new ProviderOutcome.Failure(
-                ErrorCode.INTERNAL,
-                "provider '" + provider + "' model '" + model + "': unexpected "
-                        + (t == null ? "null outcome" : t.getClass().getName() + ": " + t.getMessage()),
-                null,
-                null,
-                0);
     }
 }
