@@ -44,10 +44,12 @@ final class BenchDescription {
     String context(WorkerSettings cfg) {
         return String.format(
                 Locale.ROOT,
-                "harbor bench: %d requests (+%d warm-up) per level, %s, distinct %.2f, simulator %s, "
+                "harbor bench: %d requests (+ warm-up until steady, >= %d, windows of %d, <= %d s) per level, %s, distinct %.2f, simulator %s, "
                         + "%d instance(s) x %d stream thread(s), %s, %s",
                 options.requests(),
                 options.warmup(),
+                options.warmupWindow(),
+                options.warmupMax().toSeconds(),
                 options.rate() > 0 ? "open loop at " + options.rate() + " req/s" : "one backlog",
                 options.distinctRatio(),
                 simulatorDescription(),
@@ -66,6 +68,8 @@ final class BenchDescription {
         c.put("guarantee", options.guarantee());
         c.put("commit_interval_ms", cfg.streams().commitIntervalMs());
         c.put("warmup", options.warmup());
+        c.put("warmup_window", options.warmupWindow());
+        c.put("warmup_max_s", options.warmupMax().toSeconds());
         c.put("rate", options.rate());
         c.put("distinct_ratio", options.distinctRatio());
         c.put("provider_latency_ms", options.providerLatencyMs());
@@ -79,7 +83,10 @@ final class BenchDescription {
 
     List<String> notes() {
         List<String> notes = new ArrayList<>();
-        notes.add("figures exclude " + options.warmup() + " warm-up requests per level");
+        notes.add("figures exclude the warm-up: per level at least " + options.warmup()
+                + " requests, then windows of " + options.warmupWindow() + " until the last "
+                + SteadyState.WINDOWS + " windows' results/s lie within " + Math.round(SteadyState.TOLERANCE * 100)
+                + "% of their mean, or " + options.warmupMax().toSeconds() + " s (then \"not steady\")");
         if (embedded) {
             notes.add("embedded: broker, registry, simulator, bench and workers share one JVM and its "
                     + Runtime.getRuntime().availableProcessors() + " cores; heap figures include all of them");

@@ -7,7 +7,11 @@ import java.util.List;
  * What one {@code harbor bench} run does.
  *
  * @param requests measured requests per in-flight level (warm-up excluded)
- * @param warmup requests sent and collected before measuring, per level
+ * @param warmup the least warm-up requests per level, sent and collected before measuring; the
+ *     warm-up goes on in windows of {@code warmupWindow} until throughput is steady (see {@link
+ *     WarmUp}); {@code 0} turns it off
+ * @param warmupWindow requests per warm-up window
+ * @param warmupMax a warm-up stops after this long even when not steady
  * @param rate open-loop offered load in requests/s; {@code 0} sends every request at once (one
  *     backlog)
  * @param distinctRatio fraction of distinct request bodies in {@code (0, 1]}; the rest repeat them
@@ -22,6 +26,8 @@ import java.util.List;
 public record BenchOptions(
         int requests,
         int warmup,
+        int warmupWindow,
+        Duration warmupMax,
         double rate,
         double distinctRatio,
         long providerLatencyMs,
@@ -41,6 +47,12 @@ public record BenchOptions(
         if (warmup < 0) {
             throw new IllegalArgumentException("--warmup must be >= 0");
         }
+        if (warmupWindow < 1) {
+            throw new IllegalArgumentException("--warmup-window must be >= 1");
+        }
+        if (warmupMax.isNegative()) {
+            throw new IllegalArgumentException("--warmup-max-s must be >= 0");
+        }
         if (rate < 0) {
             throw new IllegalArgumentException("--rate must be >= 0");
         }
@@ -59,6 +71,11 @@ public record BenchOptions(
     /** The default warm-up: 10% of the measured requests, at most 2,000, at least 1. */
     public static int defaultWarmup(int requests) {
         return Math.max(1, Math.min(2_000, requests / 10));
+    }
+
+    /** The default warm-up window: a fifth of the measured requests, between 100 and 3,000. */
+    public static int defaultWarmupWindow(int requests) {
+        return Math.max(100, Math.min(3_000, requests / 5));
     }
 
     /** Distinct bodies among {@code n} requests. */

@@ -21,7 +21,7 @@ import org.HdrHistogram.Histogram;
  * @param context one line naming the set-up (sizes, latency, instances, guarantee, mode)
  * @param config the run's settings, copied into the JSON as is
  * @param levels one entry per in-flight level, in run order
- * @param naiveRps the naive consumer loop's requests/s, measured in the same run
+ * @param naive the naive consumer loop's requests/s per round, measured in the same run
  * @param heapAfterGcMb heap used after {@code System.gc()} at the end, workers still running
  * @param heapAt100kMb the same once 100,000 measured results had arrived, or null
  * @param notes caveats printed under the table and stored in the JSON
@@ -30,7 +30,7 @@ public record BenchReport(
         String context,
         ObjectNode config,
         List<Level> levels,
-        double naiveRps,
+        RoundStats naive,
         double heapAfterGcMb,
         Double heapAt100kMb,
         List<String> notes) {
@@ -40,7 +40,9 @@ public record BenchReport(
      *
      * @param maxInFlight the concurrency asked of the worker (and given to the limit probe)
      * @param providerCalls the simulator's call count over the measured phase
+     * @param limit the limit probe's rounds (null until probed)
      * @param idealRps {@code C / L}, or 0 when the latency is 0
+     * @param warmup how the level's warm-up went
      */
     public record Level(
             int maxInFlight,
@@ -53,8 +55,19 @@ public record BenchReport(
             Histogram e2eMicros,
             Histogram overheadMicros,
             CacheStats cache,
-            double limitRps,
-            double idealRps) {}
+            RoundStats limit,
+            double idealRps,
+            WarmUp.Result warmup) {
+        /** The limit probe's median round, 0 before probing. */
+        public double limitRps() {
+            return limit == null ? 0 : limit.median();
+        }
+    }
+
+    /** The naive loop's median round. */
+    public double naiveRps() {
+        return naive.median();
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -68,14 +81,15 @@ public record BenchReport(
         ObjectNode root = JSON.createObjectNode();
         Level l = last();
         levelFields(root, l);
-        root.put("naive_rps", round(naiveRps));
+        root.put("naive_rps", round(naiveRps()));
+        rounds(root.putObject("naive_rounds"), naive);
         root.put("heap_after_gc_mb", round(heapAfterGcMb));
         if (heapAt100kMb != null) {
             root.put("heap_after_gc_mb_at_100k", round(heapAt100kMb));
         }
         ObjectNode ratios = root.putObject("ratios");
         ratios.put("throughput_over_limit", ratio(l.throughputRps(), l.limitRps()));
-        ratios.put("throughput_over_naive", ratio(l.throughputRps(), naiveRps));
+        ratios.put("throughput_over_naive", ratio(l.throughputRps(), naiveRps()));
         if (l.idealRps() > 0) {
             ratios.put("throughput_over_0_9_c_over_l", ratio(l.throughputRps(), 0.9 * l.idealRps()));
         }
@@ -98,6 +112,15 @@ public record BenchReport(
         percentiles(o.putObject("e2e_ms"), l.e2eMicros());
         percentiles(o.putObject("overhead_ms"), l.overheadMicros());
         o.put("limit_rps", round(l.limitRps()));
+        if (l.limit() != null) {
+            rounds(o.putObject("limit_rounds"), l.limit());
+        }
+        ObjectNode w = o.putObject("warmup");
+        w.put("requests", l.warmup().requests());
+        w.put("seconds", round(l.warmup().seconds()));
+        w.put("steady", l.warmup().steady());
+        ArrayNode windows = w.putArray("window_rps");
+        l.warmup().windowRps().forEach(r -> windows.add(round(r)));
         o.put("cache_hit_rate", Math.round(l.cache().hitRate() * 10_000) / 10_000.0);
         ObjectNode c = o.putObject("cache");
         for (CacheOutcome outcome : CacheOutcome.values()) {
@@ -108,6 +131,16 @@ public record BenchReport(
         if (l.idealRps() > 0) {
             o.put("ideal_rps", round(l.idealRps()));
         }
+    }
+
+    private static void rounds(ObjectNode o, RoundStats r) {
+        o.put("rounds", r.rates().size());
+        o.put("round_s", round(r.roundSeconds()));
+        o.put("min", round(r.min()));
+        o.put("max", round(r.max()));
+        o.put("max_over_min", ratio(r.max(), r.min()));
+        ArrayNode each = o.putArray("rps");
+        r.rates().forEach(v -> each.add(round(v)));
     }
 
     private static void percentiles(ObjectNode o, Histogram h) {
@@ -177,12 +210,27 @@ public record BenchReport(
                         cs.count(CacheOutcome.BYPASS));
             }
         }
+        for (Level c : levels) {
+            WarmUp.Result w = c.warmup();
+            out.printf(
+                    Locale.ROOT,
+                    "warm-up (C=%d): %d requests in %.1f s, %d windows, %s; limit/s median of %d rounds, max/min %.3f%n",
+                    c.maxInFlight(),
+                    w.requests(),
+                    w.seconds(),
+                    w.windowRps().size(),
+                    w.steady() ? "steady" : "NOT steady",
+                    c.limit() == null ? 0 : c.limit().rates().size(),
+                    c.limit() == null ? 0 : c.limit().spread());
+        }
         Level l = last();
         out.printf(
                 Locale.ROOT,
-                "naive loop (1 at a time): %.1f req/s; results/s over naive: %.2f%n",
-                naiveRps,
-                ratio(l.throughputRps(), naiveRps));
+                "naive loop (1 at a time): %.1f req/s (median of %d rounds, max/min %.3f); results/s over naive: %.2f%n",
+                naiveRps(),
+                naive.rates().size(),
+                naive.spread(),
+                ratio(l.throughputRps(), naiveRps()));
         if (l.idealRps() > 0) {
             out.printf(
                     Locale.ROOT,

@@ -8,6 +8,7 @@ import io.harborai.worker.schema.SchemaRegistryClient;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
 
@@ -69,19 +70,38 @@ final class LevelBench {
                 BenchReport.Level result;
                 try {
                     String tag = "[C=" + level + "]";
+                    int levelIndex = li;
+                    WarmUp.Result warm = WarmUp.Result.NONE;
                     if (options.warmup() > 0) {
-                        phases.phase(
-                                producer,
-                                collector,
-                                cfg.topics().requests(),
-                                options.rate(),
-                                requests,
-                                "w" + li,
-                                seq,
+                        long[] next = {seq};
+                        int[] window = {0};
+                        warm = WarmUp.run(
+                                count -> {
+                                    ResultCollector.Phase w = phases.phase(
+                                            producer,
+                                            collector,
+                                            cfg.topics().requests(),
+                                            options.rate(),
+                                            requests,
+                                            "w" + levelIndex + "-" + window[0],
+                                            next[0],
+                                            count,
+                                            tag + " warm-up " + (window[0]++ + 1),
+                                            n -> {});
+                                    next[0] += count;
+                                    return w.throughput();
+                                },
+                                options.warmupWindow(),
                                 options.warmup(),
-                                tag + " warm-up",
-                                n -> {});
-                        seq += options.warmup();
+                                options.warmupMax());
+                        seq = next[0];
+                        System.err.printf(
+                                Locale.ROOT,
+                                "%s warm-up: %d requests in %.1f s, %s%n",
+                                tag,
+                                warm.requests(),
+                                warm.seconds(),
+                                warm.steady() ? "steady" : "NOT steady (time cap)");
                     }
                     long callsBefore = phases.providerCalls(sim);
                     ResultCollector.Phase p = phases.phase(
@@ -116,15 +136,16 @@ final class LevelBench {
                             p.e2e(),
                             p.overhead(),
                             p.cache(),
-                            0,
-                            ideal);
+                            null,
+                            ideal,
+                            warm);
                 } finally {
                     BenchPhases.closeAll(workers);
                 }
                 System.err.println(
                         "[C=" + level + "] limit probe: simulator alone, OkHttp async, " + level + " in flight ...");
                 // At least 50 calls per slot, so a small run still gives the probe time to reach steady state.
-                double limit = LimitProbe.run(
+                RoundStats limit = LimitProbe.run(
                         sim,
                         level,
                         Math.max(options.requests(), 50L * level),
@@ -142,10 +163,11 @@ final class LevelBench {
                         result.overheadMicros(),
                         result.cache(),
                         limit,
-                        result.idealRps()));
+                        result.idealRps(),
+                        result.warmup()));
             }
             System.err.println("naive baseline: a KafkaConsumer loop calling the simulator one request at a time ...");
-            double naive = NaiveBaseline.measure(
+            RoundStats naive = NaiveBaseline.measure(
                     options, common, registry, sim, requests, seq, naiveRequests, naiveResults, run);
             return new BenchReport(
                     description.context(cfg),

@@ -2,6 +2,8 @@ package io.harborai.worker.bench;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -21,21 +23,25 @@ import okhttp3.Response;
  * results: whatever the worker reaches is a fraction of this.
  *
  * <p>It warms up for {@link #WARMUP} (the JIT again: the probe's code paths are new), then counts
- * completions; each phase stops after its time or {@code maxRequests} calls, whichever is first, so
- * a low concurrency at a high latency cannot make the probe run for minutes.
+ * completions in {@link #ROUNDS} rounds of {@link #ROUND} and reports their median (one round
+ * disturbed by a GC pause or the workers' shutdown does not move it; a single 10 s count swung
+ * by 45 % between runs). Each phase stops after its time or {@code maxRequests} calls,
+ * whichever is first, so a low concurrency at a high latency cannot make the probe run for
+ * minutes.
  *
  * <p>Threading: the calling thread issues calls, blocking on a semaphore of {@code C} permits;
  * OkHttp's threads complete them and release permits. Counters are atomics.
  */
 final class LimitProbe {
     static final Duration WARMUP = Duration.ofSeconds(3);
-    static final Duration MEASURE = Duration.ofSeconds(10);
+    static final int ROUNDS = 5;
+    static final Duration ROUND = Duration.ofSeconds(2);
     private static final MediaType JSON = MediaType.get("application/json");
 
     private LimitProbe() {}
 
-    /** Completed calls per second at {@code concurrency} in flight. */
-    static double run(String baseUrl, int concurrency, long maxRequests, long distinct, String salt)
+    /** Completed calls per second at {@code concurrency} in flight, per round. */
+    static RoundStats run(String baseUrl, int concurrency, long maxRequests, long distinct, String salt)
             throws InterruptedException {
         Dispatcher dispatcher = new Dispatcher();
         dispatcher.setMaxRequests(concurrency);
@@ -48,7 +54,11 @@ final class LimitProbe {
         String url = baseUrl.replaceAll("/+$", "") + "/chat/completions";
         try {
             phase(http, url, concurrency, maxRequests, WARMUP, distinct, salt + "-warm");
-            return phase(http, url, concurrency, maxRequests, MEASURE, distinct, salt);
+            List<Double> rates = new ArrayList<>();
+            for (int i = 0; i < ROUNDS; i++) {
+                rates.add(phase(http, url, concurrency, maxRequests, ROUND, distinct, salt + "-" + i));
+            }
+            return new RoundStats(rates, ROUND.toMillis() / 1000.0);
         } finally {
             dispatcher.executorService().shutdown();
             http.connectionPool().evictAll();

@@ -39,9 +39,24 @@ final class BenchCommand implements Callable<Integer>, LogsToFile {
 
     @Option(
             names = "--warmup",
-            description =
-                    "Warm-up requests per level, excluded from the figures (default: 10%% of --requests, at most 2000).")
+            description = "Least warm-up requests per level, excluded from the figures; the warm-up goes on in"
+                    + " windows until the last 3 windows' results/s lie within 10%% of their mean; 0 turns it off"
+                    + " (default: 10%% of --requests, at most 2000).")
     Integer warmup;
+
+    @Option(
+            names = "--warmup-window",
+            paramLabel = "N",
+            description = "Requests per warm-up window (default: a fifth of --requests, between 100 and 3000).")
+    Integer warmupWindow;
+
+    @Option(
+            names = "--warmup-max-s",
+            defaultValue = "180",
+            paramLabel = "S",
+            description = "Stop warming up after S seconds even when not steady; the report then says NOT steady"
+                    + " (default: ${DEFAULT-VALUE}).")
+    long warmupMaxS;
 
     @Option(
             names = "--rate",
@@ -95,9 +110,10 @@ final class BenchCommand implements Callable<Integer>, LogsToFile {
 
     @Option(
             names = "--naive-sample",
-            defaultValue = "500",
+            defaultValue = "2000",
             paramLabel = "N",
-            description = "Requests for the naive baseline, which also stops after 30 s (default: ${DEFAULT-VALUE}).")
+            description = "Requests per round of the naive baseline: one warm-up round, then 5 rounds whose median"
+                    + " is naive_rps; all 6 together stop after 30 s (default: ${DEFAULT-VALUE}).")
     int naiveSample;
 
     @Option(
@@ -155,6 +171,8 @@ final class BenchCommand implements Callable<Integer>, LogsToFile {
         BenchOptions options = new BenchOptions(
                 requests,
                 warmup != null ? warmup : BenchOptions.defaultWarmup(requests),
+                warmupWindow != null ? warmupWindow : BenchOptions.defaultWarmupWindow(requests),
+                Duration.ofSeconds(warmupMaxS),
                 rate,
                 distinctRatio,
                 simOptions.latency().toMillis(),

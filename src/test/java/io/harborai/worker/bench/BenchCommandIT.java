@@ -43,6 +43,10 @@ class BenchCommandIT {
                         "300",
                         "--warmup",
                         "30",
+                        "--warmup-window",
+                        "30",
+                        "--warmup-max-s",
+                        "3",
                         "--distinct-ratio",
                         "0.5",
                         "--provider-latency-ms",
@@ -66,6 +70,14 @@ class BenchCommandIT {
         assertThat(r.path("throughput_rps").asDouble()).isPositive();
         assertThat(r.path("limit_rps").asDouble()).isPositive();
         assertThat(r.path("naive_rps").asDouble()).isPositive();
+        assertThat(r.path("naive_rounds").path("rounds").asInt()).isEqualTo(5);
+        assertThat(r.path("limit_rounds").path("rounds").asInt()).isEqualTo(5);
+        JsonNode warm = r.path("warmup");
+        assertThat(warm.path("requests").asLong()).isGreaterThanOrEqualTo(30);
+        assertThat(warm.path("seconds").asDouble()).isPositive();
+        assertThat(warm.path("window_rps").size())
+                .isEqualTo(warm.path("requests").asInt() / 30);
+        assertThat(warm.has("steady")).isTrue();
         assertThat(r.path("heap_after_gc_mb").asDouble()).isPositive();
         assertThat(r.has("heap_after_gc_mb_at_100k")).isFalse();
         for (String name : new String[] {"e2e_ms", "overhead_ms"}) {
