@@ -135,6 +135,8 @@ public record BenchReport(
 
     private static void rounds(ObjectNode o, RoundStats r) {
         o.put("rounds", r.rates().size());
+        o.put("rounds_before", r.warmupRounds());
+        o.put("steady", r.steady());
         o.put("round_s", round(r.roundSeconds()));
         o.put("min", round(r.min()));
         o.put("max", round(r.max()));
@@ -214,22 +216,20 @@ public record BenchReport(
             WarmUp.Result w = c.warmup();
             out.printf(
                     Locale.ROOT,
-                    "warm-up (C=%d): %d requests in %.1f s, %d windows, %s; limit/s median of %d rounds, max/min %.3f%n",
+                    "warm-up (C=%d): %d requests in %.1f s, %d windows, %s; limit/s %s%n",
                     c.maxInFlight(),
                     w.requests(),
                     w.seconds(),
                     w.windowRps().size(),
                     w.steady() ? "steady" : "NOT steady",
-                    c.limit() == null ? 0 : c.limit().rates().size(),
-                    c.limit() == null ? 0 : c.limit().spread());
+                    c.limit() == null ? "not probed" : describe(c.limit()));
         }
         Level l = last();
         out.printf(
                 Locale.ROOT,
-                "naive loop (1 at a time): %.1f req/s (median of %d rounds, max/min %.3f); results/s over naive: %.2f%n",
+                "naive loop (1 at a time): %.1f req/s (%s); results/s over naive: %.2f%n",
                 naiveRps(),
-                naive.rates().size(),
-                naive.spread(),
+                describe(naive),
                 ratio(l.throughputRps(), naiveRps()));
         if (l.idealRps() > 0) {
             out.printf(
@@ -244,6 +244,16 @@ public record BenchReport(
                 heapAfterGcMb,
                 heapAt100kMb == null ? "" : String.format(Locale.ROOT, " (at 100k results: %.1f MB)", heapAt100kMb));
         notes.forEach(n -> out.println("note: " + n));
+    }
+
+    private static String describe(RoundStats r) {
+        return String.format(
+                Locale.ROOT,
+                "median of the last %d of %d rounds, max/min %.3f, %s",
+                r.rates().size(),
+                r.rates().size() + r.warmupRounds(),
+                r.spread(),
+                r.steady() ? "steady" : "NOT steady");
     }
 
     private static String triple(Histogram h) {

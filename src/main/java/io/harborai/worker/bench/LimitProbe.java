@@ -2,8 +2,6 @@ package io.harborai.worker.bench;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -23,9 +21,9 @@ import okhttp3.Response;
  * results: whatever the worker reaches is a fraction of this.
  *
  * <p>It warms up for {@link #WARMUP} (the JIT again: the probe's code paths are new), then counts
- * completions in {@link #ROUNDS} rounds of {@link #ROUND} and reports their median (one round
- * disturbed by a GC pause or the workers' shutdown does not move it; a single 10 s count swung
- * by 45 % between runs). Each phase stops after its time or {@code maxRequests} calls,
+ * completions in rounds of {@link #ROUND} until the last three agree within 10 % (at most {@link
+ * #MAX_ROUNDS}) and reports their median (see {@link RoundStats}; a single 10 s count swung by
+ * 45 % between runs). Each phase stops after its time or {@code maxRequests} calls,
  * whichever is first, so a low concurrency at a high latency cannot make the probe run for
  * minutes.
  *
@@ -34,7 +32,7 @@ import okhttp3.Response;
  */
 final class LimitProbe {
     static final Duration WARMUP = Duration.ofSeconds(3);
-    static final int ROUNDS = 5;
+    static final int MAX_ROUNDS = 10;
     static final Duration ROUND = Duration.ofSeconds(2);
     private static final MediaType JSON = MediaType.get("application/json");
 
@@ -54,11 +52,10 @@ final class LimitProbe {
         String url = baseUrl.replaceAll("/+$", "") + "/chat/completions";
         try {
             phase(http, url, concurrency, maxRequests, WARMUP, distinct, salt + "-warm");
-            List<Double> rates = new ArrayList<>();
-            for (int i = 0; i < ROUNDS; i++) {
-                rates.add(phase(http, url, concurrency, maxRequests, ROUND, distinct, salt + "-" + i));
-            }
-            return new RoundStats(rates, ROUND.toMillis() / 1000.0);
+            return RoundStats.untilSteady(
+                    i -> phase(http, url, concurrency, maxRequests, ROUND, distinct, salt + "-" + i),
+                    MAX_ROUNDS,
+                    ROUND.toMillis() / 1000.0);
         } finally {
             dispatcher.executorService().shutdown();
             http.connectionPool().evictAll();

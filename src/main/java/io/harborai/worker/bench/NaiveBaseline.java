@@ -10,7 +10,6 @@ import io.harborai.worker.provider.ProviderSpec;
 import io.harborai.worker.schema.AvroSerde;
 import io.harborai.worker.schema.SchemaRegistryClient;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,15 +33,16 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * One request at a time, at-least-once, no batching of calls.
  *
  * <p>Its requests are produced up front (a backlog, as in the main run) to a topic of their own.
- * It runs {@link #ROUNDS} + 1 rounds, each of {@code sample} requests or an equal share of {@link
- * BenchOptions#NAIVE_MAX}, whichever comes first; the first round warms up (the JIT: 500 cold
- * requests swung the figure by half between runs), the median of the others is the figure.
+ * It runs rounds, each of {@code sample} requests or a {@link #MAX_ROUNDS}th of {@link
+ * BenchOptions#NAIVE_MAX}, whichever comes first, until the last three agree within 10 %; their
+ * median is the figure (see {@link RoundStats}; 500 cold requests swung it by half between runs,
+ * and the JIT keeps speeding the loop up for several thousand requests).
  * {@link #measure} sets up its clients (the bench's serdes, the simulator as the one provider).
  *
  * <p>Threading: everything runs on the calling thread, as the naive loop would.
  */
 final class NaiveBaseline {
-    static final int ROUNDS = 5;
+    static final int MAX_ROUNDS = 15;
 
     private NaiveBaseline() {}
 
@@ -106,8 +106,7 @@ final class NaiveBaseline {
             long firstSeq,
             int sample,
             long distinct) {
-        int rounds = ROUNDS + 1; // the first one warms up
-        for (int i = 0; i < rounds * sample; i++) {
+        for (int i = 0; i < MAX_ROUNDS * sample; i++) {
             ChatRequest req = requests.request(firstSeq + i, "naive", i, distinct);
             producer.send(new ProducerRecord<>(requestTopic, req.getId(), req));
         }
@@ -117,16 +116,35 @@ final class NaiveBaseline {
                 .toList();
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
+        long roundNanos = BenchOptions.NAIVE_MAX.toNanos() / MAX_ROUNDS;
+        RoundStats stats;
+        try {
+            stats = RoundStats.untilSteady(
+                    i -> round(consumer, resultProducer, resultTopic, client, sample, roundNanos),
+                    MAX_ROUNDS,
+                    roundNanos / 1e9);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+        resultProducer.flush();
+        return stats;
+    }
 
-        long roundNanos = BenchOptions.NAIVE_MAX.toNanos() / rounds;
-        List<Double> rates = new ArrayList<>();
-        int round = 0;
-        long inRound = 0;
-        long roundStart = System.nanoTime();
-        while (round < rounds) {
+    /** One round: {@code sample} requests or {@code roundNanos}, whichever first; its requests/s. */
+    private static double round(
+            Consumer<String, ChatRequest> consumer,
+            Producer<String, ChatResult> resultProducer,
+            String resultTopic,
+            OpenAiCompatibleClient client,
+            int sample,
+            long roundNanos) {
+        long start = System.nanoTime();
+        long done = 0;
+        while (true) {
             ConsumerRecords<String, ChatRequest> batch = consumer.poll(Duration.ofMillis(100));
             Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
-            boolean roundOver = false;
+            boolean over = false;
             for (ConsumerRecord<String, ChatRequest> rec : batch) {
                 ChatRequest req = rec.value();
                 long receivedAt = System.currentTimeMillis();
@@ -139,13 +157,13 @@ final class NaiveBaseline {
                         System.currentTimeMillis());
                 resultProducer.send(new ProducerRecord<>(resultTopic, req.getId(), result));
                 next.put(new TopicPartition(rec.topic(), rec.partition()), new OffsetAndMetadata(rec.offset() + 1));
-                inRound++;
-                roundOver = inRound >= sample || System.nanoTime() - roundStart >= roundNanos;
-                if (roundOver) {
+                done++;
+                over = done >= sample || System.nanoTime() - start >= roundNanos;
+                if (over) {
                     break;
                 }
             }
-            if (roundOver) {
+            if (over) {
                 // the rest of this poll belongs to the next round: commit what was done, fetch the rest again
                 for (TopicPartition tp : batch.partitions()) {
                     OffsetAndMetadata at = next.computeIfAbsent(
@@ -157,17 +175,10 @@ final class NaiveBaseline {
             } else {
                 consumer.commitSync();
             }
-            long now = System.nanoTime();
-            if (roundOver || now - roundStart >= roundNanos) {
-                if (round > 0) {
-                    rates.add(inRound * 1e9 / Math.max(1, now - roundStart));
-                }
-                round++;
-                inRound = 0;
-                roundStart = now;
+            long elapsed = System.nanoTime() - start;
+            if (over || elapsed >= roundNanos) {
+                return done * 1e9 / Math.max(1, elapsed);
             }
         }
-        resultProducer.flush();
-        return new RoundStats(rates, roundNanos / 1e9);
     }
 }

@@ -5,15 +5,37 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * A rate measured in several rounds: the figure reported is the median, so one round disturbed
- * by a GC pause or another process does not move it; min and max show the spread.
+ * A rate measured in rounds until steady: rounds run until the last {@link SteadyState#WINDOWS}
+ * agree within {@link SteadyState#TOLERANCE} (or {@code maxRounds}); those last rounds are kept
+ * and the figure is their median, so neither a cold start nor one round disturbed by a GC pause
+ * moves it; min and max show the spread.
  *
- * @param rates each round's rate (per second), in run order
+ * @param rates the kept rounds' rates (per second), in run order
  * @param roundSeconds how long a round ran at most
+ * @param warmupRounds rounds run before the kept ones
+ * @param steady whether the kept rounds agreed (false: {@code maxRounds} ended it)
  */
-public record RoundStats(List<Double> rates, double roundSeconds) {
+public record RoundStats(List<Double> rates, double roundSeconds, int warmupRounds, boolean steady) {
+    /** One round; returns its rate per second. */
+    @FunctionalInterface
+    interface Round {
+        double run(int index) throws InterruptedException;
+    }
+
     public RoundStats {
         rates = List.copyOf(rates);
+    }
+
+    /** Runs rounds until the last ones are steady or {@code maxRounds} have run. */
+    static RoundStats untilSteady(Round round, int maxRounds, double roundSeconds) throws InterruptedException {
+        List<Double> all = new ArrayList<>();
+        boolean steady = false;
+        while (!steady && all.size() < maxRounds) {
+            all.add(round.run(all.size()));
+            steady = SteadyState.steady(all, SteadyState.WINDOWS, SteadyState.TOLERANCE);
+        }
+        int from = Math.max(0, all.size() - SteadyState.WINDOWS);
+        return new RoundStats(all.subList(from, all.size()), roundSeconds, from, steady);
     }
 
     /** The median of the rounds, 0 without any. */

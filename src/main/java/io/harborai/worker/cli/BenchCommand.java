@@ -110,10 +110,11 @@ final class BenchCommand implements Callable<Integer>, LogsToFile {
 
     @Option(
             names = "--naive-sample",
-            defaultValue = "2000",
+            defaultValue = "3000",
             paramLabel = "N",
-            description = "Requests per round of the naive baseline: one warm-up round, then 5 rounds whose median"
-                    + " is naive_rps; all 6 together stop after 30 s (default: ${DEFAULT-VALUE}).")
+            description =
+                    "Requests per round of the naive baseline (a round also ends after 2 s); rounds run until"
+                            + " the last 3 agree within 10%% (at most 15), their median is naive_rps (default: ${DEFAULT-VALUE}).")
     int naiveSample;
 
     @Option(

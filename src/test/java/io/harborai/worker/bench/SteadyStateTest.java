@@ -82,11 +82,29 @@ class SteadyStateTest {
 
     @Test
     void roundStatsReportTheMedianAndTheSpread() {
-        RoundStats odd = new RoundStats(List.of(9000.0, 6000.0, 9200.0, 9100.0, 8900.0), 2);
+        RoundStats odd = new RoundStats(List.of(9000.0, 6000.0, 9200.0, 9100.0, 8900.0), 2, 0, false);
         assertThat(odd.median()).isEqualTo(9000.0);
         assertThat(odd.spread()).isEqualTo(9200.0 / 6000.0);
-        RoundStats even = new RoundStats(List.of(1.0, 4.0, 2.0, 3.0), 2);
+        RoundStats even = new RoundStats(List.of(1.0, 4.0, 2.0, 3.0), 2, 0, false);
         assertThat(even.median()).isEqualTo(2.5);
-        assertThat(new RoundStats(List.of(), 2).median()).isZero();
+        assertThat(new RoundStats(List.of(), 2, 0, false).median()).isZero();
+    }
+
+    @Test
+    void roundsRunUntilTheLastThreeAgreeAndKeepOnlyThose() throws InterruptedException {
+        double[] script = {2500, 3000, 3500, 4200, 4300, 4250, 1};
+        RoundStats r = RoundStats.untilSteady(i -> script[i], 15, 1);
+        assertThat(r.steady()).isTrue();
+        assertThat(r.warmupRounds()).isEqualTo(3);
+        assertThat(r.rates()).containsExactly(4200.0, 4300.0, 4250.0);
+        assertThat(r.median()).isEqualTo(4250.0);
+    }
+
+    @Test
+    void roundsStopAtTheMaximumAndSayNotSteady() throws InterruptedException {
+        RoundStats r = RoundStats.untilSteady(i -> 1000.0 * (i + 1), 4, 1);
+        assertThat(r.steady()).isFalse();
+        assertThat(r.warmupRounds()).isEqualTo(1);
+        assertThat(r.rates()).containsExactly(2000.0, 3000.0, 4000.0);
     }
 }
