@@ -38,6 +38,9 @@ final class ProviderCalls {
         }
     }
 
+    /** Not a call: queued by {@link #wake} so a thread blocked in {@link #poll(long)} looks again. */
+    private static final Completion WAKE = new Completion(null, -1, null, false);
+
     private final DispatchRuntime rt;
     private final LinkedBlockingQueue<Completion> completions = new LinkedBlockingQueue<>();
     private volatile boolean closed;
@@ -102,12 +105,28 @@ final class ProviderCalls {
         return taken(completions.poll());
     }
 
-    /** Takes the next completion, waiting up to {@code timeoutNs}; null when none arrived. */
+    /**
+     * Takes the next completion, waiting up to {@code timeoutNs}; null when none arrived, or when
+     * {@link #wake} ended the wait first.
+     */
     Completion poll(long timeoutNs) throws InterruptedException {
         return taken(completions.poll(timeoutNs, TimeUnit.NANOSECONDS));
     }
 
+    /**
+     * Ends a wait in {@link #poll(long)} early, from any thread: work the waiting stream thread
+     * must see arrived outside this queue (a cache lookup answered).
+     */
+    void wake() {
+        if (!closed) {
+            completions.offer(WAKE);
+        }
+    }
+
     private Completion taken(Completion c) {
+        while (c == WAKE) {
+            c = completions.poll();
+        }
         if (c != null) {
             rt.inFlight.completionTaken();
         }

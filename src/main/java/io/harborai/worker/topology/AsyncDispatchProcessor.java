@@ -131,12 +131,17 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
             }
             restored.clear();
         }
-        for (L2Answer a = l2Answers.poll(); a != null; a = l2Answers.poll()) {
-            onL2Answer(a);
-        }
+        takeL2Answers();
         engine.pump();
         if (drainParked()) {
             engine.pump();
+        }
+    }
+
+    /** Lookups finished on Redisson threads: answered from L2, or submitted to the engine. */
+    private void takeL2Answers() {
+        for (L2Answer a = l2Answers.poll(); a != null; a = l2Answers.poll()) {
+            onL2Answer(a);
         }
     }
 
@@ -186,7 +191,7 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
     public void process(Record<String, PendingRequest> record) {
         pump();
         meters.requestTaken();
-        boolean room = engine.awaitCapacity();
+        boolean room = engine.awaitCapacity(this::takeL2Answers);
         if (room && drainParked()) {
             engine.pump();
         }
@@ -253,10 +258,11 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
         flights.lead(key, h);
         runtime.inFlight().reserve(h.bytes());
         String leaderId = h.id();
-        cache.tiers()
-                .getL2(key, CacheRuntime.maxAgeMs(request))
-                .whenComplete((answer, error) ->
-                        l2Answers.add(new L2Answer(key, leaderId, error == null ? answer : Optional.empty())));
+        DispatchEngine waiting = engine;
+        cache.tiers().getL2(key, CacheRuntime.maxAgeMs(request)).whenComplete((answer, error) -> {
+            l2Answers.add(new L2Answer(key, leaderId, error == null ? answer : Optional.empty()));
+            waiting.wake(); // its slot frees once the stream thread takes the answer
+        });
     }
 
     private void onL2Answer(L2Answer a) {

@@ -8,6 +8,7 @@ import io.harborai.worker.metrics.MetricsCatalog;
 import io.harborai.worker.redis.RedisClients;
 import io.harborai.worker.testinfra.HarborIntegrationTest;
 import io.harborai.worker.testinfra.Infra;
+import io.harborai.worker.testinfra.SilentServer;
 import io.harborai.worker.testinfra.Topics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.ServerSocket;

@@ -1,4 +1,4 @@
-package io.harborai.worker.cache;
+package io.harborai.worker.testinfra;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -7,11 +7,11 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** Accepts TCP connections and never answers: a hung Redis, as far as a client can tell. */
-final class SilentServer implements AutoCloseable {
+public final class SilentServer implements AutoCloseable {
     private final ServerSocket server = new ServerSocket(0);
     private final List<Socket> accepted = new CopyOnWriteArrayList<>();
 
-    SilentServer() throws IOException {
+    public SilentServer() throws IOException {
         Thread acceptor = new Thread(
                 () -> {
                     try {
@@ -27,7 +27,7 @@ final class SilentServer implements AutoCloseable {
         acceptor.start();
     }
 
-    int port() {
+    public int port() {
         return server.getLocalPort();
     }
 
