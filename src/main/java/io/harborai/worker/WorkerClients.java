@@ -131,6 +131,12 @@ final class WorkerClients {
     static Properties streamsProperties(WorkerSettings settings) {
         WorkerSettings.Streams streams = settings.streams();
         Properties p = new Properties();
+        // No task idling: the topology joins nothing, so a task need not wait for all its input
+        // partitions to have data. It is also cheaper: with idling on (the default, 0), Kafka Streams
+        // 4.3 formats a log line for every empty input partition of a task on every record it
+        // processes (PartitionGroup.readyToProcess): 11 % of the stream thread's samples in the
+        // issue-14 profile. Users may still set it under kafka.*.
+        p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
         p.putAll(settings.kafka());
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, streams.applicationId());
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, streams.processingGuarantee());
