@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -78,7 +79,14 @@ final class WorkerProcess implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(hook);
         WorkerProcess worker = new WorkerProcess(process, hook, config);
         try {
+            long t0 = System.nanoTime();
             worker.awaitReady(port, name, log);
+            System.err.printf(
+                    Locale.ROOT,
+                    "bench worker %s: pid %d, ready in %.1f s%n",
+                    name,
+                    process.pid(),
+                    (System.nanoTime() - t0) / 1e9);
             return worker;
         } catch (IOException | InterruptedException | RuntimeException e) {
             worker.close();
