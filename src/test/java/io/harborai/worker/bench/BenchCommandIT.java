@@ -10,6 +10,8 @@ import io.harborai.worker.testinfra.HarborIntegrationTest;
 import io.harborai.worker.testinfra.Infra;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,29 +30,7 @@ class BenchCommandIT {
     void shouldWriteEveryFigureWithSaneValues(Infra infra) throws Exception {
         Path json = dir.resolve("bench.json");
 
-        int exit = HarborCli.commandLine()
-                .execute(
-                        "bench",
-                        "--config",
-                        config(infra).toString(),
-                        "--requests",
-                        "300",
-                        "--warmup",
-                        "30",
-                        "--warmup-window",
-                        "30",
-                        "--warmup-max-s",
-                        "3",
-                        "--distinct-ratio",
-                        "0.5",
-                        "--provider-latency-ms",
-                        "2",
-                        "--max-in-flight",
-                        "16",
-                        "--naive-sample",
-                        "50",
-                        "--json",
-                        json.toString());
+        int exit = bench(infra, json, "--requests", "300", "--distinct-ratio", "0.5");
 
         assertThat(exit).isZero();
         JsonNode r = new ObjectMapper().readTree(json.toFile());
@@ -115,31 +95,7 @@ class BenchCommandIT {
     void shouldRunTheWorkerInAJvmOfItsOwnAndReportItsCpu(Infra infra) throws Exception {
         Path json = dir.resolve("separate.json");
 
-        int exit = HarborCli.commandLine()
-                .execute(
-                        "bench",
-                        "--config",
-                        config(infra).toString(),
-                        "--worker-jvm",
-                        "separate",
-                        "--worker-heap",
-                        "256m",
-                        "--requests",
-                        "200",
-                        "--warmup",
-                        "30",
-                        "--warmup-window",
-                        "30",
-                        "--warmup-max-s",
-                        "3",
-                        "--provider-latency-ms",
-                        "2",
-                        "--max-in-flight",
-                        "16",
-                        "--naive-sample",
-                        "50",
-                        "--json",
-                        json.toString());
+        int exit = bench(infra, json, "--requests", "200", "--worker-jvm", "separate", "--worker-heap", "256m");
 
         assertThat(exit).isZero();
         JsonNode r = new ObjectMapper().readTree(json.toFile());
@@ -158,6 +114,30 @@ class BenchCommandIT {
         assertThat(r.path("records_per_request").path("results").asDouble()).isEqualTo(1.0);
         assertThat(r.path("provider_calls_per_request").asDouble()).isEqualTo(1.0);
         assertThat(r.path("redis_commands_per_request").asDouble()).isBetween(0.5, 20.0);
+    }
+
+    /** A small bench run on the shared infrastructure, with {@code args} added. */
+    private int bench(Infra infra, Path json, String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of(
+                "bench",
+                "--config",
+                config(infra).toString(),
+                "--warmup",
+                "30",
+                "--warmup-window",
+                "30",
+                "--warmup-max-s",
+                "3",
+                "--provider-latency-ms",
+                "2",
+                "--max-in-flight",
+                "16",
+                "--naive-sample",
+                "50",
+                "--json",
+                json.toString()));
+        all.addAll(List.of(args));
+        return HarborCli.commandLine().execute(all.toArray(String[]::new));
     }
 
     private Path config(Infra infra) throws Exception {
