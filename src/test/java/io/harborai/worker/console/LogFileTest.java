@@ -36,7 +36,9 @@ class LogFileTest {
             System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
             try (LogFile log = LogFile.divert(path)) {
                 assertThat(log.path()).isEqualTo(path);
-                assertThat(LogFile.current()).as("where child processes should log").isEqualTo(path);
+                assertThat(LogFile.current())
+                        .as("where child processes should log")
+                        .isEqualTo(path);
                 kafka.warn("kafka warning");
                 kafka.error("kafka error");
                 worker.info("worker info");
