@@ -20,10 +20,16 @@ final class BenchDescription {
     private final SimulatorOptions simulatorOptions;
     private final boolean embedded;
     private final String externalSimulatorUrl;
+    private final WorkerJvm jvm;
 
     BenchDescription(
-            BenchOptions options, SimulatorOptions simulatorOptions, boolean embedded, String externalSimulatorUrl) {
+            BenchOptions options,
+            SimulatorOptions simulatorOptions,
+            boolean embedded,
+            String externalSimulatorUrl,
+            WorkerJvm jvm) {
         this.options = options;
+        this.jvm = jvm;
         this.simulatorOptions = simulatorOptions;
         this.embedded = embedded;
         this.externalSimulatorUrl = externalSimulatorUrl;
@@ -36,9 +42,11 @@ final class BenchDescription {
                         + simulatorOptions.describePoisonAndOutage();
     }
 
-    /** "embedded (one JVM)" or the cluster's bootstrap servers. */
+    /** "embedded (one JVM)" or the cluster's bootstrap servers, and where the workers run. */
     String where(WorkerSettings cfg) {
-        return embedded ? "embedded (one JVM)" : "cluster " + cfg.kafkaBootstrap();
+        String workers = jvm.separate() ? ", workers each in a JVM of their own (-Xmx" + jvm.maxHeap() + ")" : "";
+        return (embedded ? (jvm.separate() ? "embedded" : "embedded (one JVM)") : "cluster " + cfg.kafkaBootstrap())
+                + workers;
     }
 
     String context(WorkerSettings cfg) {
@@ -62,6 +70,10 @@ final class BenchDescription {
     ObjectNode config(WorkerSettings cfg) {
         ObjectNode c = JsonNodeFactory.instance.objectNode();
         c.put("mode", embedded ? "embedded" : "cluster");
+        c.put("worker_jvm", jvm.mode().label());
+        if (jvm.separate()) {
+            c.put("worker_max_heap", jvm.maxHeap());
+        }
         c.put("instances", options.instances());
         c.put("stream_threads", cfg.streams().threads());
         c.put("partitions", cfg.topics().partitions());
@@ -87,12 +99,25 @@ final class BenchDescription {
                 + " requests, then windows of " + options.warmupWindow() + " until the last "
                 + SteadyState.WINDOWS + " windows' results/s lie within " + Math.round(SteadyState.TOLERANCE * 100)
                 + "% of their mean, or " + options.warmupMax().toSeconds() + " s (then \"not steady\")");
-        if (embedded) {
-            notes.add("embedded: broker, registry, simulator, bench and workers share one JVM and its "
-                    + Runtime.getRuntime().availableProcessors() + " cores; heap figures include all of them");
+        int cores = Runtime.getRuntime().availableProcessors();
+        if (jvm.separate()) {
+            notes.add("separate: each worker ran in a JVM of its own (-Xmx" + jvm.maxHeap() + ") on the same "
+                    + cores + " cores; heap figures are the bench JVM's ("
+                    + (embedded ? "broker, registry, " : "") + "simulator, load generator, collector), not the"
+                    + " workers'; worker_cpu_ms_per_result is the worker processes' own CPU from the OS");
+        } else if (embedded) {
+            notes.add("embedded: broker, registry, simulator, bench and workers share one JVM and its " + cores
+                    + " cores; heap figures include all of them; there is no worker-only CPU figure"
+                    + " (bench_process_cpu_ms_per_result is the whole JVM's): --worker-jvm separate gives one");
         } else {
             notes.add("cluster: workers and simulator run in this JVM; heap figures include the bench");
         }
+        notes.add("per request, counted outside the workers over the measured phase: records_per_request are"
+                + " committed records (read_committed) of the workers' topics by role, offsets_per_request adds"
+                + " transaction markers and aborted records; redis_commands_per_request from the server's INFO"
+                + " commandstats (every client of that Redis counts, the bench's INFO excluded);"
+                + " provider_calls_per_request from the simulator; the workers run with Kafka Streams' repartition"
+                + " purging off (repartition.purge.interval.ms = 1 day), so those records stay countable");
         if (!BenchRunner.maxInFlightSupported()) {
             notes.add(BenchRunner.MAX_IN_FLIGHT_KEY + " is not a key of this build: the workers ran the synchronous "
                     + "dispatcher (one call at a time per stream thread); the level only set the limit "

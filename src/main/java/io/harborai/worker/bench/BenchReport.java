@@ -43,6 +43,8 @@ public record BenchReport(
      * @param limit the limit probe's rounds (null until probed)
      * @param idealRps {@code C / L}, or 0 when the latency is 0
      * @param warmup how the level's warm-up went
+     * @param cost CPU, Kafka records, Redis commands and provider calls of the measured phase, or
+     *     null before it is counted
      */
     public record Level(
             int maxInFlight,
@@ -57,7 +59,8 @@ public record BenchReport(
             CacheStats cache,
             RoundStats limit,
             double idealRps,
-            WarmUp.Result warmup) {
+            WarmUp.Result warmup,
+            LevelCost cost) {
         /** The limit probe's median round, 0 before probing. */
         public double limitRps() {
             return limit == null ? 0 : limit.median();
@@ -130,6 +133,9 @@ public record BenchReport(
         percentiles(c.putObject("l2_hit_overhead_ms"), l.cache().l2OverheadMicros());
         if (l.idealRps() > 0) {
             o.put("ideal_rps", round(l.idealRps()));
+        }
+        if (l.cost() != null) {
+            l.cost().write(o);
         }
     }
 
@@ -223,6 +229,11 @@ public record BenchReport(
                     w.windowRps().size(),
                     w.steady() ? "steady" : "NOT steady",
                     c.limit() == null ? "not probed" : describe(c.limit()));
+        }
+        for (Level c : levels) {
+            if (c.cost() != null) {
+                c.cost().summary(c.maxInFlight()).forEach(out::println);
+            }
         }
         Level l = last();
         out.printf(

@@ -71,6 +71,9 @@ final class BenchRequests {
 
     /** Request {@code seq}, the {@code index}-th of a phase. */
     ChatRequest request(long seq, String salt, long index, long distinct) {
-        return OpenAiJson.fromBody(body(salt, index, distinct)).setId(id(seq)).build();
+        // The run's prefix in the body too: a later run on the same Redis must not hit this one's answers.
+        return OpenAiJson.fromBody(body(idPrefix + salt, index, distinct))
+                .setId(id(seq))
+                .build();
     }
 }

@@ -7,8 +7,8 @@ import io.harborai.worker.simulator.SimulatorOptions;
 import java.util.Map;
 
 /**
- * Runs {@code harbor bench}: the real pipeline (K in-process {@link HarborWorker}s sharing one
- * application id, on the embedded stack or a configured cluster) against the simulator, then the
+ * Runs {@code harbor bench}: the real pipeline (K {@link HarborWorker}s sharing one application id,
+ * in this JVM or each in its own ({@link WorkerJvm}), on the embedded stack or a configured cluster) against the simulator, then the
  * limit probe and the naive baseline in the same run, and returns a {@link BenchReport}.
  *
  * <p>The phases live in their own classes: {@link BenchStack} starts the simulator and the stack
@@ -34,6 +34,7 @@ public final class BenchRunner {
     private final BenchStack stack;
     private final BenchPhases phases;
     private final BenchDescription description;
+    private final WorkerJvm jvm;
 
     /**
      * @param embedded start the embedded stack; otherwise {@code configs} must name a cluster
@@ -54,12 +55,24 @@ public final class BenchRunner {
             ConfigSource configs,
             boolean embedded,
             String externalSimulatorUrl) {
+        this(options, simulatorOptions, configs, embedded, externalSimulatorUrl, WorkerJvm.EMBEDDED);
+    }
+
+    /** @param jvm where the workers run: in this JVM or each in one of its own */
+    public BenchRunner(
+            BenchOptions options,
+            SimulatorOptions simulatorOptions,
+            ConfigSource configs,
+            boolean embedded,
+            String externalSimulatorUrl,
+            WorkerJvm jvm) {
         String external = externalSimulatorUrl == null ? null : externalSimulatorUrl.replaceAll("/+$", "");
         this.options = options;
         this.configs = configs;
+        this.jvm = jvm;
         this.stack = new BenchStack(options, simulatorOptions, configs, embedded, external);
         this.phases = new BenchPhases(options);
-        this.description = new BenchDescription(options, simulatorOptions, embedded, external);
+        this.description = new BenchDescription(options, simulatorOptions, embedded, external, jvm);
     }
 
     /** True when this build's worker understands {@value #MAX_IN_FLIGHT_KEY}. */
@@ -69,7 +82,7 @@ public final class BenchRunner {
 
     /** Runs every level, the limit probes and the naive baseline. */
     public BenchReport run() throws Exception {
-        return stack.run(new LevelBench(options, configs, phases, description)::run);
+        return stack.run(new LevelBench(options, configs, phases, description, jvm)::run);
     }
 
     /**
@@ -77,6 +90,10 @@ public final class BenchRunner {
      * then during a saturating batch, at the first in-flight level.
      */
     public PriorityReport runPriority(PriorityOptions priority) throws Exception {
+        if (jvm.separate()) {
+            throw new IllegalArgumentException(
+                    "--batch-requests runs its workers in the bench's JVM: drop " + "--worker-jvm separate");
+        }
         return stack.run(new PriorityBench(options, priority, configs, phases, description)::run);
     }
 }

@@ -1,22 +1,23 @@
 package io.harborai.worker.bench;
 
-import io.harborai.worker.HarborWorker;
 import io.harborai.worker.avro.ChatRequest;
-import io.harborai.worker.config.HarborConfig;
 import io.harborai.worker.config.WorkerSettings;
 import io.harborai.worker.schema.SchemaRegistryClient;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.clients.producer.KafkaProducer;
 
 /**
  * The default {@code harbor bench} run, once the stack is up ({@link BenchStack}): per in-flight
- * level, start the workers with that {@code dispatch.max-in-flight}, send and collect the warm-up
- * requests, send and collect the measured ones (the simulator's {@code /stats} call count is read
- * before and after), stop the workers, probe the simulator's limit at the same concurrency
+ * level, start the workers with that {@code dispatch.max-in-flight} (in this JVM or each in its own,
+ * {@link WorkerJvm}), send and collect the warm-up requests, send and collect the measured ones (the
+ * simulator's {@code /stats} call count, CPU times, the workers' topics and Redis's command counts
+ * are read before and after, {@link CostMeter}), stop the workers, probe the simulator's limit at the same concurrency
  * ({@link LimitProbe}). Heap is measured after the last level, workers still running. Then the
  * naive baseline ({@link NaiveBaseline}) on topics of its own. The workers' committed offsets carry
  * over from one level to the next.
@@ -29,13 +30,30 @@ final class LevelBench {
     private final BenchRunner.ConfigSource configs;
     private final BenchPhases phases;
     private final BenchDescription description;
+    private final WorkerJvm jvm;
 
     LevelBench(
-            BenchOptions options, BenchRunner.ConfigSource configs, BenchPhases phases, BenchDescription description) {
+            BenchOptions options,
+            BenchRunner.ConfigSource configs,
+            BenchPhases phases,
+            BenchDescription description,
+            WorkerJvm jvm) {
         this.options = options;
+        this.jvm = jvm;
         this.configs = configs;
         this.phases = phases;
         this.description = description;
+    }
+
+    /** The level's workers, RUNNING: in this JVM, or each in its own ({@link WorkerJvm}). */
+    private BenchWorkers startWorkers(Map<String, String> env, Map<String, Object> overrides) throws Exception {
+        if (!jvm.separate()) {
+            return BenchWorkers.inProcess(phases.startWorkers(configs.load(env, overrides)));
+        }
+        // What the bench's own load sees: the process's variables, then the stack's.
+        Map<String, String> effective = new HashMap<>(System.getenv());
+        effective.putAll(env);
+        return BenchWorkers.separate(jvm, effective, overrides, options.instances());
     }
 
     BenchReport run(String run, String sim, WorkerSettings cfg, Map<String, String> env, Map<String, Object> base)
@@ -57,18 +75,21 @@ final class LevelBench {
                 ResultCollector collector = new ResultCollector(
                         BenchClients.resultConsumer(common, registry, run + "-collector"),
                         cfg.topics().results(),
-                        requests)) {
+                        requests);
+                CostMeter cost = new CostMeter(
+                        cfg,
+                        run,
+                        Set.of(cfg.topics().requests(), cfg.topics().requestsBatch(), naiveRequests, naiveResults))) {
             for (int li = 0; li < options.levels().size(); li++) {
                 int level = options.levels().get(li);
                 boolean lastLevel = li == options.levels().size() - 1;
                 Map<String, Object> overrides = new LinkedHashMap<>(base);
+                overrides.putAll(TopicCounts.NO_PURGE);
                 if (BenchRunner.maxInFlightSupported()) {
                     overrides.put(BenchRunner.MAX_IN_FLIGHT_KEY, level);
                 }
-                HarborConfig levelCfg = configs.load(env, overrides);
-                List<HarborWorker> workers = phases.startWorkers(levelCfg);
                 BenchReport.Level result;
-                try {
+                try (BenchWorkers workers = startWorkers(env, overrides)) {
                     String tag = "[C=" + level + "]";
                     int levelIndex = li;
                     WarmUp.Result warm = WarmUp.Result.NONE;
@@ -103,6 +124,7 @@ final class LevelBench {
                                 warm.seconds(),
                                 warm.steady() ? "steady" : "NOT steady (time cap)");
                     }
+                    CostMeter.Mark mark = cost.start(workers);
                     long callsBefore = phases.providerCalls(sim);
                     ResultCollector.Phase p = phases.phase(
                             producer,
@@ -121,6 +143,8 @@ final class LevelBench {
                             });
                     seq += options.requests();
                     long calls = phases.providerCalls(sim) - callsBefore;
+                    // Before the heap figure's System.gc(), which would count as the bench's CPU.
+                    LevelCost spent = cost.finish(mark, workers, options.requests(), p.results(), calls);
                     if (lastLevel) {
                         heapEnd = BenchPhases.heapAfterGcMb();
                     }
@@ -138,9 +162,8 @@ final class LevelBench {
                             p.cache(),
                             null,
                             ideal,
-                            warm);
-                } finally {
-                    BenchPhases.closeAll(workers);
+                            warm,
+                            spent);
                 }
                 System.err.println(
                         "[C=" + level + "] limit probe: simulator alone, OkHttp async, " + level + " in flight ...");
@@ -164,7 +187,8 @@ final class LevelBench {
                         result.cache(),
                         limit,
                         result.idealRps(),
-                        result.warmup()));
+                        result.warmup(),
+                        result.cost()));
             }
             System.err.println("naive baseline: a KafkaConsumer loop calling the simulator one request at a time ...");
             RoundStats naive = NaiveBaseline.measure(

@@ -5,6 +5,7 @@ import io.harborai.worker.bench.BenchReport;
 import io.harborai.worker.bench.BenchRunner;
 import io.harborai.worker.bench.PriorityOptions;
 import io.harborai.worker.bench.PriorityReport;
+import io.harborai.worker.bench.WorkerJvm;
 import io.harborai.worker.simulator.SimulatorOptions;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -147,6 +148,23 @@ final class BenchCommand implements Callable<Integer>, LogsToFile {
                     "With --batch-requests: online requests per probe, idle and during the batch (default: ${DEFAULT-VALUE}).")
     int onlineRequests;
 
+    @Option(
+            names = "--worker-jvm",
+            defaultValue = "embedded",
+            paramLabel = "embedded|separate",
+            description = "Run the workers in the bench's JVM, or each in a JVM of its own (same java and class path,"
+                    + " `harbor run` on a generated config; logs to the bench's log file) while broker, registry,"
+                    + " Redis, simulator and load stay here; separate reports the workers' own CPU per result"
+                    + " (default: ${DEFAULT-VALUE}).")
+    String workerJvm;
+
+    @Option(
+            names = "--worker-heap",
+            defaultValue = "512m",
+            paramLabel = "SIZE",
+            description = "With --worker-jvm separate: each worker JVM's -Xmx (default: ${DEFAULT-VALUE}).")
+    String workerHeap;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Write the figures as JSON.")
     Path json;
 
@@ -163,6 +181,17 @@ final class BenchCommand implements Callable<Integer>, LogsToFile {
             System.err.println("harbor bench: --guarantee must be exactly_once_v2 or at_least_once");
             return 2;
         }
+        if (!workerJvm.equals("embedded") && !workerJvm.equals("separate")) {
+            System.err.println("harbor bench: --worker-jvm must be embedded or separate");
+            return 2;
+        }
+        WorkerJvm jvm = workerJvm.equals("separate")
+                ? new WorkerJvm(
+                        WorkerJvm.Mode.SEPARATE,
+                        workerHeap,
+                        config.resolve(),
+                        List.of(HarborCli.class.getName(), "run", "--config"))
+                : WorkerJvm.EMBEDDED;
         SimulatorOptions simOptions = sim.options(providerLatencyMs);
         if (sim.callLogKeys == null) {
             // The bench's heap figure should be the worker's; 1M keys would add ~20 MB of log.
@@ -191,7 +220,7 @@ final class BenchCommand implements Callable<Integer>, LogsToFile {
             System.err.println("note: " + BenchRunner.MAX_IN_FLIGHT_KEY + " is not a key of this build; "
                     + "the worker dispatches synchronously and ignores --max-in-flight.");
         }
-        BenchRunner runner = new BenchRunner(options, simOptions, config::load, embedded, simulatorUrl);
+        BenchRunner runner = new BenchRunner(options, simOptions, config::load, embedded, simulatorUrl, jvm);
         PriorityOptions priority = new PriorityOptions(batchRequests, onlineRps, onlineRequests);
         if (priority.enabled()) {
             PriorityReport report = runner.runPriority(priority);

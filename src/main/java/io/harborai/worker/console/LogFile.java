@@ -26,13 +26,16 @@ import org.slf4j.LoggerFactory;
  * {@link #close()} puts the console appenders back.
  *
  * <p>Opened and closed by one thread (the CLI's main thread); logback's appender lists are safe
- * to change while other threads log.
+ * to change while other threads log. {@link #current()} may be read from any thread.
  */
 public final class LogFile implements AutoCloseable {
     /** The worker's own loggers, whose ERROR events stay on the console. */
     static final String OWN_LOGGERS = "io.harborai";
     /** Used only when the configuration's console appender has no pattern to copy. */
     private static final String FALLBACK_PATTERN = "%d{HH:mm:ss.SSS} %-5level [%thread] %logger{36} - %msg%n";
+
+    /** The file events go to while one is open, for child processes that should log there too. */
+    private static volatile Path active;
 
     private final Path path;
     private final Logger root;
@@ -93,11 +96,17 @@ public final class LogFile implements AutoCloseable {
         console.forEach(root::detachAppender);
         Logger own = ctx.getLogger(OWN_LOGGERS);
         own.addAppender(errors);
+        active = path;
         return new LogFile(path, root, own, console, file, errors);
     }
 
     public Path path() {
         return path;
+    }
+
+    /** The file this JVM's log events go to now, or null while they go to the console. */
+    public static Path current() {
+        return active;
     }
 
     /** Puts the console appenders back and closes the file. Idempotent. */
@@ -107,6 +116,7 @@ public final class LogFile implements AutoCloseable {
             return;
         }
         closed = true;
+        active = null;
         console.forEach(root::addAppender);
         root.detachAppender(file);
         own.detachAppender(errors);

@@ -36,12 +36,16 @@ class LogFileTest {
             System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
             try (LogFile log = LogFile.divert(path)) {
                 assertThat(log.path()).isEqualTo(path);
+                assertThat(LogFile.current())
+                        .as("where child processes should log")
+                        .isEqualTo(path);
                 kafka.warn("kafka warning");
                 kafka.error("kafka error");
                 worker.info("worker info");
                 worker.error("worker error");
             }
             worker.warn("after close");
+            assertThat(LogFile.current()).isNull();
         } finally {
             System.setErr(stderr);
             root.detachAppender(console);
