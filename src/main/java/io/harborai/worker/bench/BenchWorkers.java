@@ -62,6 +62,22 @@ final class BenchWorkers implements AutoCloseable {
         return separate() ? processes.stream().map(WorkerProcess::cpu).reduce(Duration.ZERO, Duration::plus) : null;
     }
 
+    /** CPU time of every worker process's JIT compiler threads, or null (in this JVM, or no /proc). */
+    Duration jitCpu() {
+        if (!separate()) {
+            return null;
+        }
+        Duration sum = Duration.ZERO;
+        for (WorkerProcess p : processes) {
+            Duration d = p.jitCpu();
+            if (d == null) {
+                return null;
+            }
+            sum = sum.plus(d);
+        }
+        return sum;
+    }
+
     @Override
     public void close() {
         inProcess.forEach(HarborWorker::close);

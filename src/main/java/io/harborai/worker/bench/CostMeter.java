@@ -17,7 +17,12 @@ import java.util.Set;
  */
 final class CostMeter implements AutoCloseable {
     /** Everything read at the start of a phase. */
-    record Mark(Duration workerCpu, Duration benchCpu, TopicCounts.Snapshot topics, Map<String, Long> redis) {}
+    record Mark(
+            Duration workerCpu,
+            Duration workerJitCpu,
+            Duration benchCpu,
+            TopicCounts.Snapshot topics,
+            Map<String, Long> redis) {}
 
     private final TopicCounts topics;
     private final RedisCommandCount redis;
@@ -35,12 +40,13 @@ final class CostMeter implements AutoCloseable {
         TopicCounts.Snapshot t = topics.snapshot();
         Map<String, Long> r = redis.snapshot();
         // CPU last, right before the phase begins.
-        return new Mark(workers.cpu(), benchCpu(), t, r);
+        return new Mark(workers.cpu(), workers.jitCpu(), benchCpu(), t, r);
     }
 
     LevelCost finish(Mark start, BenchWorkers workers, long requests, long results, long providerCalls)
             throws Exception {
         Duration workerCpu = workers.cpu();
+        Duration workerJitCpu = workers.jitCpu();
         Duration benchCpu = benchCpu();
         TopicCounts.Snapshot t = topics.snapshot();
         Map<String, Long> r = redis.snapshot();
@@ -49,6 +55,9 @@ final class CostMeter implements AutoCloseable {
                 workers.separate() ? WorkerJvm.Mode.SEPARATE.label() : WorkerJvm.Mode.EMBEDDED.label(),
                 workers.pids(),
                 workerCpu == null ? null : millis(workerCpu.minus(start.workerCpu())),
+                workerJitCpu == null || start.workerJitCpu() == null
+                        ? null
+                        : millis(workerJitCpu.minus(start.workerJitCpu())),
                 millis(benchCpu.minus(start.benchCpu())),
                 requests,
                 results,

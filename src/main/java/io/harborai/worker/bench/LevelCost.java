@@ -17,6 +17,8 @@ import java.util.TreeMap;
  * @param workerPids the worker processes' ids; empty when they ran in the bench's JVM
  * @param workerCpuMs CPU time of the worker processes over the phase, or null when they ran in the
  *     bench's JVM (no figure of their own)
+ * @param workerJitCpuMs the part of {@code workerCpuMs} spent by their JIT compiler threads ({@link
+ *     ThreadCpu}), or null when not known: compilation that a longer-running worker no longer pays
  * @param benchCpuMs CPU time of the bench's JVM over the phase: with embedded workers it includes
  *     them, the broker, registry, simulator and the load generator; Redis is a process of its own
  * @param requests measured requests
@@ -29,6 +31,7 @@ record LevelCost(
         String workerJvm,
         List<Long> workerPids,
         Double workerCpuMs,
+        Double workerJitCpuMs,
         double benchCpuMs,
         long requests,
         long results,
@@ -44,6 +47,10 @@ record LevelCost(
 
     Double workerCpuMsPerResult() {
         return workerCpuMs == null ? null : perResult(workerCpuMs);
+    }
+
+    Double workerJitCpuMsPerResult() {
+        return workerJitCpuMs == null ? null : perResult(workerJitCpuMs);
     }
 
     double benchCpuMsPerResult() {
@@ -112,6 +119,11 @@ record LevelCost(
             o.put("worker_cpu_ms_per_result", workerCpuMsPerResult());
             o.put("worker_cpu_ms", round(workerCpuMs, 10));
         }
+        if (workerJitCpuMs == null) {
+            o.putNull("worker_jit_cpu_ms_per_result");
+        } else {
+            o.put("worker_jit_cpu_ms_per_result", workerJitCpuMsPerResult());
+        }
         o.put("bench_process_cpu_ms_per_result", benchCpuMsPerResult());
         putMap(o, "records_per_request", recordsPerRequest());
         putMap(o, "offsets_per_request", offsetsPerRequest());
@@ -151,11 +163,18 @@ record LevelCost(
         String cpu = workerCpuMs != null
                 ? String.format(
                         Locale.ROOT,
-                        "worker JVM%s (pid %s) %.3f ms; bench JVM (broker, registry, simulator, load) %.3f ms",
+                        "worker JVM%s (pid %s) %.3f ms%s; bench JVM (broker, registry, simulator, load) %.3f ms",
                         workerPids.size() > 1 ? "s" : "",
                         String.join(
                                 ",", workerPids.stream().map(String::valueOf).toList()),
                         workerCpuMsPerResult(),
+                        workerJitCpuMs == null
+                                ? ""
+                                : String.format(
+                                        Locale.ROOT,
+                                        " (JIT compiler threads %.3f, the rest %.3f)",
+                                        workerJitCpuMsPerResult(),
+                                        workerCpuMsPerResult() - workerJitCpuMsPerResult()),
                         benchCpuMsPerResult())
                 : String.format(
                         Locale.ROOT,

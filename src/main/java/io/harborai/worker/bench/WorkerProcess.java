@@ -121,6 +121,7 @@ final class WorkerProcess implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.add("-Xmx" + jvm.maxHeap());
+        cmd.add("-XX:-UseDynamicNumberOfCompilerThreads"); // ThreadCpu reads compiler threads; none may exit
         String avro = System.getProperty("org.apache.avro.SERIALIZABLE_PACKAGES");
         if (avro != null) {
             cmd.add("-Dorg.apache.avro.SERIALIZABLE_PACKAGES=" + avro);
@@ -169,6 +170,11 @@ final class WorkerProcess implements AutoCloseable {
             total = total.plus(child.info().totalCpuDuration().orElse(Duration.ZERO));
         }
         return total;
+    }
+
+    /** CPU time of the worker's JIT compiler threads, or null where the OS does not tell ({@link ThreadCpu}). */
+    Duration jitCpu() {
+        return ThreadCpu.compiler(process.pid());
     }
 
     /** SIGTERM, up to {@value #STOP_GRACE_S} s for a clean close, then SIGKILL. Idempotent. */

@@ -64,7 +64,7 @@ class BenchCostTest {
                 new TopicCounts.Count("r1-pending-changelog", "changelog", 300, 320),
                 new TopicCounts.Count("r1-request-ids-changelog", "changelog", 200, 205));
         LevelCost separate =
-                new LevelCost("separate", List.of(42L), 100.0, 50.0, 200, 200, topics, Map.of("get", 400L), 200);
+                new LevelCost("separate", List.of(42L), 100.0, 30.0, 50.0, 200, 200, topics, Map.of("get", 400L), 200);
         ObjectNode json = new ObjectMapper().createObjectNode();
         separate.write(json);
 
@@ -78,12 +78,15 @@ class BenchCostTest {
         assertThat(json.path("offsets_per_request").path("total").asDouble()).isEqualTo(4.7);
         assertThat(json.path("redis_commands_per_request").asDouble()).isEqualTo(2.0);
         assertThat(json.path("provider_calls_per_request").asDouble()).isEqualTo(1.0);
-        assertThat(separate.summary(16).get(0)).contains("worker JVM (pid 42) 0.500 ms");
+        assertThat(json.path("worker_jit_cpu_ms_per_result").asDouble()).isEqualTo(0.15);
+        assertThat(separate.summary(16).get(0))
+                .contains("worker JVM (pid 42) 0.500 ms (JIT compiler threads 0.150, the rest 0.350)");
 
-        LevelCost embedded = new LevelCost("embedded", List.of(), null, 50.0, 200, 200, null, null, 200);
+        LevelCost embedded = new LevelCost("embedded", List.of(), null, null, 50.0, 200, 200, null, null, 200);
         ObjectNode e = new ObjectMapper().createObjectNode();
         embedded.write(e);
         assertThat(e.path("worker_cpu_ms_per_result").isNull()).isTrue();
+        assertThat(e.path("worker_jit_cpu_ms_per_result").isNull()).isTrue();
         assertThat(e.path("records_per_request").isNull()).isTrue();
         assertThat(e.path("redis_commands_per_request").isNull()).isTrue();
         assertThat(embedded.summary(16).get(0)).contains("whole bench JVM").contains("no worker-only figure");
@@ -112,5 +115,17 @@ class BenchCostTest {
         assertThat(cfg.intValue(HarborConfigDef.TOPICS_PARTITIONS)).isEqualTo(3);
         assertThat(cfg.string(HarborConfigDef.TOPIC_RESULTS)).isEqualTo("r1.results");
         assertThat(cfg.intValue(HarborConfigDef.METRICS_PORT)).isEqualTo(4711);
+    }
+
+    @Test
+    void shouldReadAThreadsCpuFromItsStatLineWhateverItsName() {
+        String c2 = "4242 (C2 CompilerThre) S 1 4242 4242 0 -1 4194368 120 0 0 0 350 25 0 0 20 0 1 0 99 0 0";
+        String stream = "4243 (bench-1-StreamThread-1) R 1 4242 4242 0 -1 4194368 120 0 0 0 999 1 0 0 20 0 1 0 99 0";
+        assertThat(ThreadCpu.ticks(c2, n -> n.startsWith("C2 CompilerThre"))).isEqualTo(375);
+        assertThat(ThreadCpu.ticks(stream, n -> n.startsWith("C2 CompilerThre")))
+                .isZero();
+        assertThat(ThreadCpu.compiler(ProcessHandle.current().pid()))
+                .as("this JVM has compiled something by now")
+                .isPositive();
     }
 }
