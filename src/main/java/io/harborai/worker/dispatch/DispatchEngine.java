@@ -144,11 +144,6 @@ public final class DispatchEngine implements AutoCloseable {
         batcher.requeueFront(refused);
     }
 
-    /** {@link #awaitCapacity(Runnable)} for a caller that holds nothing outside the engine. */
-    public boolean awaitCapacity() {
-        return awaitCapacity(() -> {});
-    }
-
     /**
      * Backpressure: while the worker's in-flight budget is full, waits for completions (forwarding
      * this engine's own, and sending due work) instead of returning, so the stream thread takes no

@@ -44,6 +44,13 @@ final class ProviderCalls {
     private final DispatchRuntime rt;
     private final LinkedBlockingQueue<Completion> completions = new LinkedBlockingQueue<>();
     private volatile boolean closed;
+    /**
+     * The stream thread is blocked in {@link #poll(long)}: only then does {@link #wake} queue
+     * anything, so a request's cache lookup costs the queue nothing while nobody waits. A wake that
+     * comes just before the flag is set is missed, and that wait lasts its full slice (the caller's
+     * {@code dispatch.punctuate-ms}) instead.
+     */
+    private volatile boolean waiting;
 
     ProviderCalls(DispatchRuntime runtime) {
         this.rt = runtime;
@@ -110,7 +117,12 @@ final class ProviderCalls {
      * {@link #wake} ended the wait first.
      */
     Completion poll(long timeoutNs) throws InterruptedException {
-        return taken(completions.poll(timeoutNs, TimeUnit.NANOSECONDS));
+        waiting = true;
+        try {
+            return taken(completions.poll(timeoutNs, TimeUnit.NANOSECONDS));
+        } finally {
+            waiting = false;
+        }
     }
 
     /**
@@ -118,7 +130,7 @@ final class ProviderCalls {
      * must see arrived outside this queue (a cache lookup answered).
      */
     void wake() {
-        if (!closed) {
+        if (waiting && !closed) {
             completions.offer(WAKE);
         }
     }

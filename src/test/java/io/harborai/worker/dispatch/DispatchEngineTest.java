@@ -67,7 +67,7 @@ class DispatchEngineTest extends EngineTestBase {
         var first = caller.calls.get(0);
         CompletableFuture.delayedExecutor(150, TimeUnit.MILLISECONDS).execute(() -> first.complete(success("ok")));
         long start = System.nanoTime();
-        assertThat(engine.awaitCapacity()).isTrue();
+        assertThat(engine.awaitCapacity(() -> {})).isTrue();
         long waitedMs = (System.nanoTime() - start) / 1_000_000;
         assertThat(waitedMs).isBetween(100L, 3_000L);
         assertThat(results).extracting(ChatResult::getId).containsExactly("a");
@@ -81,13 +81,13 @@ class DispatchEngineTest extends EngineTestBase {
         DispatchEngine engine = engine();
         submit(engine, request("a", "m", "x"), clock.millis());
         engine.pump();
-        assertThat(engine.awaitCapacity()).isFalse();
+        assertThat(engine.awaitCapacity(() -> {})).isFalse();
         DispatchEngine empty = new DispatchEngine(runtime, r -> {});
-        assertThat(empty.awaitCapacity())
+        assertThat(empty.awaitCapacity(() -> {}))
                 .as("a task holding nothing waits for the cap too")
                 .isFalse();
         caller.last().complete(success("ok"));
-        assertThat(empty.awaitCapacity())
+        assertThat(empty.awaitCapacity(() -> {}))
                 .as("another task's finished call frees its slot")
                 .isTrue();
     }

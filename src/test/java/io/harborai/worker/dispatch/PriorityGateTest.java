@@ -150,7 +150,7 @@ class PriorityGateTest {
 
         assertThat(batchRt.inFlight().full()).as("the batch's cap is 2").isTrue();
         long t0 = System.nanoTime();
-        batchEngine.awaitCapacity();
+        batchEngine.awaitCapacity(() -> {});
         assertThat(System.nanoTime() - t0)
                 .as("a yielding batch does not wait at its cap (max-block 2 s)")
                 .isLessThan(TimeUnit.MILLISECONDS.toNanos(1_000));
