@@ -67,7 +67,8 @@ final class DispatchDefs {
                         5_000L,
                         Range.between(10, 60_000),
                         Importance.LOW,
-                        "Longest one process() call waits for capacity at the cap. Kept below max.poll.interval.ms and the "
+                        "Longest a stream thread waits for capacity at the cap between two punctuations, across all its records "
+                                + "and tasks. Kept below max.poll.interval.ms and the "
                                 + "Streams EOS transaction.timeout.ms (10 s); the worker also caps it at the longest provider "
                                 + "call timeout. When it passes, the record is parked on disk (the task's changelogged parked store) "
                                 + "and admitted, oldest first, when the cap has room.")

@@ -149,9 +149,9 @@ public final class DispatchEngine implements AutoCloseable {
      * this engine's own, and sending due work) instead of returning, so the stream thread takes no
      * new record and Kafka buffers the backlog. A finished call of another task frees its slot as
      * soon as it arrives ({@link InFlight} does not count results waiting to be forwarded), so a
-     * task holding nothing waits too: the cap holds for every task. The wait ends after {@code
-     * maxBlockMs} at the latest, which stays below {@code max.poll.interval.ms} and the EOS
-     * transaction timeout.
+     * task holding nothing waits too: the cap holds for every task. The waits of one stream thread
+     * add up to {@code maxBlockMs} at most between two punctuations ({@link WaitBudget}), which
+     * stays below {@code max.poll.interval.ms} and the EOS transaction timeout.
      *
      * <p>Slots may also be held by the caller's own work outside the engine (its cache lookups):
      * {@code outside} takes that work's finished part (and may submit to this engine) on every wake,
@@ -160,38 +160,49 @@ public final class DispatchEngine implements AutoCloseable {
      * 1,200 results/s at C=256).
      *
      * @param outside run on the stream thread at every wake, before due work is sent
-     * @return whether the budget has room; false when it stayed full for {@code maxBlockMs} (the
-     *     caller then parks the record on disk rather than holding it in memory)
+     * @return whether the budget has room; false when it stayed full for what is left of the
+     *     thread's {@link WaitBudget} (the caller then parks the record on disk rather than holding
+     *     it in memory)
      */
     public boolean awaitCapacity(Runnable outside) {
         long start = System.nanoTime();
-        long budgetNs = TimeUnit.MILLISECONDS.toNanos(s.maxBlockMs());
+        long budgetNs = rt.waitBudget.leftNs();
         long pollNs = TimeUnit.MILLISECONDS.toNanos(s.punctuateMs());
-        // A yielding batch stops waiting (its app is paused, and an open transaction would hide online
-        // results): the record is parked instead.
-        while (!closed && rt.inFlight.full() && !rt.priority.yielding()) {
-            long left = budgetNs - (System.nanoTime() - start);
-            if (left <= 0) {
-                log.debug(
-                        "In-flight cap still full after {} ms ({} requests, {} bytes)",
-                        s.maxBlockMs(),
-                        rt.inFlight.count(),
-                        rt.inFlight.bytes());
-                return false;
-            }
-            try {
+        try {
+            // A yielding batch stops waiting (its app is paused, and an open transaction would hide online
+            // results): the record is parked instead.
+            while (!closed && rt.inFlight.full() && !rt.priority.yielding()) {
+                long left = budgetNs - (System.nanoTime() - start);
+                if (left <= 0) {
+                    log.debug(
+                            "In-flight cap still full after this thread's {} ms of waiting ({} requests, {} bytes)",
+                            s.maxBlockMs(),
+                            rt.inFlight.count(),
+                            rt.inFlight.bytes());
+                    return false;
+                }
                 ProviderCalls.Completion c = calls.poll(Math.min(left, pollNs));
                 if (c != null) {
                     onCompletion(c);
                 }
-            } catch (InterruptedException ie) {
-                Thread.currentThread().interrupt();
-                return false;
+                outside.run();
+                pump();
             }
-            outside.run();
-            pump();
+            return !closed && !rt.inFlight.full();
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            return false;
+        } finally {
+            rt.waitBudget.spend(System.nanoTime() - start);
         }
-        return !closed && !rt.inFlight.full();
+    }
+
+    /**
+     * The task punctuated: Kafka Streams checks for a commit next, so the stream thread's {@link
+     * WaitBudget} for {@link #awaitCapacity} starts again. Call at every punctuation.
+     */
+    public void punctuated() {
+        rt.waitBudget.refill();
     }
 
     /** Ends a wait in {@link #awaitCapacity(Runnable)} early; safe on any thread. */

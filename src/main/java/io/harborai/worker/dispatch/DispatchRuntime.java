@@ -33,6 +33,7 @@ public final class DispatchRuntime {
     final Clock clock;
     final RetryPolicy retryPolicy;
     final InFlight inFlight;
+    final WaitBudget waitBudget;
     final Counter redispatched;
     final Counter lateCompletions;
     final Counter retries;
@@ -121,6 +122,7 @@ public final class DispatchRuntime {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.retryPolicy = retryPolicy;
         this.inFlight = inFlight;
+        this.waitBudget = new WaitBudget(settings.maxBlockMs());
         this.laneShare = laneShare;
         this.queueDeadlineMs = queueDeadlineMs;
         this.priority = Objects.requireNonNull(priority, "priority");

@@ -47,7 +47,8 @@ import org.slf4j.LoggerFactory;
  * single-flight as on first arrival, and counted when it reaches the engine again.
  *
  * <p>Backpressure: at the in-flight cap {@code process()} waits for completions to drain below it
- * (bounded by {@code dispatch.max-block-ms}); requests waiting for an identical call count against
+ * (a stream thread's waits add up to {@code dispatch.max-block-ms} at most between two
+ * punctuations, however many records and tasks it processes in between); requests waiting for an identical call count against
  * the byte cap. A record for which no room came within that time is parked on disk ({@link
  * ParkedRequests}) instead of being held over the cap, and so is every record arriving while
  * others are parked (first in, first out). Each pump moves the oldest parked records into the
@@ -116,8 +117,10 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
         try (KeyValueIterator<String, byte[]> it = pending.all()) {
             it.forEachRemaining(kv -> restored.add(kv.value));
         }
-        context.schedule(
-                Duration.ofMillis(runtime.settings().punctuateMs()), PunctuationType.WALL_CLOCK_TIME, ts -> pump());
+        context.schedule(Duration.ofMillis(runtime.settings().punctuateMs()), PunctuationType.WALL_CLOCK_TIME, ts -> {
+            engine.punctuated();
+            pump();
+        });
     }
 
     private void pump() {

@@ -22,6 +22,7 @@ import io.harborai.worker.testinfra.HarborIntegrationTest;
 import io.harborai.worker.testinfra.Infra;
 import io.harborai.worker.testinfra.SimulatorStats;
 import io.harborai.worker.testinfra.WorkerConfigs;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.HashMap;
@@ -133,6 +134,7 @@ class FailureIsolationIT {
             Map<String, Object> cfg = config(infra, name, sim);
             Map<String, ChatResult> results;
             long failedCalls;
+            double redispatched;
             try (HarborWorker worker = WorkerConfigs.running(cfg)) {
                 CompletableFuture<Void> producing =
                         CompletableFuture.runAsync(() -> produce(infra, cfg, name, 0, n, 200));
@@ -147,7 +149,14 @@ class FailureIsolationIT {
                         .filter(t -> !"ok".equals(t.getId().getTag("outcome")))
                         .mapToLong(Timer::count)
                         .sum();
+                redispatched = worker.meters().find(MetricsCatalog.REDISPATCHED).counters().stream()
+                        .mapToDouble(Counter::count)
+                        .sum();
             }
+            assertThat(redispatched)
+                    .as("no task was lost and restored (a stream thread blocked past the EOS transaction"
+                            + " timeout is fenced, and its requests start over)")
+                    .isZero();
             assertThat(results.values())
                     .as("nothing fails for an outage")
                     .allSatisfy(r -> assertThat(r.getStatus()).isEqualTo(ResultStatus.SUCCEEDED));

@@ -359,4 +359,42 @@ class AsyncDispatchProcessorTest {
             }
         }
     }
+
+    /**
+     * A provider that holds the cap (its calls never answer, as in an outage with the circuit open):
+     * the stream thread may wait out {@code dispatch.max-block-ms} once between two punctuations,
+     * not once per record. Before the fix each record waited its own max-block-ms, so a run of
+     * records held the EOS transaction open past {@code transaction.timeout.ms} and the thread was
+     * fenced (FailureIsolationIT, 30 s outage).
+     */
+    @Test
+    void shouldWaitOutMaxBlockOncePerPunctuationNotOncePerRecordWhileTheCapStaysFull() {
+        long maxBlockMs = 1_000;
+        AsyncDispatchProcessor processor = processor(
+                CacheRuntime.disabled(),
+                Map.of("dispatch.linger-ms", 0, "dispatch.max-in-flight", 1, "dispatch.max-block-ms", maxBlockMs));
+        processor.init(context);
+        processor.process(record(EngineFixtures.request("a", "m", "holds the cap"), CacheRuntime.disabled()));
+        assertThat(caller.calls).as("a's call is in flight and never answers").hasSize(1);
+
+        long start = System.nanoTime();
+        for (String id : List.of("b", "c", "d", "e")) {
+            processor.process(record(EngineFixtures.request(id, "m", "question " + id), CacheRuntime.disabled()));
+        }
+        long runMs = (System.nanoTime() - start) / 1_000_000;
+        assertThat(parkedStore.approximateNumEntries()).as("b..e are parked").isEqualTo(4);
+        assertThat(runMs)
+                .as("four records at a full cap wait max-block-ms (%d ms) once in all", maxBlockMs)
+                .isBetween(maxBlockMs, 2 * maxBlockMs);
+
+        punctuate();
+        start = System.nanoTime();
+        processor.process(record(EngineFixtures.request("f", "m", "question f"), CacheRuntime.disabled()));
+        long afterPunctuationMs = (System.nanoTime() - start) / 1_000_000;
+        assertThat(afterPunctuationMs)
+                .as("a punctuation (Kafka Streams may commit next) gives the thread its wait again")
+                .isGreaterThanOrEqualTo(maxBlockMs);
+        assertThat(parkedStore.approximateNumEntries()).isEqualTo(5);
+        assertThat(caller.calls).as("nothing was called over the cap").hasSize(1);
+    }
 }
