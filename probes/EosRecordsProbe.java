@@ -12,8 +12,8 @@
 //
 // It has no Avro, no cache, no Redis, no retries and no crash-safe answers: only the records.
 // Run from a built checkout (the project root):
-//   java -Xmx512m -cp target/harbor.jar probes/EosRecordsProbe.java LATENCY_MS IN_FLIGHT REQUESTS WARMUP MODE
-// e.g. `... 0 256 60000 30000 2`. See BENCHMARKS.md, "Per-result cost", section 8.
+//   java -Xmx512m -cp target/harbor.jar probes/EosRecordsProbe.java LATENCY_MS IN_FLIGHT REQUESTS WARMUP MODE [LINGER_MS]
+// e.g. `... 0 256 60000 30000 2`; LINGER_MS sets the producer's linger.ms (Kafka Streams' default 100). See BENCHMARKS.md, "Per-result cost", section 8.
 import io.harborai.worker.embedded.EmbeddedKafka;
 import io.harborai.worker.simulator.SimulatorOptions;
 import io.harborai.worker.simulator.SimulatorServer;
@@ -40,6 +40,7 @@ public class EosRecordsProbe {
     int latency = Integer.parseInt(a[0]), cap = Integer.parseInt(a[1]);
     int n = Integer.parseInt(a[2]), warm = Integer.parseInt(a[3]);
     int mode = a.length > 4 ? Integer.parseInt(a[4]) : 0;
+    String linger = a.length > 5 ? a[5] : null; // the stream thread's producer linger.ms; null = Kafka Streams' 100
     try (EmbeddedKafka kafka = EmbeddedKafka.start();
          SimulatorServer sim = SimulatorServer.start(SimulatorOptions.defaults().withLatency(Duration.ofMillis(latency)))) {
       String bs = kafka.bootstrapServers();
@@ -107,6 +108,7 @@ public class EosRecordsProbe {
       Properties p = new Properties();
       p.put("application.id", "probe"); p.put("bootstrap.servers", bs);
       p.put("processing.guarantee", "exactly_once_v2"); p.put("commit.interval.ms", "100");
+      if (linger != null) p.put(StreamsConfig.producerPrefix("linger.ms"), linger);
       p.put("state.dir", java.nio.file.Files.createTempDirectory("probe").toString());
       KafkaStreams app = new KafkaStreams(t, p);
       app.start();
@@ -130,6 +132,14 @@ public class EosRecordsProbe {
           double s = (System.nanoTime() - t0) / 1e9;
           System.out.printf("%s: %d results (%d errors) in %.1f s = %.0f results/s (L=%d ms, C=%d, mode %d)%n",
               phase == 0 ? "warm-up" : "measured", got, err, s, got / s, latency, cap, mode);
+        }
+      }
+      // The stream thread's time split and commit latency (Kafka Streams' thread-level metrics).
+      for (var e : app.metrics().entrySet()) {
+        String name = e.getKey().name();
+        if (e.getKey().group().equals("stream-thread-metrics")
+            && Set.of("commit-ratio", "process-ratio", "poll-ratio", "punctuate-ratio", "commit-latency-avg").contains(name)) {
+          System.out.printf("stream thread %s: %.3f%n", name, ((Number) e.getValue().metricValue()).doubleValue());
         }
       }
       app.close(Duration.ofSeconds(10));
