@@ -60,8 +60,12 @@ import org.apache.kafka.streams.state.WindowStore;
  * identical requests meet in one place: single-flight across worker instances without a lock.
  * With {@code cache.enabled=false} the hop is left out and requests stay on their partition.
  *
- * <p>The {@code pending} store is cached: a request answered within one commit interval costs no
- * changelog write at all (its put and delete meet in the cache). The dispatch step's second store,
+ * <p>The {@code pending} store is not cached: each put and delete goes to its changelog as it happens
+ * (two records per request), instead of all at once when the task commits. A cached store wrote
+ * fewer records (1.2 per request at C = 256) but flushed them inside the commit, and while the
+ * stream thread commits no call starts: measured with {@code bin/harbor bench}, the uncached store
+ * gave 5 to 13 % more results per second at L = 0 and L = 100 ms (BENCHMARKS.md, "Per-result
+ * cost", section 9). The dispatch step's second store,
  * {@code parked}, holds on disk what arrives while the in-flight cap stays full.
  */
 public final class TopologyFactory {
@@ -128,10 +132,10 @@ public final class TopologyFactory {
         TopologyMeters meters = new TopologyMeters(dispatch.meters(), dispatch.traffic());
         StreamsBuilder builder = new StreamsBuilder();
         // In memory, changelogged: the pending set is bounded by dispatch.max-in-flight(-bytes), so it
-        // fits in the heap and restores quickly from its compacted changelog.
+        // fits in the heap and restores quickly from its compacted changelog. Not cached (see above).
         builder.addStateStore(Stores.keyValueStoreBuilder(
                         Stores.inMemoryKeyValueStore(PENDING_STORE), Serdes.String(), Serdes.ByteArray())
-                .withCachingEnabled());
+                .withCachingDisabled());
         // On disk (RocksDB), changelogged: it takes what the in-flight cap keeps out of the heap, up
         // to the backlog of a long provider outage.
         builder.addStateStore(Stores.keyValueStoreBuilder(
