@@ -165,13 +165,14 @@ public final class DispatchEngine implements AutoCloseable {
      *     it in memory)
      */
     public boolean awaitCapacity(Runnable outside) {
+        if (!mustWait()) {
+            return !closed && !rt.inFlight.full(); // the common case: no clock, no budget lookup
+        }
         long start = System.nanoTime();
         long budgetNs = rt.waitBudget.leftNs();
         long pollNs = TimeUnit.MILLISECONDS.toNanos(s.punctuateMs());
         try {
-            // A yielding batch stops waiting (its app is paused, and an open transaction would hide online
-            // results): the record is parked instead.
-            while (!closed && rt.inFlight.full() && !rt.priority.yielding()) {
+            while (mustWait()) {
                 long left = budgetNs - (System.nanoTime() - start);
                 if (left <= 0) {
                     log.debug(
@@ -195,6 +196,14 @@ public final class DispatchEngine implements AutoCloseable {
         } finally {
             rt.waitBudget.spend(System.nanoTime() - start);
         }
+    }
+
+    /**
+     * At the cap, open, and not a yielding batch (its app is paused, and an open transaction would
+     * hide online results: the record is parked instead).
+     */
+    private boolean mustWait() {
+        return !closed && rt.inFlight.full() && !rt.priority.yielding();
     }
 
     /**
