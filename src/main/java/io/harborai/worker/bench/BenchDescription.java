@@ -87,6 +87,7 @@ final class BenchDescription {
         c.put("provider_latency_ms", options.providerLatencyMs());
         c.put("simulator", simulatorDescription());
         c.put("max_in_flight_applied", BenchRunner.maxInFlightSupported());
+        c.put("held_per_call_slot", BenchRunner.HELD_PER_SLOT);
         c.put("cores", Runtime.getRuntime().availableProcessors());
         c.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
         c.put("max_heap_mb", Runtime.getRuntime().maxMemory() / (1024 * 1024));

@@ -4,6 +4,7 @@ import io.harborai.worker.HarborWorker;
 import io.harborai.worker.config.HarborConfig;
 import io.harborai.worker.config.HarborConfigDef;
 import io.harborai.worker.simulator.SimulatorOptions;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -73,6 +74,27 @@ public final class BenchRunner {
         this.stack = new BenchStack(options, simulatorOptions, configs, embedded, external);
         this.phases = new BenchPhases(options);
         this.description = new BenchDescription(options, simulatorOptions, embedded, external, jvm);
+    }
+
+    /** Requests a worker may hold per provider call slot: the ratio of the two keys' defaults. */
+    static final int HELD_PER_SLOT = 4;
+
+    /**
+     * What an in-flight level C means for the workers: C provider calls at once ({@code
+     * dispatch.concurrency-max}, and the min clamped to it), as the limit probe and a bare processor
+     * hold C calls; and up to {@value #HELD_PER_SLOT} × C requests held ({@value
+     * #MAX_IN_FLIGHT_KEY}), so a finished call's slot is refilled from its lane's queue while the
+     * stream thread commits or polls.
+     */
+    static Map<String, Object> levelOverrides(int level) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        if (maxInFlightSupported()) {
+            int min = (Integer) HarborConfigDef.DEF.defaultValues().get(HarborConfigDef.DISPATCH_CONCURRENCY_MIN);
+            o.put(HarborConfigDef.DISPATCH_CONCURRENCY_MAX, level);
+            o.put(HarborConfigDef.DISPATCH_CONCURRENCY_MIN, Math.min(min, level));
+            o.put(MAX_IN_FLIGHT_KEY, HELD_PER_SLOT * level);
+        }
+        return o;
     }
 
     /** True when this build's worker understands {@value #MAX_IN_FLIGHT_KEY}. */

@@ -85,9 +85,7 @@ final class LevelBench {
                 boolean lastLevel = li == options.levels().size() - 1;
                 Map<String, Object> overrides = new LinkedHashMap<>(base);
                 overrides.putAll(TopicCounts.NO_PURGE);
-                if (BenchRunner.maxInFlightSupported()) {
-                    overrides.put(BenchRunner.MAX_IN_FLIGHT_KEY, level);
-                }
+                overrides.putAll(BenchRunner.levelOverrides(level));
                 BenchReport.Level result;
                 try (BenchWorkers workers = startWorkers(env, overrides)) {
                     String tag = "[C=" + level + "]";

@@ -64,7 +64,7 @@ final class PriorityBench {
         BenchRequests requests = new BenchRequests(run + "-");
         int level = options.levels().get(0);
         Map<String, Object> overrides = new LinkedHashMap<>(base);
-        overrides.put(BenchRunner.MAX_IN_FLIGHT_KEY, level);
+        overrides.putAll(BenchRunner.levelOverrides(level));
         HarborConfig workerCfg = configs.load(env, overrides);
         WorkerSettings workerSettings = WorkerSettings.from(workerCfg);
         double rps = priority.onlineRps();

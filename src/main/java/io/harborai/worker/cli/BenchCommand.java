@@ -85,7 +85,8 @@ final class BenchCommand implements Callable<Integer>, LogsToFile {
             defaultValue = "256",
             paramLabel = "C",
             description =
-                    "Worker dispatch.max-in-flight and the limit probe's concurrency (default: ${DEFAULT-VALUE}).")
+                    "Provider calls at once: the workers' dispatch.concurrency-max (they hold up to 4 x C requests, "
+                            + "dispatch.max-in-flight) and the limit probe's concurrency (default: ${DEFAULT-VALUE}).")
     int maxInFlight;
 
     @Option(

@@ -21,11 +21,13 @@ final class DispatchDefs {
         return def.define(
                         DISPATCH_MAX_IN_FLIGHT,
                         Type.INT,
-                        256,
+                        1024,
                         Range.between(1, 100_000),
                         Importance.HIGH,
-                        "Cap on requests held in memory per worker (queued + in flight + awaiting retry). At the cap the stream "
-                                + "thread stops taking records and drains completions: Kafka is the buffer.")
+                        "Cap on requests held in memory per worker (looking up the cache, queued, in flight, awaiting a "
+                                + "retry). At the cap the stream thread stops taking records and drains completions: Kafka "
+                                + "is the buffer. Keep it a few times dispatch.concurrency-max: the queued requests are what a "
+                                + "finished call's slot is refilled from while the stream thread commits or polls.")
                 .define(
                         DISPATCH_MAX_IN_FLIGHT_BYTES,
                         Type.LONG,

@@ -5,10 +5,12 @@ import io.harborai.worker.avro.ChatResult;
 import io.harborai.worker.provider.ErrorCode;
 import io.harborai.worker.provider.ProviderOutcome;
 import io.harborai.worker.provider.ProviderRouter;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -62,6 +64,13 @@ public final class DispatchEngine implements AutoCloseable {
     private final MicroBatcher batcher;
     private final PriorityQueue<PendingEntry> waiting = new PriorityQueue<>(Comparator.comparingLong(e -> e.dueAtMs));
     private final ProviderCalls calls;
+    /**
+     * Calls handed to their lane's queue ({@link ProviderCalls#handOff}) and not yet seen sent by
+     * a sweep, oldest first; null when this engine never hands off (batch traffic, see {@link
+     * #handsOff}).
+     */
+    private final ArrayDeque<ProviderCalls.Ready> handedOff;
+
     private boolean closed;
 
     public DispatchEngine(DispatchRuntime runtime, Sink sink) {
@@ -70,6 +79,16 @@ public final class DispatchEngine implements AutoCloseable {
         this.sink = sink;
         this.batcher = new MicroBatcher(s.batchMaxCount(), s.batchMaxBytes(), s.lingerMs());
         this.calls = new ProviderCalls(runtime);
+        this.handedOff = handsOff(runtime) ? new ArrayDeque<>() : null;
+    }
+
+    /**
+     * Whether a request that finds its lane full is handed to the lane's queue, to be sent by the
+     * thread that frees the next slot. Normal-priority traffic only: batch traffic must ask the
+     * {@link PriorityGate} before every call, on its stream thread.
+     */
+    static boolean handsOff(DispatchRuntime runtime) {
+        return runtime.priority == PriorityGate.OPEN && runtime.laneShare >= 1.0;
     }
 
     /** Whether a request with this id is held (queued, in flight or awaiting a retry). */
@@ -134,9 +153,10 @@ public final class DispatchEngine implements AutoCloseable {
         }
         List<PendingEntry> refused = new ArrayList<>();
         Set<String> busyLanes = new HashSet<>();
+        Set<String> limitedLanes = new HashSet<>();
         while (batcher.due(now)) {
             for (PendingEntry e : batcher.next()) {
-                if (!start(e, now, busyLanes)) {
+                if (!start(e, now, busyLanes, limitedLanes)) {
                     refused.add(e);
                 }
             }
@@ -212,6 +232,7 @@ public final class DispatchEngine implements AutoCloseable {
      */
     public void punctuated() {
         rt.waitBudget.refill();
+        sweepHandedOff();
     }
 
     /** Ends a wait in {@link #awaitCapacity(Runnable)} early; safe on any thread. */
@@ -223,6 +244,14 @@ public final class DispatchEngine implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        if (handedOff != null) {
+            for (ProviderCalls.Ready call : handedOff) {
+                if (call.reclaim()) {
+                    call.lane.forget(call); // never sent: its request goes with the engine
+                }
+            }
+            handedOff.clear();
+        }
         calls.close();
         entries.values().forEach(e -> rt.inFlight.remove(e.bytes));
         entries.clear();
@@ -230,8 +259,14 @@ public final class DispatchEngine implements AutoCloseable {
         waiting.clear();
     }
 
-    /** Tries to send {@code e}; false when its lane or the rate limiter refused (it stays queued). */
-    private boolean start(PendingEntry e, long now, Set<String> busyLanes) {
+    /**
+     * Tries to send {@code e}, or to hand it to its full lane's queue; false when neither could
+     * happen (it stays queued here).
+     *
+     * @param busyLanes providers whose lane had no free slot in this pump
+     * @param limitedLanes providers whose rate limiter refused in this pump
+     */
+    private boolean start(PendingEntry e, long now, Set<String> busyLanes, Set<String> limitedLanes) {
         if (now >= e.deadlineMs) {
             deadlineExceeded(e, now, "deadline passed while queued");
             return true;
@@ -253,10 +288,10 @@ public final class DispatchEngine implements AutoCloseable {
             return false; // online work is held: batch yields (PriorityGate)
         }
         String provider = e.provider();
-        if (busyLanes.contains(provider)) {
-            return false;
-        }
         ProviderLane lane = rt.lane(provider);
+        if (busyLanes.contains(provider)) {
+            return handOff(e, lane, limitedLanes);
+        }
         switch (lane.tryAdmit(rt.laneShare)) {
             case CIRCUIT_OPEN -> {
                 // Provider-wide: never a failure. A fallback model may take it; else it stays queued
@@ -272,7 +307,7 @@ public final class DispatchEngine implements AutoCloseable {
             }
             case BUSY -> {
                 busyLanes.add(provider);
-                return false;
+                return handOff(e, lane, limitedLanes);
             }
             default -> {}
         }
@@ -286,10 +321,61 @@ public final class DispatchEngine implements AutoCloseable {
             lane.meters().rateLimitWait();
             lane.cancel(rt.laneShare);
             busyLanes.add(provider);
+            limitedLanes.add(provider);
             return false;
         }
         calls.start(e, lane);
         return true;
+    }
+
+    /**
+     * Hands {@code e}'s first call on its model to its full lane's queue, the rate limiter's permit
+     * taken now (a permit is not given back if the call is later taken back unsent; that happens
+     * only at its deadline, an open breaker or the task's close). False when this engine does not
+     * hand off, for a retry (it needs the retry budget when it starts), or when the rate limiter
+     * refuses.
+     */
+    private boolean handOff(PendingEntry e, ProviderLane lane, Set<String> limitedLanes) {
+        if (handedOff == null || e.callsOnModel > 0 || limitedLanes.contains(lane.provider())) {
+            return false;
+        }
+        if (!rt.rateLimiter.tryAcquire(lane.provider(), e.estimatedTokens)) {
+            lane.meters().rateLimitWait();
+            limitedLanes.add(lane.provider());
+            return false;
+        }
+        handedOff.addLast(calls.handOff(e, lane));
+        return true;
+    }
+
+    /**
+     * Looks at the calls this engine handed off: forgets those sent, takes back those still queued
+     * past their deadline or behind an open breaker (they return to the micro-batcher, where the
+     * usual rules answer them), and asks each lane still holding some to send what it can (a slot
+     * freed while no outcome came by). Stream thread, at every punctuation.
+     */
+    private void sweepHandedOff() {
+        if (handedOff == null || handedOff.isEmpty()) {
+            return;
+        }
+        long now = rt.clock.millis();
+        List<PendingEntry> back = new ArrayList<>();
+        Set<ProviderLane> lanes = new HashSet<>();
+        for (Iterator<ProviderCalls.Ready> it = handedOff.iterator(); it.hasNext(); ) {
+            ProviderCalls.Ready call = it.next();
+            if (!call.queued()) {
+                it.remove();
+            } else if ((now >= call.entry.deadlineMs || call.lane.circuitOpen()) && call.reclaim()) {
+                it.remove();
+                call.lane.forget(call);
+                ProviderCalls.undo(call.entry);
+                back.add(call.entry);
+            } else {
+                lanes.add(call.lane);
+            }
+        }
+        batcher.requeueFront(back);
+        lanes.forEach(ProviderLane::sendWaiting);
     }
 
     private void onCompletion(ProviderCalls.Completion c) {

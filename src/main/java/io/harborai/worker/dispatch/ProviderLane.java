@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -43,6 +44,10 @@ final class ProviderLane {
             new java.util.concurrent.atomic.AtomicInteger();
 
     private final ProviderMeters meters;
+    /** Calls prepared while no slot was free, first in first out; see {@link #offer}. */
+    private final ConcurrentLinkedDeque<ProviderCalls.Ready> waiting = new ConcurrentLinkedDeque<>();
+    /** This thread is in {@link #sendWaiting} already (a call that completes at once re-enters). */
+    private static final ThreadLocal<boolean[]> SENDING = ThreadLocal.withInitial(() -> new boolean[1]);
 
     /** A lane whose meters go to a registry of its own (tests). */
     ProviderLane(String provider, DispatchSettings s, Clock clock) {
@@ -111,6 +116,52 @@ final class ProviderLane {
         limit.cancel();
         if (share < 1.0) {
             lowInFlight.decrementAndGet();
+        }
+    }
+
+    /**
+     * Queues a call that found no free slot; the thread that frees the next slot sends it ({@link
+     * #sendWaiting}, called after every outcome), so a finished call is followed by the next one
+     * without waiting for a stream thread to come by. Safe on any thread.
+     */
+    void offer(ProviderCalls.Ready call) {
+        waiting.addLast(call);
+        sendWaiting();
+    }
+
+    /** Forgets a queued call its stream thread took back ({@link ProviderCalls.Ready#reclaim}). */
+    void forget(ProviderCalls.Ready call) {
+        waiting.remove(call);
+    }
+
+    /**
+     * Sends queued calls, oldest first, while slots are free; safe on any thread. A call its
+     * stream thread took back is skipped. A slot freed while another thread holds the head for a
+     * moment is taken by the next outcome, or by the owning stream thread's next sweep.
+     */
+    void sendWaiting() {
+        boolean[] sending = SENDING.get();
+        if (sending[0]) {
+            return; // the outer loop on this thread goes on
+        }
+        sending[0] = true;
+        try {
+            for (ProviderCalls.Ready call = waiting.pollFirst(); call != null; call = waiting.pollFirst()) {
+                if (!call.queued()) {
+                    continue;
+                }
+                if (tryAdmit(call.share) != Admission.ADMITTED) {
+                    waiting.offerFirst(call);
+                    return;
+                }
+                if (call.claim()) {
+                    call.send();
+                } else {
+                    cancel(call.share);
+                }
+            }
+        } finally {
+            sending[0] = false;
         }
     }
 
