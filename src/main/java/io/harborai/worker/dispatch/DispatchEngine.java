@@ -5,12 +5,10 @@ import io.harborai.worker.avro.ChatResult;
 import io.harborai.worker.provider.ErrorCode;
 import io.harborai.worker.provider.ProviderOutcome;
 import io.harborai.worker.provider.ProviderRouter;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +39,14 @@ import org.slf4j.LoggerFactory;
  * request is gone or has a newer attempt is dropped (counted), so a request's result is emitted once
  * per processing.
  *
+ * <p>A request that finds its lane's slots full is handed to the lane's queue ({@link #handOff}):
+ * the thread that frees the next slot sends it, so the provider stays busy while the stream thread
+ * commits or polls.
+ *
+ * <p>Longer than most files here on purpose: every transition of a request's state is in this one
+ * class, on one thread; the parts that are not transitions live beside it ({@link MicroBatcher},
+ * {@link ProviderCalls}, {@link HandOffs}, {@link Answers}, {@link Results}).
+ *
  * <p>Threading: one engine per stream task. All of its state (the held entries, the batcher, the
  * retry queue, {@code closed}) is owned by the task's stream thread, which alone calls {@link
  * #submit}, {@link #pump}, {@link #awaitCapacity} and {@link #close}. OkHttp callback threads never
@@ -64,12 +70,8 @@ public final class DispatchEngine implements AutoCloseable {
     private final MicroBatcher batcher;
     private final PriorityQueue<PendingEntry> waiting = new PriorityQueue<>(Comparator.comparingLong(e -> e.dueAtMs));
     private final ProviderCalls calls;
-    /**
-     * Calls handed to their lane's queue ({@link ProviderCalls#handOff}) and not yet seen sent by
-     * a sweep, oldest first; null when this engine never hands off (batch traffic, see {@link
-     * #handsOff}).
-     */
-    private final ArrayDeque<ProviderCalls.Ready> handedOff;
+    /** Calls handed to full lanes' queues; null when this engine never hands off ({@link #handsOff}). */
+    private final HandOffs handedOff;
 
     private boolean closed;
 
@@ -79,7 +81,7 @@ public final class DispatchEngine implements AutoCloseable {
         this.sink = sink;
         this.batcher = new MicroBatcher(s.batchMaxCount(), s.batchMaxBytes(), s.lingerMs());
         this.calls = new ProviderCalls(runtime);
-        this.handedOff = handsOff(runtime) ? new ArrayDeque<>() : null;
+        this.handedOff = handsOff(runtime) ? new HandOffs() : null;
     }
 
     /**
@@ -228,11 +230,14 @@ public final class DispatchEngine implements AutoCloseable {
 
     /**
      * The task punctuated: Kafka Streams checks for a commit next, so the stream thread's {@link
-     * WaitBudget} for {@link #awaitCapacity} starts again. Call at every punctuation.
+     * WaitBudget} for {@link #awaitCapacity} starts again; and the calls this engine handed off are
+     * looked at ({@link HandOffs#sweep}). Call at every punctuation.
      */
     public void punctuated() {
         rt.waitBudget.refill();
-        sweepHandedOff();
+        if (handedOff != null) {
+            batcher.requeueFront(handedOff.sweep(rt.clock.millis()));
+        }
     }
 
     /** Ends a wait in {@link #awaitCapacity(Runnable)} early; safe on any thread. */
@@ -245,12 +250,7 @@ public final class DispatchEngine implements AutoCloseable {
     public void close() {
         closed = true;
         if (handedOff != null) {
-            for (ProviderCalls.Ready call : handedOff) {
-                if (call.reclaim()) {
-                    call.lane.forget(call); // never sent: its request goes with the engine
-                }
-            }
-            handedOff.clear();
+            handedOff.close();
         }
         calls.close();
         entries.values().forEach(e -> rt.inFlight.remove(e.bytes));
@@ -344,38 +344,8 @@ public final class DispatchEngine implements AutoCloseable {
             limitedLanes.add(lane.provider());
             return false;
         }
-        handedOff.addLast(calls.handOff(e, lane));
+        handedOff.add(calls.handOff(e, lane));
         return true;
-    }
-
-    /**
-     * Looks at the calls this engine handed off: forgets those sent, takes back those still queued
-     * past their deadline or behind an open breaker (they return to the micro-batcher, where the
-     * usual rules answer them), and asks each lane still holding some to send what it can (a slot
-     * freed while no outcome came by). Stream thread, at every punctuation.
-     */
-    private void sweepHandedOff() {
-        if (handedOff == null || handedOff.isEmpty()) {
-            return;
-        }
-        long now = rt.clock.millis();
-        List<PendingEntry> back = new ArrayList<>();
-        Set<ProviderLane> lanes = new HashSet<>();
-        for (Iterator<ProviderCalls.Ready> it = handedOff.iterator(); it.hasNext(); ) {
-            ProviderCalls.Ready call = it.next();
-            if (!call.queued()) {
-                it.remove();
-            } else if ((now >= call.entry.deadlineMs || call.lane.circuitOpen()) && call.reclaim()) {
-                it.remove();
-                call.lane.forget(call);
-                ProviderCalls.undo(call.entry);
-                back.add(call.entry);
-            } else {
-                lanes.add(call.lane);
-            }
-        }
-        batcher.requeueFront(back);
-        lanes.forEach(ProviderLane::sendWaiting);
     }
 
     private void onCompletion(ProviderCalls.Completion c) {
