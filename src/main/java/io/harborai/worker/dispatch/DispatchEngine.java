@@ -155,10 +155,10 @@ public final class DispatchEngine implements AutoCloseable {
         }
         List<PendingEntry> refused = new ArrayList<>();
         Set<String> busyLanes = new HashSet<>();
-        Set<String> limitedLanes = new HashSet<>();
+        Set<String> blockedLanes = new HashSet<>();
         while (batcher.due(now)) {
             for (PendingEntry e : batcher.next()) {
-                if (!start(e, now, busyLanes, limitedLanes)) {
+                if (!start(e, now, busyLanes, blockedLanes)) {
                     refused.add(e);
                 }
             }
@@ -263,10 +263,12 @@ public final class DispatchEngine implements AutoCloseable {
      * Tries to send {@code e}, or to hand it to its full lane's queue; false when neither could
      * happen (it stays queued here).
      *
-     * @param busyLanes providers whose lane had no free slot in this pump
-     * @param limitedLanes providers whose rate limiter refused in this pump
+     * @param busyLanes providers whose lane had no free slot in this pump (a first call may be
+     *     handed off)
+     * @param blockedLanes providers whose breaker was open or whose rate limiter refused in this
+     *     pump (nothing starts and nothing is handed off)
      */
-    private boolean start(PendingEntry e, long now, Set<String> busyLanes, Set<String> limitedLanes) {
+    private boolean start(PendingEntry e, long now, Set<String> busyLanes, Set<String> blockedLanes) {
         if (now >= e.deadlineMs) {
             deadlineExceeded(e, now, "deadline passed while queued");
             return true;
@@ -288,9 +290,12 @@ public final class DispatchEngine implements AutoCloseable {
             return false; // online work is held: batch yields (PriorityGate)
         }
         String provider = e.provider();
+        if (blockedLanes.contains(provider)) {
+            return false;
+        }
         ProviderLane lane = rt.lane(provider);
         if (busyLanes.contains(provider)) {
-            return handOff(e, lane, limitedLanes);
+            return handOff(e, lane, blockedLanes);
         }
         switch (lane.tryAdmit(rt.laneShare)) {
             case CIRCUIT_OPEN -> {
@@ -302,12 +307,12 @@ public final class DispatchEngine implements AutoCloseable {
                     batcher.add(e, now);
                     return true;
                 }
-                busyLanes.add(provider);
+                blockedLanes.add(provider);
                 return false;
             }
             case BUSY -> {
                 busyLanes.add(provider);
-                return handOff(e, lane, limitedLanes);
+                return handOff(e, lane, blockedLanes);
             }
             default -> {}
         }
@@ -320,8 +325,7 @@ public final class DispatchEngine implements AutoCloseable {
         if (!rt.rateLimiter.tryAcquire(provider, e.estimatedTokens)) {
             lane.meters().rateLimitWait();
             lane.cancel(rt.laneShare);
-            busyLanes.add(provider);
-            limitedLanes.add(provider);
+            blockedLanes.add(provider);
             return false;
         }
         calls.start(e, lane);
@@ -335,13 +339,13 @@ public final class DispatchEngine implements AutoCloseable {
      * hand off, for a retry (it needs the retry budget when it starts), or when the rate limiter
      * refuses.
      */
-    private boolean handOff(PendingEntry e, ProviderLane lane, Set<String> limitedLanes) {
-        if (handedOff == null || e.callsOnModel > 0 || limitedLanes.contains(lane.provider())) {
+    private boolean handOff(PendingEntry e, ProviderLane lane, Set<String> blockedLanes) {
+        if (handedOff == null || e.callsOnModel > 0) {
             return false;
         }
         if (!rt.rateLimiter.tryAcquire(lane.provider(), e.estimatedTokens)) {
             lane.meters().rateLimitWait();
-            limitedLanes.add(lane.provider());
+            blockedLanes.add(lane.provider());
             return false;
         }
         handedOff.add(calls.handOff(e, lane));

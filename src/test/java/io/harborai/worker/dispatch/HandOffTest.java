@@ -1,5 +1,6 @@
 package io.harborai.worker.dispatch;
 
+import static io.harborai.worker.dispatch.EngineFixtures.failure;
 import static io.harborai.worker.dispatch.EngineFixtures.request;
 import static io.harborai.worker.dispatch.EngineFixtures.success;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -8,7 +9,9 @@ import io.harborai.worker.avro.ChatRequest;
 import io.harborai.worker.avro.ChatResult;
 import io.harborai.worker.avro.ResultStatus;
 import io.harborai.worker.provider.ErrorCode;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -82,6 +85,42 @@ class HandOffTest extends EngineTestBase {
         assertThat(caller.calls).as("the freed slot does not send b").hasSize(1);
         engine.pump();
         assertThat(results).extracting(ChatResult::getId).containsExactly("b", "a");
+    }
+
+    @Test
+    void shouldTakeBackQueuedCallsWhenTheBreakerOpensAndHandNoneOffWhileItIsOpen() {
+        config.put("breaker.window-calls", 2);
+        config.put("breaker.open-ms", 60_000);
+        List<String> permits = new ArrayList<>();
+        rateLimiter = (provider, tokens) -> permits.add(provider);
+        DispatchEngine engine = engineWithSlots(2);
+        for (String id : List.of("a", "b", "c", "d", "e", "f")) {
+            submit(engine, request(id, "m", "x"), clock.millis());
+        }
+        engine.pump();
+        assertThat(caller.calls).hasSize(2);
+        assertThat(permits).as("two sent, four handed off: one permit each").hasSize(6);
+
+        caller.calls.get(0).complete(failure(ErrorCode.PROVIDER_ERROR, 500, null));
+        assertThat(caller.calls).as("a's slot sent c").hasSize(3);
+        caller.calls.get(1).complete(failure(ErrorCode.PROVIDER_ERROR, 500, null));
+        assertThat(runtime.lane("p").circuitOpen()).isTrue();
+        assertThat(caller.calls).as("the open breaker keeps d, e, f queued").hasSize(3);
+
+        engine.punctuated();
+        for (int i = 0; i < 3; i++) {
+            engine.pump();
+            engine.punctuated();
+        }
+        caller.calls.get(2).complete(success("c"));
+        engine.pump();
+        assertThat(caller.calls)
+                .as("d, e, f were taken back: a freed slot sends none")
+                .hasSize(3);
+        assertThat(permits)
+                .as("nothing handed off again while the breaker is open")
+                .hasSize(6);
+        assertThat(results).extracting(ChatResult::getId).contains("c").doesNotContain("d", "e", "f");
     }
 
     @Test
