@@ -77,7 +77,8 @@ public final class BenchRunner {
     }
 
     /** Requests a worker may hold per provider call slot: the ratio of the two keys' defaults. */
-    static final int HELD_PER_SLOT = 4;
+    static final int HELD_PER_SLOT =
+            defaultInt(MAX_IN_FLIGHT_KEY) / defaultInt(HarborConfigDef.DISPATCH_CONCURRENCY_MAX);
 
     /**
      * What an in-flight level C means for the workers: C provider calls at once ({@code
@@ -89,12 +90,17 @@ public final class BenchRunner {
     static Map<String, Object> levelOverrides(int level) {
         Map<String, Object> o = new LinkedHashMap<>();
         if (maxInFlightSupported()) {
-            int min = (Integer) HarborConfigDef.DEF.defaultValues().get(HarborConfigDef.DISPATCH_CONCURRENCY_MIN);
             o.put(HarborConfigDef.DISPATCH_CONCURRENCY_MAX, level);
-            o.put(HarborConfigDef.DISPATCH_CONCURRENCY_MIN, Math.min(min, level));
+            o.put(
+                    HarborConfigDef.DISPATCH_CONCURRENCY_MIN,
+                    Math.min(defaultInt(HarborConfigDef.DISPATCH_CONCURRENCY_MIN), level));
             o.put(MAX_IN_FLIGHT_KEY, HELD_PER_SLOT * level);
         }
         return o;
+    }
+
+    private static int defaultInt(String key) {
+        return (Integer) HarborConfigDef.DEF.defaultValues().get(key);
     }
 
     /** True when this build's worker understands {@value #MAX_IN_FLIGHT_KEY}. */

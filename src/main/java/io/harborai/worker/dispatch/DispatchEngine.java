@@ -70,6 +70,13 @@ public final class DispatchEngine implements AutoCloseable {
     private final MicroBatcher batcher;
     private final PriorityQueue<PendingEntry> waiting = new PriorityQueue<>(Comparator.comparingLong(e -> e.dueAtMs));
     private final ProviderCalls calls;
+    /** Providers whose lane had no free slot in the current pump (a first call may be handed off). */
+    private final Set<String> busyLanes = new HashSet<>();
+    /**
+     * Providers whose breaker was open or whose rate limiter refused in the current pump: nothing
+     * starts and nothing is handed off.
+     */
+    private final Set<String> blockedLanes = new HashSet<>();
     /** Calls handed to full lanes' queues; null when this engine never hands off ({@link #handsOff}). */
     private final HandOffs handedOff;
 
@@ -154,11 +161,11 @@ public final class DispatchEngine implements AutoCloseable {
             batcher.add(waiting.poll(), now);
         }
         List<PendingEntry> refused = new ArrayList<>();
-        Set<String> busyLanes = new HashSet<>();
-        Set<String> blockedLanes = new HashSet<>();
+        busyLanes.clear();
+        blockedLanes.clear();
         while (batcher.due(now)) {
             for (PendingEntry e : batcher.next()) {
-                if (!start(e, now, busyLanes, blockedLanes)) {
+                if (!start(e, now)) {
                     refused.add(e);
                 }
             }
@@ -262,13 +269,8 @@ public final class DispatchEngine implements AutoCloseable {
     /**
      * Tries to send {@code e}, or to hand it to its full lane's queue; false when neither could
      * happen (it stays queued here).
-     *
-     * @param busyLanes providers whose lane had no free slot in this pump (a first call may be
-     *     handed off)
-     * @param blockedLanes providers whose breaker was open or whose rate limiter refused in this
-     *     pump (nothing starts and nothing is handed off)
      */
-    private boolean start(PendingEntry e, long now, Set<String> busyLanes, Set<String> blockedLanes) {
+    private boolean start(PendingEntry e, long now) {
         if (now >= e.deadlineMs) {
             deadlineExceeded(e, now, "deadline passed while queued");
             return true;
@@ -295,7 +297,7 @@ public final class DispatchEngine implements AutoCloseable {
         }
         ProviderLane lane = rt.lane(provider);
         if (busyLanes.contains(provider)) {
-            return handOff(e, lane, blockedLanes);
+            return handOff(e, lane);
         }
         switch (lane.tryAdmit(rt.laneShare)) {
             case CIRCUIT_OPEN -> {
@@ -312,7 +314,7 @@ public final class DispatchEngine implements AutoCloseable {
             }
             case BUSY -> {
                 busyLanes.add(provider);
-                return handOff(e, lane, blockedLanes);
+                return handOff(e, lane);
             }
             default -> {}
         }
@@ -339,7 +341,7 @@ public final class DispatchEngine implements AutoCloseable {
      * hand off, for a retry (it needs the retry budget when it starts), or when the rate limiter
      * refuses.
      */
-    private boolean handOff(PendingEntry e, ProviderLane lane, Set<String> blockedLanes) {
+    private boolean handOff(PendingEntry e, ProviderLane lane) {
         if (handedOff == null || e.callsOnModel > 0) {
             return false;
         }

@@ -49,8 +49,9 @@ import org.slf4j.LoggerFactory;
  * <p>Backpressure: at the in-flight cap {@code process()} waits for completions to drain below it
  * (a stream thread's waits add up to {@code dispatch.max-block-ms} at most between two
  * punctuations, however many records and tasks it processes in between); requests waiting for an
- * identical call count against the byte cap. A record for which no room came within that time is parked on disk ({@link
- * ParkedRequests}) instead of being held over the cap, and so is every record arriving while
+ * identical call count against the byte cap. A record for which no room came within that time is
+ * parked on disk ({@link ParkedRequests}) instead of being held over the cap, and so is every
+ * record arriving while
  * others are parked (first in, first out). Each pump moves the oldest parked records into the
  * {@code pending} store and admits them exactly as fresh records, while the budget has room. A
  * request whose L2 lookup is in progress holds a slot of the budget too (its miss will be
