@@ -43,6 +43,7 @@ public record BenchReport(
      * @param limit the limit probe's rounds (null until probed)
      * @param idealRps {@code C / L}, or 0 when the latency is 0
      * @param warmup how the level's warm-up went
+     * @param split where the worker-added latency was spent
      * @param cost CPU, Kafka records, Redis commands and provider calls of the measured phase, or
      *     null before it is counted
      */
@@ -56,6 +57,7 @@ public record BenchReport(
             double throughputRps,
             Histogram e2eMicros,
             Histogram overheadMicros,
+            LatencySplit split,
             CacheStats cache,
             RoundStats limit,
             double idealRps,
@@ -114,6 +116,10 @@ public record BenchReport(
         o.put("throughput_rps", round(l.throughputRps()));
         percentiles(o.putObject("e2e_ms"), l.e2eMicros());
         percentiles(o.putObject("overhead_ms"), l.overheadMicros());
+        ObjectNode split = o.putObject("overhead_split_ms");
+        percentiles(split.putObject("to_worker"), l.split().toWorker());
+        percentiles(split.putObject("in_worker"), l.split().inWorker());
+        percentiles(split.putObject("to_reader"), l.split().toReader());
         o.put("limit_rps", round(l.limitRps()));
         if (l.limit() != null) {
             rounds(o.putObject("limit_rounds"), l.limit());
@@ -217,6 +223,17 @@ public record BenchReport(
                         cs.count(CacheOutcome.MISS),
                         cs.count(CacheOutcome.BYPASS));
             }
+        }
+        for (Level c : levels) {
+            LatencySplit s = c.split();
+            out.printf(
+                    Locale.ROOT,
+                    "overhead (C=%d), ms p50/p95/p99: to the worker %s, in the worker less the call %s,"
+                            + " result to reader %s%n",
+                    c.maxInFlight(),
+                    triple(s.toWorker()),
+                    triple(s.inWorker()),
+                    triple(s.toReader()));
         }
         for (Level c : levels) {
             WarmUp.Result w = c.warmup();

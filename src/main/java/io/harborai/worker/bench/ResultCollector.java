@@ -16,7 +16,8 @@ import org.apache.kafka.common.TopicPartition;
 /**
  * Reads results (read_committed) and turns each into latency samples: end to end (the request's
  * send time to the moment this consumer holds the result) and worker-added (end to end minus the
- * provider call's own duration, {@code ChatResult.timings.provider_ms}).
+ * provider call's own duration, {@code ChatResult.timings.provider_ms}), the latter also cut into
+ * where it was spent ({@link LatencySplit}).
  *
  * <p>Memory does not grow with the result count beyond one bit per request of the phase: latencies
  * go into two HdrHistograms (microseconds, 3 significant digits, up to an hour: about 200 KB
@@ -36,7 +37,8 @@ final class ResultCollector implements AutoCloseable {
             long elapsedNanos,
             Histogram e2e,
             Histogram overhead,
-            CacheStats cache) {
+            CacheStats cache,
+            LatencySplit split) {
         double throughput() {
             return elapsedNanos <= 0 ? 0 : results * 1e9 / elapsedNanos;
         }
@@ -68,6 +70,7 @@ final class ResultCollector implements AutoCloseable {
         Histogram e2e = new Histogram(MAX_MICROS, 3);
         Histogram overhead = new Histogram(MAX_MICROS, 3);
         CacheStats.Recorder cache = new CacheStats.Recorder();
+        LatencySplit.Recorder split = new LatencySplit.Recorder();
         BitSet seen = new BitSet(count);
         long results = 0;
         long failed = 0;
@@ -83,6 +86,7 @@ final class ResultCollector implements AutoCloseable {
             }
             var batch = consumer.poll(Duration.ofMillis(50));
             long now = System.nanoTime();
+            long nowMs = System.currentTimeMillis();
             for (ConsumerRecord<String, ChatResult> rec : batch) {
                 ChatResult r = rec.value();
                 long seq = r == null ? -1 : requests.seq(r.getId());
@@ -107,6 +111,7 @@ final class ResultCollector implements AutoCloseable {
                 long overheadMicros = Math.max(0, e2eMicros - providerMicros);
                 overhead.recordValue(Math.min(MAX_MICROS, overheadMicros));
                 cache.record(r.getCache(), overheadMicros);
+                split.record(r, e2eMicros, nowMs);
                 lastResult = now;
                 lastProgress = now;
                 onResult.accept(results);
@@ -128,7 +133,7 @@ final class ResultCollector implements AutoCloseable {
         }
         bar.finish(producing ? gen.produced() : results);
         long elapsed = firstSent < 0 ? 0 : lastResult - firstSent;
-        return new Phase(results, failed, duplicates, elapsed, e2e, overhead, cache.snapshot());
+        return new Phase(results, failed, duplicates, elapsed, e2e, overhead, cache.snapshot(), split.snapshot());
     }
 
     @Override

@@ -68,6 +68,13 @@ class BenchCommandIT {
         }
         assertThat(r.path("overhead_ms").path("p50").asDouble())
                 .isLessThanOrEqualTo(r.path("e2e_ms").path("p50").asDouble());
+        JsonNode split = r.path("overhead_split_ms");
+        for (String part : new String[] {"to_worker", "in_worker", "to_reader"}) {
+            assertThat(split.path(part).path("max").asDouble())
+                    .as(part)
+                    .isPositive()
+                    .isLessThanOrEqualTo(r.path("overhead_ms").path("max").asDouble() + 1);
+        }
         assertThat(r.path("sweep")).hasSize(1);
         assertThat(r.path("config").path("mode").asText()).isEqualTo("cluster");
 
