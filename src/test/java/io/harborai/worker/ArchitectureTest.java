@@ -27,6 +27,7 @@ class ArchitectureTest {
             Set.of("avro"),
             Set.of("http", "console", "metrics"),
             Set.of("redis", "schema", "structured", "provider.stream", "provider.capability"),
+            Set.of("client"),
             Set.of("provider"),
             Set.of("cost", "cache"),
             Set.of("dispatch.ratelimit"),
@@ -74,6 +75,36 @@ class ArchitectureTest {
             }
         });
         assertThat(unplaced).as("packages missing from ArchitectureTest.LAYERS").isEmpty();
+    }
+
+    /**
+     * The client library is for other applications: it may use the generated Avro classes and the
+     * serde, Kafka, Avro, SLF4J and the JDK, nothing else of the worker and no other library.
+     */
+    @Test
+    void shouldKeepTheClientLibraryToKafkaAvroAndTheSerde() {
+        Set<String> allowed = Set.of(ROOT + ".client", ROOT + ".avro", ROOT + ".schema");
+        Set<String> outside = new TreeSet<>();
+        for (JavaClass c : MAIN) {
+            if (!c.getPackageName().equals(ROOT + ".client")) {
+                continue;
+            }
+            for (Dependency d : c.getDirectDependenciesFromSelf()) {
+                String target = d.getTargetClass().getPackageName();
+                boolean ok = allowed.contains(target)
+                        || target.startsWith("java.")
+                        || target.startsWith("org.apache.kafka.clients")
+                        || target.startsWith("org.apache.kafka.common")
+                        || target.startsWith("org.apache.avro")
+                        || target.startsWith("org.slf4j")
+                        || target.isEmpty();
+                if (!ok) {
+                    outside.add(
+                            c.getSimpleName() + " uses " + d.getTargetClass().getName());
+                }
+            }
+        }
+        assertThat(outside).as("client library dependencies").isEmpty();
     }
 
     private static int rank(String pkg) {

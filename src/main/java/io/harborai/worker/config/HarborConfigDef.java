@@ -31,6 +31,7 @@ public final class HarborConfigDef {
     public static final String TOPIC_METRICS = "topics.metrics";
     public static final String TOPIC_BATCHES = "topics.batches";
     public static final String TOPIC_BATCH_PROGRESS = "topics.batch-progress";
+    public static final String TOPIC_REPLIES = "topics.replies";
     public static final String TOPICS_CREATE = "topics.create";
     public static final String TOPICS_PARTITIONS = "topics.partitions";
     public static final String TOPICS_REPLICATION = "topics.replication-factor";

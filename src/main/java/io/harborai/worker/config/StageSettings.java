@@ -111,6 +111,7 @@ public final class StageSettings {
                 c.string(TOPIC_ALERTS),
                 c.string(TOPIC_BATCHES),
                 c.string(TOPIC_BATCH_PROGRESS),
+                c.string(TOPIC_REPLIES),
                 c.bool(TOPICS_CREATE),
                 c.intValue(TOPICS_PARTITIONS),
                 c.shortValue(TOPICS_REPLICATION));

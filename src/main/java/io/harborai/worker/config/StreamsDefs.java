@@ -66,6 +66,14 @@ final class StreamsDefs {
                         "harbor.batches.progress",
                         Importance.MEDIUM,
                         "Compacted topic of per-task batch result counts (BatchProgress), written by the worker.")
+                .define(
+                        TOPIC_REPLIES,
+                        Type.STRING,
+                        "harbor.replies",
+                        Importance.MEDIUM,
+                        "Topic of replies for request-reply clients (the client library, the gateway): a request whose"
+                                + " headers name this topic and a partition gets its result there too, in the same"
+                                + " transaction as on the results topic. Each client instance reads one partition.")
                 .define(TOPICS_CREATE, Type.BOOLEAN, true, Importance.MEDIUM, "Create missing topics at start-up.")
                 .define(
                         TOPICS_PARTITIONS,

@@ -156,7 +156,8 @@ public record WorkerSettings(
                 topics.dlq(),
                 topics.batchProgress(),
                 requestMaxBytes,
-                idRetentionMs);
+                idRetentionMs,
+                topics.replies());
     }
 
     /** Whether anything but the rate limits uses Redis: the L2 cache or a budget. */

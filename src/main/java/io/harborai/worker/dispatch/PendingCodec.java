@@ -4,6 +4,9 @@ import io.harborai.worker.avro.PendingRequest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.avro.Schema;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
@@ -13,7 +16,9 @@ import org.apache.avro.specific.SpecificDatumWriter;
 
 /**
  * Bytes of a {@link PendingRequest} in the {@code pending} state store: one format byte, then plain
- * Avro binary.
+ * Avro binary. Format 2 added {@code reply_to}; format 1 bytes (written before it, still in a store,
+ * its changelog or the cache-key repartition topic during an upgrade) are read with the format 1
+ * schema, which is today's without that field.
  *
  * <p>Why not the Confluent-framed {@code AvroSerde}: the store and its changelog are internal to
  * this application (no other reader), so a registry lookup would only add a way for restore to fail
@@ -25,14 +30,30 @@ import org.apache.avro.specific.SpecificDatumWriter;
  */
 public final class PendingCodec {
     static final byte FORMAT_V1 = 1;
+    static final byte FORMAT_V2 = 2;
+    /** Format 1's schema: format 2's without {@code reply_to}. */
+    static final Schema SCHEMA_V1 = withoutField(PendingRequest.getClassSchema(), "reply_to");
+
     private static final SpecificDatumWriter<PendingRequest> WRITER = new SpecificDatumWriter<>(PendingRequest.class);
     private static final SpecificDatumReader<PendingRequest> READER = new SpecificDatumReader<>(PendingRequest.class);
+    private static final SpecificDatumReader<PendingRequest> READER_V1 =
+            new SpecificDatumReader<>(SCHEMA_V1, PendingRequest.getClassSchema());
 
     private PendingCodec() {}
 
+    static Schema withoutField(Schema record, String field) {
+        List<Schema.Field> fields = new ArrayList<>();
+        for (Schema.Field f : record.getFields()) {
+            if (!f.name().equals(field)) {
+                fields.add(new Schema.Field(f, f.schema()));
+            }
+        }
+        return Schema.createRecord(record.getName(), record.getDoc(), record.getNamespace(), false, fields);
+    }
+
     public static byte[] encode(PendingRequest p) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(512);
-        out.write(FORMAT_V1);
+        out.write(FORMAT_V2);
         BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
         try {
             WRITER.write(p, enc);
@@ -45,12 +66,12 @@ public final class PendingCodec {
 
     /** @throws IllegalStateException for an unknown format byte or undecodable bytes */
     public static PendingRequest decode(byte[] bytes) {
-        if (bytes == null || bytes.length < 2 || bytes[0] != FORMAT_V1) {
+        if (bytes == null || bytes.length < 2 || (bytes[0] != FORMAT_V1 && bytes[0] != FORMAT_V2)) {
             throw new IllegalStateException("pending store entry has an unknown format");
         }
         BinaryDecoder dec = DecoderFactory.get().binaryDecoder(bytes, 1, bytes.length - 1, null);
         try {
-            return READER.read(null, dec);
+            return (bytes[0] == FORMAT_V1 ? READER_V1 : READER).read(null, dec);
         } catch (IOException | RuntimeException e) {
             throw new IllegalStateException("pending store entry is undecodable: " + e.getMessage(), e);
         }

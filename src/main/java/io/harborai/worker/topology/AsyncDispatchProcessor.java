@@ -9,6 +9,7 @@ import io.harborai.worker.cache.CacheRuntime;
 import io.harborai.worker.cache.CachedAnswer;
 import io.harborai.worker.cache.CachedResults;
 import io.harborai.worker.cache.SingleFlight;
+import io.harborai.worker.client.ReplyHeaders;
 import io.harborai.worker.dispatch.DispatchEngine;
 import io.harborai.worker.dispatch.DispatchRuntime;
 import io.harborai.worker.dispatch.PendingCodec;
@@ -75,6 +76,8 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
     private final SingleFlight<Held> flights = new SingleFlight<>();
     /** Request id → what the engine holds it for; removed when the engine emits its result. */
     private final Map<String, Dispatched> dispatched = new HashMap<>();
+    /** Request id → where its requester waits for the reply, for held requests that asked for one. */
+    private final Map<String, ReplyHeaders.Target> replyTargets = new HashMap<>();
     /** L2 lookups finished on Redisson threads, drained by {@link #pump()}. */
     private final ConcurrentLinkedQueue<L2Answer> l2Answers = new ConcurrentLinkedQueue<>();
 
@@ -163,6 +166,7 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
      * FAILED instead (it may be what crashes the worker).
      */
     private void redispatch(PendingRequest p) {
+        noteReplyTarget(p);
         ChatRequest request = p.getRequest();
         int round = p.getDispatches() + 1;
         int max = runtime.settings().maxRedispatches();
@@ -217,6 +221,7 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
             log.warn("Request {} is still pending from an earlier copy; this copy gets no second answer", id);
             return;
         }
+        noteReplyTarget(p);
         byte[] bytes = PendingCodec.encode(p);
         Held held = new Held(p, bytes.length, false);
         if (!answeredFromL1(held, key)) {
@@ -328,9 +333,26 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
         }
     }
 
-    /** Forwards a result keyed by request id; deletes its pending entry when it has one. */
+    private void noteReplyTarget(PendingRequest p) {
+        if (p.getReplyTo() != null) {
+            replyTargets.put(
+                    p.getRequest().getId(),
+                    new ReplyHeaders.Target(
+                            p.getReplyTo().getTopic(), p.getReplyTo().getPartition()));
+        }
+    }
+
+    /**
+     * Forwards a result keyed by request id, naming its reply target when its request asked for
+     * one; deletes its pending entry when it has one.
+     */
     private void forward(ChatResult result, boolean stored) {
-        context.forward(new Record<>(result.getId(), result, result.getCompletedAtMs()));
+        ReplyHeaders.Target target = replyTargets.isEmpty() ? null : replyTargets.remove(result.getId());
+        context.forward(new Record<>(
+                result.getId(),
+                result,
+                result.getCompletedAtMs(),
+                target == null ? null : ReplyRouter.headersFor(target)));
         meters.resultWritten(result);
         if (stored) {
             pending.delete(result.getId());
@@ -349,6 +371,7 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
             }
         });
         dispatched.clear();
+        replyTargets.clear();
         if (parked != null) {
             parked.close();
         }

@@ -2,12 +2,16 @@ package io.harborai.worker.topology;
 
 import io.harborai.worker.avro.ChatResult;
 import io.harborai.worker.avro.PendingRequest;
+import io.harborai.worker.avro.ReplyTo;
 import io.harborai.worker.cache.CacheRuntime;
+import io.harborai.worker.client.ReplyHeaders;
 import io.harborai.worker.dispatch.Results;
 import io.harborai.worker.provider.ErrorCode;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Arrays;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -28,6 +32,11 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  *       {@code INVALID_REQUEST} result (keyed by id) plus its DLQ record.
  * </ul>
  *
+ * <p>Request-reply ({@link ReplyHeaders}): a request naming the configured replies topic carries its
+ * target on in {@code PendingRequest.reply_to} (and on an invalid one's result); one naming another
+ * topic, or a malformed partition, is invalid. A retried id whose request names a target also
+ * gets a notice there ({@link Reply} without a result), so its client looks the first answer up.
+ *
  * <p>The ledger is a changelogged RocksDB window store keyed by id, written with wall-clock time:
  * it lives on disk (the heap bound does not depend on how many ids it holds), whole segments of
  * old ids are dropped as time passes, and its changelog is {@code compact,delete}. Under {@code
@@ -43,11 +52,13 @@ final class IdLedgerProcessor implements Processor<String, Taken, Object, Object
     private final Clock clock;
     private final long retentionMs;
     private final TopologyMeters meters;
+    private final String repliesTopic;
     private ProcessorContext<Object, Object> context;
     private WindowStore<String, byte[]> ids;
     private DeadLetters dlq;
 
-    IdLedgerProcessor(CacheRuntime cache, Clock clock, long retentionMs, TopologyMeters meters) {
+    IdLedgerProcessor(CacheRuntime cache, Clock clock, long retentionMs, TopologyMeters meters, String repliesTopic) {
+        this.repliesTopic = repliesTopic;
         this.cache = cache;
         this.clock = clock;
         this.retentionMs = retentionMs;
@@ -67,6 +78,18 @@ final class IdLedgerProcessor implements Processor<String, Taken, Object, Object
         String id = record.key();
         long now = clock.millis();
         byte[] mark = t.origin().mark();
+        ReplyHeaders.Target target = null;
+        String replyProblem = null;
+        try {
+            target = ReplyHeaders.read(record.headers());
+            if (target != null && !target.topic().equals(repliesTopic)) {
+                replyProblem = "header " + ReplyHeaders.TOPIC + " names '" + target.topic()
+                        + "'; this worker replies only on its topics.replies '" + repliesTopic + "'";
+                target = null;
+            }
+        } catch (IllegalArgumentException e) {
+            replyProblem = e.getMessage();
+        }
         KeyValue<Long, byte[]> first = firstSeen(id, now);
         if (first == null) {
             ids.put(id, mark, now);
@@ -81,25 +104,39 @@ final class IdLedgerProcessor implements Processor<String, Taken, Object, Object
                     "request id first seen at " + Instant.ofEpochMilli(first.key) + " ("
                             + Origin.describeMark(first.value) + "); ids are remembered for dedupe.id-retention-ms="
                             + retentionMs);
+            if (target != null) {
+                RecordHeaders notice = ReplyRouter.headersFor(target);
+                notice.add(ReplyHeaders.FIRST_SEEN_MS, Long.toString(first.key).getBytes(StandardCharsets.UTF_8));
+                context.forward(new Record<Object, Object>(id, new Reply(target, null), now, notice));
+            }
             return;
         }
-        if (t.problem() != null) {
+        if (t.problem() != null || replyProblem != null) {
+            DlqReason reason = t.problem() != null ? t.problem() : DlqReason.INVALID_REQUEST;
+            String detail = t.problem() != null ? t.detail() : replyProblem;
             ChatResult failed = Results.failed(
                     t.request(),
                     new Results.Trail(null, null, 0, null),
                     ErrorCode.INVALID_REQUEST,
-                    t.detail(),
+                    detail,
                     null,
                     now,
                     now);
-            context.forward(new Record<Object, Object>(id, failed, now));
+            context.forward(new Record<Object, Object>(id, failed, now, ReplyRouter.headersFor(target)));
             meters.resultWritten(failed);
-            dlq.send(t.origin(), t.value(), record.timestamp(), record.headers(), t.problem(), t.detail());
+            dlq.send(t.origin(), t.value(), record.timestamp(), record.headers(), reason, detail);
             return;
         }
         String key = cache.enabled() ? cache.key(t.request()) : id;
         context.forward(new Record<Object, Object>(
-                key, new PendingRequest(t.request(), now, 0, 1), record.timestamp(), record.headers()));
+                key,
+                new PendingRequest(t.request(), now, 0, 1, replyTo(target)),
+                record.timestamp(),
+                record.headers()));
+    }
+
+    private static ReplyTo replyTo(ReplyHeaders.Target target) {
+        return target == null ? null : new ReplyTo(target.topic(), target.partition());
     }
 
     /** The id's entry within the retention (its time and mark), or null. */

@@ -14,9 +14,14 @@ import org.apache.kafka.common.errors.TopicExistsException;
 public final class TopicBootstrap {
     private TopicBootstrap() {}
 
+    /** How long replies stay: a client reads its reply within its request's deadline, or looks it up on the results topic. */
+    static final String REPLIES_RETENTION_MS =
+            String.valueOf(java.time.Duration.ofHours(1).toMillis());
+
     /**
-     * When {@link TopicSettings#create()}: creates the missing ones of {@code topics} and, compacted,
-     * of {@code compacted}, with the configured partitions and replication; else does nothing.
+     * When {@link TopicSettings#create()}: creates the missing ones of {@code topics}, compacted
+     * those of {@code compacted}, and the replies topic (kept one hour), with the configured
+     * partitions and replication; else does nothing.
      *
      * @param adminProps the Kafka client properties (at least {@code bootstrap.servers})
      */
@@ -31,6 +36,12 @@ public final class TopicBootstrap {
         try (Admin admin = Admin.create(adminProps)) {
             ensure(admin, topics, settings.partitions(), settings.replication());
             ensureCompacted(admin, compacted, settings.partitions(), settings.replication());
+            create(
+                    admin,
+                    List.of(settings.replies()),
+                    settings.partitions(),
+                    settings.replication(),
+                    java.util.Map.of("retention.ms", REPLIES_RETENTION_MS));
         }
     }
 

@@ -7,6 +7,7 @@ package io.harborai.worker.topology;
  * @param alerts the topic of Alert events, or null when they go to {@code metrics} (see {@link #alertsOrMetrics()})
  * @param batches compacted: one BatchStatus per batch id
  * @param batchProgress compacted: per-task result counts of batch lines
+ * @param replies results for request-reply clients, one partition per client instance
  * @param create whether missing topics are created at start-up
  * @param partitions partitions of the topics created here
  * @param replication replication factor of the topics created here (and of Kafka Streams' internal ones)
@@ -20,6 +21,7 @@ public record TopicSettings(
         String alerts,
         String batches,
         String batchProgress,
+        String replies,
         boolean create,
         int partitions,
         short replication) {

@@ -81,6 +81,8 @@ public final class TopologyFactory {
     static final String BY_CACHE_KEY = "by-cache-key";
     static final String DISPATCH = "dispatch";
     static final String RESULTS_SINK = "results-sink";
+    static final String REPLY_ROUTER = "reply-router";
+    static final String REPLIES_SINK = "replies-sink";
     static final String DLQ_SINK = "dlq-sink";
     static final String BATCH_PROGRESS = "batch-progress";
     static final String BATCH_PROGRESS_SINK = "batch-progress-sink";
@@ -108,6 +110,7 @@ public final class TopologyFactory {
      * Topic names and limits the topology needs.
      *
      * @param idRetentionMs how long the id ledger remembers an id ({@code dedupe.id-retention-ms})
+     * @param repliesTopic the one topic request-reply clients may name ({@code topics.replies})
      */
     public record Settings(
             List<String> requestTopics,
@@ -115,7 +118,8 @@ public final class TopologyFactory {
             String dlqTopic,
             String batchProgressTopic,
             int requestMaxBytes,
-            long idRetentionMs) {
+            long idRetentionMs,
+            String repliesTopic) {
         public Settings {
             requestTopics = List.copyOf(requestTopics);
         }
@@ -177,12 +181,18 @@ public final class TopologyFactory {
         Map<String, KStream<Object, Object>> ledger = byType(
                 taken.merge(takenRekeyed, Named.as("merge-taken"))
                         .process(
-                                () -> new IdLedgerProcessor(cache, dispatch.clock(), settings.idRetentionMs(), meters),
+                                () -> new IdLedgerProcessor(
+                                        cache,
+                                        dispatch.clock(),
+                                        settings.idRetentionMs(),
+                                        meters,
+                                        settings.repliesTopic()),
                                 Named.as(ID_LEDGER),
                                 ID_LEDGER_STORE),
                 ID_LEDGER,
                 PendingRequest.class,
-                ChatResult.class);
+                ChatResult.class,
+                Reply.class);
 
         KStream<byte[], byte[]> dead = cast(decoded.get(DEAD)
                 .merge(rekeyed.get(DEAD), Named.as("merge-dead-rekeyed"))
@@ -192,8 +202,10 @@ public final class TopologyFactory {
                 Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(DLQ_SINK));
 
         KStream<String, ChatResult> invalid = cast(ledger.get(ChatResult.class.getSimpleName()));
+        KStream<String, Reply> notices = cast(ledger.get(Reply.class.getSimpleName()));
         results(
                 invalid,
+                notices,
                 settings,
                 resultSerde,
                 progressSerde,
@@ -212,7 +224,7 @@ public final class TopologyFactory {
                 Named.as(DISPATCH),
                 PENDING_STORE,
                 PARKED_STORE);
-        results(answered, settings, resultSerde, progressSerde, dispatch, BATCH_COUNTS_STORE, "", "");
+        results(answered, null, settings, resultSerde, progressSerde, dispatch, BATCH_COUNTS_STORE, "", "");
         return builder.build();
     }
 
@@ -229,9 +241,13 @@ public final class TopologyFactory {
                 Serdes.ByteArray());
     }
 
-    /** Writes results to the results topic and counts them per batch for batch-progress. */
+    /**
+     * Writes results to the results topic, the replies to request-reply clients (plus {@code
+     * notices}, when given) to theirs, and counts results per batch for batch-progress.
+     */
     private static void results(
             KStream<String, ChatResult> results,
+            KStream<String, Reply> notices,
             Settings settings,
             Serde<ChatResult> resultSerde,
             Serde<BatchProgress> progressSerde,
@@ -242,6 +258,15 @@ public final class TopologyFactory {
         results.to(
                 settings.resultsTopic(),
                 Produced.with(Serdes.String(), resultSerde).withName(namePrefix + RESULTS_SINK));
+        KStream<String, Reply> replies = results.process(ReplyRouter::new, Named.as(namePrefix + REPLY_ROUTER));
+        if (notices != null) {
+            replies = replies.merge(notices, Named.as(namePrefix + "merge-notices"));
+        }
+        replies.to(
+                Reply.TOPIC,
+                Produced.with(Serdes.String(), Reply.serde(resultSerde))
+                        .withStreamPartitioner(Reply.PARTITION)
+                        .withName(namePrefix + REPLIES_SINK));
         results.process(
                         () -> new BatchProgressProcessor(dispatch.clock(), countsStore, taskSuffix),
                         Named.as(namePrefix + BATCH_PROGRESS),

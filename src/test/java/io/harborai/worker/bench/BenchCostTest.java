@@ -27,6 +27,7 @@ class BenchCostTest {
             null,
             "harbor.batches",
             "harbor.batch-progress",
+            "harbor.replies",
             true,
             2,
             (short) 1);

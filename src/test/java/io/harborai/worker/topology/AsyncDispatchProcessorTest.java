@@ -83,7 +83,7 @@ class AsyncDispatchProcessorTest {
     /** A record as the topology delivers it: keyed by cache key when the cache is on. */
     private Record<String, PendingRequest> record(ChatRequest request, CacheRuntime cache) {
         String key = cache.enabled() ? cache.key(request) : request.getId();
-        return new Record<>(key, new PendingRequest(request, clock.millis(), 0, 1), 0L);
+        return new Record<>(key, new PendingRequest(request, clock.millis(), 0, 1, null), 0L);
     }
 
     private List<ChatResult> results() {
@@ -109,7 +109,7 @@ class AsyncDispatchProcessorTest {
             store.put(
                     id,
                     PendingCodec.encode(
-                            new PendingRequest(EngineFixtures.request(id, "m", "hi"), clock.millis(), 0, 1)));
+                            new PendingRequest(EngineFixtures.request(id, "m", "hi"), clock.millis(), 0, 1, null)));
         }
         processor.init(context);
         punctuate();
@@ -148,11 +148,11 @@ class AsyncDispatchProcessorTest {
         store.put(
                 "again",
                 PendingCodec.encode(
-                        new PendingRequest(EngineFixtures.request("again", "m", "hi"), clock.millis(), 0, 3)));
+                        new PendingRequest(EngineFixtures.request("again", "m", "hi"), clock.millis(), 0, 3, null)));
         store.put(
                 "doomed",
                 PendingCodec.encode(
-                        new PendingRequest(EngineFixtures.request("doomed", "m", "hi"), clock.millis(), 0, 11)));
+                        new PendingRequest(EngineFixtures.request("doomed", "m", "hi"), clock.millis(), 0, 11, null)));
         processor.init(context);
         punctuate();
         assertThat(PendingCodec.decode(store.get("again")).getDispatches())
@@ -268,7 +268,7 @@ class AsyncDispatchProcessorTest {
             store.put(
                     id,
                     PendingCodec.encode(
-                            new PendingRequest(EngineFixtures.request(id, "m", "same"), clock.millis(), 0, 1)));
+                            new PendingRequest(EngineFixtures.request(id, "m", "same"), clock.millis(), 0, 1, null)));
         }
         processor.init(context);
         punctuate();

@@ -89,7 +89,7 @@ class ParkingTopologyTest {
         requestSerde = new AvroSerde<>(REGISTRY.client(), ChatRequest.class, true);
         AvroSerde<ChatResult> resultSerde = new AvroSerde<>(REGISTRY.client(), ChatResult.class, true);
         var topology = TopologyFactory.build(
-                new TopologyFactory.Settings(List.of("req"), "res", "dlq", "progress", 4096, 86_400_000L),
+                new TopologyFactory.Settings(List.of("req"), "res", "dlq", "progress", 4096, 86_400_000L, "replies"),
                 requestSerde.deserializer(),
                 resultSerde,
                 new AvroSerde<>(REGISTRY.client(), BatchProgress.class, true),
@@ -282,7 +282,7 @@ class ParkingTopologyTest {
         AsyncDispatchProcessor processor = processor(context, cache);
         for (String id : List.of("a", "b", "c")) {
             ChatRequest r = EngineFixtures.request(id, "m", "q " + id);
-            processor.process(new Record<>(cache.key(r), new PendingRequest(r, clock.millis(), 0, 1), 0L));
+            processor.process(new Record<>(cache.key(r), new PendingRequest(r, clock.millis(), 0, 1, null), 0L));
             maxInFlight = Math.max(maxInFlight, runtime.inFlight().count());
         }
         assertThat(runtime.inFlight().count())
@@ -335,7 +335,7 @@ class ParkingTopologyTest {
 
     private Record<String, PendingRequest> record(String id) {
         return new Record<>(
-                id, new PendingRequest(EngineFixtures.request(id, "m", "q " + id), clock.millis(), 0, 1), 0L);
+                id, new PendingRequest(EngineFixtures.request(id, "m", "q " + id), clock.millis(), 0, 1, null), 0L);
     }
 
     private static List<String> forwardedIds(MockProcessorContext<String, ChatResult> context) {

@@ -59,7 +59,7 @@ final class TopologyDriver {
                 () -> 0.5,
                 meters);
         var topology = TopologyFactory.build(
-                new TopologyFactory.Settings(requestTopics, "res", "dlq", "progress", 4096, idRetentionMs),
+                new TopologyFactory.Settings(requestTopics, "res", "dlq", "progress", 4096, idRetentionMs, "replies"),
                 requestSerde.deserializer(),
                 resultSerde,
                 progressSerde,
