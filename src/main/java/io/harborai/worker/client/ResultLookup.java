@@ -64,8 +64,9 @@ final class ResultLookup implements AutoCloseable {
 
     /** Completes {@code future} with {@code id}'s result, read from the results topic at or after {@code fromMs}. */
     void find(String id, long fromMs, CompletableFuture<ChatResult> future) {
+        // No consumer.wakeup(): it would also break a partitionsFor or seek of this thread; the
+        // lookup is taken within one short poll.
         incoming.add(new Wanted(id, fromMs, future));
-        consumer.wakeup();
     }
 
     private void run() {
@@ -76,15 +77,13 @@ final class ResultLookup implements AutoCloseable {
                     sleepQuietly();
                     continue;
                 }
-                try {
-                    for (ConsumerRecord<String, ChatResult> r : consumer.poll(Duration.ofMillis(200))) {
-                        deliver(new TopicPartition(r.topic(), r.partition()), r.key(), r.value());
-                    }
-                } catch (WakeupException e) {
-                    // a new lookup arrived; take it on the next turn
+                for (ConsumerRecord<String, ChatResult> r : consumer.poll(Duration.ofMillis(50))) {
+                    deliver(new TopicPartition(r.topic(), r.partition()), r.key(), r.value());
                 }
                 dropFinished();
             }
+        } catch (WakeupException e) {
+            // closing
         } catch (RuntimeException e) {
             if (!closed) {
                 log.error("Result lookups on {} stopped: {}", topic, e.toString(), e);
