@@ -38,7 +38,7 @@ class ArchitectureTest {
             Set.of("embedded"),
             Set.of("config"),
             Set.of(""),
-            Set.of("bench", "top"),
+            Set.of("bench", "top", "gateway"),
             Set.of("cli"));
 
     private static final JavaClasses MAIN = new ClassFileImporter()

@@ -53,7 +53,12 @@ public final class BatchOutput {
         return line.toString();
     }
 
-    private JsonNode body(ChatResult r) {
+    /**
+     * The OpenAI {@code chat.completion} body of a SUCCEEDED result: the provider's own body as
+     * received (with {@code reasoning_content}, tool calls and usage), or, when it was not kept, one
+     * made from the parsed fields.
+     */
+    public JsonNode body(ChatResult r) {
         String text = r.getResponse() == null ? null : r.getResponse().getBodyJson();
         if (text != null) {
             try {

@@ -23,6 +23,7 @@ import picocli.CommandLine.ScopeType;
             DevCommand.class,
             BatchCommand.class,
             SubmitCommand.class,
+            GatewayCommand.class,
             CollectCommand.class,
             StatusCommand.class,
             TopCommand.class,

@@ -109,6 +109,13 @@ public final class HarborConfigDef {
     /** Prefix of the per-tenant limits, {@code budget.daily.<tenant>: amount}, checked by {@link HarborConfig}. */
     public static final String BUDGET_DAILY_PREFIX = "budget.daily.";
 
+    // GatewayDefs
+    public static final String GATEWAY_PORT = "gateway.port";
+    public static final String GATEWAY_BIND_ADDRESS = "gateway.bind-address";
+    public static final String GATEWAY_TIMEOUT_MS = "gateway.timeout-ms";
+    public static final String GATEWAY_GROUP_ID = "gateway.group-id";
+    public static final String GATEWAY_THREADS = "gateway.threads";
+
     /** Every key above, defined in the order start-up validation reports problems in. */
     public static final ConfigDef DEF = assemble();
 
@@ -120,6 +127,7 @@ public final class HarborConfigDef {
         DispatchDefs.define(def);
         CacheDefs.define(def);
         MetricsDefs.define(def);
-        return StructuredBudgetDefs.define(def);
+        StructuredBudgetDefs.define(def);
+        return GatewayDefs.define(def);
     }
 }

@@ -1,0 +1,161 @@
+package io.harborai.worker.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import io.harborai.worker.avro.ChatRequest;
+import io.harborai.worker.avro.ChatResult;
+import io.harborai.worker.avro.ResultStatus;
+import io.harborai.worker.batch.BatchOutput;
+import io.harborai.worker.client.HarborClient;
+import io.harborai.worker.provider.OpenAiJson;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * {@code POST /v1/chat/completions}: the OpenAI request body becomes a {@link ChatRequest} on the
+ * requests topic, and the request's one result becomes the OpenAI answer: the completion body,
+ * SSE chunks for {@code stream: true}, or an OpenAI error body with its HTTP status.
+ *
+ * <p>The request id is derived from the {@code Idempotency-Key} header when there is one, so a retry
+ * with the same key is the same request: the worker takes it once, calls once, and the retry is
+ * answered with the first answer (also from another gateway instance, or after a restart: see
+ * {@link HarborClient}). Without the header each request gets a fresh id.
+ *
+ * <p>Threading: runs on the HTTP server's threads; each waits for its own result.
+ */
+final class ChatCompletions {
+    /** How long after its deadline a request is still waited for: the worker answers it at the deadline. */
+    static final Duration DEADLINE_GRACE = Duration.ofSeconds(5);
+
+    private final HarborClient client;
+    private final ModelCatalog models;
+    private final Duration timeout;
+    private final Clock clock;
+    private final BatchOutput output = new BatchOutput(OpenAiJson.MAPPER);
+
+    ChatCompletions(HarborClient client, ModelCatalog models, Duration timeout, Clock clock) {
+        this.client = client;
+        this.models = models;
+        this.timeout = timeout;
+        this.clock = clock;
+    }
+
+    void handle(HttpExchange ex) throws IOException {
+        if (!"POST".equals(ex.getRequestMethod())) {
+            Http.send(ex, OpenAiErrors.of(405, "invalid_request_error", "method_not_allowed", "use POST"));
+            return;
+        }
+        JsonNode body;
+        try (InputStream in = ex.getRequestBody()) {
+            body = OpenAiJson.MAPPER.readTree(in);
+        } catch (IOException e) {
+            Http.send(ex, OpenAiErrors.of(400, "invalid_request_error", "invalid_json", "the body is not valid JSON"));
+            return;
+        }
+        ChatRequest.Builder request;
+        try {
+            request = OpenAiJson.fromBody(body);
+        } catch (IllegalArgumentException | org.apache.avro.AvroRuntimeException e) {
+            Http.send(ex, OpenAiErrors.of(400, "invalid_request_error", "invalid_request", e.getMessage()));
+            return;
+        }
+        if (!models.serves(request.getModel())) {
+            Http.send(
+                    ex,
+                    OpenAiErrors.of(
+                            404,
+                            "invalid_request_error",
+                            "model_not_found",
+                            "The model '" + request.getModel() + "' does not exist or is not served here"));
+            return;
+        }
+        long now = clock.millis();
+        ChatRequest req = request.setId(requestId(ex.getRequestHeaders().getFirst("Idempotency-Key")))
+                .setCreatedAtMs(now)
+                .setDeadlineMs(now + timeout.toMillis())
+                .build();
+        ChatResult result;
+        try {
+            result = client.submit(req, timeout.plus(DEADLINE_GRACE))
+                    .get(timeout.plus(DEADLINE_GRACE).toMillis() + 1_000, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            Http.send(
+                    ex,
+                    cause instanceof TimeoutException
+                            ? OpenAiErrors.of(504, "timeout", "timeout", "no result within " + timeout)
+                            : OpenAiErrors.of(
+                                    503, "server_error", "unavailable", "cannot reach the pipeline: " + cause));
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            Http.send(ex, OpenAiErrors.of(503, "server_error", "shutting_down", "the gateway is stopping"));
+            return;
+        }
+        if (result.getStatus() != ResultStatus.SUCCEEDED) {
+            Http.send(ex, OpenAiErrors.forResult(result));
+            return;
+        }
+        JsonNode completion = completion(result);
+        if (body.path("stream").asBoolean(false)) {
+            stream(
+                    ex,
+                    completion,
+                    body.path("stream_options").path("include_usage").asBoolean(false));
+        } else {
+            Http.sendJson(ex, 200, completion.toString());
+        }
+    }
+
+    /** The result's completion body, its {@code id} and {@code model} as the gateway's client knows them. */
+    private JsonNode completion(ChatResult result) {
+        JsonNode b = output.body(result);
+        ObjectNode body = b.isObject() ? (ObjectNode) b : OpenAiJson.MAPPER.createObjectNode();
+        if (!body.hasNonNull("id")) {
+            body.put("id", result.getId());
+        }
+        if (!body.hasNonNull("created")) {
+            body.put("created", result.getCompletedAtMs() / 1000);
+        }
+        return body;
+    }
+
+    private static void stream(HttpExchange ex, JsonNode completion, boolean includeUsage) throws IOException {
+        ex.getResponseHeaders().set("Content-Type", "text/event-stream");
+        ex.getResponseHeaders().set("Cache-Control", "no-cache");
+        ex.sendResponseHeaders(200, 0);
+        try (OutputStream out = ex.getResponseBody()) {
+            for (String chunk : CompletionChunks.of(completion, includeUsage)) {
+                out.write(("data: " + chunk + "\n\n").getBytes(StandardCharsets.UTF_8));
+                out.flush();
+            }
+            out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** {@code gw-} and the key's SHA-256 for an idempotency key, else a fresh id. */
+    static String requestId(String idempotencyKey) {
+        if (idempotencyKey == null || idempotencyKey.isBlank()) {
+            return "gw-" + UUID.randomUUID();
+        }
+        try {
+            byte[] digest =
+                    MessageDigest.getInstance("SHA-256").digest(idempotencyKey.getBytes(StandardCharsets.UTF_8));
+            return "gw-idem-" + HexFormat.of().formatHex(digest, 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+}

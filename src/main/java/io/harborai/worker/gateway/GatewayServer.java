@@ -1,0 +1,132 @@
+package io.harborai.worker.gateway;
+
+import static io.harborai.worker.config.HarborConfigDef.*;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.harborai.worker.client.HarborClient;
+import io.harborai.worker.config.HarborConfig;
+import io.harborai.worker.config.StageSettings;
+import io.harborai.worker.http.JdkHttpServers;
+import io.harborai.worker.schema.SchemaRegistryClient;
+import io.harborai.worker.topology.TopicSettings;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code harbor gateway}: the OpenAI REST API in front of the pipeline. {@code POST
+ * /v1/chat/completions} ({@link ChatCompletions}) and {@code GET /v1/models} ({@link ModelCatalog}),
+ * on a JDK HTTP server, with one {@link HarborClient} for request-reply over Kafka. Any number of
+ * instances may run side by side (up to the partitions of {@code topics.replies}); they share
+ * nothing but the cluster.
+ *
+ * <p>Why the JDK server: the gateway's HTTP surface is a handful of JSON routes; the JDK's server
+ * already serves the simulator and the metrics endpoint here, and adds no dependency.
+ */
+public final class GatewayServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(GatewayServer.class);
+
+    private final HttpServer server;
+    private final ExecutorService threads;
+    private final HarborClient client;
+
+    private GatewayServer(HttpServer server, ExecutorService threads, HarborClient client) {
+        this.server = server;
+        this.threads = threads;
+        this.client = client;
+    }
+
+    /** Connects to the cluster, takes a reply partition and starts serving. */
+    public static GatewayServer start(HarborConfig cfg) throws IOException {
+        TopicSettings topics = StageSettings.topics(cfg);
+        Duration timeout = Duration.ofMillis(cfg.longValue(GATEWAY_TIMEOUT_MS));
+        HarborClient client = HarborClient.start(
+                new HarborClient.Options(
+                        StageSettings.kafkaClients(cfg),
+                        SchemaRegistryClient.create(cfg.string(SCHEMA_REGISTRY_URL)),
+                        topics.requests(),
+                        topics.results(),
+                        topics.replies(),
+                        cfg.string(GATEWAY_GROUP_ID),
+                        timeout),
+                Duration.ofSeconds(60));
+        JdkHttpServers.tune();
+        HttpServer server;
+        try {
+            server = HttpServer.create(
+                    new InetSocketAddress(cfg.string(GATEWAY_BIND_ADDRESS), cfg.intValue(GATEWAY_PORT)), 1024);
+        } catch (IOException e) {
+            client.close();
+            throw e;
+        }
+        ExecutorService threads = Executors.newFixedThreadPool(cfg.intValue(GATEWAY_THREADS), r -> {
+            Thread t = new Thread(r, "harbor-gateway-http");
+            t.setDaemon(true);
+            return t;
+        });
+        ModelCatalog models = new ModelCatalog(cfg.providers());
+        ChatCompletions chat = new ChatCompletions(client, models, timeout, Clock.systemUTC());
+        server.createContext("/v1/chat/completions", ex -> guarded(ex, () -> chat.handle(ex)));
+        server.createContext("/v1/models", ex -> guarded(ex, () -> Http.sendJson(ex, 200, models.listBody())));
+        server.createContext(
+                "/",
+                ex -> guarded(
+                        ex,
+                        () -> Http.send(
+                                ex,
+                                OpenAiErrors.of(
+                                        404,
+                                        "invalid_request_error",
+                                        "not_found",
+                                        "no route " + ex.getRequestURI().getPath()))));
+        server.setExecutor(threads);
+        server.start();
+        log.info("Gateway listening on {}", server.getAddress());
+        return new GatewayServer(server, threads, client);
+    }
+
+    /** The port it listens on. */
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    private interface Route {
+        void run() throws IOException;
+    }
+
+    private static void guarded(HttpExchange ex, Route route) {
+        try (ex) {
+            route.run();
+        } catch (IOException | RuntimeException e) {
+            log.warn(
+                    "{} {} failed: {}",
+                    ex.getRequestMethod(),
+                    ex.getRequestURI().getPath(),
+                    e.toString());
+            try {
+                Http.send(ex, OpenAiErrors.of(500, "server_error", "internal_error", "the gateway failed"));
+            } catch (IOException | RuntimeException ignored) {
+                // the answer had started, or the connection is gone
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(1);
+        threads.shutdownNow();
+        try {
+            threads.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        client.close();
+    }
+}

@@ -1,0 +1,205 @@
+package io.harborai.worker.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.http.StreamResponse;
+import com.openai.errors.BadRequestException;
+import com.openai.errors.NotFoundException;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.chat.completions.ChatCompletionStreamOptions;
+import com.openai.models.chat.completions.StructuredChatCompletion;
+import com.openai.models.chat.completions.StructuredChatCompletionCreateParams;
+import com.openai.models.models.Model;
+import io.harborai.worker.HarborWorker;
+import io.harborai.worker.config.HarborConfig;
+import io.harborai.worker.gateway.GatewayServer;
+import io.harborai.worker.simulator.SimulatorOptions;
+import io.harborai.worker.simulator.SimulatorServer;
+import io.harborai.worker.testinfra.HarborIntegrationTest;
+import io.harborai.worker.testinfra.Infra;
+import io.harborai.worker.testinfra.Topics;
+import io.harborai.worker.testinfra.WorkerConfigs;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code harbor gateway} driven by the official OpenAI Java SDK, unchanged but for its base URL,
+ * against the real broker, registry, Redis, worker and simulator.
+ */
+@HarborIntegrationTest
+class GatewayIT {
+    private static SimulatorServer simulator;
+    private static HarborWorker worker;
+    private static GatewayServer gateway;
+    private static OpenAIClient openai;
+
+    /** The SDK parses a json_schema answer into this. */
+    public static class Capital {
+        public String city;
+        public String country;
+    }
+
+    @BeforeAll
+    static void start(Infra infra) throws Exception {
+        simulator = SimulatorServer.start(new SimulatorOptions("127.0.0.1", 0, Duration.ZERO));
+        Map<String, Object> cfg = new HashMap<>(WorkerConfigs.base(infra, "gateway-it"));
+        cfg.put("simulator.enabled", false);
+        cfg.put("providers.sim.base-url", simulator.baseUrl());
+        cfg.put("providers.sim.models", List.of("sim-*", "exact-model"));
+        worker = WorkerConfigs.running(cfg);
+        cfg.put("gateway.port", 0);
+        cfg.put("gateway.bind-address", "127.0.0.1");
+        cfg.put("gateway.group-id", Topics.unique("gateway-it"));
+        cfg.put("gateway.timeout-ms", 30_000);
+        gateway = GatewayServer.start(HarborConfig.fromMap(cfg));
+        openai = OpenAIOkHttpClient.builder()
+                .baseUrl("http://127.0.0.1:" + gateway.port() + "/v1")
+                .apiKey("not-checked-yet")
+                .maxRetries(0)
+                .build();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (openai != null) {
+            openai.close();
+        }
+        if (gateway != null) {
+            gateway.close();
+        }
+        if (worker != null) {
+            worker.close();
+        }
+        if (simulator != null) {
+            simulator.close();
+        }
+    }
+
+    private static ChatCompletionCreateParams.Builder ask(String text) {
+        return ChatCompletionCreateParams.builder().model("sim-chat").addUserMessage(text);
+    }
+
+    @Test
+    void shouldAnswerAChatCompletion() {
+        ChatCompletion c = openai.chat()
+                .completions()
+                .create(ask("plain " + UUID.randomUUID()).build());
+
+        assertThat(c.choices()).hasSize(1);
+        assertThat(c.choices().get(0).message().content())
+                .hasValueSatisfying(s -> assertThat(s).isNotBlank());
+        assertThat(c.usage())
+                .hasValueSatisfying(u -> assertThat(u.totalTokens()).isPositive());
+    }
+
+    @Test
+    void shouldStreamTheSameAnswerAsChunksEndingInDone() {
+        String prompt = "streamed " + UUID.randomUUID();
+        String plain = openai.chat()
+                .completions()
+                .create(ask(prompt).build())
+                .choices()
+                .get(0)
+                .message()
+                .content()
+                .orElseThrow();
+
+        List<ChatCompletionChunk> chunks;
+        try (StreamResponse<ChatCompletionChunk> stream = openai.chat()
+                .completions()
+                .createStreaming(ask(prompt)
+                        .streamOptions(ChatCompletionStreamOptions.builder()
+                                .includeUsage(true)
+                                .build())
+                        .build())) {
+            chunks = stream.stream().toList();
+        }
+
+        String streamed = chunks.stream()
+                .flatMap(ch -> ch.choices().stream())
+                .map(choice -> choice.delta().content().orElse(""))
+                .collect(Collectors.joining());
+        assertThat(streamed).isEqualTo(plain);
+        assertThat(chunks.stream().flatMap(ch -> ch.choices().stream()))
+                .anySatisfy(choice -> assertThat(choice.finishReason()).isPresent());
+        assertThat(chunks.get(chunks.size() - 1).usage()).isPresent();
+    }
+
+    @Test
+    void shouldParseAJsonSchemaAnswerIntoAClass() {
+        StructuredChatCompletionCreateParams<Capital> params = ChatCompletionCreateParams.builder()
+                .model("sim-chat")
+                .addUserMessage("The capital of France, as JSON " + UUID.randomUUID())
+                .responseFormat(Capital.class)
+                .build();
+
+        StructuredChatCompletion<Capital> c = openai.chat().completions().create(params);
+
+        Capital capital = c.choices().get(0).message().content().orElseThrow();
+        assertThat(capital.city).isNotNull();
+        assertThat(capital.country).isNotNull();
+    }
+
+    @Test
+    void shouldAnswer404ForAModelNoProviderServes() {
+        assertThatThrownBy(() -> openai.chat()
+                        .completions()
+                        .create(ChatCompletionCreateParams.builder()
+                                .model("gpt-unknown")
+                                .addUserMessage("hi")
+                                .build()))
+                .isInstanceOf(NotFoundException.class)
+                .hasMessageContaining("gpt-unknown");
+    }
+
+    @Test
+    void shouldAnswer400ForABodyWithoutMessages() {
+        assertThatThrownBy(() -> openai.chat()
+                        .completions()
+                        .create(ChatCompletionCreateParams.builder()
+                                .model("sim-chat")
+                                .messages(List.of())
+                                .build()))
+                .isInstanceOf(BadRequestException.class)
+                .hasMessageContaining("messages");
+    }
+
+    @Test
+    void shouldCallTheProviderOnceForTwoRequestsWithOneIdempotencyKey() {
+        String key = "idem-" + UUID.randomUUID();
+        long before = simulator.calls();
+
+        ChatCompletion first = openai.chat()
+                .completions()
+                .create(ask("idempotent " + key)
+                        .putAdditionalHeader("Idempotency-Key", key)
+                        .build());
+        ChatCompletion second = openai.chat()
+                .completions()
+                .create(ask("idempotent " + key)
+                        .putAdditionalHeader("Idempotency-Key", key)
+                        .build());
+
+        assertThat(second).isEqualTo(first);
+        assertThat(simulator.calls() - before).isEqualTo(1);
+    }
+
+    @Test
+    void shouldListTheConfiguredModels() {
+        List<String> ids = openai.models().list().data().stream().map(Model::id).toList();
+
+        assertThat(ids).containsExactly("sim-*", "exact-model");
+    }
+}
