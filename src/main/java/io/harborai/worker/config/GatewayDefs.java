@@ -51,6 +51,14 @@ final class GatewayDefs {
                         256,
                         Range.between(1, 10_000),
                         Importance.LOW,
-                        "HTTP request threads of harbor gateway: at most this many requests wait for results at once.");
+                        "HTTP request threads of harbor gateway: at most this many requests wait for results at once.")
+                .define(
+                        GATEWAY_INSTANCES,
+                        Type.INT,
+                        1,
+                        Range.between(1, 10_000),
+                        Importance.LOW,
+                        "How many gateway instances run: while Redis is down each enforces 1/instances of every"
+                                + " tenant's rpm on its own.");
     }
 }

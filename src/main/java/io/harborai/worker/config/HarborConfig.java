@@ -47,7 +47,8 @@ public final class HarborConfig {
     private final Tables tables;
 
     /** The per-model and per-tenant tables of the file. */
-    private record Tables(CapabilityTable capabilities, PriceTable prices, BudgetSettings budgets) {}
+    private record Tables(
+            CapabilityTable capabilities, PriceTable prices, BudgetSettings budgets, GatewayTenants tenants) {}
 
     private HarborConfig(
             Map<String, Object> values,
@@ -93,12 +94,15 @@ public final class HarborConfig {
         Map<String, Map<String, Object>> providerRaw = new LinkedHashMap<>();
         Map<String, String> own = new LinkedHashMap<>();
         Map<String, Object> budgetDaily = new LinkedHashMap<>();
+        Map<String, Object> tenantsRaw = new LinkedHashMap<>();
         raw.forEach((key, value) -> {
             if (key.equals(CAPABILITIES)
                     || key.startsWith(CAPABILITIES + ".")
                     || key.equals(PriceTable.CONFIG_KEY)
                     || key.startsWith(PriceTable.CONFIG_KEY + ".")) {
                 // handled below; a mapping instead of a list arrives flattened and is reported there
+            } else if (key.startsWith(GatewayTenants.PREFIX)) {
+                tenantsRaw.put(key.substring(GatewayTenants.PREFIX.length()), value);
             } else if (key.startsWith(BUDGET_DAILY_PREFIX)) {
                 budgetDaily.put(key.substring(BUDGET_DAILY_PREFIX.length()), value);
             } else if (key.startsWith("kafka.")) {
@@ -158,6 +162,7 @@ public final class HarborConfig {
         CapabilityTable capabilities = CapabilityTable.fromConfig(listValue(raw, CAPABILITIES), problems);
         PriceTable prices = PriceTable.fromConfig(listValue(raw, PriceTable.CONFIG_KEY), problems);
         BudgetSettings budgets = budgets(budgetDaily, parsed, problems);
+        GatewayTenants tenants = GatewayTenants.parse(tenantsRaw, problems);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
@@ -166,7 +171,7 @@ public final class HarborConfig {
                 Map.copyOf(kafka),
                 List.copyOf(providers),
                 List.copyOf(rateLimits),
-                new Tables(capabilities, prices, budgets));
+                new Tables(capabilities, prices, budgets, tenants));
     }
 
     /** What a range per key cannot say: bounds that must not cross (each key valid on its own). */
@@ -320,6 +325,10 @@ public final class HarborConfig {
     }
 
     /** Daily spend limits per tenant ({@code budget.*}); {@link BudgetSettings#anyLimit()} false = none. */
+    public GatewayTenants gatewayTenants() {
+        return tables.tenants();
+    }
+
     public BudgetSettings budgets() {
         return tables.budgets();
     }

@@ -115,6 +115,7 @@ public final class HarborConfigDef {
     public static final String GATEWAY_TIMEOUT_MS = "gateway.timeout-ms";
     public static final String GATEWAY_GROUP_ID = "gateway.group-id";
     public static final String GATEWAY_THREADS = "gateway.threads";
+    public static final String GATEWAY_INSTANCES = "gateway.instances";
 
     /** Every key above, defined in the order start-up validation reports problems in. */
     public static final ConfigDef DEF = assemble();

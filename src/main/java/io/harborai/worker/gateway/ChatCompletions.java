@@ -13,11 +13,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -40,19 +37,22 @@ final class ChatCompletions {
     static final Duration DEADLINE_GRACE = Duration.ofSeconds(5);
 
     private final HarborClient client;
+    private final Tenants tenants;
     private final ModelCatalog models;
     private final Duration timeout;
     private final Clock clock;
     private final BatchOutput output = new BatchOutput(OpenAiJson.MAPPER);
 
-    ChatCompletions(HarborClient client, ModelCatalog models, Duration timeout, Clock clock) {
+    ChatCompletions(HarborClient client, Tenants tenants, ModelCatalog models, Duration timeout, Clock clock) {
         this.client = client;
+        this.tenants = tenants;
         this.models = models;
         this.timeout = timeout;
         this.clock = clock;
     }
 
-    void handle(HttpExchange ex) throws IOException {
+    /** Answers one request of {@code tenant} (null when the gateway takes requests without a key). */
+    void handle(HttpExchange ex, String tenant) throws IOException {
         if (!"POST".equals(ex.getRequestMethod())) {
             Http.send(ex, OpenAiErrors.of(405, "invalid_request_error", "method_not_allowed", "use POST"));
             return;
@@ -81,8 +81,20 @@ final class ChatCompletions {
                             "The model '" + request.getModel() + "' does not exist or is not served here"));
             return;
         }
+        if (tenant != null && !tenants.admit(tenant)) {
+            Http.send(
+                    ex,
+                    OpenAiErrors.of(
+                            429,
+                            "rate_limit_error",
+                            "rate_limit_exceeded",
+                            "Rate limit reached for your requests per minute; retry after the Retry-After seconds",
+                            tenants.retryAfterSeconds(tenant)));
+            return;
+        }
         long now = clock.millis();
-        ChatRequest req = request.setId(requestId(ex.getRequestHeaders().getFirst("Idempotency-Key")))
+        ChatRequest req = request.setId(requestId(tenant, ex.getRequestHeaders().getFirst("Idempotency-Key")))
+                .setTenant(tenant)
                 .setCreatedAtMs(now)
                 .setDeadlineMs(now + timeout.toMillis())
                 .build();
@@ -145,17 +157,16 @@ final class ChatCompletions {
         }
     }
 
-    /** {@code gw-} and the key's SHA-256 for an idempotency key, else a fresh id. */
-    static String requestId(String idempotencyKey) {
+    /**
+     * For an idempotency key, {@code gw-idem-} and the SHA-256 of tenant and key (two tenants' equal
+     * keys are different requests); else a fresh id.
+     */
+    static String requestId(String tenant, String idempotencyKey) {
         if (idempotencyKey == null || idempotencyKey.isBlank()) {
             return "gw-" + UUID.randomUUID();
         }
-        try {
-            byte[] digest =
-                    MessageDigest.getInstance("SHA-256").digest(idempotencyKey.getBytes(StandardCharsets.UTF_8));
-            return "gw-idem-" + HexFormat.of().formatHex(digest, 0, 16);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
+        return "gw-idem-"
+                + Tenants.sha256((tenant == null ? "" : tenant) + "\n" + idempotencyKey)
+                        .substring(0, 32);
     }
 }

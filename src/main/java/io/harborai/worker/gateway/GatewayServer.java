@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.harborai.worker.client.HarborClient;
 import io.harborai.worker.config.HarborConfig;
 import io.harborai.worker.config.StageSettings;
+import io.harborai.worker.dispatch.ratelimit.RateLimiters;
 import io.harborai.worker.http.JdkHttpServers;
 import io.harborai.worker.schema.SchemaRegistryClient;
 import io.harborai.worker.topology.TopicSettings;
@@ -36,11 +37,13 @@ public final class GatewayServer implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService threads;
     private final HarborClient client;
+    private final Tenants tenants;
 
-    private GatewayServer(HttpServer server, ExecutorService threads, HarborClient client) {
+    private GatewayServer(HttpServer server, ExecutorService threads, HarborClient client, Tenants tenants) {
         this.server = server;
         this.threads = threads;
         this.client = client;
+        this.tenants = tenants;
     }
 
     /** Connects to the cluster, takes a reply partition and starts serving. */
@@ -71,15 +74,23 @@ public final class GatewayServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        Tenants tenants = new Tenants(
+                cfg.gatewayTenants(),
+                specs -> RateLimiters.create(cfg.secret(REDIS_URL), specs, 1.0 / cfg.intValue(GATEWAY_INSTANCES)));
+        if (tenants.open()) {
+            log.warn("No gateway.tenants configured: the gateway takes requests without an API key");
+        }
         ModelCatalog models = new ModelCatalog(cfg.providers());
-        ChatCompletions chat = new ChatCompletions(client, models, timeout, Clock.systemUTC());
-        server.createContext("/v1/chat/completions", ex -> guarded(ex, () -> chat.handle(ex)));
-        server.createContext("/v1/models", ex -> guarded(ex, () -> Http.sendJson(ex, 200, models.listBody())));
+        ChatCompletions chat = new ChatCompletions(client, tenants, models, timeout, Clock.systemUTC());
+        server.createContext("/v1/chat/completions", ex -> guarded(ex, tenants, tenant -> chat.handle(ex, tenant)));
+        server.createContext(
+                "/v1/models", ex -> guarded(ex, tenants, tenant -> Http.sendJson(ex, 200, models.listBody())));
         server.createContext(
                 "/",
                 ex -> guarded(
                         ex,
-                        () -> Http.send(
+                        tenants,
+                        tenant -> Http.send(
                                 ex,
                                 OpenAiErrors.of(
                                         404,
@@ -89,7 +100,7 @@ public final class GatewayServer implements AutoCloseable {
         server.setExecutor(threads);
         server.start();
         log.info("Gateway listening on {}", server.getAddress());
-        return new GatewayServer(server, threads, client);
+        return new GatewayServer(server, threads, client, tenants);
     }
 
     /** The port it listens on. */
@@ -98,12 +109,29 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     private interface Route {
-        void run() throws IOException;
+        void run(String tenant) throws IOException;
     }
 
-    private static void guarded(HttpExchange ex, Route route) {
+    /**
+     * Runs {@code route} for the request's tenant; answers 401 instead when tenants are configured
+     * and the key is missing or unknown.
+     */
+    private static void guarded(HttpExchange ex, Tenants tenants, Route route) {
         try (ex) {
-            route.run();
+            String tenant = tenants.open()
+                    ? null
+                    : tenants.tenantOf(ex.getRequestHeaders().getFirst("Authorization"));
+            if (!tenants.open() && tenant == null) {
+                Http.send(
+                        ex,
+                        OpenAiErrors.of(
+                                401,
+                                "invalid_request_error",
+                                "invalid_api_key",
+                                "Incorrect or missing API key: send Authorization: Bearer <key>"));
+                return;
+            }
+            route.run(tenant);
         } catch (IOException | RuntimeException e) {
             log.warn(
                     "{} {} failed: {}",
@@ -128,5 +156,6 @@ public final class GatewayServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         client.close();
+        tenants.close();
     }
 }

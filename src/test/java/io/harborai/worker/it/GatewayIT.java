@@ -8,6 +8,8 @@ import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.http.StreamResponse;
 import com.openai.errors.BadRequestException;
 import com.openai.errors.NotFoundException;
+import com.openai.errors.RateLimitException;
+import com.openai.errors.UnauthorizedException;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
@@ -16,20 +18,26 @@ import com.openai.models.chat.completions.StructuredChatCompletion;
 import com.openai.models.chat.completions.StructuredChatCompletionCreateParams;
 import com.openai.models.models.Model;
 import io.harborai.worker.HarborWorker;
+import io.harborai.worker.avro.ChatResult;
 import io.harborai.worker.config.HarborConfig;
 import io.harborai.worker.gateway.GatewayServer;
+import io.harborai.worker.schema.SchemaRegistryClient;
 import io.harborai.worker.simulator.SimulatorOptions;
 import io.harborai.worker.simulator.SimulatorServer;
 import io.harborai.worker.testinfra.HarborIntegrationTest;
 import io.harborai.worker.testinfra.Infra;
 import io.harborai.worker.testinfra.Topics;
 import io.harborai.worker.testinfra.WorkerConfigs;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,7 +50,13 @@ import org.junit.jupiter.api.Test;
 class GatewayIT {
     private static SimulatorServer simulator;
     private static HarborWorker worker;
+    private static final String ACME_KEY = "sk-acme-" + UUID.randomUUID();
+    private static final String SMALL_KEY = "sk-small-" + UUID.randomUUID();
+
+    private static Infra infra;
+    private static Map<String, Object> cfg;
     private static GatewayServer gateway;
+    private static GatewayServer keyed;
     private static OpenAIClient openai;
 
     /** The SDK parses a json_schema answer into this. */
@@ -52,9 +66,10 @@ class GatewayIT {
     }
 
     @BeforeAll
-    static void start(Infra infra) throws Exception {
+    static void start(Infra shared) throws Exception {
+        infra = shared;
         simulator = SimulatorServer.start(new SimulatorOptions("127.0.0.1", 0, Duration.ZERO));
-        Map<String, Object> cfg = new HashMap<>(WorkerConfigs.base(infra, "gateway-it"));
+        cfg = new HashMap<>(WorkerConfigs.base(infra, "gateway-it"));
         cfg.put("simulator.enabled", false);
         cfg.put("providers.sim.base-url", simulator.baseUrl());
         cfg.put("providers.sim.models", List.of("sim-*", "exact-model"));
@@ -64,6 +79,12 @@ class GatewayIT {
         cfg.put("gateway.group-id", Topics.unique("gateway-it"));
         cfg.put("gateway.timeout-ms", 30_000);
         gateway = GatewayServer.start(HarborConfig.fromMap(cfg));
+        Map<String, Object> withKeys = new HashMap<>(cfg);
+        withKeys.put("gateway.group-id", Topics.unique("gateway-it-keyed"));
+        withKeys.put("gateway.tenants.acme.key-sha256", sha256(ACME_KEY));
+        withKeys.put("gateway.tenants.small.key-sha256", sha256(SMALL_KEY));
+        withKeys.put("gateway.tenants.small.rpm", 6); // a burst of 1, then one every 10 s
+        keyed = GatewayServer.start(HarborConfig.fromMap(withKeys));
         openai = OpenAIOkHttpClient.builder()
                 .baseUrl("http://127.0.0.1:" + gateway.port() + "/v1")
                 .apiKey("not-checked-yet")
@@ -79,11 +100,84 @@ class GatewayIT {
         if (gateway != null) {
             gateway.close();
         }
+        if (keyed != null) {
+            keyed.close();
+        }
         if (worker != null) {
             worker.close();
         }
         if (simulator != null) {
             simulator.close();
+        }
+    }
+
+    private static String sha256(String text) throws Exception {
+        return HexFormat.of()
+                .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static OpenAIClient keyedClient(String key, int maxRetries) {
+        return OpenAIOkHttpClient.builder()
+                .baseUrl("http://127.0.0.1:" + keyed.port() + "/v1")
+                .apiKey(key)
+                .maxRetries(maxRetries)
+                .build();
+    }
+
+    @Test
+    void shouldAnswer401ForAnUnknownKey() {
+        OpenAIClient wrong = keyedClient("sk-wrong", 0);
+        try {
+            assertThatThrownBy(() -> wrong.chat().completions().create(ask("hi").build()))
+                    .isInstanceOf(UnauthorizedException.class);
+            assertThatThrownBy(() -> wrong.models().list()).isInstanceOf(UnauthorizedException.class);
+        } finally {
+            wrong.close();
+        }
+    }
+
+    @Test
+    void shouldTakeTheTenantFromTheKeyAndNeverWriteTheKey() {
+        OpenAIClient acme = keyedClient(ACME_KEY, 0);
+        String text = "tenant " + UUID.randomUUID();
+        try {
+            acme.chat().completions().create(ask(text).build());
+        } finally {
+            acme.close();
+        }
+
+        List<ConsumerRecord<String, ChatResult>> results = ResultsReader.results(
+                infra.kafkaBootstrap(),
+                SchemaRegistryClient.create(infra.schemaRegistryUrl()),
+                (String) cfg.get("topics.results"),
+                Duration.ofSeconds(30),
+                recs -> recs.stream().anyMatch(r -> "acme".equals(r.value().getTenant())));
+        assertThat(results).anySatisfy(r -> assertThat(r.value().getTenant()).isEqualTo("acme"));
+        assertThat(results).allSatisfy(r -> assertThat(r.value().toString()).doesNotContain(ACME_KEY));
+    }
+
+    @Test
+    void shouldAnswer429WithRetryAfterOverTheTenantsLimitAndTheSdkRetryGetsThrough() {
+        OpenAIClient noRetry = keyedClient(SMALL_KEY, 0);
+        OpenAIClient retrying = keyedClient(SMALL_KEY, 2);
+        try {
+            noRetry.chat()
+                    .completions()
+                    .create(ask("first " + UUID.randomUUID()).build());
+
+            assertThatThrownBy(() ->
+                            noRetry.chat().completions().create(ask("second").build()))
+                    .isInstanceOfSatisfying(
+                            RateLimitException.class,
+                            e -> assertThat(e.headers().values("Retry-After")).containsExactly("10"));
+            // The SDK's own retry waits Retry-After, and the bucket has refilled by then.
+            ChatCompletion later = retrying.chat()
+                    .completions()
+                    .create(ask("third " + UUID.randomUUID()).build());
+            assertThat(later.choices()).hasSize(1);
+        } finally {
+            noRetry.close();
+            retrying.close();
         }
     }
 
