@@ -39,11 +39,19 @@ final class ChatCompletions {
     private final HarborClient client;
     private final Tenants tenants;
     private final ModelCatalog models;
+    private final GatewayMeters meters;
     private final Duration timeout;
     private final Clock clock;
     private final BatchOutput output = new BatchOutput(OpenAiJson.MAPPER);
 
-    ChatCompletions(HarborClient client, Tenants tenants, ModelCatalog models, Duration timeout, Clock clock) {
+    ChatCompletions(
+            HarborClient client,
+            Tenants tenants,
+            ModelCatalog models,
+            GatewayMeters meters,
+            Duration timeout,
+            Clock clock) {
+        this.meters = meters;
         this.client = client;
         this.tenants = tenants;
         this.models = models;
@@ -99,6 +107,7 @@ final class ChatCompletions {
                 .setDeadlineMs(now + timeout.toMillis())
                 .build();
         ChatResult result;
+        GatewayMeters.Waiting waiting = meters.waiting();
         try {
             result = client.submit(req, timeout.plus(DEADLINE_GRACE))
                     .get(timeout.plus(DEADLINE_GRACE).toMillis() + 1_000, TimeUnit.MILLISECONDS);
@@ -115,6 +124,8 @@ final class ChatCompletions {
             Thread.currentThread().interrupt();
             Http.send(ex, OpenAiErrors.of(503, "server_error", "shutting_down", "the gateway is stopping"));
             return;
+        } finally {
+            waiting.close();
         }
         if (result.getStatus() != ResultStatus.SUCCEEDED) {
             Http.send(ex, OpenAiErrors.forResult(result));

@@ -9,8 +9,11 @@ import io.harborai.worker.config.HarborConfig;
 import io.harborai.worker.config.StageSettings;
 import io.harborai.worker.dispatch.ratelimit.RateLimiters;
 import io.harborai.worker.http.JdkHttpServers;
+import io.harborai.worker.metrics.endpoint.MetricsServer;
 import io.harborai.worker.schema.SchemaRegistryClient;
 import io.harborai.worker.topology.TopicSettings;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -24,6 +27,8 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code harbor gateway}: the OpenAI REST API in front of the pipeline. {@code POST
  * /v1/chat/completions} ({@link ChatCompletions}) and {@code GET /v1/models} ({@link ModelCatalog}),
+ * plus {@code /metrics} (Prometheus, {@code harbor.gateway.*}) and {@code /health} (200 while it
+ * owns a reply partition), without a key,
  * on a JDK HTTP server, with one {@link HarborClient} for request-reply over Kafka. Any number of
  * instances may run side by side (up to the partitions of {@code topics.replies}); they share
  * nothing but the cluster.
@@ -80,16 +85,39 @@ public final class GatewayServer implements AutoCloseable {
         if (tenants.open()) {
             log.warn("No gateway.tenants configured: the gateway takes requests without an API key");
         }
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        GatewayMeters meters = new GatewayMeters(registry);
+        Guard guard = new Guard(tenants, meters);
         ModelCatalog models = new ModelCatalog(cfg.providers());
-        ChatCompletions chat = new ChatCompletions(client, tenants, models, timeout, Clock.systemUTC());
-        server.createContext("/v1/chat/completions", ex -> guarded(ex, tenants, tenant -> chat.handle(ex, tenant)));
+        ChatCompletions chat = new ChatCompletions(client, tenants, models, meters, timeout, Clock.systemUTC());
         server.createContext(
-                "/v1/models", ex -> guarded(ex, tenants, tenant -> Http.sendJson(ex, 200, models.listBody())));
+                "/v1/chat/completions",
+                ex -> guard.run(ex, "chat.completions", true, tenant -> chat.handle(ex, tenant)));
+        server.createContext(
+                "/v1/models", ex -> guard.run(ex, "models", true, tenant -> Http.sendJson(ex, 200, models.listBody())));
+        server.createContext(
+                "/metrics",
+                ex -> guard.run(
+                        ex,
+                        "metrics",
+                        false,
+                        tenant -> Http.send(ex, 200, MetricsServer.PROMETHEUS_CONTENT_TYPE, registry.scrape())));
+        server.createContext(
+                "/health",
+                ex -> guard.run(
+                        ex,
+                        "health",
+                        false,
+                        tenant -> Http.sendJson(
+                                ex,
+                                client.replyPartition() >= 0 ? 200 : 503,
+                                "{\"replyPartition\":" + client.replyPartition() + "}")));
         server.createContext(
                 "/",
-                ex -> guarded(
+                ex -> guard.run(
                         ex,
-                        tenants,
+                        "other",
+                        true,
                         tenant -> Http.send(
                                 ex,
                                 OpenAiErrors.of(
@@ -112,36 +140,42 @@ public final class GatewayServer implements AutoCloseable {
         void run(String tenant) throws IOException;
     }
 
-    /**
-     * Runs {@code route} for the request's tenant; answers 401 instead when tenants are configured
-     * and the key is missing or unknown.
-     */
-    private static void guarded(HttpExchange ex, Tenants tenants, Route route) {
-        try (ex) {
-            String tenant = tenants.open()
-                    ? null
-                    : tenants.tenantOf(ex.getRequestHeaders().getFirst("Authorization"));
-            if (!tenants.open() && tenant == null) {
-                Http.send(
-                        ex,
-                        OpenAiErrors.of(
-                                401,
-                                "invalid_request_error",
-                                "invalid_api_key",
-                                "Incorrect or missing API key: send Authorization: Bearer <key>"));
-                return;
-            }
-            route.run(tenant);
-        } catch (IOException | RuntimeException e) {
-            log.warn(
-                    "{} {} failed: {}",
-                    ex.getRequestMethod(),
-                    ex.getRequestURI().getPath(),
-                    e.toString());
-            try {
-                Http.send(ex, OpenAiErrors.of(500, "server_error", "internal_error", "the gateway failed"));
-            } catch (IOException | RuntimeException ignored) {
-                // the answer had started, or the connection is gone
+    /** Around every route: the key check, the meters, and a 500 for what a route throws. */
+    private record Guard(Tenants tenants, GatewayMeters meters) {
+        /**
+         * Runs {@code route} for the request's tenant; answers 401 instead when {@code keyed},
+         * tenants are configured, and the key is missing or unknown.
+         */
+        void run(HttpExchange ex, String name, boolean keyed, Route route) {
+            long start = System.nanoTime();
+            try (ex) {
+                String tenant = !keyed || tenants.open()
+                        ? null
+                        : tenants.tenantOf(ex.getRequestHeaders().getFirst("Authorization"));
+                if (keyed && !tenants.open() && tenant == null) {
+                    Http.send(
+                            ex,
+                            OpenAiErrors.of(
+                                    401,
+                                    "invalid_request_error",
+                                    "invalid_api_key",
+                                    "Incorrect or missing API key: send Authorization: Bearer <key>"));
+                    return;
+                }
+                route.run(tenant);
+            } catch (IOException | RuntimeException e) {
+                log.warn(
+                        "{} {} failed: {}",
+                        ex.getRequestMethod(),
+                        ex.getRequestURI().getPath(),
+                        e.toString());
+                try {
+                    Http.send(ex, OpenAiErrors.of(500, "server_error", "internal_error", "the gateway failed"));
+                } catch (IOException | RuntimeException ignored) {
+                    // the answer had started, or the connection is gone
+                }
+            } finally {
+                meters.answered(name, ex.getResponseCode(), System.nanoTime() - start);
             }
         }
     }

@@ -37,6 +37,10 @@ public final class MetricsCatalog {
 
     // Requests and results
     public static final String REQUESTS = "harbor.requests";
+    // harbor gateway
+    public static final String GATEWAY_REQUESTS = "harbor.gateway.requests";
+    public static final String GATEWAY_LATENCY = "harbor.gateway.latency";
+    public static final String GATEWAY_WAITING = "harbor.gateway.waiting";
     public static final String REQUEST_DUPLICATES = "harbor.requests.duplicates";
     public static final String DLQ_RECORDS = "harbor.dlq.records";
     public static final String RESULTS = "harbor.results";
@@ -216,5 +220,23 @@ public final class MetricsCatalog {
                     List.of(),
                     "spend in another currency than the budgets', not counted"),
             new Meter(BUDGET_ERRORS, Type.COUNTER, "errors", List.of(), "Redis errors of the budget store"),
-            new Meter(BUDGET_AVAILABLE, Type.GAUGE, "boolean", List.of(), "1 while the budget store answers"));
+            new Meter(BUDGET_AVAILABLE, Type.GAUGE, "boolean", List.of(), "1 while the budget store answers"),
+            new Meter(
+                    GATEWAY_REQUESTS,
+                    Type.COUNTER,
+                    "requests",
+                    List.of("route", "status"),
+                    "HTTP requests answered by harbor gateway, by route and HTTP status"),
+            new Meter(
+                    GATEWAY_LATENCY,
+                    Type.TIMER,
+                    "seconds",
+                    List.of("route"),
+                    "harbor gateway: from an HTTP request to its answer, pipeline included"),
+            new Meter(
+                    GATEWAY_WAITING,
+                    Type.GAUGE,
+                    "requests",
+                    List.of(),
+                    "harbor gateway: chat completions waiting for their results"));
 }

@@ -291,6 +291,38 @@ class GatewayIT {
     }
 
     @Test
+    void shouldCountItsAnswersInItsMetricsWithoutAnyKey() throws Exception {
+        OpenAIClient acme = keyedClient(ACME_KEY, 0);
+        try {
+            acme.chat().completions().create(ask("metered " + UUID.randomUUID()).build());
+        } finally {
+            acme.close();
+        }
+        OpenAIClient wrong = keyedClient("sk-wrong-metered", 0);
+        try {
+            assertThatThrownBy(() -> wrong.models().list()).isInstanceOf(UnauthorizedException.class);
+        } finally {
+            wrong.close();
+        }
+
+        String scrape = java.net.http.HttpClient.newHttpClient()
+                .send(
+                        java.net.http.HttpRequest.newBuilder(
+                                        java.net.URI.create("http://127.0.0.1:" + keyed.port() + "/metrics"))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString())
+                .body();
+
+        assertThat(scrape)
+                .contains("harbor_gateway_requests_total{route=\"chat.completions\",status=\"200\"}")
+                .contains("harbor_gateway_requests_total{route=\"models\",status=\"401\"}")
+                .contains("harbor_gateway_latency_seconds_count{route=\"chat.completions\"}")
+                .contains("harbor_gateway_waiting")
+                .doesNotContain(ACME_KEY)
+                .doesNotContain("sk-wrong-metered");
+    }
+
+    @Test
     void shouldListTheConfiguredModels() {
         List<String> ids = openai.models().list().data().stream().map(Model::id).toList();
 
