@@ -17,6 +17,10 @@ import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import com.openai.models.chat.completions.StructuredChatCompletion;
 import com.openai.models.chat.completions.StructuredChatCompletionCreateParams;
 import com.openai.models.models.Model;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
+import dev.langchain4j.model.openai.OpenAiChatModel;
+import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import io.harborai.worker.HarborWorker;
 import io.harborai.worker.avro.ChatResult;
 import io.harborai.worker.config.HarborConfig;
@@ -36,6 +40,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -43,7 +49,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code harbor gateway} driven by the official OpenAI Java SDK, unchanged but for its base URL,
+ * {@code harbor gateway} driven by the official OpenAI Java SDK and LangChain4j's OpenAI models,
+ * unchanged but for their base URL,
  * against the real broker, registry, Redis, worker and simulator.
  */
 @HarborIntegrationTest
@@ -320,6 +327,48 @@ class GatewayIT {
                 .contains("harbor_gateway_waiting")
                 .doesNotContain(ACME_KEY)
                 .doesNotContain("sk-wrong-metered");
+    }
+
+    @Test
+    void shouldServeLangChain4jsOpenAiModelsPlainAndStreamed() throws Exception {
+        String base = "http://127.0.0.1:" + gateway.port() + "/v1";
+        String prompt = "langchain4j " + UUID.randomUUID();
+        OpenAiChatModel chat = OpenAiChatModel.builder()
+                .baseUrl(base)
+                .apiKey("unused")
+                .modelName("sim-chat")
+                .maxRetries(0)
+                .build();
+        OpenAiStreamingChatModel streaming = OpenAiStreamingChatModel.builder()
+                .baseUrl(base)
+                .apiKey("unused")
+                .modelName("sim-chat")
+                .build();
+
+        String plain = chat.chat(prompt);
+        CompletableFuture<ChatResponse> done = new CompletableFuture<>();
+        StringBuilder tokens = new StringBuilder();
+        streaming.chat(prompt, new StreamingChatResponseHandler() {
+            @Override
+            public void onPartialResponse(String partial) {
+                tokens.append(partial);
+            }
+
+            @Override
+            public void onCompleteResponse(ChatResponse response) {
+                done.complete(response);
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                done.completeExceptionally(error);
+            }
+        });
+        ChatResponse streamed = done.get(60, TimeUnit.SECONDS);
+
+        assertThat(plain).isNotBlank();
+        assertThat(tokens.toString()).isEqualTo(plain);
+        assertThat(streamed.aiMessage().text()).isEqualTo(plain);
     }
 
     @Test
