@@ -160,6 +160,14 @@ public final class HarborClient implements AutoCloseable {
      * still waits for shares the first's future.
      */
     public CompletableFuture<ChatResult> submit(ChatRequest request, Duration timeout) {
+        return submit(request, timeout, () -> {});
+    }
+
+    /**
+     * As {@link #submit(ChatRequest, Duration)}; {@code onSent} runs once the cluster has taken the
+     * request (on the producer's thread: keep it short).
+     */
+    public CompletableFuture<ChatResult> submit(ChatRequest request, Duration timeout, Runnable onSent) {
         if (closed) {
             throw new IllegalStateException("client is closed");
         }
@@ -181,6 +189,8 @@ public final class HarborClient implements AutoCloseable {
         producer.send(record, (md, e) -> {
             if (e != null) {
                 future.completeExceptionally(e);
+            } else {
+                onSent.run();
             }
         });
         return future;

@@ -19,6 +19,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@code POST /v1/chat/completions}: the OpenAI request body becomes a {@link ChatRequest} on the
@@ -61,6 +62,7 @@ final class ChatCompletions {
 
     /** Answers one request of {@code tenant} (null when the gateway takes requests without a key). */
     void handle(HttpExchange ex, String tenant) throws IOException {
+        long receivedAt = System.nanoTime();
         if (!"POST".equals(ex.getRequestMethod())) {
             Http.send(ex, OpenAiErrors.of(405, "invalid_request_error", "method_not_allowed", "use POST"));
             return;
@@ -107,9 +109,12 @@ final class ChatCompletions {
                 .setDeadlineMs(now + timeout.toMillis())
                 .build();
         ChatResult result;
+        AtomicLong sentAt = new AtomicLong();
+        AtomicLong answeredAt = new AtomicLong();
         GatewayMeters.Waiting waiting = meters.waiting();
         try {
-            result = client.submit(req, timeout.plus(DEADLINE_GRACE))
+            result = client.submit(req, timeout.plus(DEADLINE_GRACE), () -> sentAt.set(System.nanoTime()))
+                    .whenComplete((r, e) -> answeredAt.set(System.nanoTime()))
                     .get(timeout.plus(DEADLINE_GRACE).toMillis() + 1_000, TimeUnit.MILLISECONDS);
         } catch (TimeoutException | ExecutionException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
@@ -129,16 +134,17 @@ final class ChatCompletions {
         }
         if (result.getStatus() != ResultStatus.SUCCEEDED) {
             Http.send(ex, OpenAiErrors.forResult(result));
-            return;
-        }
-        JsonNode completion = completion(result);
-        if (body.path("stream").asBoolean(false)) {
+        } else if (body.path("stream").asBoolean(false)) {
             stream(
                     ex,
-                    completion,
+                    completion(result),
                     body.path("stream_options").path("include_usage").asBoolean(false));
         } else {
-            Http.sendJson(ex, 200, completion.toString());
+            Http.sendJson(ex, 200, completion(result).toString());
+        }
+        if (sentAt.get() != 0) {
+            // What the gateway adds: HTTP in to the request taken by Kafka, result in to HTTP out.
+            meters.added((sentAt.get() - receivedAt) + (System.nanoTime() - answeredAt.get()));
         }
     }
 

@@ -14,10 +14,19 @@ final class GatewayMeters {
     private final AtomicInteger waiting = new AtomicInteger();
     private final ConcurrentHashMap<String, Counter> answered = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Timer> latency = new ConcurrentHashMap<>();
+    private final Timer added;
 
     GatewayMeters(MeterRegistry registry) {
         this.registry = registry;
         registry.gauge(MetricsCatalog.GATEWAY_WAITING, waiting);
+        added = Timer.builder(MetricsCatalog.GATEWAY_ADDED)
+                .publishPercentileHistogram()
+                .register(registry);
+    }
+
+    /** The gateway's own part of one answered chat completion. */
+    void added(long nanos) {
+        added.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** One answered HTTP request of {@code route}, with its status and duration. */

@@ -41,6 +41,7 @@ public final class MetricsCatalog {
     public static final String GATEWAY_REQUESTS = "harbor.gateway.requests";
     public static final String GATEWAY_LATENCY = "harbor.gateway.latency";
     public static final String GATEWAY_WAITING = "harbor.gateway.waiting";
+    public static final String GATEWAY_ADDED = "harbor.gateway.added";
     public static final String REQUEST_DUPLICATES = "harbor.requests.duplicates";
     public static final String DLQ_RECORDS = "harbor.dlq.records";
     public static final String RESULTS = "harbor.results";
@@ -233,6 +234,13 @@ public final class MetricsCatalog {
                     "seconds",
                     List.of("route"),
                     "harbor gateway: from an HTTP request to its answer, pipeline included"),
+            new Meter(
+                    GATEWAY_ADDED,
+                    Type.TIMER,
+                    "seconds",
+                    List.of(),
+                    "harbor gateway's own part of a chat completion: HTTP in to the request taken by Kafka, plus"
+                            + " result in to HTTP answer written"),
             new Meter(
                     GATEWAY_WAITING,
                     Type.GAUGE,

@@ -325,6 +325,7 @@ class GatewayIT {
                 .contains("harbor_gateway_requests_total{route=\"models\",status=\"401\"}")
                 .contains("harbor_gateway_latency_seconds_count{route=\"chat.completions\"}")
                 .contains("harbor_gateway_waiting")
+                .containsPattern("harbor_gateway_added_seconds_count [1-9]")
                 .doesNotContain(ACME_KEY)
                 .doesNotContain("sk-wrong-metered");
     }
