@@ -82,7 +82,7 @@ public final class MetricsCatalog {
     private static final List<String> TRAFFIC = List.of("traffic");
     private static final List<String> PROVIDER = List.of("provider");
 
-    /** The catalogue, in the order of the README's table. */
+    /** The worker's meters, served on its {@code /metrics}, in the order of the README's table. */
     public static final List<Meter> METERS = List.of(
             new Meter(
                     REQUESTS,
@@ -221,7 +221,10 @@ public final class MetricsCatalog {
                     List.of(),
                     "spend in another currency than the budgets', not counted"),
             new Meter(BUDGET_ERRORS, Type.COUNTER, "errors", List.of(), "Redis errors of the budget store"),
-            new Meter(BUDGET_AVAILABLE, Type.GAUGE, "boolean", List.of(), "1 while the budget store answers"),
+            new Meter(BUDGET_AVAILABLE, Type.GAUGE, "boolean", List.of(), "1 while the budget store answers"));
+
+    /** The meters of {@code harbor gateway}, served on the gateway's own {@code /metrics}. */
+    public static final List<Meter> GATEWAY_METERS = List.of(
             new Meter(
                     GATEWAY_REQUESTS,
                     Type.COUNTER,
@@ -247,4 +250,8 @@ public final class MetricsCatalog {
                     "requests",
                     List.of(),
                     "harbor gateway: chat completions waiting for their results"));
+
+    /** Every meter of the project: the worker's and the gateway's. */
+    public static final List<Meter> ALL = java.util.stream.Stream.concat(METERS.stream(), GATEWAY_METERS.stream())
+            .toList();
 }
