@@ -40,7 +40,12 @@ final class ConfigOption {
      * harbor <command>}); null, after telling {@code err} how to configure one, when none is.
      */
     HarborConfig loadCluster(String command, Consumer<String> err) {
-        HarborConfig cfg = load(Map.of(), Map.of());
+        return loadCluster(command, err, Map.of());
+    }
+
+    /** As {@link #loadCluster(String, Consumer)}, with {@code overrides} over the file and environment. */
+    HarborConfig loadCluster(String command, Consumer<String> err, Map<String, ?> overrides) {
+        HarborConfig cfg = load(Map.of(), overrides);
         if (!clusterConfigured(cfg)) {
             err.accept(NO_CLUSTER.formatted(command));
             return null;

@@ -27,12 +27,10 @@ final class GatewayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        HarborConfig cfg = config.loadCluster("gateway", System.err::println);
+        HarborConfig cfg = config.loadCluster(
+                "gateway", System.err::println, port == null ? Map.of() : Map.of(HarborConfigDef.GATEWAY_PORT, port));
         if (cfg == null) {
             return 2;
-        }
-        if (port != null) {
-            cfg = config.load(Map.of(), Map.of(HarborConfigDef.GATEWAY_PORT, port));
         }
         GatewayServer gateway = GatewayServer.start(cfg);
         System.err.printf("harbor gateway: OpenAI API on http://localhost:%d/v1 (Ctrl-C stops)%n", gateway.port());

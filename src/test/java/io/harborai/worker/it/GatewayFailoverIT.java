@@ -14,6 +14,7 @@ import io.harborai.worker.schema.SchemaRegistryClient;
 import io.harborai.worker.simulator.SimulatorOptions;
 import io.harborai.worker.simulator.SimulatorServer;
 import io.harborai.worker.testinfra.HarborIntegrationTest;
+import io.harborai.worker.testinfra.HarborProcess;
 import io.harborai.worker.testinfra.Infra;
 import io.harborai.worker.testinfra.Topics;
 import io.harborai.worker.testinfra.WorkerConfigs;
@@ -156,20 +157,7 @@ class GatewayFailoverIT {
     }
 
     private static Process startGateway(Path config, Path log) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(
-                        java,
-                        "-Xmx256m",
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.harborai.worker.avro",
-                        "io.harborai.worker.cli.HarborCli",
-                        "gateway",
-                        "--config",
-                        config.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
+        return HarborProcess.start(log, "gateway", "--config", config.toString());
     }
 
     private static int awaitPort(Path log) {

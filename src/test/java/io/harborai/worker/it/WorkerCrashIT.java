@@ -11,6 +11,7 @@ import io.harborai.worker.schema.SchemaRegistryClient;
 import io.harborai.worker.simulator.SimulatorOptions;
 import io.harborai.worker.simulator.SimulatorServer;
 import io.harborai.worker.testinfra.HarborIntegrationTest;
+import io.harborai.worker.testinfra.HarborProcess;
 import io.harborai.worker.testinfra.Infra;
 import io.harborai.worker.testinfra.WorkerConfigs;
 import java.nio.file.Files;
@@ -117,20 +118,7 @@ class WorkerCrashIT {
     }
 
     private static Process startWorker(Path config, Path log) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(
-                        java,
-                        "-Xmx256m",
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.harborai.worker.avro",
-                        "io.harborai.worker.cli.HarborCli",
-                        "run",
-                        "--config",
-                        config.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
+        return HarborProcess.start(log, "run", "--config", config.toString());
     }
 
     private static void produce(String bootstrap, SchemaRegistryClient registry, String topic) {
