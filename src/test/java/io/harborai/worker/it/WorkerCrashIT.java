@@ -48,8 +48,11 @@ class WorkerCrashIT {
         Map<String, Object> cfg = WorkerConfigs.base(infra, "crash");
         String requests = (String) cfg.get("topics.requests");
         String results = (String) cfg.get("topics.results");
+        // 300 ms per call keeps the first worker well short of all requests when it is killed (at
+        // 256 calls at once, about 850 a second): with 50 ms it could answer every one between the
+        // read below and the kill, leaving nothing pending to restore.
         try (SimulatorServer simulator =
-                SimulatorServer.start(new SimulatorOptions("127.0.0.1", 0, Duration.ofMillis(50)))) {
+                SimulatorServer.start(new SimulatorOptions("127.0.0.1", 0, Duration.ofMillis(300)))) {
             // Short session timeout: the restarted worker must not wait out the killed one's session.
             cfg.put("kafka.session.timeout.ms", 6000);
             cfg.put("kafka.heartbeat.interval.ms", 1000);
