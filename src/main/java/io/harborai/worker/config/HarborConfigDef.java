@@ -32,6 +32,9 @@ public final class HarborConfigDef {
     public static final String TOPIC_BATCHES = "topics.batches";
     public static final String TOPIC_BATCH_PROGRESS = "topics.batch-progress";
     public static final String TOPIC_REPLIES = "topics.replies";
+    public static final String TOPIC_BATCH_CONTROL = "topics.batch-control";
+    public static final String TOPIC_FILES = "topics.files";
+    public static final String TOPIC_FILES_RETENTION_MS = "topics.files-retention-ms";
     public static final String TOPICS_CREATE = "topics.create";
     public static final String TOPICS_PARTITIONS = "topics.partitions";
     public static final String TOPICS_REPLICATION = "topics.replication-factor";

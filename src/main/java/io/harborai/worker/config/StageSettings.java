@@ -112,6 +112,9 @@ public final class StageSettings {
                 c.string(TOPIC_BATCHES),
                 c.string(TOPIC_BATCH_PROGRESS),
                 c.string(TOPIC_REPLIES),
+                c.string(TOPIC_BATCH_CONTROL),
+                c.string(TOPIC_FILES),
+                c.longValue(TOPIC_FILES_RETENTION_MS),
                 c.bool(TOPICS_CREATE),
                 c.intValue(TOPICS_PARTITIONS),
                 c.shortValue(TOPICS_REPLICATION));

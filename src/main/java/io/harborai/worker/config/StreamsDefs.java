@@ -74,6 +74,29 @@ final class StreamsDefs {
                         "Topic of replies for request-reply clients (the client library, the gateway): a request whose"
                                 + " headers name this topic and a partition gets its result there too, in the same"
                                 + " transaction as on the results topic. Each client instance reads one partition.")
+                .define(
+                        TOPIC_BATCH_CONTROL,
+                        Type.STRING,
+                        "harbor.batches.control",
+                        new ConfigDef.NonEmptyString(),
+                        Importance.MEDIUM,
+                        "Compacted topic of what people asked of a batch (BatchControl, key = batch id): input file,"
+                                + " completion window, cancel, how it ended. The worker reads it as a global table.")
+                .define(
+                        TOPIC_FILES,
+                        Type.STRING,
+                        "harbor.files",
+                        new ConfigDef.NonEmptyString(),
+                        Importance.MEDIUM,
+                        "Topic holding the files uploaded to the gateway (POST /v1/files) in chunks, so that any"
+                                + " gateway instance can read any file: no shared disk.")
+                .define(
+                        TOPIC_FILES_RETENTION_MS,
+                        Type.LONG,
+                        java.time.Duration.ofDays(30).toMillis(),
+                        Range.atLeast(60_000),
+                        Importance.LOW,
+                        "How long uploaded files are kept (retention.ms of topics.files when it is created here).")
                 .define(TOPICS_CREATE, Type.BOOLEAN, true, Importance.MEDIUM, "Create missing topics at start-up.")
                 .define(
                         TOPICS_PARTITIONS,

@@ -49,6 +49,13 @@ public enum ErrorCode {
     SCHEMA_VALIDATION(false),
     /** The request's tenant has spent its daily budget; no provider call was made. */
     BUDGET_EXCEEDED(false),
+    /**
+     * The request's batch was cancelled (gateway {@code POST /v1/batches/{id}/cancel} or {@code
+     * harbor cancel}) before the request was dispatched; no provider call was made.
+     */
+    BATCH_CANCELLED(false),
+    /** The request's batch passed the end of its {@code completion_window} before the request was dispatched. */
+    BATCH_EXPIRED(false),
     /** A bug or unexpected state in the worker itself. */
     INTERNAL(false);
 

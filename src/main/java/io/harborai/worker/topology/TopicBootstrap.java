@@ -20,7 +20,8 @@ public final class TopicBootstrap {
 
     /**
      * When {@link TopicSettings#create()}: creates the missing ones of {@code topics}, compacted
-     * those of {@code compacted}, and the replies topic (kept one hour), with the configured
+     * those of {@code compacted}, the batch-control topic (compacted), the replies topic (kept one
+     * hour) and the files topic (kept {@code topics.files-retention-ms}), with the configured
      * partitions and replication; else does nothing.
      *
      * @param adminProps the Kafka client properties (at least {@code bootstrap.servers})
@@ -35,13 +36,21 @@ public final class TopicBootstrap {
         }
         try (Admin admin = Admin.create(adminProps)) {
             ensure(admin, topics, settings.partitions(), settings.replication());
-            ensureCompacted(admin, compacted, settings.partitions(), settings.replication());
+            List<String> allCompacted = new java.util.ArrayList<>(compacted);
+            allCompacted.add(settings.batchControl());
+            ensureCompacted(admin, allCompacted, settings.partitions(), settings.replication());
             create(
                     admin,
                     List.of(settings.replies()),
                     settings.partitions(),
                     settings.replication(),
                     java.util.Map.of("retention.ms", REPLIES_RETENTION_MS));
+            create(
+                    admin,
+                    List.of(settings.files()),
+                    settings.partitions(),
+                    settings.replication(),
+                    java.util.Map.of("retention.ms", String.valueOf(settings.filesRetentionMs())));
         }
     }
 

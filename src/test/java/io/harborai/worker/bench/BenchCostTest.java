@@ -28,6 +28,9 @@ class BenchCostTest {
             "harbor.batches",
             "harbor.batch-progress",
             "harbor.replies",
+            "harbor.batches.control",
+            "harbor.files",
+            60_000L,
             true,
             2,
             (short) 1);
