@@ -71,6 +71,29 @@ public final class BatchSubmitter {
         ALREADY_SUBMITTED
     }
 
+    /** The file a batch is read from: a local path, or an upload in {@code topics.files}. */
+    public interface Input {
+        /** What the BatchStatus records as {@code input_file}. */
+        String name();
+
+        /** The file from its start; read twice (a count, then the submit). */
+        BufferedReader open() throws IOException;
+
+        static Input of(Path path) {
+            return new Input() {
+                @Override
+                public String name() {
+                    return path.toAbsolutePath().toString();
+                }
+
+                @Override
+                public BufferedReader open() throws IOException {
+                    return Files.newBufferedReader(path, StandardCharsets.UTF_8);
+                }
+            };
+        }
+    }
+
     /** Lines per transaction. */
     private static final int CHUNK_LINES = 2_000;
 
@@ -149,6 +172,14 @@ public final class BatchSubmitter {
     }
 
     public Summary submit(Path input, String batchId) throws IOException {
+        return submit(Input.of(input), batchId, null);
+    }
+
+    /**
+     * Submits {@code input} as batch {@code batchId}; {@code tenant}, when not null, is every
+     * request's tenant whatever its line says (the gateway's batches take it from the API key).
+     */
+    public Summary submit(Input input, String batchId, String tenant) throws IOException {
         long start = System.nanoTime();
         long total = countNonBlankLines(input);
         Map<String, Object> producerProps = new HashMap<>(kafka);
@@ -188,7 +219,7 @@ public final class BatchSubmitter {
             } else {
                 status = newStatus(producer, consumer, input, batchId, total);
             }
-            return run(producer, input, batchId, status, start);
+            return run(producer, input, batchId, tenant, status, start);
         } catch (ProducerFencedException e) {
             throw new IllegalStateException("another harbor submit of batch " + batchId + " took over", e);
         }
@@ -198,7 +229,7 @@ public final class BatchSubmitter {
     private BatchStatus.Builder newStatus(
             Producer<String, byte[]> producer,
             Consumer<String, BatchStatus> consumer,
-            Path input,
+            Input input,
             String batchId,
             long total) {
         List<TopicPartition> partitions = consumer.partitionsFor(resultsTopic, Duration.ofSeconds(30)).stream()
@@ -211,7 +242,7 @@ public final class BatchSubmitter {
         long now = System.currentTimeMillis();
         BatchStatus.Builder status = BatchStatus.newBuilder()
                 .setBatchId(batchId)
-                .setInputFile(input.toAbsolutePath().toString())
+                .setInputFile(input.name())
                 .setTotalLines(total)
                 .setLinesDone(0)
                 .setSubmitted(0)
@@ -227,7 +258,12 @@ public final class BatchSubmitter {
     }
 
     private Summary run(
-            Producer<String, byte[]> producer, Path input, String batchId, BatchStatus.Builder status, long start)
+            Producer<String, byte[]> producer,
+            Input input,
+            String batchId,
+            String tenant,
+            BatchStatus.Builder status,
+            long start)
             throws IOException {
         long total = status.getTotalLines();
         long resumedAfter = status.getLinesDone();
@@ -237,7 +273,7 @@ public final class BatchSubmitter {
         int inChunk = 0;
         long lineNumber = 0;
         long handled = 0;
-        try (BufferedReader in = Files.newBufferedReader(input, StandardCharsets.UTF_8)) {
+        try (BufferedReader in = input.open()) {
             String text;
             while ((text = in.readLine()) != null) {
                 lineNumber++;
@@ -263,8 +299,11 @@ public final class BatchSubmitter {
                 }
                 String id = BatchLine.requestId(batchId, lineNumber);
                 if (line instanceof BatchLine.Valid v) {
-                    producer.send(
-                            new ProducerRecord<>(requestsTopic, id, requests.serialize(requestsTopic, v.request())));
+                    ChatRequest request = v.request();
+                    if (tenant != null) {
+                        request.setTenant(tenant);
+                    }
+                    producer.send(new ProducerRecord<>(requestsTopic, id, requests.serialize(requestsTopic, request)));
                     status.setSubmitted(status.getSubmitted() + 1);
                 } else {
                     BatchLine.Invalid bad = (BatchLine.Invalid) line;
@@ -322,9 +361,9 @@ public final class BatchSubmitter {
         producer.send(new ProducerRecord<>(batchesTopic, value.getBatchId(), statuses.serialize(batchesTopic, value)));
     }
 
-    static long countNonBlankLines(Path input) throws IOException {
+    static long countNonBlankLines(Input input) throws IOException {
         long n = 0;
-        try (BufferedReader in = Files.newBufferedReader(input, StandardCharsets.UTF_8)) {
+        try (BufferedReader in = input.open()) {
             String text;
             while ((text = in.readLine()) != null) {
                 if (!text.isBlank()) {

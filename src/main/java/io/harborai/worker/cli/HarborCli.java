@@ -26,6 +26,8 @@ import picocli.CommandLine.ScopeType;
             GatewayCommand.class,
             CollectCommand.class,
             StatusCommand.class,
+            BatchesCommand.class,
+            CancelCommand.class,
             TopCommand.class,
             BenchCommand.class,
             SimulatorCommand.class,

@@ -4,6 +4,10 @@ import static io.harborai.worker.config.HarborConfigDef.*;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.harborai.worker.batch.BatchCatalog;
+import io.harborai.worker.batch.BatchSettings;
+import io.harborai.worker.batch.BatchSubmitter;
+import io.harborai.worker.batch.UploadedFiles;
 import io.harborai.worker.client.HarborClient;
 import io.harborai.worker.config.HarborConfig;
 import io.harborai.worker.config.StageSettings;
@@ -11,6 +15,7 @@ import io.harborai.worker.dispatch.ratelimit.RateLimiters;
 import io.harborai.worker.http.JdkHttpServers;
 import io.harborai.worker.metrics.endpoint.MetricsServer;
 import io.harborai.worker.schema.SchemaRegistryClient;
+import io.harborai.worker.topology.TopicBootstrap;
 import io.harborai.worker.topology.TopicSettings;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -18,6 +23,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +32,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code harbor gateway}: the OpenAI REST API in front of the pipeline. {@code POST
- * /v1/chat/completions} ({@link ChatCompletions}) and {@code GET /v1/models} ({@link ModelCatalog}),
+ * /v1/chat/completions} ({@link ChatCompletions}), {@code /v1/files} ({@link FileRoutes}), {@code
+ * /v1/batches} ({@link BatchRoutes}) and {@code GET /v1/models} ({@link ModelCatalog}),
  * plus {@code /metrics} (Prometheus, {@code harbor.gateway.*}) and {@code /health} (200 while it
  * owns a reply partition), without a key,
  * on a JDK HTTP server, with one {@link HarborClient} for request-reply over Kafka. Any number of
@@ -43,12 +50,40 @@ public final class GatewayServer implements AutoCloseable {
     private final ExecutorService threads;
     private final HarborClient client;
     private final Tenants tenants;
+    private final BatchParts batchParts;
 
-    private GatewayServer(HttpServer server, ExecutorService threads, HarborClient client, Tenants tenants) {
+    private GatewayServer(
+            HttpServer server, ExecutorService threads, HarborClient client, Tenants tenants, BatchParts batchParts) {
         this.server = server;
         this.threads = threads;
         this.client = client;
         this.tenants = tenants;
+        this.batchParts = batchParts;
+    }
+
+    /** What the files and batches routes hold open. */
+    private record BatchParts(UploadedFiles files, BatchCatalog catalog, BatchJobs jobs) implements AutoCloseable {
+        static BatchParts open(HarborConfig cfg) {
+            BatchSettings settings = StageSettings.batch(cfg);
+            TopicSettings topics = settings.topics();
+            TopicBootstrap.ensure(
+                    settings.kafka(),
+                    topics,
+                    List.of(topics.requestsBatch(), topics.results()),
+                    List.of(topics.batches(), topics.batchProgress()));
+            UploadedFiles files = new UploadedFiles(settings.kafka(), topics.files());
+            BatchCatalog catalog =
+                    new BatchCatalog(settings, SchemaRegistryClient.create(settings.schemaRegistryUrl()));
+            BatchJobs jobs = new BatchJobs(() -> BatchSubmitter.create(settings, System.err), files, catalog, 4);
+            return new BatchParts(files, catalog, jobs);
+        }
+
+        @Override
+        public void close() {
+            jobs.close();
+            catalog.close();
+            files.close();
+        }
     }
 
     /** Connects to the cluster, takes a reply partition and starts serving. */
@@ -85,6 +120,7 @@ public final class GatewayServer implements AutoCloseable {
         if (tenants.open()) {
             log.warn("No gateway.tenants configured: the gateway takes requests without an API key");
         }
+        BatchParts batchParts = BatchParts.open(cfg);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         GatewayMeters meters = new GatewayMeters(registry);
         Guard guard = new Guard(tenants, meters);
@@ -93,6 +129,12 @@ public final class GatewayServer implements AutoCloseable {
         server.createContext(
                 "/v1/chat/completions",
                 ex -> guard.run(ex, "chat.completions", true, tenant -> chat.handle(ex, tenant)));
+        FileRoutes fileRoutes = new FileRoutes(batchParts.files(), batchParts.catalog());
+        server.createContext("/v1/files", ex -> guard.run(ex, "files", true, tenant -> fileRoutes.handle(ex, tenant)));
+        BatchRoutes batchRoutes =
+                new BatchRoutes(batchParts.catalog(), batchParts.files(), batchParts.jobs(), Clock.systemUTC());
+        server.createContext(
+                "/v1/batches", ex -> guard.run(ex, "batches", true, tenant -> batchRoutes.handle(ex, tenant)));
         server.createContext(
                 "/v1/models", ex -> guard.run(ex, "models", true, tenant -> Http.sendJson(ex, 200, models.listBody())));
         server.createContext(
@@ -128,7 +170,7 @@ public final class GatewayServer implements AutoCloseable {
         server.setExecutor(threads);
         server.start();
         log.info("Gateway listening on {}", server.getAddress());
-        return new GatewayServer(server, threads, client, tenants);
+        return new GatewayServer(server, threads, client, tenants, batchParts);
     }
 
     /** The port it listens on. */
@@ -191,5 +233,6 @@ public final class GatewayServer implements AutoCloseable {
         }
         client.close();
         tenants.close();
+        batchParts.close();
     }
 }
