@@ -29,6 +29,8 @@ public final class WorkerConfigs {
         cfg.put("topics.dlq", Topics.unique(name + "-dlq"));
         cfg.put("topics.metrics", Topics.unique(name + "-met"));
         cfg.put("topics.replies", Topics.unique(name + "-replies"));
+        cfg.put("topics.batch-control", Topics.unique(name + "-batch-control"));
+        cfg.put("topics.files", Topics.unique(name + "-files"));
         cfg.put("topics.partitions", 3);
         cfg.put("worker.application-id", Topics.unique(name + "-app"));
         // Tests that configure no provider ask for the in-process simulator explicitly, as a user must.
