@@ -1,5 +1,6 @@
 package io.harborai.worker;
 
+import io.harborai.worker.avro.BatchControl;
 import io.harborai.worker.avro.BatchProgress;
 import io.harborai.worker.avro.ChatRequest;
 import io.harborai.worker.avro.ChatResult;
@@ -102,6 +103,7 @@ final class WorkerClients {
                 new AvroSerde<>(registry, ChatRequest.class, true).deserializer(),
                 new AvroSerde<>(registry, ChatResult.class, true),
                 new AvroSerde<>(registry, BatchProgress.class, true),
+                new AvroSerde<>(registry, BatchControl.class, true),
                 dispatch,
                 cache);
         Properties props = streamsProperties(settings);

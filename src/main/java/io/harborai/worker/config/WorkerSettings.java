@@ -157,7 +157,8 @@ public record WorkerSettings(
                 topics.batchProgress(),
                 requestMaxBytes,
                 idRetentionMs,
-                topics.replies());
+                topics.replies(),
+                topics.batchControl());
     }
 
     /** Whether anything but the rate limits uses Redis: the L2 cache or a budget. */

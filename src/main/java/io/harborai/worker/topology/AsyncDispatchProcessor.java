@@ -41,6 +41,9 @@ import org.slf4j.LoggerFactory;
  * thread), then calls the provider; identical requests arriving meanwhile wait for that answer
  * (outcome COALESCED) instead of calling again. A successful answer is written to both tiers.
  *
+ * <p>A line of a cancelled or expired batch ({@link BatchControls}) is answered FAILED when taken or
+ * restored, before the cache and single-flight see it: it never joins, leads or fails a flight.
+ *
  * <p>Crash safety: every request not answered on the spot (an L1 hit is) sits in the changelogged
  * {@code pending} store, keyed by request id, until its result is forwarded; the result, the store
  * delete and the input offsets commit in one transaction under {@code exactly_once_v2}. On {@code
@@ -70,6 +73,7 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
     private KeyValueStore<String, byte[]> pending;
     private ParkedRequests parked;
     private DispatchEngine engine;
+    private BatchControls controls;
     /** Store entries found at init, until the first pump admits them. */
     private final List<byte[]> restored = new ArrayList<>();
     /** Cache key → the lookup or call answering every request with that key. */
@@ -117,6 +121,7 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
         this.pending = context.getStateStore(TopologyFactory.PENDING_STORE);
         this.engine = new DispatchEngine(runtime, this::onEngineResult);
         this.parked = new ParkedRequests(context.getStateStore(TopologyFactory.PARKED_STORE), meters);
+        this.controls = BatchControls.of(context.getStateStore(TopologyFactory.BATCH_CONTROL_STORE), runtime.clock());
         // Admitted on the first punctuation or record, not here: init() must not forward.
         try (KeyValueIterator<String, byte[]> it = pending.all()) {
             it.forEachRemaining(kv -> restored.add(kv.value));
@@ -189,6 +194,9 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
                     true);
             return;
         }
+        if (refused(p, true)) {
+            return;
+        }
         p.setDispatches(round);
         byte[] bytes = PendingCodec.encode(p);
         pending.put(request.getId(), bytes);
@@ -222,12 +230,24 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
             return;
         }
         noteReplyTarget(p);
+        if (refused(p, false)) {
+            return;
+        }
         byte[] bytes = PendingCodec.encode(p);
         Held held = new Held(p, bytes.length, false);
         if (!answeredFromL1(held, key)) {
             pending.put(p.getRequest().getId(), bytes);
             admit(held, cache.enabled() ? key : null);
         }
+    }
+
+    /** Answers a line of a cancelled or expired batch FAILED, with no call ({@link BatchControls}). */
+    private boolean refused(PendingRequest p, boolean stored) {
+        ChatResult refusal = controls.refusal(p);
+        if (refusal != null) {
+            forward(refusal, stored);
+        }
+        return refusal != null;
     }
 
     /** Forwards an L1 hit at once: nothing is stored, nothing to delete. */

@@ -1,5 +1,6 @@
 package io.harborai.worker.topology;
 
+import io.harborai.worker.avro.BatchControl;
 import io.harborai.worker.avro.BatchProgress;
 import io.harborai.worker.avro.ChatRequest;
 import io.harborai.worker.avro.ChatResult;
@@ -19,6 +20,7 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
@@ -44,7 +46,9 @@ import org.apache.kafka.streams.state.WindowStore;
  *   (DUPLICATE_ID)             (results, batch-progress)            -> dispatch -> results (ChatResult)
  *                                                                        |           |
  *                                                            [pending] store         +-> count per batch
- *                                                                                        -> batch-progress
+ *                                                                 |                      -> batch-progress
+ *   batch-control -> [batch-control] global table ----------------+
+ *                     (a cancelled or expired batch's lines: FAILED, no call)
  * </pre>
  *
  * <p>The id ledger must see every record of one id on one task. Producers key request records by
@@ -99,6 +103,13 @@ public final class TopologyFactory {
     public static final String INVALID_COUNTS_STORE = "batch-counts-invalid";
     /** Request ids taken within {@code dedupe.id-retention-ms}; a window store keyed by id, on disk. */
     public static final String ID_LEDGER_STORE = "request-ids";
+    /**
+     * The global table of {@code topics.batch-control}, in memory on every instance; key = batch id,
+     * value = its latest BatchControl (cancel, expiry), read by the dispatch step.
+     */
+    public static final String BATCH_CONTROL_STORE = "batch-control";
+
+    static final String BATCH_CONTROL_SOURCE = "batch-control-source";
 
     private static final Serde<PendingRequest> PENDING_SERDE = Serdes.serdeFrom(
             (topic, p) -> p == null ? null : PendingCodec.encode(p),
@@ -111,6 +122,7 @@ public final class TopologyFactory {
      *
      * @param idRetentionMs how long the id ledger remembers an id ({@code dedupe.id-retention-ms})
      * @param repliesTopic the one topic request-reply clients may name ({@code topics.replies})
+     * @param batchControlTopic the compacted topic of BatchControl records ({@code topics.batch-control})
      */
     public record Settings(
             List<String> requestTopics,
@@ -119,7 +131,8 @@ public final class TopologyFactory {
             String batchProgressTopic,
             int requestMaxBytes,
             long idRetentionMs,
-            String repliesTopic) {
+            String repliesTopic,
+            String batchControlTopic) {
         public Settings {
             requestTopics = List.copyOf(requestTopics);
         }
@@ -130,6 +143,7 @@ public final class TopologyFactory {
             Deserializer<ChatRequest> requestDeserializer,
             Serde<ChatResult> resultSerde,
             Serde<BatchProgress> progressSerde,
+            Serde<BatchControl> controlSerde,
             DispatchRuntime dispatch,
             CacheRuntime cache) {
         RequestValidator validator = new RequestValidator();
@@ -151,6 +165,15 @@ public final class TopologyFactory {
                     .withCachingEnabled());
         }
         builder.addStateStore(idLedgerStore(settings.idRetentionMs()));
+        // Global: every task sees every batch's control, whichever partition its lines come from. The
+        // topic is small (one compacted record per batch) and is its own changelog.
+        builder.globalTable(
+                settings.batchControlTopic(),
+                Consumed.with(Serdes.String(), controlSerde).withName(BATCH_CONTROL_SOURCE),
+                Materialized.<String, BatchControl>as(Stores.inMemoryKeyValueStore(BATCH_CONTROL_STORE))
+                        .withKeySerde(Serdes.String())
+                        .withValueSerde(controlSerde)
+                        .withCachingDisabled());
 
         Map<String, KStream<Object, Object>> decoded = byType(
                 builder.stream(

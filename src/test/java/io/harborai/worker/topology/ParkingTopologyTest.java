@@ -2,6 +2,7 @@ package io.harborai.worker.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.harborai.worker.avro.BatchControl;
 import io.harborai.worker.avro.BatchProgress;
 import io.harborai.worker.avro.ChatRequest;
 import io.harborai.worker.avro.ChatResult;
@@ -89,10 +90,12 @@ class ParkingTopologyTest {
         requestSerde = new AvroSerde<>(REGISTRY.client(), ChatRequest.class, true);
         AvroSerde<ChatResult> resultSerde = new AvroSerde<>(REGISTRY.client(), ChatResult.class, true);
         var topology = TopologyFactory.build(
-                new TopologyFactory.Settings(List.of("req"), "res", "dlq", "progress", 4096, 86_400_000L, "replies"),
+                new TopologyFactory.Settings(
+                        List.of("req"), "res", "dlq", "progress", 4096, 86_400_000L, "replies", "control"),
                 requestSerde.deserializer(),
                 resultSerde,
                 new AvroSerde<>(REGISTRY.client(), BatchProgress.class, true),
+                new AvroSerde<>(REGISTRY.client(), BatchControl.class, true),
                 runtime,
                 CacheRuntime.disabled());
         Properties props = new Properties();

@@ -1,5 +1,6 @@
 package io.harborai.worker.topology;
 
+import io.harborai.worker.avro.BatchControl;
 import io.harborai.worker.avro.BatchProgress;
 import io.harborai.worker.avro.ChatRequest;
 import io.harborai.worker.avro.ChatResult;
@@ -28,16 +29,20 @@ import org.apache.kafka.streams.TopologyTestDriver;
 /**
  * The worker topology ({@link TopologyFactory#build}) in a {@link TopologyTestDriver}: one provider
  * {@code test} serving every model through {@code caller}, an L1-only cache (TTL 1 h), linger 0,
- * {@code worker.request-max-bytes} 4096; topics {@code res}, {@code dlq}, {@code progress} and the
+ * {@code worker.request-max-bytes} 4096; topics {@code res}, {@code dlq}, {@code progress}, {@code control} (batch-control) and the
  * given request topics, the first of which is {@link #requests}.
  */
 final class TopologyDriver {
     final TopologyTestDriver driver;
+    final DispatchRuntime runtime;
     final AvroSerde<ChatRequest> requestSerde;
     final AvroSerde<BatchProgress> progressSerde;
+    final AvroSerde<BatchControl> controlSerde;
     final TestInputTopic<byte[], byte[]> requests;
     final TestOutputTopic<String, ChatResult> results;
     final TestOutputTopic<byte[], byte[]> dlq;
+    /** The batch-control topic ({@code control}), keyed by batch id, read as a global table. */
+    final TestInputTopic<String, BatchControl> controls;
 
     TopologyDriver(
             SchemaRegistryClient client,
@@ -50,7 +55,8 @@ final class TopologyDriver {
         requestSerde = new AvroSerde<>(client, ChatRequest.class, true);
         AvroSerde<ChatResult> resultSerde = new AvroSerde<>(client, ChatResult.class, true);
         progressSerde = new AvroSerde<>(client, BatchProgress.class, true);
-        var runtime = new DispatchRuntime(
+        controlSerde = new AvroSerde<>(client, BatchControl.class, true);
+        runtime = new DispatchRuntime(
                 EngineFixtures.router("test=*"),
                 EngineFixtures.settings(Map.of("dispatch.linger-ms", 0)),
                 caller,
@@ -59,10 +65,12 @@ final class TopologyDriver {
                 () -> 0.5,
                 meters);
         var topology = TopologyFactory.build(
-                new TopologyFactory.Settings(requestTopics, "res", "dlq", "progress", 4096, idRetentionMs, "replies"),
+                new TopologyFactory.Settings(
+                        requestTopics, "res", "dlq", "progress", 4096, idRetentionMs, "replies", "control"),
                 requestSerde.deserializer(),
                 resultSerde,
                 progressSerde,
+                controlSerde,
                 runtime,
                 new CacheRuntime(
                         true,
@@ -81,5 +89,6 @@ final class TopologyDriver {
         results = driver.createOutputTopic("res", Serdes.String().deserializer(), resultSerde.deserializer());
         dlq = driver.createOutputTopic(
                 "dlq", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer());
+        controls = driver.createInputTopic("control", Serdes.String().serializer(), controlSerde.serializer());
     }
 }
