@@ -79,11 +79,21 @@ class BatchSubmitIT {
 
         assertThat(cli("status", "b1", "--config", yaml.toString()))
                 .isEqualTo("b1: in_progress  total 5000  completed 0  failed 251  (submitted 4749, invalid 251)\n");
-        assertThat(json.readTree(cli("status", "b1", "--json", "--config", yaml.toString()))
-                        .toString())
-                .isEqualTo("{\"id\":\"b1\",\"object\":\"batch\",\"status\":\"in_progress\","
-                        + "\"request_counts\":{\"total\":5000,\"completed\":0,\"failed\":251}}");
+        var batch = json.readTree(cli("status", "b1", "--json", "--config", yaml.toString()));
+        assertThat(batch.path("id").asText()).isEqualTo("b1");
+        assertThat(batch.path("object").asText()).isEqualTo("batch");
+        assertThat(batch.path("status").asText()).isEqualTo("in_progress");
+        assertThat(batch.path("request_counts").toString())
+                .isEqualTo("{\"total\":5000,\"completed\":0,\"failed\":251}");
         assertThat(HarborCli.commandLine().execute("status", "nope", "--config", yaml.toString()))
+                .isEqualTo(1);
+
+        // No worker runs here: a cancel leaves the batch cancelling, listed as such.
+        assertThat(cli("cancel", "b1", "--config", yaml.toString()))
+                .isEqualTo("b1: cancelling  total 5000  completed 0  failed 251  (submitted 4749, invalid 251)\n");
+        assertThat(cli("batches", "--config", yaml.toString()))
+                .contains("b1: cancelling  total 5000  completed 0  failed 251");
+        assertThat(HarborCli.commandLine().execute("cancel", "nope", "--config", yaml.toString()))
                 .isEqualTo(1);
     }
 
