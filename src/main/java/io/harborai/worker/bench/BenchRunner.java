@@ -114,6 +114,14 @@ public final class BenchRunner {
     }
 
     /**
+     * Runs the pipeline fed from Kafka, then the same load through {@code harbor gateway} ({@link
+     * GatewayBench}), at the first in-flight level.
+     */
+    public GatewayReport runViaGateway() throws Exception {
+        return stack.run(new GatewayBench(options, configs, phases, jvm)::run);
+    }
+
+    /**
      * Runs the online-under-batch measurement instead ({@link PriorityBench}): online latency idle,
      * then during a saturating batch, at the first in-flight level.
      */

@@ -45,12 +45,19 @@ final class WorkerProcess implements AutoCloseable {
     private final Process process;
     private final Thread hook;
     private final Path config;
+    private final int port;
     private boolean closed;
 
-    private WorkerProcess(Process process, Thread hook, Path config) {
+    private WorkerProcess(Process process, Thread hook, Path config, int port) {
         this.process = process;
         this.hook = hook;
         this.config = config;
+        this.port = port;
+    }
+
+    /** The port it serves HTTP on: metrics for a worker, the API for a gateway. */
+    int port() {
+        return port;
     }
 
     /**
@@ -65,9 +72,28 @@ final class WorkerProcess implements AutoCloseable {
     static WorkerProcess start(
             WorkerJvm jvm, Map<String, String> env, Map<String, Object> overrides, Path log, String name)
             throws IOException, InterruptedException {
+        return start(jvm, env, overrides, log, name, HarborConfigDef.METRICS_PORT, "/ready");
+    }
+
+    /**
+     * As {@link #start(WorkerJvm, Map, Map, Path, String)}, for any {@code harbor} command that
+     * serves HTTP: {@code portKey} gets a free port, and the JVM is ready when {@code readyPath}
+     * on it answers 200 (e.g. {@code gateway.port} and {@code /health} for {@code harbor gateway}).
+     */
+    static WorkerProcess start(
+            WorkerJvm jvm,
+            Map<String, String> env,
+            Map<String, Object> overrides,
+            Path log,
+            String name,
+            String portKey,
+            String readyPath)
+            throws IOException, InterruptedException {
         int port = FreePorts.find();
         Path config = Files.createTempFile("harbor-bench-" + name + "-", ".yaml");
-        Files.writeString(config, YAML.writeValueAsString(configFor(jvm.userConfig(), env, overrides, port)));
+        Map<String, Object> content = configFor(jvm.userConfig(), env, overrides, port);
+        content.put(portKey, port);
+        Files.writeString(config, YAML.writeValueAsString(content));
         ProcessBuilder pb = new ProcessBuilder(command(jvm, config));
         // The file holds the effective values; variables of the child's own would override it.
         HarborConfig.ENV_OVERRIDES.keySet().forEach(pb.environment()::remove);
@@ -77,10 +103,10 @@ final class WorkerProcess implements AutoCloseable {
         Process process = pb.start();
         Thread hook = new Thread(() -> stop(process), "harbor-bench-stop-" + name);
         Runtime.getRuntime().addShutdownHook(hook);
-        WorkerProcess worker = new WorkerProcess(process, hook, config);
+        WorkerProcess worker = new WorkerProcess(process, hook, config, port);
         try {
             long t0 = System.nanoTime();
-            worker.awaitReady(port, name, log);
+            worker.awaitReady(port, readyPath, name, log);
             System.err.printf(
                     Locale.ROOT,
                     "bench worker %s: pid %d, ready in %.1f s%n",
@@ -133,10 +159,11 @@ final class WorkerProcess implements AutoCloseable {
         return cmd;
     }
 
-    private void awaitReady(int port, String name, Path log) throws IOException, InterruptedException {
+    private void awaitReady(int port, String readyPath, String name, Path log)
+            throws IOException, InterruptedException {
         HttpClient http =
                 HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-        HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ready"))
+        HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + readyPath))
                 .timeout(Duration.ofSeconds(2))
                 .build();
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();

@@ -3,6 +3,7 @@ package io.harborai.worker.cli;
 import io.harborai.worker.bench.BenchOptions;
 import io.harborai.worker.bench.BenchReport;
 import io.harborai.worker.bench.BenchRunner;
+import io.harborai.worker.bench.GatewayReport;
 import io.harborai.worker.bench.PriorityOptions;
 import io.harborai.worker.bench.PriorityReport;
 import io.harborai.worker.bench.WorkerJvm;
@@ -166,6 +167,13 @@ final class BenchCommand implements Callable<Integer>, LogsToFile {
             description = "With --worker-jvm separate: each worker JVM's -Xmx (default: ${DEFAULT-VALUE}).")
     String workerHeap;
 
+    @Option(
+            names = "--via-gateway",
+            description = "Measure the pipeline fed from Kafka, then the same load through harbor gateway (HTTP chat"
+                    + " completions; in a JVM of its own with --worker-jvm separate), at the first in-flight level:"
+                    + " throughput of both, the gateway's own latency part and, in its own JVM, its CPU per request.")
+    boolean viaGateway;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Write the figures as JSON.")
     Path json;
 
@@ -222,6 +230,15 @@ final class BenchCommand implements Callable<Integer>, LogsToFile {
                     + "the worker dispatches synchronously and ignores --max-in-flight.");
         }
         BenchRunner runner = new BenchRunner(options, simOptions, config::load, embedded, simulatorUrl, jvm);
+        if (viaGateway) {
+            GatewayReport report = runner.runViaGateway();
+            report.print(System.out);
+            if (json != null) {
+                report.writeJson(json);
+                System.err.println("json: " + json.toAbsolutePath());
+            }
+            return report.complete() ? 0 : 3;
+        }
         PriorityOptions priority = new PriorityOptions(batchRequests, onlineRps, onlineRequests);
         if (priority.enabled()) {
             PriorityReport report = runner.runPriority(priority);

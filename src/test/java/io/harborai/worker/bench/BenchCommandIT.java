@@ -123,6 +123,31 @@ class BenchCommandIT {
         assertThat(r.path("redis_commands_per_request").asDouble()).isBetween(0.5, 20.0);
     }
 
+    @Test
+    void shouldMeasureThePipelineAndTheSameLoadThroughAGatewayOfItsOwn(Infra infra) throws Exception {
+        Path json = dir.resolve("gateway.json");
+
+        int exit = bench(
+                infra, json, "--requests", "200", "--via-gateway", "--worker-jvm", "separate", "--worker-heap", "256m");
+
+        assertThat(exit).isZero();
+        JsonNode r = new ObjectMapper().readTree(json.toFile());
+        assertThat(r.path("direct_results").asLong()).isEqualTo(200);
+        assertThat(r.path("gateway_answered").asLong()).isEqualTo(200);
+        assertThat(r.path("gateway_failed").asLong()).isZero();
+        assertThat(r.path("gateway_jvm").asText()).isEqualTo("separate");
+        assertThat(r.path("direct_rps").asDouble()).isPositive();
+        assertThat(r.path("gateway_rps").asDouble()).isPositive();
+        assertThat(r.path("gateway_e2e_ms").get(0).asDouble()).isPositive();
+        assertThat(r.path("added_p99_ms").asDouble())
+                .as("the gateway's own part, from its /metrics")
+                .isPositive()
+                .isLessThanOrEqualTo(r.path("gateway_e2e_ms").get(2).asDouble() * 2);
+        assertThat(r.path("gateway_cpu_ms_per_request").asDouble())
+                .as("the gateway process's own CPU")
+                .isPositive();
+    }
+
     /** A small bench run on the shared infrastructure, with {@code args} added. */
     private int bench(Infra infra, Path json, String... args) throws Exception {
         List<String> all = new ArrayList<>(List.of(
