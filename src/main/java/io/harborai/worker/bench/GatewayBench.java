@@ -89,6 +89,7 @@ final class GatewayBench {
                 seq[0] += count;
                 return w.throughput();
             });
+            Duration w0 = workers.cpu();
             ResultCollector.Phase direct = phases.phase(
                     producer,
                     collector,
@@ -100,6 +101,7 @@ final class GatewayBench {
                     options.requests(),
                     tag + " [kafka] measure",
                     n -> {});
+            Duration w1 = workers.cpu();
             try (Gateway gateway = Gateway.start(jvm, configs, env, effective, overrides);
                     GatewayLoad load = new GatewayLoad("http://127.0.0.1:" + gateway.port(), requests)) {
                 int[] gw = {0};
@@ -110,9 +112,11 @@ final class GatewayBench {
                 });
                 Map<Double, Long> before = load.addedBuckets();
                 Duration cpu0 = gateway.cpu();
+                Duration w2 = workers.cpu();
                 System.err.printf(Locale.ROOT, "%s [gateway] measure: %d requests%n", tag, options.requests());
                 GatewayLoad.Phase via = load.phase("gm", options.requests(), options.rate(), outstanding, distinct);
                 Duration cpu1 = gateway.cpu();
+                Duration w3 = workers.cpu();
                 Map<Double, Long> after = load.addedBuckets();
                 Double cpuMs = cpu0 == null ? null : cpu1.minus(cpu0).toNanos() / 1e6 / Math.max(1, via.answered());
                 return new GatewayReport(
@@ -131,7 +135,9 @@ final class GatewayBench {
                         micros(via.e2e()),
                         GatewayLoad.quantileMs(before, after, 0.50),
                         GatewayLoad.quantileMs(before, after, 0.99),
-                        cpuMs);
+                        cpuMs,
+                        perRequestMs(w0, w1, direct.results()),
+                        perRequestMs(w2, w3, via.answered()));
             }
         }
     }
@@ -148,6 +154,11 @@ final class GatewayBench {
                 warm.requests(),
                 warm.seconds(),
                 warm.steady() ? "steady" : "NOT steady (time cap)");
+    }
+
+    /** CPU between two readings per request, in ms; null when the workers share the bench's JVM. */
+    private static Double perRequestMs(Duration from, Duration to, long requests) {
+        return from == null || to == null ? null : to.minus(from).toNanos() / 1e6 / Math.max(1, requests);
     }
 
     private static List<Double> micros(org.HdrHistogram.Histogram h) {

@@ -21,6 +21,8 @@ import java.util.Locale;
  * @param addedP50Ms upper bound of the {@code harbor.gateway.added} bucket holding the median
  * @param gatewayCpuMsPerRequest the gateway JVM's CPU per answered request, or null when it ran in
  *     the bench's JVM
+ * @param workerCpuMsDirect the worker JVMs' CPU per result while fed from Kafka, or null (in the bench's JVM)
+ * @param workerCpuMsViaGateway the same while fed through the gateway
  */
 public record GatewayReport(
         int maxInFlight,
@@ -38,7 +40,9 @@ public record GatewayReport(
         List<Double> gatewayE2eMs,
         double addedP50Ms,
         double addedP99Ms,
-        Double gatewayCpuMsPerRequest) {
+        Double gatewayCpuMsPerRequest,
+        Double workerCpuMsDirect,
+        Double workerCpuMsViaGateway) {
 
     /** Throughput through the gateway over the pipeline's own. */
     public double ratio() {
@@ -85,6 +89,13 @@ public record GatewayReport(
                 gatewayCpuMsPerRequest == null
                         ? ""
                         : String.format(Locale.ROOT, "; gateway CPU %.3f ms per request", gatewayCpuMsPerRequest));
+        if (workerCpuMsDirect != null) {
+            out.printf(
+                    Locale.ROOT,
+                    "  worker CPU ms per result: %.3f fed from kafka, %.3f fed through the gateway%n",
+                    workerCpuMsDirect,
+                    workerCpuMsViaGateway);
+        }
     }
 
     /** The record's fields in snake_case, plus {@code ratio}. */
