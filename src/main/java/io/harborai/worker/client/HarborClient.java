@@ -102,7 +102,7 @@ public final class HarborClient implements AutoCloseable {
         Map<String, Object> p = new HashMap<>(options.kafka());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 1);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, name + "-producer");
         this.producer = new KafkaProducer<>(
                 p, new StringSerializer(), new AvroSerde<>(options.registry(), ChatRequest.class, true).serializer());
