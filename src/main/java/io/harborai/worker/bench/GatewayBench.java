@@ -57,7 +57,6 @@ final class GatewayBench {
         overrides.put(HarborConfigDef.GATEWAY_BIND_ADDRESS, "127.0.0.1");
         overrides.put(HarborConfigDef.GATEWAY_PORT, 0);
         overrides.put(HarborConfigDef.GATEWAY_GROUP_ID, run + "-gateway");
-        overrides.put(HarborConfigDef.GATEWAY_THREADS, Math.max(256, outstanding + 64));
         overrides.put(HarborConfigDef.GATEWAY_TIMEOUT_MS, Duration.ofMinutes(5).toMillis());
         Map<String, String> effective = new HashMap<>(System.getenv());
         effective.putAll(env);

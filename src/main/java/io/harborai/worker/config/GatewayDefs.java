@@ -48,10 +48,11 @@ final class GatewayDefs {
                 .define(
                         GATEWAY_THREADS,
                         Type.INT,
-                        256,
+                        32,
                         Range.between(1, 10_000),
                         Importance.LOW,
-                        "HTTP request threads of harbor gateway: at most this many requests wait for results at once.")
+                        "HTTP request threads of harbor gateway: they read, check and produce requests (and serve"
+                                + " files and batches); a chat completion waiting for its result holds no thread.")
                 .define(
                         GATEWAY_INSTANCES,
                         Type.INT,

@@ -12,11 +12,13 @@ import io.harborai.worker.provider.OpenAiJson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -31,7 +33,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * answered with the first answer (also from another gateway instance, or after a restart: see
  * {@link HarborClient}). Without the header each request gets a fresh id.
  *
- * <p>Threading: runs on the HTTP server's threads; each waits for its own result.
+ * <p>Threading: {@link #handle} runs on an HTTP server thread and does not wait for the result: no
+ * thread is held per waiting request. The answer is written on a {@code responders} thread (never
+ * on the client's reply reader, which a slow HTTP client must not hold up).
  */
 final class ChatCompletions {
     /** How long after its deadline a request is still waited for: the worker answers it at the deadline. */
@@ -44,6 +48,8 @@ final class ChatCompletions {
     private final Duration timeout;
     private final Clock clock;
     private final BatchOutput output = new BatchOutput(OpenAiJson.MAPPER);
+    private final Executor responders;
+    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
     ChatCompletions(
             HarborClient client,
@@ -51,7 +57,9 @@ final class ChatCompletions {
             ModelCatalog models,
             GatewayMeters meters,
             Duration timeout,
-            Clock clock) {
+            Clock clock,
+            Executor responders) {
+        this.responders = responders;
         this.meters = meters;
         this.client = client;
         this.tenants = tenants;
@@ -60,26 +68,30 @@ final class ChatCompletions {
         this.clock = clock;
     }
 
-    /** Answers one request of {@code tenant} (null when the gateway takes requests without a key). */
-    void handle(HttpExchange ex, String tenant) throws IOException {
+    /**
+     * Answers one request of {@code tenant} (null when the gateway takes requests without a key):
+     * checks and produces it on the calling thread, and returns at once; the answer is written by
+     * {@code responders} once the result is in, and the returned stage completes after that.
+     */
+    CompletableFuture<Void> handle(HttpExchange ex, String tenant) throws IOException {
         long receivedAt = System.nanoTime();
         if (!"POST".equals(ex.getRequestMethod())) {
             Http.send(ex, OpenAiErrors.of(405, "invalid_request_error", "method_not_allowed", "use POST"));
-            return;
+            return DONE;
         }
         JsonNode body;
         try (InputStream in = ex.getRequestBody()) {
             body = OpenAiJson.MAPPER.readTree(in);
         } catch (IOException e) {
             Http.send(ex, OpenAiErrors.of(400, "invalid_request_error", "invalid_json", "the body is not valid JSON"));
-            return;
+            return DONE;
         }
         ChatRequest.Builder request;
         try {
             request = OpenAiJson.fromBody(body);
         } catch (IllegalArgumentException | org.apache.avro.AvroRuntimeException e) {
             Http.send(ex, OpenAiErrors.of(400, "invalid_request_error", "invalid_request", e.getMessage()));
-            return;
+            return DONE;
         }
         if (!models.serves(request.getModel())) {
             Http.send(
@@ -89,7 +101,7 @@ final class ChatCompletions {
                             "invalid_request_error",
                             "model_not_found",
                             "The model '" + request.getModel() + "' does not exist or is not served here"));
-            return;
+            return DONE;
         }
         if (tenant != null && !tenants.admit(tenant)) {
             Http.send(
@@ -100,7 +112,7 @@ final class ChatCompletions {
                             "rate_limit_exceeded",
                             "Rate limit reached for your requests per minute; retry after the Retry-After seconds",
                             tenants.retryAfterSeconds(tenant)));
-            return;
+            return DONE;
         }
         long now = clock.millis();
         ChatRequest req = request.setId(requestId(tenant, ex.getRequestHeaders().getFirst("Idempotency-Key")))
@@ -108,31 +120,43 @@ final class ChatCompletions {
                 .setCreatedAtMs(now)
                 .setDeadlineMs(now + timeout.toMillis())
                 .build();
-        ChatResult result;
         AtomicLong sentAt = new AtomicLong();
         AtomicLong answeredAt = new AtomicLong();
         GatewayMeters.Waiting waiting = meters.waiting();
-        try {
-            result = client.submit(req, timeout.plus(DEADLINE_GRACE), () -> sentAt.set(System.nanoTime()))
-                    .whenComplete((r, e) -> answeredAt.set(System.nanoTime()))
-                    .get(timeout.plus(DEADLINE_GRACE).toMillis() + 1_000, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException | ExecutionException e) {
-            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+        Duration limit = timeout.plus(DEADLINE_GRACE);
+        return client.submit(req, limit, () -> sentAt.set(System.nanoTime()))
+                .orTimeout(limit.toMillis() + 1_000, TimeUnit.MILLISECONDS)
+                .whenComplete((r, e) -> {
+                    answeredAt.set(System.nanoTime());
+                    waiting.close();
+                })
+                .handleAsync(
+                        (result, error) -> {
+                            try {
+                                answer(ex, body, result, error);
+                            } catch (IOException e) {
+                                throw new UncheckedIOException(e);
+                            }
+                            if (sentAt.get() != 0 && error == null) {
+                                // What the gateway adds: HTTP in to the request taken by Kafka, result in to HTTP out.
+                                meters.added((sentAt.get() - receivedAt) + (System.nanoTime() - answeredAt.get()));
+                            }
+                            return null;
+                        },
+                        responders);
+    }
+
+    /** Writes the answer to a request whose result (or failure to get one) is in. */
+    private void answer(HttpExchange ex, JsonNode body, ChatResult result, Throwable error) throws IOException {
+        if (error != null) {
+            Throwable cause = error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
             Http.send(
                     ex,
                     cause instanceof TimeoutException
                             ? OpenAiErrors.of(504, "timeout", "timeout", "no result within " + timeout)
                             : OpenAiErrors.of(
                                     503, "server_error", "unavailable", "cannot reach the pipeline: " + cause));
-            return;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            Http.send(ex, OpenAiErrors.of(503, "server_error", "shutting_down", "the gateway is stopping"));
-            return;
-        } finally {
-            waiting.close();
-        }
-        if (result.getStatus() != ResultStatus.SUCCEEDED) {
+        } else if (result.getStatus() != ResultStatus.SUCCEEDED) {
             Http.send(ex, OpenAiErrors.forResult(result));
         } else if (body.path("stream").asBoolean(false)) {
             stream(
@@ -141,10 +165,6 @@ final class ChatCompletions {
                     body.path("stream_options").path("include_usage").asBoolean(false));
         } else {
             Http.sendJson(ex, 200, completion(result).toString());
-        }
-        if (sentAt.get() != 0) {
-            // What the gateway adds: HTTP in to the request taken by Kafka, result in to HTTP out.
-            meters.added((sentAt.get() - receivedAt) + (System.nanoTime() - answeredAt.get()));
         }
     }
 

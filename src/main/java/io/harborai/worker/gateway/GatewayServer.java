@@ -24,6 +24,7 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -48,14 +49,21 @@ public final class GatewayServer implements AutoCloseable {
 
     private final HttpServer server;
     private final ExecutorService threads;
+    private final ExecutorService responders;
     private final HarborClient client;
     private final Tenants tenants;
     private final BatchParts batchParts;
 
     private GatewayServer(
-            HttpServer server, ExecutorService threads, HarborClient client, Tenants tenants, BatchParts batchParts) {
+            HttpServer server,
+            ExecutorService threads,
+            ExecutorService responders,
+            HarborClient client,
+            Tenants tenants,
+            BatchParts batchParts) {
         this.server = server;
         this.threads = threads;
+        this.responders = responders;
         this.client = client;
         this.tenants = tenants;
         this.batchParts = batchParts;
@@ -114,6 +122,12 @@ public final class GatewayServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        // Writes chat answers once their results are in; grows only while HTTP clients are slow to read.
+        ExecutorService responders = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "harbor-gateway-answer");
+            t.setDaemon(true);
+            return t;
+        });
         Tenants tenants = new Tenants(
                 cfg.gatewayTenants(),
                 specs -> RateLimiters.create(cfg.secret(REDIS_URL), specs, 1.0 / cfg.intValue(GATEWAY_INSTANCES)));
@@ -125,10 +139,11 @@ public final class GatewayServer implements AutoCloseable {
         GatewayMeters meters = new GatewayMeters(registry);
         Guard guard = new Guard(tenants, meters);
         ModelCatalog models = new ModelCatalog(cfg.providers());
-        ChatCompletions chat = new ChatCompletions(client, tenants, models, meters, timeout, Clock.systemUTC());
+        ChatCompletions chat =
+                new ChatCompletions(client, tenants, models, meters, timeout, Clock.systemUTC(), responders);
         server.createContext(
                 "/v1/chat/completions",
-                ex -> guard.run(ex, "chat.completions", true, tenant -> chat.handle(ex, tenant)));
+                ex -> guard.runAsync(ex, "chat.completions", true, tenant -> chat.handle(ex, tenant)));
         FileRoutes fileRoutes = new FileRoutes(batchParts.files(), batchParts.catalog());
         server.createContext("/v1/files", ex -> guard.run(ex, "files", true, tenant -> fileRoutes.handle(ex, tenant)));
         BatchRoutes batchRoutes =
@@ -170,7 +185,7 @@ public final class GatewayServer implements AutoCloseable {
         server.setExecutor(threads);
         server.start();
         log.info("Gateway listening on {}", server.getAddress());
-        return new GatewayServer(server, threads, client, tenants, batchParts);
+        return new GatewayServer(server, threads, responders, client, tenants, batchParts);
     }
 
     /** The port it listens on. */
@@ -182,6 +197,11 @@ public final class GatewayServer implements AutoCloseable {
         void run(String tenant) throws IOException;
     }
 
+    /** A route that answers later: the stage completes once the answer is written. */
+    private interface AsyncRoute {
+        CompletableFuture<Void> run(String tenant) throws IOException;
+    }
+
     /** Around every route: the key check, the meters, and a 500 for what a route throws. */
     private record Guard(Tenants tenants, GatewayMeters meters) {
         /**
@@ -189,8 +209,17 @@ public final class GatewayServer implements AutoCloseable {
          * tenants are configured, and the key is missing or unknown.
          */
         void run(HttpExchange ex, String name, boolean keyed, Route route) {
+            runAsync(ex, name, keyed, tenant -> {
+                route.run(tenant);
+                return CompletableFuture.completedFuture(null);
+            });
+        }
+
+        /** As {@link #run}; the exchange is closed and counted when the route's stage completes. */
+        void runAsync(HttpExchange ex, String name, boolean keyed, AsyncRoute route) {
             long start = System.nanoTime();
-            try (ex) {
+            CompletableFuture<Void> answered;
+            try {
                 String tenant = !keyed || tenants.open()
                         ? null
                         : tenants.tenantOf(ex.getRequestHeaders().getFirst("Authorization"));
@@ -202,23 +231,31 @@ public final class GatewayServer implements AutoCloseable {
                                     "invalid_request_error",
                                     "invalid_api_key",
                                     "Incorrect or missing API key: send Authorization: Bearer <key>"));
-                    return;
+                    answered = CompletableFuture.completedFuture(null);
+                } else {
+                    answered = route.run(tenant);
                 }
-                route.run(tenant);
             } catch (IOException | RuntimeException e) {
-                log.warn(
-                        "{} {} failed: {}",
-                        ex.getRequestMethod(),
-                        ex.getRequestURI().getPath(),
-                        e.toString());
-                try {
-                    Http.send(ex, OpenAiErrors.of(500, "server_error", "internal_error", "the gateway failed"));
-                } catch (IOException | RuntimeException ignored) {
-                    // the answer had started, or the connection is gone
-                }
-            } finally {
-                meters.answered(name, ex.getResponseCode(), System.nanoTime() - start);
+                answered = CompletableFuture.failedFuture(e);
             }
+            answered.whenComplete((v, error) -> {
+                try (ex) {
+                    if (error != null) {
+                        log.warn(
+                                "{} {} failed: {}",
+                                ex.getRequestMethod(),
+                                ex.getRequestURI().getPath(),
+                                error.toString());
+                        try {
+                            Http.send(ex, OpenAiErrors.of(500, "server_error", "internal_error", "the gateway failed"));
+                        } catch (IOException | RuntimeException ignored) {
+                            // the answer had started, or the connection is gone
+                        }
+                    }
+                } finally {
+                    meters.answered(name, ex.getResponseCode(), System.nanoTime() - start);
+                }
+            });
         }
     }
 
@@ -226,6 +263,7 @@ public final class GatewayServer implements AutoCloseable {
     public void close() {
         server.stop(1);
         threads.shutdownNow();
+        responders.shutdownNow();
         try {
             threads.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
