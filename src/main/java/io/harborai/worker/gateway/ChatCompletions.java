@@ -19,7 +19,6 @@ import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -124,8 +123,8 @@ final class ChatCompletions {
         AtomicLong answeredAt = new AtomicLong();
         GatewayMeters.Waiting waiting = meters.waiting();
         Duration limit = timeout.plus(DEADLINE_GRACE);
+        // The client's future fails with a TimeoutException once the limit passes.
         return client.submit(req, limit, () -> sentAt.set(System.nanoTime()))
-                .orTimeout(limit.toMillis() + 1_000, TimeUnit.MILLISECONDS)
                 .whenComplete((r, e) -> {
                     answeredAt.set(System.nanoTime());
                     waiting.close();
