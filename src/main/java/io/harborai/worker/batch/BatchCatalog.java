@@ -117,27 +117,24 @@ public final class BatchCatalog implements AutoCloseable {
     }
 
     /**
-     * Asks the workers to cancel the batch's unanswered lines; returns its state after the request,
-     * or empty for an unknown batch. Cancelling an ended batch changes nothing.
+     * Asks the workers to cancel the unanswered lines of the batch in state {@code s} (as {@link
+     * #get} read it); returns its state after the request. Cancelling an ended batch, or one already
+     * cancelling, changes nothing.
      */
-    public Optional<BatchState> cancel(String batchId, long nowMs) {
-        Optional<BatchState> state = get(batchId, nowMs);
-        if (state.isEmpty()
-                || state.get().terminal()
-                || BatchState.FINALIZING.equals(state.get().status())) {
-            return state;
+    public BatchState cancel(BatchState s, long nowMs) {
+        if (s.terminal()
+                || BatchState.FINALIZING.equals(s.status())
+                || (s.control() != null && s.control().getCancelRequestedAtMs() != null)) {
+            return s;
         }
-        BatchState s = state.get();
-        if (s.control() != null && s.control().getCancelRequestedAtMs() != null) {
-            return state;
-        }
+        String batchId = s.id();
         BatchControl.Builder c = s.control() != null
                 ? BatchControl.newBuilder(s.control())
                 : BatchControl.newBuilder()
                         .setBatchId(batchId)
                         .setCreatedAtMs(s.submit().getCreatedAtMs());
         write(c.setCancelRequestedAtMs(nowMs).build());
-        return get(batchId, nowMs);
+        return get(batchId, nowMs).orElse(s);
     }
 
     /**
@@ -156,24 +153,16 @@ public final class BatchCatalog implements AutoCloseable {
     }
 
     /**
-     * Streams the output ({@code errors} false) or error file of a submitted batch, with a consumer
-     * of its own (a long download holds no lock); false for a batch submit has not started.
+     * Streams the output ({@code errors} false) or error file of the batch {@code submit} describes
+     * (its {@link BatchState#submit()}), with a consumer of its own: a long download holds no lock.
      */
-    public boolean writeResults(String batchId, boolean errors, OutputStream out) throws IOException {
-        Optional<BatchStatus> submit;
-        synchronized (this) {
-            submit = BatchStatuses.status(statuses, topics.batches(), batchId);
-        }
-        if (submit.isEmpty()) {
-            return false;
-        }
+    public void writeResults(BatchStatus submit, boolean errors, OutputStream out) throws IOException {
         try (var results = new KafkaConsumer<>(
                 consumerProps,
                 new StringDeserializer(),
                 new AvroSerde<>(registry, ChatResult.class, false).deserializer())) {
-            ResultFiles.write(results, topics.results(), submit.get(), errors, out);
+            ResultFiles.write(results, topics.results(), submit, errors, out);
         }
-        return true;
     }
 
     @Override

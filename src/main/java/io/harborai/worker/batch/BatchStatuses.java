@@ -64,7 +64,7 @@ public final class BatchStatuses {
         return latest;
     }
 
-    private static boolean reached(Consumer<?, ?> consumer, Map<TopicPartition, Long> end) {
+    static boolean reached(Consumer<?, ?> consumer, Map<TopicPartition, Long> end) {
         // Under read_committed the position may stop short of the end offset only at a transaction
         // marker or aborted data; position() moves past those, so comparing positions is exact.
         return end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());

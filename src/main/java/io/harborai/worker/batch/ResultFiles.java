@@ -72,7 +72,7 @@ public final class ResultFiles {
         BitSet done = new BitSet();
         long lines = 0;
         long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
-        while (!reached(consumer, end)) {
+        while (!BatchStatuses.reached(consumer, end)) {
             if (System.nanoTime() > deadline) {
                 throw new IOException("could not read " + resultsTopic + " to its end within 30 minutes");
             }
@@ -104,9 +104,5 @@ public final class ResultFiles {
 
     private static TopicPartition partition(ConsumerRecord<?, ?> rec) {
         return new TopicPartition(rec.topic(), rec.partition());
-    }
-
-    private static boolean reached(Consumer<?, ?> consumer, Map<TopicPartition, Long> end) {
-        return end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
     }
 }

@@ -60,6 +60,8 @@ public final class UploadedFiles implements AutoCloseable {
             long firstOffset,
             long createdAtSeconds) {}
 
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
     private final Map<String, Object> kafka;
     private final String topic;
     private final KafkaProducer<String, byte[]> producer;
@@ -82,7 +84,7 @@ public final class UploadedFiles implements AutoCloseable {
 
     /** Streams {@code in} to the topic; returns once every chunk and the end record are acknowledged. */
     public FileInfo upload(InputStream in, String filename, String purpose, String tenant) throws IOException {
-        String key = HexFormat.of().formatHex(randomBytes(8));
+        String key = randomHex(8);
         int partition = ThreadLocalRandom.current()
                 .nextInt(producer.partitionsFor(topic).size());
         Future<RecordMetadata> first = null;
@@ -195,10 +197,11 @@ public final class UploadedFiles implements AutoCloseable {
         return new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
     }
 
-    private static byte[] randomBytes(int n) {
-        byte[] b = new byte[n];
-        new java.security.SecureRandom().nextBytes(b);
-        return b;
+    /** {@code bytes} random bytes in hex: unguessable ids (uploads here, batches in the gateway). */
+    public static String randomHex(int bytes) {
+        byte[] b = new byte[bytes];
+        RANDOM.nextBytes(b);
+        return HexFormat.of().formatHex(b);
     }
 
     @Override

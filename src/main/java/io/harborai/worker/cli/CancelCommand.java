@@ -33,12 +33,13 @@ final class CancelCommand implements Callable<Integer> {
             return 2;
         }
         try (BatchCatalog catalog = StatusCommand.open(cfg)) {
-            Optional<BatchState> state = catalog.cancel(batchId, System.currentTimeMillis());
+            long now = System.currentTimeMillis();
+            Optional<BatchState> state = catalog.get(batchId, now);
             if (state.isEmpty()) {
                 System.err.println("no batch " + batchId);
                 return 1;
             }
-            BatchState s = state.get();
+            BatchState s = catalog.cancel(state.get(), now);
             if (s.terminal()) {
                 System.err.println("batch " + batchId + " has already ended (" + s.status() + "): nothing to cancel");
             }

@@ -16,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -78,7 +77,7 @@ final class BatchRoutes {
             Http.send(ex, OpenAiErrors.of(404, "invalid_request_error", "not_found", "No such Batch object: " + id));
             return;
         }
-        BatchState state = cancel ? catalog.cancel(id, now).orElseThrow() : batch.get();
+        BatchState state = cancel ? catalog.cancel(batch.get(), now) : batch.get();
         Http.sendJson(ex, 200, object(state, now).toString());
     }
 
@@ -121,7 +120,7 @@ final class BatchRoutes {
                 .properties()
                 .forEach(e -> metadata.put(e.getKey(), e.getValue().asText()));
         long now = clock.millis();
-        String id = "batch_" + HexFormat.of().formatHex(randomBytes(12));
+        String id = "batch_" + UploadedFiles.randomHex(12);
         BatchControl control = BatchControl.newBuilder()
                 .setBatchId(id)
                 .setTenant(tenant)
@@ -194,11 +193,5 @@ final class BatchRoutes {
             }
         }
         return q;
-    }
-
-    private static byte[] randomBytes(int n) {
-        byte[] b = new byte[n];
-        new java.security.SecureRandom().nextBytes(b);
-        return b;
     }
 }

@@ -89,7 +89,7 @@ final class FileRoutes {
             ex.getResponseHeaders().set("Content-Type", "application/jsonl");
             ex.sendResponseHeaders(200, 0); // chunked: the length is known only at the end
             try (OutputStream out = ex.getResponseBody()) {
-                batches.writeResults(ref.get().batchId(), ref.get().errors(), out);
+                batches.writeResults(batch.get().submit(), ref.get().errors(), out);
             }
         } else {
             ObjectNode node = OpenAiJson.MAPPER.createObjectNode();
