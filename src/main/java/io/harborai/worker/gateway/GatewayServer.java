@@ -46,6 +46,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class GatewayServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(GatewayServer.class);
+    /** 200 once this instance owns a reply partition (deploy/kubernetes: the readiness probe). */
+    public static final String HEALTH_PATH = "/health";
 
     private final HttpServer server;
     private final ExecutorService threads;
@@ -153,14 +155,14 @@ public final class GatewayServer implements AutoCloseable {
         server.createContext(
                 "/v1/models", ex -> guard.run(ex, "models", true, tenant -> Http.sendJson(ex, 200, models.listBody())));
         server.createContext(
-                "/metrics",
+                MetricsServer.METRICS_PATH,
                 ex -> guard.run(
                         ex,
                         "metrics",
                         false,
                         tenant -> Http.send(ex, 200, MetricsServer.PROMETHEUS_CONTENT_TYPE, registry.scrape())));
         server.createContext(
-                "/health",
+                HEALTH_PATH,
                 ex -> guard.run(
                         ex,
                         "health",

@@ -35,6 +35,10 @@ import org.slf4j.LoggerFactory;
 public final class MetricsServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MetricsServer.class);
     public static final String PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+    // The paths served; deploy/kubernetes probes and scrapes them (DeployManifestsTest checks).
+    public static final String METRICS_PATH = "/metrics";
+    public static final String HEALTH_PATH = "/health";
+    public static final String READY_PATH = "/ready";
     static final int THREADS = 2;
 
     private final HttpServer server;
@@ -78,10 +82,11 @@ public final class MetricsServer implements AutoCloseable {
         });
         server.setExecutor(executor);
         server.createContext(
-                "/metrics", ex -> serve(ex, "/metrics", () -> new Reply(200, PROMETHEUS_CONTENT_TYPE, scrape.get())));
-        server.createContext("/health", ex -> serve(ex, "/health", () -> json(HealthCheck.health(apps.get()))));
+                METRICS_PATH,
+                ex -> serve(ex, METRICS_PATH, () -> new Reply(200, PROMETHEUS_CONTENT_TYPE, scrape.get())));
+        server.createContext(HEALTH_PATH, ex -> serve(ex, HEALTH_PATH, () -> json(HealthCheck.health(apps.get()))));
         server.createContext(
-                "/ready", ex -> serve(ex, "/ready", () -> json(HealthCheck.ready(apps.get(), openCircuits.get()))));
+                READY_PATH, ex -> serve(ex, READY_PATH, () -> json(HealthCheck.ready(apps.get(), openCircuits.get()))));
         server.start();
         return new MetricsServer(server, executor);
     }
