@@ -7,9 +7,12 @@
 FROM eclipse-temurin:17-jdk AS build
 WORKDIR /src
 # The wrapper and the POM first: the dependency layer below is rebuilt only when they change.
+# resolve + resolve-plugins, not go-offline: go-offline also walks optional dependencies of plugins
+# and fails on one that Maven Central does not serve (io.grpc:grpc-api:1.81.1).
 COPY mvnw pom.xml ./
 COPY .mvn .mvn
-RUN ./mvnw -B -q org.apache.maven.plugins:maven-dependency-plugin:3.8.1:go-offline
+RUN ./mvnw -B -q org.apache.maven.plugins:maven-dependency-plugin:3.8.1:resolve \
+    org.apache.maven.plugins:maven-dependency-plugin:3.8.1:resolve-plugins
 # Only what `package` reads: no tests are compiled or run here (CI runs them), so no src/test.
 COPY schemas schemas
 COPY src/main src/main
