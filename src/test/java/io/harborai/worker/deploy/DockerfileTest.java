@@ -1,6 +1,7 @@
 package io.harborai.worker.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.harborai.worker.avro.ChatRequest;
 import io.harborai.worker.cli.HarborCli;
@@ -14,10 +15,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -65,6 +68,25 @@ class DockerfileTest {
                 .contains("CMD subcommand serve");
     }
 
+    /** The image's HEALTHCHECK command itself, run by bash against the real endpoint: 0 when UP, not 0 when DOWN. */
+    @Test
+    void shouldPassTheHealthCheckOnlyWhileTheWorkerIsAlive() throws Exception {
+        List<String> check =
+                healthCheck(Dockerfile.parse(Files.readString(DOCKERFILE)).last());
+        assumeTrue(Files.isExecutable(Path.of("/bin/bash")), "no bash to run the check with");
+        for (KafkaStreams.State state : List.of(KafkaStreams.State.RUNNING, KafkaStreams.State.ERROR)) {
+            try (MetricsServer server = MetricsServer.start(0, () -> "", () -> Map.of("app", state), List::of)) {
+                ProcessBuilder pb = new ProcessBuilder(check).redirectErrorStream(true);
+                pb.environment().put("HARBOR_METRICS_PORT", String.valueOf(server.port()));
+                Process p = pb.start();
+                assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+                assertThat(p.exitValue() == 0)
+                        .as("check passes with the app %s", state)
+                        .isEqualTo(state == KafkaStreams.State.RUNNING);
+            }
+        }
+    }
+
     @Test
     void shouldApplyDockerIgnoreRulesAsDockerDoes() {
         DockerIgnore rules = DockerIgnore.parse("*\n!src/main\n**/*.iml\n!pom.xml\n");
@@ -102,11 +124,7 @@ class DockerfileTest {
                 .flatMap(i -> i.words().stream())
                 .map(w -> Integer.parseInt(w.split("/")[0]))
                 .collect(Collectors.toSet());
-        String health = fin.last("HEALTHCHECK")
-                .map(h -> String.join(
-                        " ",
-                        new Dockerfile.Instruction("CMD", Map.of(), h.args().replaceFirst("^CMD\\s+", "")).execForm()))
-                .orElse("");
+        String health = String.join(" ", healthCheck(fin));
         Matcher m = HEALTH_REQUEST.matcher(health);
         if (!m.find()) {
             problems.add("HEALTHCHECK must GET a path over /dev/tcp/<host>/<port>: " + health);
@@ -220,6 +238,13 @@ class DockerfileTest {
             problems.add("CMD subcommand " + (cmd.isEmpty() ? "(none)" : cmd.get(0)) + " is not one of " + subcommands);
         }
         return problems;
+    }
+
+    /** The HEALTHCHECK's command (exec form), or empty. */
+    static List<String> healthCheck(Dockerfile.Stage stage) {
+        return stage.last("HEALTHCHECK")
+                .map(h -> new Dockerfile.Instruction("CMD", Map.of(), h.args().replaceFirst("^CMD\\s+", "")).execForm())
+                .orElse(List.of());
     }
 
     static DockerIgnore dockerIgnore() throws IOException {
