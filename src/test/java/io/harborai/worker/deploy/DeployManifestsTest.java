@@ -12,7 +12,6 @@ import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.Volume;
-import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
@@ -29,7 +28,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -76,7 +74,8 @@ class DeployManifestsTest {
     @BeforeAll
     static void load(@TempDir Path tmp) throws IOException {
         manifests = Manifests.load();
-        Path file = Manifests.DIR.resolve(generatorKeys(configGenerator()).get("harbor.yaml"));
+        Path file =
+                Manifests.DIR.resolve(Manifests.generatorKeys(configGenerator()).get("harbor.yaml"));
         rawConfig = Manifests.YAML.readTree(file.toFile());
         ObjectNode stripped = rawConfig.deepCopy();
         NOT_YET_DEFINED.forEach(key -> strip(stripped, List.of(key.split("\\."))));
@@ -113,7 +112,7 @@ class DeployManifestsTest {
         Set<String> generated = Stream.concat(
                         manifests.kustomization().configMapGenerator().stream(),
                         manifests.kustomization().secretGenerator().stream())
-                .flatMap(g -> generatorKeys(g).values().stream())
+                .flatMap(g -> Manifests.generatorKeys(g).values().stream())
                 .collect(Collectors.toSet());
         Set<String> present;
         try (Stream<Path> files = Files.list(Manifests.DIR)) {
@@ -125,7 +124,7 @@ class DeployManifestsTest {
                 .doesNotHaveDuplicates()
                 .containsExactlyInAnyOrderElementsOf(present);
         for (Generator g : manifests.kustomization().secretGenerator()) {
-            for (String file : generatorKeys(g).values()) {
+            for (String file : Manifests.generatorKeys(g).values()) {
                 Path ignore = Manifests.DIR.resolve(file).getParent().resolve(".gitignore");
                 assertThat(Files.readAllLines(ignore))
                         .as("%s keeps %s out of git", ignore, file)
@@ -140,11 +139,14 @@ class DeployManifestsTest {
         PodSpec worker = statefulSet().getSpec().getTemplate().getSpec();
         Container w = worker.getContainers().get(0);
         assertThat(w.getPorts()).extracting(p -> p.getContainerPort()).containsExactly(metrics);
-        assertThat(port(w, w.getStartupProbe().getHttpGet().getPort())).isEqualTo(metrics);
+        assertThat(Manifests.port(w, w.getStartupProbe().getHttpGet().getPort()))
+                .isEqualTo(metrics);
         assertThat(w.getStartupProbe().getHttpGet().getPath()).isEqualTo(MetricsServer.HEALTH_PATH);
-        assertThat(port(w, w.getLivenessProbe().getHttpGet().getPort())).isEqualTo(metrics);
+        assertThat(Manifests.port(w, w.getLivenessProbe().getHttpGet().getPort()))
+                .isEqualTo(metrics);
         assertThat(w.getLivenessProbe().getHttpGet().getPath()).isEqualTo(MetricsServer.HEALTH_PATH);
-        assertThat(port(w, w.getReadinessProbe().getHttpGet().getPort())).isEqualTo(metrics);
+        assertThat(Manifests.port(w, w.getReadinessProbe().getHttpGet().getPort()))
+                .isEqualTo(metrics);
         assertThat(w.getReadinessProbe().getHttpGet().getPath()).isEqualTo(MetricsServer.READY_PATH);
         assertScraped(statefulSet().getSpec().getTemplate(), w, metrics);
 
@@ -152,9 +154,11 @@ class DeployManifestsTest {
         Container g =
                 deployment().getSpec().getTemplate().getSpec().getContainers().get(0);
         assertThat(g.getPorts()).extracting(p -> p.getContainerPort()).containsExactly(gatewayPort);
-        assertThat(port(g, g.getReadinessProbe().getHttpGet().getPort())).isEqualTo(gatewayPort);
+        assertThat(Manifests.port(g, g.getReadinessProbe().getHttpGet().getPort()))
+                .isEqualTo(gatewayPort);
         assertThat(g.getReadinessProbe().getHttpGet().getPath()).isEqualTo(GatewayServer.HEALTH_PATH);
-        assertThat(port(g, g.getLivenessProbe().getTcpSocket().getPort())).isEqualTo(gatewayPort);
+        assertThat(Manifests.port(g, g.getLivenessProbe().getTcpSocket().getPort()))
+                .isEqualTo(gatewayPort);
         assertScraped(deployment().getSpec().getTemplate(), g, gatewayPort);
     }
 
@@ -190,7 +194,7 @@ class DeployManifestsTest {
                     .orElseThrow();
             for (KedaModel.SecretTargetRef ref : auth.spec().secretTargetRef()) {
                 assertThat(secrets).containsKey(ref.name());
-                assertThat(generatorKeys(secrets.get(ref.name()))).containsKey(ref.key());
+                assertThat(Manifests.generatorKeys(secrets.get(ref.name()))).containsKey(ref.key());
                 assertThat(secrets.get(ref.name()).options().disableNameSuffixHash())
                         .as("kustomize does not rewrite the Secret's name inside KEDA's resources")
                         .isTrue();
@@ -210,7 +214,7 @@ class DeployManifestsTest {
         Container w = sts.getSpec().getTemplate().getSpec().getContainers().get(0);
         String claim =
                 sts.getSpec().getVolumeClaimTemplates().get(0).getMetadata().getName();
-        assertThat(mountPath(w, claim)).isEqualTo(config.string(STATE_DIR));
+        assertThat(Manifests.mountPath(w, claim)).isEqualTo(config.string(STATE_DIR));
         Service headless = manifests.all(Service.class).stream()
                 .filter(s -> s.getMetadata().getName().equals(sts.getSpec().getServiceName()))
                 .findFirst()
@@ -242,7 +246,7 @@ class DeployManifestsTest {
             Container c = pod.getContainers().get(0);
             assertThat(images).contains(c.getImage());
             assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
-            assertThat(volume(pod, c, "/tmp").getEmptyDir())
+            assertThat(Manifests.volume(pod, c, "/tmp").getEmptyDir())
                     .as("java.io.tmpdir writable")
                     .isNotNull();
             assertThat(c.getResources().getRequests()).containsKeys("cpu", "memory");
@@ -269,12 +273,13 @@ class DeployManifestsTest {
                     .orElseThrow()
                     .getValue();
             Path cfg = Path.of(harborConfig);
-            Volume cv = volume(pod, c, cfg.getParent().toString());
+            Volume cv = Manifests.volume(pod, c, cfg.getParent().toString());
             assertThat(cv.getConfigMap().getName()).isEqualTo(configMap.name());
-            assertThat(generatorKeys(configMap)).containsKey(cfg.getFileName().toString());
+            assertThat(Manifests.generatorKeys(configMap))
+                    .containsKey(cfg.getFileName().toString());
             for (String file : files) {
                 Path p = Path.of(file);
-                Volume v = volume(pod, c, p.getParent().toString());
+                Volume v = Manifests.volume(pod, c, p.getParent().toString());
                 assertThat(v.getSecret().getSecretName()).as(file).isEqualTo(secret.name());
                 String key = v.getSecret().getItems() == null
                         ? p.getFileName().toString()
@@ -283,7 +288,7 @@ class DeployManifestsTest {
                                 .findFirst()
                                 .orElseThrow(() -> new AssertionError("no item for " + file))
                                 .getKey();
-                assertThat(generatorKeys(secret)).as(file).containsKey(key);
+                assertThat(Manifests.generatorKeys(secret)).as(file).containsKey(key);
             }
         }
     }
@@ -333,7 +338,7 @@ class DeployManifestsTest {
                     .filter(p -> p.getName().equals(endpoint.getPort()))
                     .findFirst()
                     .orElseThrow();
-            assertThat(port(c, sp.getTargetPort())).isEqualTo(port);
+            assertThat(Manifests.port(c, sp.getTargetPort())).isEqualTo(port);
         }
     }
 
@@ -342,39 +347,6 @@ class DeployManifestsTest {
         return manifests.all(Service.class).stream()
                 .filter(s -> s.getMetadata().getLabels().entrySet().containsAll(selector.entrySet()))
                 .toList();
-    }
-
-    /** A port by number, or by the name of one of the container's ports. */
-    private static int port(Container c, IntOrString port) {
-        if (port.getIntVal() != null) {
-            return port.getIntVal();
-        }
-        return c.getPorts().stream()
-                .filter(p -> port.getStrVal().equals(p.getName()))
-                .findFirst()
-                .orElseThrow(() -> new AssertionError("no container port named " + port.getStrVal()))
-                .getContainerPort();
-    }
-
-    private static String mountPath(Container c, String volume) {
-        return c.getVolumeMounts().stream()
-                .filter(m -> m.getName().equals(volume))
-                .findFirst()
-                .orElseThrow()
-                .getMountPath();
-    }
-
-    /** The volume the container mounts at {@code path}. */
-    private static Volume volume(PodSpec pod, Container c, String path) {
-        String name = c.getVolumeMounts().stream()
-                .filter(m -> m.getMountPath().equals(path))
-                .map(VolumeMount::getName)
-                .findFirst()
-                .orElseThrow(() -> new AssertionError(c.getName() + " mounts nothing at " + path));
-        return pod.getVolumes().stream()
-                .filter(v -> v.getName().equals(name))
-                .findFirst()
-                .orElseThrow();
     }
 
     /** The files a config names: every {@code *-file} value and every Kafka {@code ${dir:DIR:KEY}}. */
@@ -390,16 +362,6 @@ class DeployManifestsTest {
                 out.add(m.group(1) + "/" + m.group(2));
             }
         }
-    }
-
-    /** A generator's entries as key -> file (a bare file is keyed by its name). */
-    private static Map<String, String> generatorKeys(Generator g) {
-        Map<String, String> keys = new LinkedHashMap<>();
-        for (String f : g.files()) {
-            int eq = f.indexOf('=');
-            keys.put(eq < 0 ? Path.of(f).getFileName().toString() : f.substring(0, eq), f.substring(eq + 1));
-        }
-        return keys;
     }
 
     private static Generator configGenerator() {

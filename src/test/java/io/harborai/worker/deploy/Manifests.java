@@ -5,15 +5,21 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.KubernetesResource;
+import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBehavior;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
+import io.harborai.worker.deploy.KedaModel.Generator;
 import io.harborai.worker.deploy.KedaModel.Kustomization;
 import io.harborai.worker.deploy.KedaModel.ScaledObject;
 import io.harborai.worker.deploy.KedaModel.TriggerAuthentication;
@@ -136,6 +142,49 @@ record Manifests(Kustomization kustomization, Map<String, Object> byName, List<S
         }
         TriggerAuthentication ta = (TriggerAuthentication) parsed;
         return ta.kind() + "/" + ta.metadata().getName();
+    }
+
+    /** A port by number, or by the name of one of the container's ports. */
+    static int port(Container c, IntOrString port) {
+        if (port.getIntVal() != null) {
+            return port.getIntVal();
+        }
+        return c.getPorts().stream()
+                .filter(p -> port.getStrVal().equals(p.getName()))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no container port named " + port.getStrVal()))
+                .getContainerPort();
+    }
+
+    static String mountPath(Container c, String volume) {
+        return c.getVolumeMounts().stream()
+                .filter(m -> m.getName().equals(volume))
+                .findFirst()
+                .orElseThrow()
+                .getMountPath();
+    }
+
+    /** The volume the container mounts at {@code path}. */
+    static Volume volume(PodSpec pod, Container c, String path) {
+        String name = c.getVolumeMounts().stream()
+                .filter(m -> m.getMountPath().equals(path))
+                .map(VolumeMount::getName)
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(c.getName() + " mounts nothing at " + path));
+        return pod.getVolumes().stream()
+                .filter(v -> v.getName().equals(name))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    /** A generator's entries as key -> file (a bare file is keyed by its name). */
+    static Map<String, String> generatorKeys(Generator g) {
+        Map<String, String> keys = new LinkedHashMap<>();
+        for (String f : g.files()) {
+            int eq = f.indexOf('=');
+            keys.put(eq < 0 ? Path.of(f).getFileName().toString() : f.substring(0, eq), f.substring(eq + 1));
+        }
+        return keys;
     }
 
     /**
