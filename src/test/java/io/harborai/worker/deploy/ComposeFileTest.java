@@ -150,7 +150,8 @@ class ComposeFileTest {
         return problems;
     }
 
-    private static String onPath(String binary) {
+    /** The executable {@code binary} on PATH, or null. */
+    static String onPath(String binary) {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             Path p = Path.of(dir, binary);
             if (Files.isExecutable(p)) {
