@@ -7,7 +7,10 @@ import io.harborai.worker.bench.GatewayReport;
 import io.harborai.worker.bench.PriorityOptions;
 import io.harborai.worker.bench.PriorityReport;
 import io.harborai.worker.bench.WorkerJvm;
+import io.harborai.worker.config.HarborConfig;
+import io.harborai.worker.config.StageSettings;
 import io.harborai.worker.simulator.SimulatorOptions;
+import io.harborai.worker.topology.KafkaAccess;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -220,7 +223,11 @@ final class BenchCommand implements Callable<Integer>, LogsToFile {
                 guarantee,
                 naiveSample,
                 stallTimeout);
-        boolean embedded = !ConfigOption.clusterConfigured(config.load(Map.of(), Map.of()));
+        HarborConfig loaded = config.load(Map.of(), Map.of());
+        boolean embedded = !ConfigOption.clusterConfigured(loaded);
+        if (!embedded) {
+            KafkaAccess.check(StageSettings.kafkaClients(loaded));
+        }
         if (embedded) {
             System.err.println("No Kafka cluster configured: benchmarking on the embedded stack (one JVM); "
                     + "answers come from the built-in simulator (simulated, not a real model).");
