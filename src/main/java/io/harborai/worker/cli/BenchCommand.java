@@ -8,9 +8,7 @@ import io.harborai.worker.bench.PriorityOptions;
 import io.harborai.worker.bench.PriorityReport;
 import io.harborai.worker.bench.WorkerJvm;
 import io.harborai.worker.config.HarborConfig;
-import io.harborai.worker.config.StageSettings;
 import io.harborai.worker.simulator.SimulatorOptions;
-import io.harborai.worker.topology.KafkaAccess;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -226,7 +224,7 @@ final class BenchCommand implements Callable<Integer>, LogsToFile {
         HarborConfig loaded = config.load(Map.of(), Map.of());
         boolean embedded = !ConfigOption.clusterConfigured(loaded);
         if (!embedded) {
-            KafkaAccess.check(StageSettings.kafkaClients(loaded));
+            ConfigOption.checkCluster(loaded);
         }
         if (embedded) {
             System.err.println("No Kafka cluster configured: benchmarking on the embedded stack (one JVM); "

@@ -57,8 +57,18 @@ final class ConfigOption {
             err.accept(NO_CLUSTER.formatted(command));
             return null;
         }
-        KafkaAccess.check(StageSettings.kafkaClients(cfg));
+        checkCluster(cfg);
         return cfg;
+    }
+
+    /**
+     * Asks the configured cluster for its id: the first contact of every command with it.
+     *
+     * @throws KafkaAccess.RefusedException when it refuses the credentials or does not answer (one
+     *     message, printed by {@link HarborCli})
+     */
+    static void checkCluster(HarborConfig cfg) {
+        KafkaAccess.check(StageSettings.kafkaClients(cfg));
     }
 
     /**

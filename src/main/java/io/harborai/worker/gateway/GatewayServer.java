@@ -15,7 +15,6 @@ import io.harborai.worker.dispatch.ratelimit.RateLimiters;
 import io.harborai.worker.http.JdkHttpServers;
 import io.harborai.worker.metrics.endpoint.MetricsServer;
 import io.harborai.worker.schema.SchemaRegistryClient;
-import io.harborai.worker.topology.KafkaAccess;
 import io.harborai.worker.topology.TopicBootstrap;
 import io.harborai.worker.topology.TopicSettings;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -97,7 +96,6 @@ public final class GatewayServer implements AutoCloseable {
 
     /** Connects to the cluster, takes a reply partition and starts serving. */
     public static GatewayServer start(HarborConfig cfg) throws IOException {
-        KafkaAccess.check(StageSettings.kafkaClients(cfg));
         TopicSettings topics = StageSettings.topics(cfg);
         Duration timeout = Duration.ofMillis(cfg.longValue(GATEWAY_TIMEOUT_MS));
         HarborClient client = HarborClient.start(
