@@ -7,10 +7,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.harborai.worker.HarborWorker;
+import io.harborai.worker.avro.ChatRequest;
+import io.harborai.worker.avro.ChatResult;
+import io.harborai.worker.avro.Message;
+import io.harborai.worker.avro.Params;
+import io.harborai.worker.avro.ResultStatus;
 import io.harborai.worker.cli.HarborCli;
+import io.harborai.worker.client.HarborClient;
 import io.harborai.worker.config.HarborConfig;
+import io.harborai.worker.config.StageSettings;
 import io.harborai.worker.embedded.EmbeddedKafka;
 import io.harborai.worker.embedded.SecuredListeners;
+import io.harborai.worker.schema.SchemaRegistryClient;
 import io.harborai.worker.testinfra.HarborIntegrationTest;
 import io.harborai.worker.testinfra.HarborProcess;
 import io.harborai.worker.testinfra.Infra;
@@ -23,10 +31,12 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -120,12 +130,29 @@ class SecuredKafkaIT {
         assertThat(run.exitValue()).isNotZero();
         assertThat(output).contains("harbor run: " + expected).doesNotContain(WRONG);
 
-        StringWriter err = new StringWriter();
-        assertThat(execute(err, "status", "some-batch", "--config", yaml.toString()))
-                .isEqualTo(1);
-        assertThat(err.toString())
-                .isEqualTo("harbor status: " + expected + " (user and password) and " + "kafka.sasl.mechanism"
-                        + System.lineSeparator());
+        Path input = writeBatch("wrong-pw");
+        for (List<String> args : List.of(
+                List.of("submit", input.toString()),
+                List.of(
+                        "collect",
+                        "--batch-id",
+                        "b",
+                        "-o",
+                        dir.resolve("out.jsonl").toString()),
+                List.of("status", "b"),
+                List.of("top", "--once"),
+                List.of("gateway", "--port", "0"),
+                List.of("bench", "--requests", "10"))) {
+            List<String> all = new ArrayList<>(args);
+            all.addAll(List.of("--config", yaml.toString()));
+            StringWriter err = new StringWriter();
+            assertThat(execute(err, all.toArray(String[]::new)))
+                    .as("exit code of %s", args)
+                    .isEqualTo(1);
+            assertThat(err.toString())
+                    .isEqualTo("harbor " + args.get(0) + ": " + expected + " (user and password) and "
+                            + "kafka.sasl.mechanism" + System.lineSeparator());
+        }
     }
 
     @Test
@@ -209,9 +236,43 @@ class SecuredKafkaIT {
             assertThat(status).startsWith(name + ": completed  total " + LINES + "  completed " + LINES + "  failed 0");
 
             printed.append(top(yaml));
+            assertClientIsAnswered(cfg);
         }
         printed.append(bench(yaml));
         return printed.toString();
+    }
+
+    /** The client library (what the gateway uses) on the secured cluster: a reply per request, on its own partition. */
+    private static void assertClientIsAnswered(Map<String, Object> cfg) throws Exception {
+        HarborConfig config = HarborConfig.fromMap(cfg);
+        Duration wait = Duration.ofSeconds(60);
+        try (HarborClient client = HarborClient.start(
+                new HarborClient.Options(
+                        StageSettings.kafkaClients(config),
+                        SchemaRegistryClient.create(config.string("schema-registry.url")),
+                        config.string("topics.requests"),
+                        config.string("topics.results"),
+                        config.string("topics.replies"),
+                        Topics.unique("secured-client"),
+                        wait),
+                wait)) {
+            List<CompletableFuture<ChatResult>> replies = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                replies.add(client.submit(ChatRequest.newBuilder()
+                        .setId(Topics.unique("secured-req"))
+                        .setModel("sim-chat")
+                        .setMessages(List.of(Message.newBuilder()
+                                .setRole("user")
+                                .setContent("secured client " + i)
+                                .build()))
+                        .setParams(Params.newBuilder().build())
+                        .build()));
+            }
+            for (CompletableFuture<ChatResult> reply : replies) {
+                assertThat(reply.get(wait.toSeconds(), TimeUnit.SECONDS).getStatus())
+                        .isEqualTo(ResultStatus.SUCCEEDED);
+            }
+        }
     }
 
     /** {@code harbor top --once} until the worker's first MetricEvent is there; returns the frame. */
@@ -299,11 +360,9 @@ class SecuredKafkaIT {
     }
 
     private static List<String> customIds(int n) {
-        List<String> ids = new ArrayList<>();
-        for (int i = 1; i <= n; i++) {
-            ids.add("c-" + i);
-        }
-        return ids;
+        return java.util.stream.IntStream.rangeClosed(1, n)
+                .mapToObj(i -> "c-" + i)
+                .toList();
     }
 
     /** Runs the CLI in this JVM; returns its stdout and stderr (log lines removed); fails unless it exits 0. */
