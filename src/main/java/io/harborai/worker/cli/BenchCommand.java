@@ -223,12 +223,11 @@ final class BenchCommand implements Callable<Integer>, LogsToFile {
                 stallTimeout);
         HarborConfig loaded = config.load(Map.of(), Map.of());
         boolean embedded = !ConfigOption.clusterConfigured(loaded);
-        if (!embedded) {
-            ConfigOption.checkCluster(loaded);
-        }
         if (embedded) {
             System.err.println("No Kafka cluster configured: benchmarking on the embedded stack (one JVM); "
                     + "answers come from the built-in simulator (simulated, not a real model).");
+        } else {
+            ConfigOption.checkCluster(loaded);
         }
         if (!BenchRunner.maxInFlightSupported()) {
             System.err.println("note: " + BenchRunner.MAX_IN_FLIGHT_KEY + " is not a key of this build; "
