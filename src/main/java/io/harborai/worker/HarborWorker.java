@@ -23,6 +23,7 @@ import io.harborai.worker.simulator.SimulatorOptions;
 import io.harborai.worker.simulator.SimulatorServer;
 import io.harborai.worker.structured.SchemaValidator;
 import io.harborai.worker.structured.StructuredOutput;
+import io.harborai.worker.topology.KafkaAccess;
 import io.harborai.worker.topology.TopicBootstrap;
 import io.harborai.worker.topology.TopicSettings;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -193,6 +194,9 @@ public final class HarborWorker implements AutoCloseable {
                             prometheus(meters, s.metricsPort())::scrape,
                             () -> appStates(apps, appIds),
                             online::openCircuits));
+            if (!s.topics().create()) {
+                KafkaAccess.check(s.kafka()); // the first contact: a refused login is one clear error here
+            }
             apps.forEach(KafkaStreams::start);
             // Online before batch: a paused batch app still polls and commits (see PriorityGate).
             priority.watch(PriorityGate.Listener.of(apps.get(1)::pause, apps.get(1)::resume));
@@ -223,9 +227,16 @@ public final class HarborWorker implements AutoCloseable {
         return List.of(WorkerClients.simulatorSpec(s.http(), url));
     }
 
-    /** Creates the missing topics (when {@code topics.create}); the batch topics are compacted. */
+    /**
+     * Creates the missing topics (when {@code topics.create}); the batch topics are compacted. That
+     * is the worker's first contact with the cluster, so it starts with {@link KafkaAccess#check}.
+     */
     private static void ensureTopics(WorkerSettings s) {
         TopicSettings t = s.topics();
+        if (!t.create()) {
+            return;
+        }
+        KafkaAccess.check(s.kafka());
         List<String> topics =
                 new ArrayList<>(List.of(t.requests(), t.requestsBatch(), t.results(), t.dlq(), t.metrics()));
         if (t.alerts() != null) {

@@ -66,6 +66,7 @@ final class BatchCommand implements Callable<Integer>, LogsToFile {
                 : "batch_" + UUID.randomUUID().toString().replace("-", "");
         HarborConfig loaded = config.load(Map.of(), Map.of());
         if (ConfigOption.clusterConfigured(loaded)) {
+            ConfigOption.checkCluster(loaded);
             return runJob(loaded, id);
         }
         System.err.println(

@@ -7,6 +7,7 @@ import io.harborai.worker.bench.GatewayReport;
 import io.harborai.worker.bench.PriorityOptions;
 import io.harborai.worker.bench.PriorityReport;
 import io.harborai.worker.bench.WorkerJvm;
+import io.harborai.worker.config.HarborConfig;
 import io.harborai.worker.simulator.SimulatorOptions;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -220,10 +221,13 @@ final class BenchCommand implements Callable<Integer>, LogsToFile {
                 guarantee,
                 naiveSample,
                 stallTimeout);
-        boolean embedded = !ConfigOption.clusterConfigured(config.load(Map.of(), Map.of()));
+        HarborConfig loaded = config.load(Map.of(), Map.of());
+        boolean embedded = !ConfigOption.clusterConfigured(loaded);
         if (embedded) {
             System.err.println("No Kafka cluster configured: benchmarking on the embedded stack (one JVM); "
                     + "answers come from the built-in simulator (simulated, not a real model).");
+        } else {
+            ConfigOption.checkCluster(loaded);
         }
         if (!BenchRunner.maxInFlightSupported()) {
             System.err.println("note: " + BenchRunner.MAX_IN_FLIGHT_KEY + " is not a key of this build; "

@@ -1,6 +1,8 @@
 package io.harborai.worker.cli;
 
 import io.harborai.worker.config.HarborConfig;
+import io.harborai.worker.config.StageSettings;
+import io.harborai.worker.topology.KafkaAccess;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -43,14 +45,30 @@ final class ConfigOption {
         return loadCluster(command, err, Map.of());
     }
 
-    /** As {@link #loadCluster(String, Consumer)}, with {@code overrides} over the file and environment. */
+    /**
+     * As {@link #loadCluster(String, Consumer)}, with {@code overrides} over the file and environment.
+     * Checks that the cluster answers and takes the configured credentials.
+     *
+     * @throws KafkaAccess.RefusedException when it does not (one message, printed by {@link HarborCli})
+     */
     HarborConfig loadCluster(String command, Consumer<String> err, Map<String, ?> overrides) {
         HarborConfig cfg = load(Map.of(), overrides);
         if (!clusterConfigured(cfg)) {
             err.accept(NO_CLUSTER.formatted(command));
             return null;
         }
+        checkCluster(cfg);
         return cfg;
+    }
+
+    /**
+     * Asks the configured cluster for its id: the first contact of every command with it.
+     *
+     * @throws KafkaAccess.RefusedException when it refuses the credentials or does not answer (one
+     *     message, printed by {@link HarborCli})
+     */
+    static void checkCluster(HarborConfig cfg) {
+        KafkaAccess.check(StageSettings.kafkaClients(cfg));
     }
 
     /**

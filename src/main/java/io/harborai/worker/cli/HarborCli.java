@@ -2,10 +2,12 @@ package io.harborai.worker.cli;
 
 import io.harborai.worker.config.ConfigException;
 import io.harborai.worker.console.LogFile;
+import io.harborai.worker.topology.KafkaAccess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -58,6 +60,14 @@ public final class HarborCli {
             if (e instanceof ConfigException ce) {
                 cmd.getErr().println(ce.getMessage());
                 return 2;
+            }
+            if (e instanceof KafkaAccess.RefusedException) {
+                cmd.getErr().println("harbor " + cmd.getCommandName() + ": " + e.getMessage());
+                return 1;
+            }
+            if (KafkaAccess.isAuthenticationFailure(e)) { // refused later than the start-up check
+                cmd.getErr().println("harbor " + cmd.getCommandName() + ": " + KafkaAccess.describe(e, Map.of()));
+                return 1;
             }
             cmd.getErr().println("harbor: " + e.getMessage());
             return 1;

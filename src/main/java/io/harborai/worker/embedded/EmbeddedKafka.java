@@ -20,10 +20,13 @@ import org.slf4j.LoggerFactory;
  * groups start without the initial rebalance delay. Topic auto-creation stays on (the broker
  * default), so tests should still create their topics explicitly to choose partition counts.
  *
- * <p>Limits: one node, no security, data only in a temp directory that {@link #close()} deletes;
- * it is for {@code harbor dev}, the embedded batch job and tests, never for production traffic.
- * The broker listens on {@code localhost}. With a fixed port, the broker has an extra listener on
- * that port (the TestKit always binds its own listeners to random ports, see {@link #start(int)}).
+ * <p>Limits: one node, data only in a temp directory that {@link #close()} deletes; it is for
+ * {@code harbor dev}, the embedded batch job and tests, never for production traffic. The broker
+ * listens on {@code localhost}. With a fixed port, the broker has an extra listener on that port
+ * (the TestKit always binds its own listeners to random ports, see {@link #start(int)}). Security
+ * is opt-in and for tests of secured clients: {@link #start(SecuredListeners.Options)} adds a
+ * SASL_PLAINTEXT (SCRAM-SHA-512) and an SSL listener beside the PLAINTEXT one, which stays for the
+ * broker's own traffic and for set-up; no ACLs, no client certificates.
  *
  * <p>Threading: {@link #start()} and {@link #close()} may be called from any thread; {@code
  * close()} is idempotent and safe to race with itself. The broker runs its own threads.
@@ -54,12 +57,32 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final KafkaClusterTestKit cluster;
     private final Path baseDir;
     private final String bootstrapServers;
+    private volatile SecuredListeners secured;
     private volatile boolean closed;
 
     private EmbeddedKafka(KafkaClusterTestKit cluster, Path baseDir, int port) {
         this.cluster = cluster;
         this.baseDir = baseDir;
         this.bootstrapServers = port == 0 ? cluster.bootstrapServers() : "localhost:" + port;
+    }
+
+    /**
+     * Starts a broker on a random PLAINTEXT port with the secured listeners of {@code options}
+     * besides it, the SCRAM user created and accepted; their addresses and client settings are in
+     * {@link #secured()}. Needs the JDK's {@code keytool} for the SSL listener.
+     *
+     * @throws IllegalStateException if the broker cannot start
+     */
+    public static EmbeddedKafka start(SecuredListeners.Options options) {
+        return start(0, java.util.Objects.requireNonNull(options, "options"));
+    }
+
+    /** The secured listeners of {@link #start(SecuredListeners.Options)}. */
+    public SecuredListeners secured() {
+        if (secured == null) {
+            throw new IllegalStateException("this broker was started without secured listeners");
+        }
+        return secured;
     }
 
     /** Starts a broker whose client listener takes a random free port. */
@@ -74,6 +97,10 @@ public final class EmbeddedKafka implements AutoCloseable {
      * @throws IllegalStateException if the broker cannot start (e.g. the port is taken)
      */
     public static EmbeddedKafka start(int port) {
+        return start(port, null);
+    }
+
+    private static EmbeddedKafka start(int port, SecuredListeners.Options securedOptions) {
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("port must be in [0, 65535], was " + port);
         }
@@ -90,14 +117,20 @@ public final class EmbeddedKafka implements AutoCloseable {
                     .build();
             KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes).setDeleteOnClose(true);
             SINGLE_NODE_CONFIG.forEach(builder::setConfigProp);
-            if (port != 0) {
-                addFixedPortListener(builder, nodes, port);
+            SecuredListeners secured =
+                    securedOptions == null ? null : SecuredListeners.prepare(securedOptions, baseDir);
+            if (port != 0 || secured != null) {
+                addListeners(builder, nodes, port, secured);
             }
             cluster = builder.build();
             formatQuietly(cluster);
             cluster.startup();
             cluster.waitForReadyBrokers();
             EmbeddedKafka kafka = new EmbeddedKafka(cluster, baseDir, port);
+            if (secured != null) {
+                secured.setUp(kafka.bootstrapServers);
+                kafka.secured = secured;
+            }
             log.info(
                     "Embedded Kafka ready at {} in {} ms",
                     kafka.bootstrapServers,
@@ -119,24 +152,28 @@ public final class EmbeddedKafka implements AutoCloseable {
      * The TestKit pre-binds a random port for its broker listener and hands that socket to the
      * broker whatever port "listeners" names, so a fixed port needs a listener of its own. Clients
      * that bootstrap through it are told about that listener only, so they stay on the fixed port.
+     * The secured listeners are more listeners of that kind, each with its own protocol.
      */
-    private static void addFixedPortListener(KafkaClusterTestKit.Builder builder, TestKitNodes nodes, int port) {
+    private static void addListeners(
+            KafkaClusterTestKit.Builder builder, TestKitNodes nodes, int port, SecuredListeners secured) {
         String broker = nodes.brokerListenerName().value();
         String controller = nodes.controllerListenerName().value();
-        builder.setConfigProp(
-                "listeners",
-                String.format(
-                        "%s://localhost:0,%s://localhost:0,%s://localhost:%d",
-                        broker, controller, FIXED_LISTENER, port));
-        builder.setConfigProp(
-                "listener.security.protocol.map",
-                String.format(
-                        "%s:%s,%s:%s,%s:PLAINTEXT",
-                        broker,
-                        nodes.brokerListenerProtocol().name,
-                        controller,
-                        nodes.controllerListenerProtocol().name,
-                        FIXED_LISTENER));
+        java.util.List<String> listeners =
+                new java.util.ArrayList<>(java.util.List.of(broker + "://localhost:0", controller + "://localhost:0"));
+        java.util.List<String> protocols = new java.util.ArrayList<>(java.util.List.of(
+                broker + ":" + nodes.brokerListenerProtocol().name,
+                controller + ":" + nodes.controllerListenerProtocol().name));
+        if (port != 0) {
+            listeners.add(FIXED_LISTENER + "://localhost:" + port);
+            protocols.add(FIXED_LISTENER + ":PLAINTEXT");
+        }
+        if (secured != null) {
+            listeners.addAll(secured.listeners());
+            protocols.addAll(secured.protocols());
+            secured.brokerConfig().forEach(builder::setConfigProp);
+        }
+        builder.setConfigProp("listeners", String.join(",", listeners));
+        builder.setConfigProp("listener.security.protocol.map", String.join(",", protocols));
     }
 
     /** The {@code bootstrap.servers} value for clients, e.g. {@code localhost:41234}. */

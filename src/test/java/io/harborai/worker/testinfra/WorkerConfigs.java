@@ -18,8 +18,13 @@ public final class WorkerConfigs {
 
     /** Kafka, registry, Redis and unique topics/application id named after {@code name}. */
     public static Map<String, Object> base(Infra infra, String name) {
+        return base(infra, name, infra.kafkaBootstrap());
+    }
+
+    /** As {@link #base(Infra, String)}, on the Kafka cluster at {@code kafkaBootstrap} (a broker of the test's own). */
+    public static Map<String, Object> base(Infra infra, String name, String kafkaBootstrap) {
         Map<String, Object> cfg = new LinkedHashMap<>();
-        cfg.put("kafka.bootstrap.servers", infra.kafkaBootstrap());
+        cfg.put("kafka.bootstrap.servers", kafkaBootstrap);
         cfg.put("schema-registry.url", infra.schemaRegistryUrl());
         cfg.put("redis.url", infra.redisUrl());
         cfg.put("cache.l2.key-prefix", Topics.unique(name + "-cache") + ":");
