@@ -331,11 +331,6 @@ public final class HarborWorker implements AutoCloseable {
         return metricsServer == null ? -1 : metricsServer.port();
     }
 
-    /** The address {@code /metrics} is bound to, or null when off. */
-    public java.net.InetSocketAddress metricsAddress() {
-        return metricsServer == null ? null : metricsServer.address();
-    }
-
     /** Each Kafka Streams application's state by application id, online first. */
     public Map<String, KafkaStreams.State> appStates() {
         return appStates(apps, appIds);
