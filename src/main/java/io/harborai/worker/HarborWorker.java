@@ -13,6 +13,7 @@ import io.harborai.worker.dispatch.ratelimit.RateLimiter;
 import io.harborai.worker.dispatch.ratelimit.RateLimiters;
 import io.harborai.worker.metrics.MeterBinding;
 import io.harborai.worker.metrics.PerformanceMode;
+import io.harborai.worker.metrics.endpoint.BearerToken;
 import io.harborai.worker.metrics.endpoint.MetricsServer;
 import io.harborai.worker.metrics.snapshot.MetricsReporter;
 import io.harborai.worker.provider.ProviderRouter;
@@ -62,6 +63,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class HarborWorker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HarborWorker.class);
+
+    /** Longest wait for Redis and the registry to accept or refuse the credentials at start-up. */
+    private static final Duration START_UP_CHECK = Duration.ofSeconds(5);
 
     /** The online application first, then the batch one. */
     private final List<KafkaStreams> apps;
@@ -120,6 +124,9 @@ public final class HarborWorker implements AutoCloseable {
             RedissonClient redis = (givenLimiter == null && s.rateLimited()) || s.cacheOrBudgetsUseRedis()
                     ? owned.add(RedisClients.create(s.redisUrl().value()), RedisClients::shutdown)
                     : null;
+            if (redis != null) {
+                RedisClients.checkCredentials(redis, s.redisUrl().value(), START_UP_CHECK);
+            }
             RateLimiter limiter = givenLimiter != null
                     ? givenLimiter
                     : owned.add(
@@ -138,6 +145,7 @@ public final class HarborWorker implements AutoCloseable {
                     .toString();
             ensureTopics(s);
             SchemaRegistryClient registry = new SchemaRegistryClient(http, s.schemaRegistryUrl());
+            registry.checkAccess(START_UP_CHECK);
             CacheRuntime cache =
                     CacheRuntime.from(s.cache(), s.cache().usesL2() ? redis : null, System::currentTimeMillis, meters);
             owned.add(cache.tiers());
@@ -187,11 +195,17 @@ public final class HarborWorker implements AutoCloseable {
             apps.forEach(binding::bindStreams);
             owned.add(priority); // closes before the apps: it resumes the batch app, so its close is an ordinary one
             List<String> appIds = List.of(appId, appId + "-batch");
-            MetricsServer server = s.metricsPort() <= 0
+            WorkerSettings.Metrics m = s.metrics();
+            MetricsServer server = m.port() <= 0
                     ? null
                     : owned.add(MetricsServer.start(
-                            s.metricsPort(),
-                            prometheus(meters, s.metricsPort())::scrape,
+                            m.bindAddress(),
+                            m.port(),
+                            BearerToken.of(
+                                    m.bearerToken() == null
+                                            ? null
+                                            : m.bearerToken().value()),
+                            prometheus(meters, m.port())::scrape,
                             () -> appStates(apps, appIds),
                             online::openCircuits));
             if (!s.topics().create()) {
@@ -206,7 +220,7 @@ public final class HarborWorker implements AutoCloseable {
                     appId,
                     s.kafkaBootstrap(),
                     summary,
-                    server == null ? "off" : "http://0.0.0.0:" + server.port() + "/metrics");
+                    server == null ? "off" : "http://" + m.bindAddress() + ":" + server.port() + "/metrics");
             return new HarborWorker(apps, appIds, online, meters, s.mode(), summary, server, owned);
         } catch (RuntimeException e) {
             throw owned.closeAfterFailure(e);

@@ -83,7 +83,8 @@ final class WorkerClients {
                 timeouts.call(),
                 Dialect.GENERIC,
                 false,
-                Duration.ZERO);
+                Duration.ZERO,
+                null);
     }
 
     /**

@@ -5,7 +5,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * What {@code harbor submit} connects to. Immutable.
+ * What {@code harbor submit} connects to. Immutable; {@link #toString()} leaves out the Kafka
+ * properties and the registry URL, which may carry passwords.
  *
  * @param kafka properties every Kafka client gets ({@code kafka.*}, with {@code bootstrap.servers})
  * @param schemaRegistryUrl the registry the records' schemas are registered with
@@ -16,5 +17,10 @@ public record BatchSettings(Map<String, Object> kafka, String schemaRegistryUrl,
     public BatchSettings {
         kafka = Map.copyOf(kafka);
         Objects.requireNonNull(topics, "topics");
+    }
+
+    @Override
+    public String toString() {
+        return "BatchSettings[topics=" + topics + "]";
     }
 }

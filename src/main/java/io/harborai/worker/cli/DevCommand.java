@@ -10,7 +10,8 @@ import picocli.CommandLine.Option;
  * {@code harbor dev}: in-process Kafka, Redis, registry and simulator, printed as shell lines so
  * {@code eval "$(harbor dev | grep ^HARBOR_)"}-style wiring works; runs until interrupted. {@code
  * --metrics-port} adds {@code HARBOR_METRICS_PORT}, which sets {@code metrics.port} of the worker
- * started with those lines.
+ * started with those lines. It always prints {@code HARBOR_METRICS_BIND_ADDRESS=127.0.0.1}: a
+ * development worker's metrics are served on loopback only.
  */
 @Command(
         name = "dev",
@@ -32,6 +33,8 @@ final class DevCommand implements Callable<Integer>, LogsToFile {
     public Integer call() throws Exception {
         EmbeddedStack stack = EmbeddedStack.start(true, sim.options(0));
         System.out.print(stack.shellLines());
+        // A development worker's metrics stay on this machine (metrics.bind-address).
+        System.out.println("HARBOR_METRICS_BIND_ADDRESS=127.0.0.1");
         if (metricsPort != null) {
             System.out.println("HARBOR_METRICS_PORT=" + metricsPort);
         }

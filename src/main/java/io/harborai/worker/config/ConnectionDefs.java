@@ -10,6 +10,7 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 /**
  * Type, default, allowed range and documentation of the keys of the services the worker talks to:
  * {@code schema-registry.*}, {@code redis.*} and the stand-in provider {@code simulator.*}. The
+ * {@code *-file} keys are read by {@link SecretFiles}. The
  * key name constants are in {@link HarborConfigDef}, which assembles {@link HarborConfigDef#DEF}
  * from this and the other {@code *Defs} classes.
  */
@@ -23,13 +24,40 @@ final class ConnectionDefs {
                         Type.STRING,
                         "http://localhost:8081",
                         Importance.HIGH,
-                        "Schema Registry base URL. Env HARBOR_SCHEMA_REGISTRY_URL overrides it.")
+                        "Schema Registry base URL (user info in it = basic auth; never logged). Env "
+                                + "HARBOR_SCHEMA_REGISTRY_URL overrides it.")
+                .define(
+                        SCHEMA_REGISTRY_USERNAME,
+                        Type.STRING,
+                        null,
+                        Importance.MEDIUM,
+                        "Basic-auth user of the registry; with schema-registry.password-file.")
+                .define(
+                        SCHEMA_REGISTRY_PASSWORD_FILE,
+                        Type.STRING,
+                        null,
+                        Importance.MEDIUM,
+                        "Path of a file holding the registry password (a mounted Secret), read at start-up; "
+                                + "not together with user info in schema-registry.url.")
                 .define(
                         REDIS_URL,
                         Type.PASSWORD,
                         "redis://localhost:6379",
                         Importance.MEDIUM,
                         "Redis URL (redis:// or rediss://, optionally with a password). Env HARBOR_REDIS_URL overrides it.")
+                .define(
+                        REDIS_USERNAME,
+                        Type.STRING,
+                        null,
+                        Importance.MEDIUM,
+                        "Redis ACL user; needs redis.password-file. Unset with a password file = the default user.")
+                .define(
+                        REDIS_PASSWORD_FILE,
+                        Type.STRING,
+                        null,
+                        Importance.MEDIUM,
+                        "Path of a file holding the Redis password (a mounted Secret), read at start-up; not "
+                                + "together with credentials in redis.url.")
                 .define(
                         SIMULATOR_URL,
                         Type.STRING,

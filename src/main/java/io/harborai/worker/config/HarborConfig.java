@@ -25,8 +25,9 @@ import org.apache.kafka.common.config.types.Password;
  * The validated configuration of one worker process: a YAML file, then environment overrides,
  * then explicit overrides (CLI flags), checked all at once.
  *
- * <p>Immutable after {@link #load}; safe to share between threads. Secrets (the Redis URL, any
- * {@code kafka.*} password) are never part of {@link #toString()} or of a {@link ConfigException}.
+ * <p>Immutable after {@link #load}; safe to share between threads. Secrets (the Redis URL, the
+ * registry's user info, any {@code kafka.*} password, the content of every {@code *-file} key)
+ * are never part of {@link #toString()} or of a {@link ConfigException}.
  */
 public final class HarborConfig {
     /** Environment variables that override file keys, for containers and the embedded default. */
@@ -35,7 +36,8 @@ public final class HarborConfig {
             "HARBOR_SCHEMA_REGISTRY_URL", SCHEMA_REGISTRY_URL,
             "HARBOR_REDIS_URL", REDIS_URL,
             "HARBOR_SIMULATOR_URL", SIMULATOR_URL,
-            "HARBOR_METRICS_PORT", METRICS_PORT);
+            "HARBOR_METRICS_PORT", METRICS_PORT,
+            "HARBOR_METRICS_BIND_ADDRESS", METRICS_BIND_ADDRESS);
 
     /** Top-level key of the model capability overrides (a YAML list, see {@link CapabilityTable#fromConfig}). */
     public static final String CAPABILITIES = "capabilities";
@@ -45,6 +47,7 @@ public final class HarborConfig {
     private final List<ProviderSpec> providers;
     private final List<RateLimitSpec> rateLimits;
     private final Tables tables;
+    private final SecretFiles.Resolved secrets;
 
     /** The per-model and per-tenant tables of the file. */
     private record Tables(
@@ -55,12 +58,14 @@ public final class HarborConfig {
             Map<String, Object> kafka,
             List<ProviderSpec> providers,
             List<RateLimitSpec> rateLimits,
-            Tables tables) {
+            Tables tables,
+            SecretFiles.Resolved secrets) {
         this.values = values;
         this.kafka = kafka;
         this.providers = providers;
         this.rateLimits = rateLimits;
         this.tables = tables;
+        this.secrets = secrets;
     }
 
     /**
@@ -141,6 +146,7 @@ public final class HarborConfig {
             }
         }
         checkBetweenKeys(checked, problems);
+        SecretFiles.Resolved secrets = SecretFiles.resolve(own, problems);
         List<ProviderSpec> providers = new ArrayList<>();
         List<RateLimitSpec> rateLimits = new ArrayList<>();
         // With bad values elsewhere, providers are still checked against the documented defaults.
@@ -150,6 +156,9 @@ public final class HarborConfig {
             if (spec != null && spec.apiKeyEnv() != null && isBlank(env.get(spec.apiKeyEnv()))) {
                 problems.add(
                         "providers." + name + ".api-key-env: environment variable " + spec.apiKeyEnv() + " is not set");
+            } else if (spec != null && spec.apiKeyFile() != null) {
+                SecretFiles.check("providers." + name + ".api-key-file", spec.apiKeyFile(), problems)
+                        .ifPresent(key -> providers.add(spec));
             } else if (spec != null) {
                 providers.add(spec);
             }
@@ -171,7 +180,8 @@ public final class HarborConfig {
                 Map.copyOf(kafka),
                 List.copyOf(providers),
                 List.copyOf(rateLimits),
-                new Tables(capabilities, prices, budgets, tenants));
+                new Tables(capabilities, prices, budgets, tenants),
+                secrets);
     }
 
     /** What a range per key cannot say: bounds that must not cross (each key valid on its own). */
@@ -299,6 +309,23 @@ public final class HarborConfig {
         return p == null ? null : p.value();
     }
 
+    /** The Redis URL with the credentials of {@code redis.username}/{@code redis.password-file}; never log it. */
+    public String redisUrl() {
+        return secrets.redisUrl().value();
+    }
+
+    /** The registry URL with the credentials of {@code schema-registry.*}; never log it. */
+    public String schemaRegistryUrl() {
+        return secrets.schemaRegistryUrl().value();
+    }
+
+    /** The token of {@code metrics.bearer-token-file}, or null when {@code /metrics} is open; never log it. */
+    public String metricsBearerToken() {
+        return secrets.metricsBearerToken() == null
+                ? null
+                : secrets.metricsBearerToken().value();
+    }
+
     /** {@code kafka.*} keys without the prefix, passed to every Kafka client. */
     public Map<String, Object> kafka() {
         return kafka;
@@ -342,6 +369,7 @@ public final class HarborConfig {
     public String toString() {
         Map<String, Object> shown = new TreeMap<>();
         values.forEach((k, v) -> shown.put(k, v instanceof Password ? "[hidden]" : v));
+        shown.put(SCHEMA_REGISTRY_URL, SecretFiles.withoutUserInfo(string(SCHEMA_REGISTRY_URL)));
         kafka.forEach((k, v) -> shown.put("kafka." + k, isSecretKey(k) ? "[hidden]" : v));
         providers.forEach(p -> shown.put("providers." + p.name(), p.baseUrl() + " " + p.models()));
         return shown.toString();

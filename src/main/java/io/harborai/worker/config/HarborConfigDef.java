@@ -18,7 +18,11 @@ public final class HarborConfigDef {
 
     // ConnectionDefs
     public static final String SCHEMA_REGISTRY_URL = "schema-registry.url";
+    public static final String SCHEMA_REGISTRY_USERNAME = "schema-registry.username";
+    public static final String SCHEMA_REGISTRY_PASSWORD_FILE = "schema-registry.password-file";
     public static final String REDIS_URL = "redis.url";
+    public static final String REDIS_USERNAME = "redis.username";
+    public static final String REDIS_PASSWORD_FILE = "redis.password-file";
     public static final String SIMULATOR_URL = "simulator.url";
     public static final String SIMULATOR_LATENCY_MS = "simulator.latency-ms";
     public static final String SIMULATOR_ENABLED = "simulator.enabled";
@@ -91,6 +95,8 @@ public final class HarborConfigDef {
     // MetricsDefs
     public static final String TOPIC_ALERTS = "topics.alerts";
     public static final String METRICS_PORT = "metrics.port";
+    public static final String METRICS_BIND_ADDRESS = "metrics.bind-address";
+    public static final String METRICS_BEARER_TOKEN_FILE = "metrics.bearer-token-file";
     public static final String METRICS_INTERVAL_MS = "metrics.interval-ms";
     public static final String METRICS_MODE = "metrics.mode";
     public static final String ALERTS_ENABLED = "alerts.enabled";

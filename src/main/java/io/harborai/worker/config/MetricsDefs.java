@@ -34,6 +34,21 @@ final class MetricsDefs {
                         "Port of the HTTP endpoint with /metrics (Prometheus text), /health and /ready; 0 = no endpoint. "
                                 + "harbor run --metrics-port sets it.")
                 .define(
+                        METRICS_BIND_ADDRESS,
+                        Type.STRING,
+                        "0.0.0.0",
+                        new ConfigDef.NonEmptyString(),
+                        Importance.MEDIUM,
+                        "Address the metrics endpoint binds (0.0.0.0 = every interface; harbor dev prints "
+                                + "HARBOR_METRICS_BIND_ADDRESS=127.0.0.1 so its worker binds loopback).")
+                .define(
+                        METRICS_BEARER_TOKEN_FILE,
+                        Type.STRING,
+                        null,
+                        Importance.MEDIUM,
+                        "Path of a file holding a token: GET /metrics then needs `Authorization: Bearer <token>` "
+                                + "(401 otherwise); /health and /ready stay open for probes. Also the gateway's /metrics.")
+                .define(
                         METRICS_INTERVAL_MS,
                         Type.LONG,
                         10_000L,

@@ -13,13 +13,14 @@ import java.util.Set;
 
 /**
  * Checks the {@code providers.<name>.*} keys of one provider: every problem is added to the
- * caller's list, named by its full key, so {@link HarborConfig} reports them all at once.
- * Stateless.
+ * caller's list, named by its full key, so {@link HarborConfig} reports them all at once. Whether
+ * the key's variable is set, or its file readable, is checked by {@link HarborConfig}. Stateless.
  */
 final class ProviderSettings {
     static final Set<String> PROVIDER_KEYS = Set.of(
             "base-url",
             "api-key-env",
+            "api-key-file",
             "models",
             "connect-timeout-ms",
             "read-timeout-ms",
@@ -61,12 +62,19 @@ final class ProviderSettings {
                             : "required for dialect " + dialect.configName() + ", ")
                     + "an http:// or https:// URL");
         }
+        Object keyFile = s.get("api-key-file");
+        // A key file replaces the dialect's default variable; naming both is a mistake.
         Object keyEnv = s.containsKey("api-key-env")
                 ? s.get("api-key-env")
-                : dialect.defaultApiKeyEnv().orElse(null);
+                : keyFile == null ? dialect.defaultApiKeyEnv().orElse(null) : null;
         if (keyEnv != null && !(keyEnv instanceof String k && k.matches("[A-Za-z_][A-Za-z0-9_]*"))) {
             problems.add(
                     prefix + "api-key-env: must name an environment variable (the key itself never goes in the file)");
+        }
+        if (keyFile != null && keyEnv != null) {
+            problems.add(prefix + "api-key-file: set either api-key-env or api-key-file, not both");
+        } else if (keyFile != null && !(keyFile instanceof String f && !f.isBlank())) {
+            problems.add(prefix + "api-key-file: must be the path of a file holding the key");
         }
         Object streamRaw = s.getOrDefault("stream", false);
         boolean stream = false;
@@ -107,7 +115,8 @@ final class ProviderSettings {
                 call,
                 dialect,
                 stream,
-                ttft);
+                ttft,
+                (String) keyFile);
     }
 
     /** First-token timeout: absent or 0 means none. */

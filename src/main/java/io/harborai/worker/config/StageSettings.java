@@ -122,7 +122,7 @@ public final class StageSettings {
 
     /** What {@code harbor submit} connects to: the cluster, the registry and the topics. */
     public static BatchSettings batch(HarborConfig c) {
-        return new BatchSettings(kafkaClients(c), c.string(SCHEMA_REGISTRY_URL), topics(c));
+        return new BatchSettings(kafkaClients(c), c.schemaRegistryUrl(), topics(c));
     }
 
     /** The properties every Kafka client gets: the {@code kafka.*} keys with {@code bootstrap.servers}. */

@@ -22,7 +22,8 @@ import org.apache.kafka.common.config.types.Password;
 /**
  * Everything one worker process ({@code HarborWorker}) is assembled from, read once from a {@link
  * HarborConfig} by {@link #from}: each stage's own settings record plus the wiring of the process
- * itself. Immutable; the Redis URL is a {@link Password}, so no {@code toString} shows it.
+ * itself. Immutable; {@link #toString()} names only the application, so no secret (the Redis and
+ * registry URLs with their credentials, Kafka passwords, the metrics token) shows in a log line.
  *
  * @param kafka properties every Kafka client gets ({@code kafka.*}, with {@code bootstrap.servers})
  * @param redisUrl the Redis of the L2 cache, the shared rate limits and the budgets
@@ -31,7 +32,8 @@ import org.apache.kafka.common.config.types.Password;
  * @param batchShare the batch engines' share of the in-flight budget
  * @param requestMaxBytes the largest accepted request record
  * @param idRetentionMs how long a request id is remembered
- * @param metricsPort the port of {@code /metrics}, {@code /health} and {@code /ready}; 0 = none
+ * @param schemaRegistryUrl the registry, with basic-auth user info when configured
+ * @param metrics where {@code /metrics}, {@code /health} and {@code /ready} are served
  */
 public record WorkerSettings(
         Map<String, Object> kafka,
@@ -53,7 +55,7 @@ public record WorkerSettings(
         int requestMaxBytes,
         long idRetentionMs,
         PerformanceMode mode,
-        int metricsPort,
+        Metrics metrics,
         ReporterSettings reporter) {
 
     /** The one start-up error of a worker with no provider and no simulator asked for. */
@@ -61,6 +63,15 @@ public record WorkerSettings(
             + "requests to. Configure one in the config file (--config FILE), e.g. providers.openai.base-url, "
             + "providers.openai.models and providers.openai.api-key-env (see README, Providers); or ask for simulated "
             + "answers on purpose with `harbor run --simulator`, simulator.enabled: true or HARBOR_SIMULATOR_URL.";
+
+    /**
+     * The metrics endpoint ({@code metrics.port}, {@code metrics.bind-address}, {@code
+     * metrics.bearer-token-file}).
+     *
+     * @param port 0 = no endpoint
+     * @param bearerToken what {@code GET /metrics} must present, or null for none
+     */
+    public record Metrics(int port, String bindAddress, Password bearerToken) {}
 
     /**
      * The Kafka Streams settings of the worker's applications ({@code worker.*}).
@@ -116,8 +127,8 @@ public record WorkerSettings(
                         c.intValue(STREAM_THREADS),
                         c.string(STATE_DIR)),
                 StageSettings.topics(c),
-                c.string(SCHEMA_REGISTRY_URL),
-                new Password(c.secret(REDIS_URL)),
+                c.schemaRegistryUrl(),
+                new Password(c.redisUrl()),
                 new Http(
                         millis(c, HTTP_CONNECT_TIMEOUT_MS),
                         millis(c, HTTP_READ_TIMEOUT_MS),
@@ -140,7 +151,10 @@ public record WorkerSettings(
                 c.intValue(REQUEST_MAX_BYTES),
                 c.longValue(DEDUPE_ID_RETENTION_MS),
                 StageSettings.mode(c),
-                c.intValue(METRICS_PORT),
+                new Metrics(
+                        c.intValue(METRICS_PORT),
+                        c.string(METRICS_BIND_ADDRESS),
+                        c.metricsBearerToken() == null ? null : new Password(c.metricsBearerToken())),
                 StageSettings.reporter(c));
     }
 
@@ -169,6 +183,12 @@ public record WorkerSettings(
     /** Whether any provider has an RPM or TPM limit (shared through Redis). */
     public boolean rateLimited() {
         return rateLimits.stream().anyMatch(RateLimitSpec::limited);
+    }
+
+    /** Only the application id: the Kafka properties, URLs and token stay out of every log line. */
+    @Override
+    public String toString() {
+        return "WorkerSettings[application-id=" + streams.applicationId() + "]";
     }
 
     /** {@code bootstrap.servers}, for the start-up line. */

@@ -2,7 +2,13 @@ package io.harborai.worker.embedded;
 
 import java.io.File;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -19,7 +25,13 @@ import redis.embedded.core.ExecutableProvider;
  * empty, on the same port. {@link #stop()} kills the process abruptly (SIGKILL), which is what a
  * crash looks like to clients; outage tests rely on that.
  *
- * <p>Limits: no password, no TLS, not for production. The bundled binaries cover Linux
+ * <p>{@link Options} may ask for an ACL user with a password (the {@code default} user is then
+ * off: a client without credentials gets {@code NOAUTH}) and for TLS only (a self-signed
+ * certificate, {@link #tls()}; the plain port is closed and {@link #url()} is {@code rediss://}).
+ * The password is written to the server's config file only as its SHA-256 (ACL {@code #hash}),
+ * never on a command line.
+ *
+ * <p>Limits: not for production. The bundled binaries cover Linux
  * x86_64/arm64/x86 and macOS; the Linux x86_64 one needs OpenSSL 3 ({@code libssl.so.3}). Between
  * {@code stop()} and {@code restart()} another process could take the port; then {@code restart()}
  * fails.
@@ -34,17 +46,49 @@ public final class EmbeddedRedis implements AutoCloseable {
     private final int port;
     private final Path workDir;
     private final RedisServer server;
+    private final SelfSignedTls tls;
     private boolean closed;
 
-    private EmbeddedRedis(int port, Path workDir, RedisServer server) {
+    private EmbeddedRedis(int port, Path workDir, RedisServer server, SelfSignedTls tls) {
         this.port = port;
         this.workDir = workDir;
         this.server = server;
+        this.tls = tls;
+    }
+
+    /**
+     * How the server guards itself.
+     *
+     * @param user an ACL user with every permission, or null for the open default user
+     * @param password that user's password (required with a user)
+     * @param tls serve TLS only, with a self-signed certificate for 127.0.0.1
+     */
+    public record Options(String user, String password, boolean tls) {
+        public Options {
+            if ((user == null) != (password == null)) {
+                throw new IllegalArgumentException("an ACL user needs a password, and a password a user");
+            }
+        }
+
+        /** No user, no TLS: what {@link #start()} runs. */
+        public static Options open() {
+            return new Options(null, null, false);
+        }
+
+        @Override
+        public String toString() {
+            return "Options[user=" + user + ", tls=" + tls + "]";
+        }
     }
 
     /** Starts a server on a free loopback port. */
     public static EmbeddedRedis start() {
         return start(FreePorts.find());
+    }
+
+    /** Starts a server with {@code options} on a free loopback port. */
+    public static EmbeddedRedis start(Options options) {
+        return start(FreePorts.find(), options);
     }
 
     /**
@@ -53,6 +97,15 @@ public final class EmbeddedRedis implements AutoCloseable {
      * @throws IllegalStateException if the binary cannot be extracted or the server does not start
      */
     public static EmbeddedRedis start(int port) {
+        return start(port, Options.open());
+    }
+
+    /**
+     * Starts a server with {@code options} on {@code port} of 127.0.0.1.
+     *
+     * @throws IllegalStateException if the binary cannot be extracted or the server does not start
+     */
+    public static EmbeddedRedis start(int port, Options options) {
         if (port <= 0 || port > 65_535) {
             throw new IllegalArgumentException("port must be in [1, 65535], was " + port);
         }
@@ -61,10 +114,8 @@ public final class EmbeddedRedis implements AutoCloseable {
         try {
             File binary =
                     ExecutableProvider.newJarResourceProvider(workDir.toFile()).get();
-            List<String> args = List.of(
-                    binary.getAbsolutePath(),
-                    "--port",
-                    Integer.toString(port),
+            List<String> args = new ArrayList<>(List.of(binary.getAbsolutePath(), config(workDir, options)));
+            args.addAll(List.of(
                     "--bind",
                     "127.0.0.1",
                     "--save",
@@ -72,14 +123,34 @@ public final class EmbeddedRedis implements AutoCloseable {
                     "--appendonly",
                     "no",
                     "--dir",
-                    workDir.toAbsolutePath().toString());
+                    workDir.toAbsolutePath().toString()));
+            SelfSignedTls tls = options.tls() ? SelfSignedTls.create(workDir) : null;
+            if (tls == null) {
+                args.addAll(List.of("--port", Integer.toString(port)));
+            } else {
+                args.addAll(List.of(
+                        "--port",
+                        "0",
+                        "--tls-port",
+                        Integer.toString(port),
+                        "--tls-cert-file",
+                        tls.certPem().toString(),
+                        "--tls-key-file",
+                        tls.keyPem().toString(),
+                        "--tls-ca-cert-file",
+                        tls.certPem().toString(),
+                        "--tls-auth-clients",
+                        "no"));
+            }
             RedisServer server = new RedisServer(port, args, true, serverLog::debug, serverLog::debug);
             server.start();
+            EmbeddedRedis redis = new EmbeddedRedis(port, workDir, server, tls);
             log.info(
-                    "Embedded Redis ready at redis://127.0.0.1:{} in {} ms",
-                    port,
+                    "Embedded Redis ready at {} ({}) in {} ms",
+                    redis.url(),
+                    options,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
-            return new EmbeddedRedis(port, workDir, server);
+            return redis;
         } catch (IOException | RuntimeException e) {
             TempDirs.deleteRecursively(workDir);
             throw new IllegalStateException(
@@ -87,9 +158,42 @@ public final class EmbeddedRedis implements AutoCloseable {
         }
     }
 
-    /** The address for clients, {@code redis://127.0.0.1:PORT}. */
+    /** The address for clients, {@code redis://127.0.0.1:PORT} ({@code rediss://} with TLS), without credentials. */
     public String url() {
-        return "redis://127.0.0.1:" + port;
+        return (tls == null ? "redis" : "rediss") + "://127.0.0.1:" + port;
+    }
+
+    /** The certificate and truststore of a TLS server, or null without TLS. */
+    public SelfSignedTls tls() {
+        return tls;
+    }
+
+    /**
+     * The config file given to the server: with an ACL user, that user (all keys, channels and
+     * commands) by the SHA-256 of its password, and the default user off.
+     */
+    private static String config(Path workDir, Options options) throws IOException {
+        StringBuilder conf = new StringBuilder();
+        if (options.user() != null) {
+            conf.append("user default off\n")
+                    .append("user ")
+                    .append(options.user())
+                    .append(" on #")
+                    .append(sha256Hex(options.password()))
+                    .append(" ~* &* +@all\n");
+        }
+        Path file = workDir.resolve("redis.conf");
+        Files.writeString(file, conf.toString());
+        return file.toAbsolutePath().toString();
+    }
+
+    private static String sha256Hex(String s) {
+        try {
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
     }
 
     /** The TCP port; it stays the same across {@link #stop()} and {@link #restart()}. */

@@ -15,6 +15,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,6 +23,8 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import okhttp3.Credentials;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
 
@@ -36,7 +39,11 @@ import org.apache.avro.SchemaCompatibility;
  * with the latest), checked with {@link SchemaCompatibility}; errors are Confluent's JSON bodies
  * {@code {"error_code":..., "message":...}} with Confluent's statuses.
  *
- * <p>Limits: memory only, Avro only, no auth, no deletes, no references, no config changes.
+ * <p>Optional HTTP basic auth ({@link #start(int, String, String)}): a request without the right
+ * {@code Authorization} header gets 401 and Confluent's {@code {"error_code":401, ...}} body, as
+ * the real registry behind {@code authentication.method=BASIC} answers.
+ *
+ * <p>Limits: memory only, Avro only, one user, no deletes, no references, no config changes.
  *
  * <p>Threading: the JDK server accepts on its own thread and runs each exchange on a small fixed
  * pool. All registry state (subjects with their version lists, ids by schema text, schemas by id)
@@ -51,15 +58,20 @@ public final class InProcessSchemaRegistry implements AutoCloseable {
 
     private final HttpServer server;
     private final ExecutorService executor;
+    /** The one accepted {@code Authorization} value, or null for none asked. */
+    private final byte[] authorization;
+
+    private final AtomicLong refused = new AtomicLong();
 
     // Guarded by this.
     private final Map<String, List<Integer>> subjects = new LinkedHashMap<>();
     private final Map<String, Integer> idsByText = new LinkedHashMap<>();
     private final Map<Integer, Schema> schemasById = new LinkedHashMap<>();
 
-    private InProcessSchemaRegistry(HttpServer server, ExecutorService executor) {
+    private InProcessSchemaRegistry(HttpServer server, ExecutorService executor, String authorization) {
         this.server = server;
         this.executor = executor;
+        this.authorization = authorization == null ? null : authorization.getBytes(StandardCharsets.UTF_8);
     }
 
     /**
@@ -68,6 +80,20 @@ public final class InProcessSchemaRegistry implements AutoCloseable {
      * @param port the port, or 0 for an ephemeral one (see {@link #url()})
      */
     public static InProcessSchemaRegistry start(int port) {
+        return start(port, null, null);
+    }
+
+    /**
+     * Starts a registry on 127.0.0.1 that answers only requests with HTTP basic auth for {@code
+     * user} and {@code password} (both null = no auth).
+     *
+     * @param port the port, or 0 for an ephemeral one (see {@link #url()})
+     */
+    public static InProcessSchemaRegistry start(int port, String user, String password) {
+        if ((user == null) != (password == null)) {
+            throw new IllegalArgumentException("basic auth needs a user and a password");
+        }
+        String expected = user == null ? null : Credentials.basic(user, password, StandardCharsets.UTF_8);
         AtomicInteger threadNumber = new AtomicInteger();
         ExecutorService executor = Executors.newFixedThreadPool(THREADS, r -> {
             Thread t = new Thread(r, "schema-registry-" + threadNumber.incrementAndGet());
@@ -77,7 +103,7 @@ public final class InProcessSchemaRegistry implements AutoCloseable {
         try {
             JdkHttpServers.tune(); // before the JVM's first HttpServer fixes the settings
             HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port), 0);
-            InProcessSchemaRegistry registry = new InProcessSchemaRegistry(server, executor);
+            InProcessSchemaRegistry registry = new InProcessSchemaRegistry(server, executor, expected);
             server.createContext("/", registry::handle);
             server.setExecutor(executor);
             server.start();
@@ -91,6 +117,11 @@ public final class InProcessSchemaRegistry implements AutoCloseable {
     /** The base URL, like {@code http://127.0.0.1:PORT}. */
     public String url() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    /** Requests answered 401 for missing or wrong credentials. */
+    public long refused() {
+        return refused.get();
     }
 
     @Override
@@ -117,6 +148,11 @@ public final class InProcessSchemaRegistry implements AutoCloseable {
         int status = 200;
         Object body;
         try {
+            if (authorization != null && !admitted(exchange.getRequestHeaders().getFirst("Authorization"))) {
+                refused.incrementAndGet();
+                exchange.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"schema-registry\"");
+                throw new RegistryError(401, 401, "Unauthorized");
+            }
             body = route(exchange.getRequestMethod(), segments(exchange), exchange);
         } catch (RegistryError e) {
             status = e.status;
@@ -132,6 +168,10 @@ public final class InProcessSchemaRegistry implements AutoCloseable {
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(bytes);
         }
+    }
+
+    private boolean admitted(String header) {
+        return header != null && MessageDigest.isEqual(authorization, header.getBytes(StandardCharsets.UTF_8));
     }
 
     private static List<String> segments(HttpExchange exchange) {

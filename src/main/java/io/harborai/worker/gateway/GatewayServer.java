@@ -13,6 +13,7 @@ import io.harborai.worker.config.HarborConfig;
 import io.harborai.worker.config.StageSettings;
 import io.harborai.worker.dispatch.ratelimit.RateLimiters;
 import io.harborai.worker.http.JdkHttpServers;
+import io.harborai.worker.metrics.endpoint.BearerToken;
 import io.harborai.worker.metrics.endpoint.MetricsServer;
 import io.harborai.worker.schema.SchemaRegistryClient;
 import io.harborai.worker.topology.TopicBootstrap;
@@ -103,7 +104,7 @@ public final class GatewayServer implements AutoCloseable {
         HarborClient client = HarborClient.start(
                 new HarborClient.Options(
                         StageSettings.kafkaClients(cfg),
-                        SchemaRegistryClient.create(cfg.string(SCHEMA_REGISTRY_URL)),
+                        SchemaRegistryClient.create(cfg.schemaRegistryUrl()),
                         topics.requests(),
                         topics.results(),
                         topics.replies(),
@@ -132,12 +133,13 @@ public final class GatewayServer implements AutoCloseable {
         });
         Tenants tenants = new Tenants(
                 cfg.gatewayTenants(),
-                specs -> RateLimiters.create(cfg.secret(REDIS_URL), specs, 1.0 / cfg.intValue(GATEWAY_INSTANCES)));
+                specs -> RateLimiters.create(cfg.redisUrl(), specs, 1.0 / cfg.intValue(GATEWAY_INSTANCES)));
         if (tenants.open()) {
             log.warn("No gateway.tenants configured: the gateway takes requests without an API key");
         }
         BatchParts batchParts = BatchParts.open(cfg);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        BearerToken metricsToken = BearerToken.of(cfg.metricsBearerToken()); // metrics.bearer-token-file
         GatewayMeters meters = new GatewayMeters(registry);
         Guard guard = new Guard(tenants, meters);
         ModelCatalog models = new ModelCatalog(cfg.providers());
@@ -156,11 +158,15 @@ public final class GatewayServer implements AutoCloseable {
                 "/v1/models", ex -> guard.run(ex, "models", true, tenant -> Http.sendJson(ex, 200, models.listBody())));
         server.createContext(
                 MetricsServer.METRICS_PATH,
-                ex -> guard.run(
-                        ex,
-                        "metrics",
-                        false,
-                        tenant -> Http.send(ex, 200, MetricsServer.PROMETHEUS_CONTENT_TYPE, registry.scrape())));
+                ex -> guard.run(ex, "metrics", false, tenant -> {
+                    if (metricsToken.admits(ex.getRequestHeaders().getFirst("Authorization"))) {
+                        Http.send(ex, 200, MetricsServer.PROMETHEUS_CONTENT_TYPE, registry.scrape());
+                    } else {
+                        ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"harbor-metrics\"");
+                        Http.send(
+                                ex, 401, "text/plain; charset=utf-8", "unauthorized: /metrics needs a bearer token\n");
+                    }
+                }));
         server.createContext(
                 HEALTH_PATH,
                 ex -> guard.run(

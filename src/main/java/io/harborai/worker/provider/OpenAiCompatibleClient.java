@@ -9,6 +9,8 @@ import io.harborai.worker.provider.stream.SseChatAssembler;
 import io.harborai.worker.provider.stream.TtftWatch;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Objects;
@@ -87,13 +89,29 @@ public final class OpenAiCompatibleClient {
     }
 
     /**
-     * Reads the provider's key from {@code env} ({@code System.getenv()} in production).
+     * Reads the provider's key: from the file {@code apiKeyFile} (surrounding whitespace and the
+     * trailing newline trimmed), else from {@code env} ({@code System.getenv()} in production). Read
+     * once, at start-up: a rotated key is picked up by a restart.
      *
-     * @return the key, or {@code null} when the spec has no {@code apiKeyEnv}
-     * @throws IllegalArgumentException if the variable is named but unset or blank; the message
-     *     names the variable, never a value
+     * @return the key, or {@code null} when the spec names neither a variable nor a file
+     * @throws IllegalArgumentException if the variable is unset or blank, or the file is missing,
+     *     unreadable or empty; the message names the variable or the path, never a value
      */
     public static String resolveKey(ProviderSpec spec, Map<String, String> env) {
+        if (spec.apiKeyFile() != null) {
+            String key;
+            try {
+                key = Files.readString(Path.of(spec.apiKeyFile()), StandardCharsets.UTF_8);
+            } catch (IOException | RuntimeException e) {
+                throw new IllegalArgumentException("provider '" + spec.name() + "': cannot read api-key-file "
+                        + spec.apiKeyFile() + " (" + e.getClass().getSimpleName() + ")");
+            }
+            if (key.isBlank()) {
+                throw new IllegalArgumentException(
+                        "provider '" + spec.name() + "': api-key-file " + spec.apiKeyFile() + " is empty");
+            }
+            return key.strip();
+        }
         if (spec.apiKeyEnv() == null) {
             return null;
         }

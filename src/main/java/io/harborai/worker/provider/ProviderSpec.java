@@ -7,9 +7,9 @@ import java.util.Objects;
 /**
  * One configured OpenAI-compatible provider.
  *
- * <p>Holds the <em>name</em> of the environment variable with the API key, never the key itself,
- * so this record (and its {@code toString()}) is safe to log. {@code apiKeyEnv} is {@code null}
- * for keyless servers (a local vLLM, the simulator).
+ * <p>Holds where the API key is (the <em>name</em> of an environment variable, or the path of a
+ * file), never the key itself, so this record (and its {@code toString()}) is safe to log. Both
+ * are {@code null} for keyless servers (a local vLLM, the simulator); at most one is set.
  *
  * @param name unique provider name, used in results, metrics and messages
  * @param baseUrl e.g. {@code https://api.deepseek.com} or {@code http://host:8000/v1};
@@ -24,6 +24,7 @@ import java.util.Objects;
  * @param stream whether every call streams (SSE); the result is assembled into the same outcome
  * @param ttftTimeout longest wait for the first content or reasoning token; {@link Duration#ZERO}
  *     = none. When positive, calls stream so the first token can be observed.
+ * @param apiKeyFile path of a file holding the key (a mounted Kubernetes Secret), or {@code null}
  */
 public record ProviderSpec(
         String name,
@@ -36,7 +37,8 @@ public record ProviderSpec(
         Duration callTimeout,
         Dialect dialect,
         boolean stream,
-        Duration ttftTimeout) {
+        Duration ttftTimeout,
+        String apiKeyFile) {
 
     /** Defaults suited to LLM calls: quick connect, long read for slow generations. */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
@@ -63,6 +65,10 @@ public record ProviderSpec(
         requireNonNegative(name, callTimeout, "callTimeout");
         Objects.requireNonNull(dialect, "dialect");
         requireNonNegative(name, ttftTimeout, "ttftTimeout");
+        if (apiKeyFile != null && (apiKeyFile.isBlank() || apiKeyEnv != null)) {
+            throw new IllegalArgumentException(
+                    "provider '" + name + "': apiKeyFile must be non-blank, and apiKeyEnv null when it is set");
+        }
     }
 
     /** Whether calls stream: always when configured, or to watch for the first token. */
@@ -83,7 +89,8 @@ public record ProviderSpec(
                 callTimeout,
                 d,
                 stream,
-                ttftTimeout);
+                ttftTimeout,
+                apiKeyFile);
     }
 
     /** This spec with streaming switched on or off and the given first-token timeout. */
@@ -99,7 +106,8 @@ public record ProviderSpec(
                 callTimeout,
                 dialect,
                 alwaysStream,
-                ttft);
+                ttft,
+                apiKeyFile);
     }
 
     /** A GENERIC spec with the default timeouts that never streams. */
@@ -115,7 +123,8 @@ public record ProviderSpec(
                 DEFAULT_CALL_TIMEOUT,
                 Dialect.GENERIC,
                 false,
-                Duration.ZERO);
+                Duration.ZERO,
+                null);
     }
 
     private static void requireText(String value, String field) {

@@ -3,7 +3,10 @@ package io.harborai.worker.redis;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
 import org.redisson.config.Config;
@@ -15,7 +18,8 @@ import org.redisson.config.ConstantDelay;
  * <p>Tuned to fail fast rather than to wait out an outage: a command gets {@value
  * #COMMAND_TIMEOUT_MS} ms and one retry, and the client connects lazily, so the worker also starts
  * while Redis is down. Credentials in the URL are handed to Redisson separately, so its log lines
- * and exceptions name only scheme, host and port.
+ * and exceptions name only scheme, host and port. {@code rediss://} trusts the JVM's truststore
+ * ({@code -Djavax.net.ssl.trustStore}, e.g. in {@code JAVA_TOOL_OPTIONS}) and checks the host name.
  */
 public final class RedisClients {
 
@@ -23,6 +27,8 @@ public final class RedisClients {
     public static final int COMMAND_TIMEOUT_MS = 250;
 
     private static final int CONNECT_TIMEOUT_MS = 500;
+    /** A TLS handshake adds round trips and, in a cold JVM, seconds of CPU: 500 ms timed out here. */
+    private static final int TLS_CONNECT_TIMEOUT_MS = 2_000;
 
     private RedisClients() {}
 
@@ -33,6 +39,49 @@ public final class RedisClients {
      */
     public static RedissonClient create(String redisUrl) {
         return Redisson.create(redissonConfig(RedisUrl.parse(redisUrl)));
+    }
+
+    /**
+     * Fails fast when Redis answers but refuses the credentials (WRONGPASS, NOAUTH, NOPERM): the
+     * lazy client would otherwise start, then fail every command as if Redis were down. Redis down
+     * or slow is not an error here (the worker starts on local limits): the check gives up after
+     * {@code timeout} and returns.
+     *
+     * @throws IllegalStateException naming Redis, the user and the keys to check, never the password
+     */
+    public static void checkCredentials(RedissonClient client, String redisUrl, Duration timeout) {
+        RedisUrl url = RedisUrl.parse(redisUrl);
+        try {
+            client.getBucket("harbor:start-up-check")
+                    .isExistsAsync()
+                    .toCompletableFuture()
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            String refusal = refusal(e);
+            if (refusal != null) {
+                throw new IllegalStateException("Redis: authentication failed for user "
+                        + (url.username() == null ? "default" : url.username()) + " at " + url.address() + " ("
+                        + refusal + "; check redis.username and redis.password-file, or the credentials in "
+                        + "redis.url)");
+            }
+        } catch (TimeoutException e) {
+            // down or slow: the worker starts and RedisHealth takes it from here
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The Redis error code when {@code e} is a refusal of the credentials, else null. */
+    static String refusal(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = String.valueOf(t.getMessage());
+            for (String code : List.of("WRONGPASS", "NOAUTH", "NOPERM", "invalid password")) {
+                if (m.contains(code)) {
+                    return code;
+                }
+            }
+        }
+        return null;
     }
 
     /** Shuts a client down without the default 15 s quiet period. */
@@ -49,7 +98,7 @@ public final class RedisClients {
                 .setAddress(url.address())
                 .setDatabase(url.database())
                 .setTimeout(COMMAND_TIMEOUT_MS)
-                .setConnectTimeout(CONNECT_TIMEOUT_MS)
+                .setConnectTimeout(url.address().startsWith("rediss:") ? TLS_CONNECT_TIMEOUT_MS : CONNECT_TIMEOUT_MS)
                 .setRetryAttempts(1)
                 .setRetryDelay(new ConstantDelay(Duration.ofMillis(50)))
                 .setReconnectionDelay(new ConstantDelay(Duration.ofMillis(200)))

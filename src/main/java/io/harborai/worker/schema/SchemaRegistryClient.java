@@ -166,6 +166,36 @@ public final class SchemaRegistryClient {
         }
     }
 
+    /**
+     * Fails fast when the registry refuses this client's credentials (HTTP 401 or 403 to GET
+     * /subjects). An unreachable or slow registry is not an error here: the check gives up after
+     * {@code timeout} and the caller goes on, as without the check.
+     *
+     * @throws IllegalStateException naming the registry and the keys to check, never the password
+     */
+    public void checkAccess(Duration timeout) {
+        Request.Builder request = new Request.Builder()
+                .url(baseUrl.newBuilder().addPathSegment("subjects").build())
+                .header("Accept", CONTENT_TYPE);
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        try (Response response = http.newBuilder()
+                .callTimeout(timeout)
+                .build()
+                .newCall(request.build())
+                .execute()) {
+            if (response.code() == 401 || response.code() == 403) {
+                throw new IllegalStateException("Schema registry: authentication failed at " + redactedBaseUrl
+                        + " (HTTP " + response.code() + (authorization == null ? ", no credentials given" : "")
+                        + "; check schema-registry.username and schema-registry.password-file, or the user info "
+                        + "in schema-registry.url)");
+            }
+        } catch (IOException e) {
+            // unreachable or slow: the serdes report it when they need the registry
+        }
+    }
+
     /** All subject names (GET /subjects). */
     public List<String> subjects() {
         List<String> subjects = new ArrayList<>();

@@ -96,4 +96,32 @@ class InProcessSchemaRegistryTest extends SchemaRegistryClientContract {
             return response.code() + " " + response.body().string();
         }
     }
+
+    @Test
+    void shouldAnswer401WithoutTheBasicAuthItWasStartedWith() throws Exception {
+        try (InProcessSchemaRegistry guarded = InProcessSchemaRegistry.start(0, "svc", "pw-1")) {
+            SchemaRegistryClient none = SchemaRegistryClient.create(guarded.url());
+            SchemaRegistryClient wrong =
+                    SchemaRegistryClient.create(guarded.url().replace("http://", "http://svc:nope@"));
+            SchemaRegistryClient right =
+                    SchemaRegistryClient.create(guarded.url().replace("http://", "http://svc:pw-1@"));
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> none.checkAccess(java.time.Duration.ofSeconds(10)))
+                    .hasMessage("Schema registry: authentication failed at " + guarded.url() + "/ (HTTP 401, no "
+                            + "credentials given; check schema-registry.username and schema-registry.password-file, "
+                            + "or the user info in schema-registry.url)");
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                            () -> wrong.checkAccess(java.time.Duration.ofSeconds(10)))
+                    .hasMessageStartingWith("Schema registry: authentication failed")
+                    .hasMessageNotContaining("nope");
+            org.assertj.core.api.Assertions.assertThatThrownBy(wrong::subjects)
+                    .hasMessageContaining("HTTP 401")
+                    .hasMessageNotContaining("nope");
+            right.checkAccess(java.time.Duration.ofSeconds(10));
+            assertThat(right.subjects()).isEmpty();
+            assertThat(guarded.refused()).isEqualTo(3);
+        }
+        // Nobody listening: not an authentication failure, so start-up goes on.
+        SchemaRegistryClient.create("http://127.0.0.1:" + FreePorts.find())
+                .checkAccess(java.time.Duration.ofSeconds(2));
+    }
 }

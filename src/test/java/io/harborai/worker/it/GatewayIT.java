@@ -59,6 +59,7 @@ class GatewayIT {
     private static HarborWorker worker;
     private static final String ACME_KEY = "sk-acme-" + UUID.randomUUID();
     private static final String SMALL_KEY = "sk-small-" + UUID.randomUUID();
+    private static final String METRICS_TOKEN = "mt-" + UUID.randomUUID();
 
     private static Infra infra;
     private static Map<String, Object> cfg;
@@ -91,6 +92,10 @@ class GatewayIT {
         withKeys.put("gateway.tenants.acme.key-sha256", sha256(ACME_KEY));
         withKeys.put("gateway.tenants.small.key-sha256", sha256(SMALL_KEY));
         withKeys.put("gateway.tenants.small.rpm", 6); // a burst of 1, then one every 10 s
+        java.nio.file.Path token = java.nio.file.Files.createTempFile("gateway-metrics-token", "");
+        token.toFile().deleteOnExit();
+        java.nio.file.Files.writeString(token, METRICS_TOKEN + "\n");
+        withKeys.put("metrics.bearer-token-file", token.toString());
         keyed = GatewayServer.start(HarborConfig.fromMap(withKeys));
         openai = OpenAIOkHttpClient.builder()
                 .baseUrl("http://127.0.0.1:" + gateway.port() + "/v1")
@@ -298,7 +303,7 @@ class GatewayIT {
     }
 
     @Test
-    void shouldCountItsAnswersInItsMetricsWithoutAnyKey() throws Exception {
+    void shouldCountItsAnswersInItsMetricsWithoutAnyTenantKeyBehindTheMetricsToken() throws Exception {
         OpenAIClient acme = keyedClient(ACME_KEY, 0);
         try {
             acme.chat().completions().create(ask("metered " + UUID.randomUUID()).build());
@@ -312,10 +317,16 @@ class GatewayIT {
             wrong.close();
         }
 
-        String scrape = java.net.http.HttpClient.newHttpClient()
-                .send(
-                        java.net.http.HttpRequest.newBuilder(
-                                        java.net.URI.create("http://127.0.0.1:" + keyed.port() + "/metrics"))
+        java.net.http.HttpRequest.Builder metrics = java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + keyed.port() + "/metrics"));
+        var http = java.net.http.HttpClient.newHttpClient();
+        var refused = http.send(metrics.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(refused.statusCode())
+                .as("metrics.bearer-token-file: no token, no scrape")
+                .isEqualTo(401);
+        assertThat(refused.body()).doesNotContain(METRICS_TOKEN);
+        String scrape = http.send(
+                        metrics.header("Authorization", "Bearer " + METRICS_TOKEN)
                                 .build(),
                         java.net.http.HttpResponse.BodyHandlers.ofString())
                 .body();
@@ -327,6 +338,7 @@ class GatewayIT {
                 .contains("harbor_gateway_waiting")
                 .containsPattern("harbor_gateway_added_seconds_count [1-9]")
                 .doesNotContain(ACME_KEY)
+                .doesNotContain(METRICS_TOKEN)
                 .doesNotContain("sk-wrong-metered");
     }
 

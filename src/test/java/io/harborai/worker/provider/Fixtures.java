@@ -55,7 +55,8 @@ final class Fixtures {
                 Duration.ofSeconds(10),
                 dialect,
                 stream,
-                ttft);
+                ttft,
+                null);
     }
 
     static ChatRequest request(String bodyJson) {

@@ -52,7 +52,8 @@ class OpenAiCompatibleClientTest {
                 Duration.ofSeconds(10),
                 Dialect.GENERIC,
                 false,
-                Duration.ZERO);
+                Duration.ZERO,
+                null);
         return new OpenAiCompatibleClient(SHARED, spec, KEY, CLOCK);
     }
 

@@ -42,4 +42,17 @@ class RedisClientsTest {
         assertThatThrownBy(() -> RedisClients.RedisUrl.parse("http://host:6379"))
                 .hasMessageContaining("redis://");
     }
+
+    @Test
+    void shouldTellARefusalOfTheCredentialsFromAnOutage() {
+        assertThat(RedisClients.refusal(new RuntimeException(
+                        "Unable to connect", new IllegalStateException("WRONGPASS invalid username-password pair"))))
+                .isEqualTo("WRONGPASS");
+        assertThat(RedisClients.refusal(new RuntimeException("NOAUTH Authentication required.")))
+                .isEqualTo("NOAUTH");
+        assertThat(RedisClients.refusal(new RuntimeException("NOPERM this user has no permissions")))
+                .isEqualTo("NOPERM");
+        assertThat(RedisClients.refusal(new RuntimeException("Unable to connect to Redis server: 127.0.0.1:1")))
+                .isNull();
+    }
 }

@@ -11,13 +11,19 @@ public final class HarborProcess {
 
     /** Starts {@code harbor ARGS...} with a 256 MB heap; stdout and stderr go to {@code log}. */
     public static Process start(Path log, String... args) throws IOException {
+        return start(log, List.of(), args);
+    }
+
+    /** As {@link #start(Path, String...)}, with extra JVM options (system properties, a truststore). */
+    public static Process start(Path log, List<String> jvmOptions, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m",
                 "-cp",
                 System.getProperty("java.class.path"),
-                "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.harborai.worker.avro",
-                "io.harborai.worker.cli.HarborCli"));
+                "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.harborai.worker.avro"));
+        cmd.addAll(jvmOptions);
+        cmd.add("io.harborai.worker.cli.HarborCli");
         cmd.addAll(List.of(args));
         return new ProcessBuilder(cmd)
                 .redirectErrorStream(true)

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.BindException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -20,12 +21,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The worker's HTTP endpoint (JDK {@code HttpServer} on all interfaces):
+ * The worker's HTTP endpoint (JDK {@code HttpServer} on {@code metrics.bind-address}):
  *
  * <ul>
  *   <li>{@code GET /metrics}: the Prometheus text exposition ({@value #PROMETHEUS_CONTENT_TYPE});
+ *       with a {@link BearerToken}, only for {@code Authorization: Bearer <token>} (401 otherwise);
  *   <li>{@code GET /health}, {@code GET /ready}: see {@link HealthCheck}, JSON bodies.
  * </ul>
+ * {@code /health} and {@code /ready} never ask for the token: Kubernetes probes cannot send one.
  * Any other path is 404, any other method 405.
  *
  * <p>Threading: requests run on one small executor of daemon threads ({@value #THREADS}); the
@@ -49,30 +52,44 @@ public final class MetricsServer implements AutoCloseable {
         this.executor = executor;
     }
 
+    /** {@link #start(String, int, BearerToken, Supplier, Supplier, Supplier)} on 0.0.0.0 with no token. */
+    public static MetricsServer start(
+            int port,
+            Supplier<String> scrape,
+            Supplier<Map<String, KafkaStreams.State>> apps,
+            Supplier<List<String>> openCircuits) {
+        return start("0.0.0.0", port, BearerToken.of(null), scrape, apps, openCircuits);
+    }
+
     /**
-     * Binds {@code port} on 0.0.0.0 (0 = any free port) and starts serving.
+     * Binds {@code port} on {@code bindAddress} (0 = any free port) and starts serving.
      *
+     * @param token what {@code /metrics} asks for
      * @param scrape the Prometheus text of the registry
      * @param apps the Kafka Streams applications' states by name
      * @param openCircuits providers whose circuit breaker is open
-     * @throws IllegalStateException naming the port when it cannot be bound (e.g. in use)
+     * @throws IllegalStateException naming the address and port when they cannot be bound (e.g. in use)
      */
     public static MetricsServer start(
+            String bindAddress,
             int port,
+            BearerToken token,
             Supplier<String> scrape,
             Supplier<Map<String, KafkaStreams.State>> apps,
             Supplier<List<String>> openCircuits) {
         JdkHttpServers.tune();
         HttpServer server;
         try {
-            server = HttpServer.create(new InetSocketAddress(port), 0);
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(bindAddress), port), 0);
         } catch (BindException e) {
             throw new IllegalStateException(
-                    "metrics.port " + port + " cannot be bound (" + e.getMessage()
+                    "metrics.port " + port + " on metrics.bind-address " + bindAddress + " cannot be bound ("
+                            + e.getMessage()
                             + "): is another worker or process using it? Set another port or 0 for none.",
                     e);
         } catch (IOException e) {
-            throw new UncheckedIOException("metrics endpoint on port " + port + " failed to start", e);
+            throw new UncheckedIOException(
+                    "metrics endpoint on " + bindAddress + ":" + port + " failed to start (metrics.bind-address)", e);
         }
         AtomicInteger n = new AtomicInteger();
         ExecutorService executor = Executors.newFixedThreadPool(THREADS, r -> {
@@ -83,7 +100,12 @@ public final class MetricsServer implements AutoCloseable {
         server.setExecutor(executor);
         server.createContext(
                 METRICS_PATH,
-                ex -> serve(ex, METRICS_PATH, () -> new Reply(200, PROMETHEUS_CONTENT_TYPE, scrape.get())));
+                ex -> serve(
+                        ex,
+                        METRICS_PATH,
+                        () -> token.admits(ex.getRequestHeaders().getFirst("Authorization"))
+                                ? new Reply(200, PROMETHEUS_CONTENT_TYPE, scrape.get())
+                                : unauthorized(ex)));
         server.createContext(HEALTH_PATH, ex -> serve(ex, HEALTH_PATH, () -> json(HealthCheck.health(apps.get()))));
         server.createContext(
                 READY_PATH, ex -> serve(ex, READY_PATH, () -> json(HealthCheck.ready(apps.get(), openCircuits.get()))));
@@ -94,6 +116,17 @@ public final class MetricsServer implements AutoCloseable {
     /** The bound port. */
     public int port() {
         return server.getAddress().getPort();
+    }
+
+    /** The bound address and port. */
+    public InetSocketAddress address() {
+        return server.getAddress();
+    }
+
+    /** A 401 asking for a bearer token (RFC 6750). */
+    private static Reply unauthorized(HttpExchange ex) {
+        ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"harbor-metrics\"");
+        return new Reply(401, "text/plain; charset=utf-8", "unauthorized: /metrics needs a bearer token\n");
     }
 
     @Override

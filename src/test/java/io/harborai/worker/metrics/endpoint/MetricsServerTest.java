@@ -56,4 +56,50 @@ class MetricsServerTest {
                     .hasMessageContaining("metrics.port " + first.port());
         }
     }
+
+    @Test
+    void shouldAskForTheBearerTokenOnMetricsOnlyAndBindTheGivenAddress() throws Exception {
+        try (MetricsServer s = MetricsServer.start(
+                "127.0.0.1",
+                0,
+                BearerToken.of("tok-123"),
+                () -> "harbor_requests_total 1.0\n",
+                () -> Map.of("app", KafkaStreams.State.RUNNING),
+                List::of)) {
+            assertThat(s.address().getAddress().isLoopbackAddress()).isTrue();
+            HttpResponse<String> none = get(s, "/metrics");
+            assertThat(none.statusCode()).isEqualTo(401);
+            assertThat(none.headers().firstValue("WWW-Authenticate"))
+                    .hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
+            assertThat(none.body()).doesNotContain("tok-123").doesNotContain("harbor_requests_total");
+            assertThat(getWith(s, "/metrics", "Bearer wrong").statusCode()).isEqualTo(401);
+            assertThat(getWith(s, "/metrics", "Basic dG9rLTEyMw==").statusCode())
+                    .isEqualTo(401);
+            HttpResponse<String> ok = getWith(s, "/metrics", "Bearer tok-123");
+            assertThat(ok.statusCode()).isEqualTo(200);
+            assertThat(ok.body()).isEqualTo("harbor_requests_total 1.0\n");
+            assertThat(get(s, "/health").statusCode())
+                    .as("probes need no token")
+                    .isEqualTo(200);
+            assertThat(get(s, "/ready").statusCode()).as("probes need no token").isEqualTo(200);
+        }
+        assertThat(BearerToken.of("tok-123").toString()).doesNotContain("tok-123");
+        assertThat(BearerToken.of(null).admits(null)).isTrue();
+    }
+
+    @Test
+    void shouldNameTheBindAddressWhenItCannotBeUsed() {
+        assertThatThrownBy(() -> MetricsServer.start(
+                        "no-such-host.invalid", 0, BearerToken.of(null), () -> "", Map::of, List::of))
+                .hasMessageContaining("no-such-host.invalid")
+                .hasMessageContaining("metrics.bind-address");
+    }
+
+    private HttpResponse<String> getWith(MetricsServer s, String path, String authorization) throws Exception {
+        return client.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + path))
+                        .header("Authorization", authorization)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
 }
