@@ -29,11 +29,12 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The planted-secret test: a worker with a distinctive provider key, Redis and registry passwords
- * and a metrics token, all from files, runs a workload with failures (a poisoned share, 500s that
+ * The planted-secret test: a worker with a distinctive provider key, Kafka, Redis and registry
+ * passwords and a metrics token, all from files, runs a workload with failures (a poisoned share, 500s that
  * are retried, a provider that echoes the key in a 400 body), DLQ records (bad bytes, repeated
  * ids), metric events and trace lines; then every line the worker's JVM printed (INFO, DEBUG for
  * the worker and Redisson), every record of every topic of this worker (requests, results, DLQ,
@@ -42,8 +43,9 @@ import org.junit.jupiter.api.io.TempDir;
  * of {@code /metrics} are searched for each secret, as written and in base64 (basic auth). The
  * workload is asserted to have failed, retried and dead-lettered, so the search means something.
  *
- * <p>More secrets (e.g. a Kafka SASL password once the broker has a SCRAM listener) are added to
- * {@link #planted}.
+ * <p>The worker logs in to a broker of the test's own over SASL (SCRAM-SHA-512), its password
+ * also planted, read from a file through Kafka's {@code DirectoryConfigProvider}; the broker's
+ * internal topics are searched too.
  */
 @HarborIntegrationTest
 class SecretsLeakIT {
@@ -52,7 +54,7 @@ class SecretsLeakIT {
     private static final int BAD_RECORDS = 5;
     private static final int REPEATED_IDS = 3;
 
-    @TempDir
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS) // a failure keeps the worker's log
     Path dir;
 
     @Test
@@ -60,7 +62,7 @@ class SecretsLeakIT {
         SimulatorOptions sim = SimulatorOptions.defaults()
                 .withFaults(new FaultRates(0, 0, 0.2, 0, 0, FaultRates.DEFAULT_TIMEOUT_HOLD))
                 .withPoisonRate(0.05);
-        try (SecuredStack stack = SecuredStack.start(dir, false, sim)) {
+        try (SecuredStack stack = SecuredStack.startWithScramKafka(dir, false, sim)) {
             int metricsPort = FreePorts.find();
             Map<String, Object> cfg = stack.config(infra, "secretsleak", metricsPort);
             cfg.put("metrics.mode", "full"); // trace lines for every request step
@@ -83,16 +85,17 @@ class SecretsLeakIT {
                         .toList();
                 stack.produce(infra, cfg, requests);
                 stack.produce(infra, cfg, requests.subList(ECHOING, ECHOING + REPEATED_IDS)); // DUPLICATE_ID
-                produceBadBytes(infra, (String) cfg.get("topics.requests"));
+                produceBadBytes(stack.bootstrap(infra), (String) cfg.get("topics.requests"));
                 Set<String> ids = requests.stream().map(ChatRequest::getId).collect(Collectors.toSet());
                 results = stack.results(infra, cfg, ids, Duration.ofSeconds(60));
                 assertThat(results.keySet())
                         .as("every request answered (log: %s)", log)
                         .containsAll(ids);
-                assertThat(TopicBytes.count(infra, (String) cfg.get("topics.dlq"), BAD_RECORDS + REPEATED_IDS))
+                assertThat(TopicBytes.count(
+                                stack.bootstrap(infra), (String) cfg.get("topics.dlq"), BAD_RECORDS + REPEATED_IDS))
                         .as("dead letters")
                         .isGreaterThanOrEqualTo(BAD_RECORDS + REPEATED_IDS);
-                assertThat(TopicBytes.count(infra, (String) cfg.get("topics.metrics"), 1))
+                assertThat(TopicBytes.count(stack.bootstrap(infra), (String) cfg.get("topics.metrics"), 1))
                         .as("metric events")
                         .isPositive();
                 scrape = SecuredServicesIT.get(
@@ -122,7 +125,8 @@ class SecretsLeakIT {
             Map<String, byte[]> places = new LinkedHashMap<>();
             places.put("worker log", Files.readAllBytes(log));
             places.put("/metrics scrape", scrape.getBytes(StandardCharsets.UTF_8));
-            TopicBytes.ofWorker(infra, "secretsleak").forEach((topic, bytes) -> places.put("topic " + topic, bytes));
+            TopicBytes.ofWorker(stack.bootstrap(infra), "secretsleak")
+                    .forEach((topic, bytes) -> places.put("topic " + topic, bytes));
             assertThat(places.keySet())
                     .as("the worker's changelog and repartition topics are searched")
                     .anySatisfy(p -> assertThat(p).endsWith("-changelog"))
@@ -187,9 +191,9 @@ class SecretsLeakIT {
         return count;
     }
 
-    private static void produceBadBytes(Infra infra, String topic) {
+    private static void produceBadBytes(String bootstrap, String topic) {
         try (var producer = new KafkaProducer<>(
-                Map.<String, Object>of("bootstrap.servers", infra.kafkaBootstrap()),
+                Map.<String, Object>of("bootstrap.servers", bootstrap),
                 new ByteArraySerializer(),
                 new ByteArraySerializer())) {
             for (int i = 0; i < BAD_RECORDS; i++) {

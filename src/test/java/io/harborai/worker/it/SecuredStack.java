@@ -2,8 +2,10 @@ package io.harborai.worker.it;
 
 import io.harborai.worker.avro.ChatRequest;
 import io.harborai.worker.avro.ChatResult;
+import io.harborai.worker.embedded.EmbeddedKafka;
 import io.harborai.worker.embedded.EmbeddedRedis;
 import io.harborai.worker.embedded.InProcessSchemaRegistry;
+import io.harborai.worker.embedded.SecuredListeners;
 import io.harborai.worker.embedded.SelfSignedTls;
 import io.harborai.worker.schema.AvroSerde;
 import io.harborai.worker.schema.SchemaRegistryClient;
@@ -34,25 +36,32 @@ import org.redisson.api.RedissonClient;
  * Services that ask for credentials, and the secrets for them in files, as a worker in
  * production meets them: Redis with an ACL user (and TLS when asked), the registry with basic
  * auth, a provider that checks its key ({@link KeyCheckingProvider} in front of the simulator),
- * and a {@code /metrics} token. Every secret is distinctive ({@code *-PLANTED-<random>}), so a
+ * a {@code /metrics} token, and on request a broker of its own whose SASL listener takes a SCRAM
+ * user (the password read through Kafka's {@code DirectoryConfigProvider}). Every secret is distinctive ({@code *-PLANTED-<random>}), so a
  * test can search for it anywhere.
  */
 final class SecuredStack implements AutoCloseable {
     static final String REDIS_USER = "harbor";
     static final String REGISTRY_USER = "svc";
+    static final String KAFKA_USER = "harbor";
 
     final String providerKey = planted("sk");
     final String redisPassword = planted("rp");
     final String registryPassword = planted("sr");
     final String metricsToken = planted("mt");
+    final String kafkaPassword = planted("kp");
     final Path dir;
     final EmbeddedRedis redis;
     final InProcessSchemaRegistry registry;
     final SimulatorServer simulator;
     final KeyCheckingProvider provider;
+    /** The stack's own broker with a SCRAM listener, or null (the suite's broker, no login). */
+    final EmbeddedKafka kafka;
 
-    private SecuredStack(Path dir, boolean tls, SimulatorOptions sim) throws IOException {
+    private SecuredStack(Path dir, boolean tls, SimulatorOptions sim, boolean scramKafka) throws IOException {
         this.dir = dir;
+        this.kafka =
+                scramKafka ? EmbeddedKafka.start(new SecuredListeners.Options(KAFKA_USER, kafkaPassword, false)) : null;
         this.redis = EmbeddedRedis.start(new EmbeddedRedis.Options(REDIS_USER, redisPassword, tls));
         this.registry = InProcessSchemaRegistry.start(0, REGISTRY_USER, registryPassword);
         this.simulator = SimulatorServer.start(sim);
@@ -61,10 +70,24 @@ final class SecuredStack implements AutoCloseable {
         write("redis.password", redisPassword);
         write("registry.password", registryPassword);
         write("metrics.token", metricsToken);
+        // Kafka's DirectoryConfigProvider takes a file's bytes as they are: no newline.
+        Files.createDirectories(dir.resolve("kafka"));
+        Files.writeString(dir.resolve("kafka").resolve("password"), kafkaPassword);
     }
 
+    /** Redis, registry and provider with credentials; the worker logs in to the suite's broker without any. */
     static SecuredStack start(Path dir, boolean tls, SimulatorOptions sim) throws IOException {
-        return new SecuredStack(dir, tls, sim);
+        return new SecuredStack(dir, tls, sim, false);
+    }
+
+    /** As {@link #start(Path, boolean, SimulatorOptions)}, and the worker logs in to a broker of the stack's own with SCRAM. */
+    static SecuredStack startWithScramKafka(Path dir, boolean tls, SimulatorOptions sim) throws IOException {
+        return new SecuredStack(dir, tls, sim, true);
+    }
+
+    /** Where the test's own clients reach the worker's broker (PLAINTEXT, no login). */
+    String bootstrap(Infra infra) {
+        return kafka == null ? infra.kafkaBootstrap() : kafka.bootstrapServers();
     }
 
     /** A distinctive secret: {@code <kind>-PLANTED-<32 hex digits>}. */
@@ -79,7 +102,21 @@ final class SecuredStack implements AutoCloseable {
 
     /** The worker configuration: the shared Kafka, these services, every secret from its file. */
     Map<String, Object> config(Infra infra, String name, int metricsPort) {
-        Map<String, Object> cfg = WorkerConfigs.base(infra, name);
+        Map<String, Object> cfg = WorkerConfigs.base(
+                infra,
+                name,
+                kafka == null ? infra.kafkaBootstrap() : kafka.secured().saslBootstrap());
+        if (kafka != null) {
+            cfg.put("kafka.security.protocol", "SASL_PLAINTEXT");
+            cfg.put("kafka.sasl.mechanism", "SCRAM-SHA-512");
+            cfg.put("kafka.config.providers", "dir");
+            cfg.put(
+                    "kafka.config.providers.dir.class",
+                    "org.apache.kafka.common.config.provider.DirectoryConfigProvider");
+            cfg.put(
+                    "kafka.sasl.jaas.config",
+                    SecuredListeners.jaasConfig(KAFKA_USER, "${dir:" + dir.resolve("kafka") + ":password}"));
+        }
         cfg.put("redis.url", redis.url());
         cfg.put("redis.username", REDIS_USER);
         cfg.put("redis.password-file", dir.resolve("redis.password").toString());
@@ -129,7 +166,7 @@ final class SecuredStack implements AutoCloseable {
 
     void produce(Infra infra, Map<String, Object> cfg, List<ChatRequest> requests) {
         try (var producer = new KafkaProducer<>(
-                Map.<String, Object>of("bootstrap.servers", infra.kafkaBootstrap()),
+                Map.<String, Object>of("bootstrap.servers", bootstrap(infra)),
                 new StringSerializer(),
                 new AvroSerde<>(registryClient(), ChatRequest.class, true).serializer())) {
             requests.forEach(
@@ -140,7 +177,7 @@ final class SecuredStack implements AutoCloseable {
     /** One result per id in {@code ids} (the latest seen per id), waiting up to {@code timeout}. */
     Map<String, ChatResult> results(Infra infra, Map<String, Object> cfg, Set<String> ids, Duration timeout) {
         List<ConsumerRecord<String, ChatResult>> got = ResultsReader.results(
-                infra.kafkaBootstrap(),
+                bootstrap(infra),
                 registryClient(),
                 (String) cfg.get("topics.results"),
                 timeout,
@@ -155,7 +192,11 @@ final class SecuredStack implements AutoCloseable {
 
     /** Every secret of this stack, for a leak search. */
     List<String> secrets() {
-        return new ArrayList<>(List.of(providerKey, redisPassword, registryPassword, metricsToken));
+        List<String> all = new ArrayList<>(List.of(providerKey, redisPassword, registryPassword, metricsToken));
+        if (kafka != null) {
+            all.add(kafkaPassword);
+        }
+        return all;
     }
 
     @Override
@@ -164,5 +205,8 @@ final class SecuredStack implements AutoCloseable {
         simulator.close();
         registry.close();
         redis.close();
+        if (kafka != null) {
+            kafka.close();
+        }
     }
 }

@@ -1,6 +1,5 @@
 package io.harborai.worker.it;
 
-import io.harborai.worker.testinfra.Infra;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.List;
@@ -22,8 +21,8 @@ final class TopicBytes {
     private TopicBytes() {}
 
     /** Committed records of {@code topic}, read until at least {@code atLeast} arrived (or 60 s passed). */
-    static long count(Infra infra, String topic, long atLeast) {
-        return ResultsReader.raw(infra.kafkaBootstrap(), topic, Duration.ofSeconds(60), recs -> recs.size() >= atLeast)
+    static long count(String bootstrap, String topic, long atLeast) {
+        return ResultsReader.raw(bootstrap, topic, Duration.ofSeconds(60), recs -> recs.size() >= atLeast)
                 .size();
     }
 
@@ -32,10 +31,11 @@ final class TopicBytes {
      * repartition topics all carry its test name) and the broker's internal topics, by name: each
      * record's key, value, header keys and header values, aborted transactions' records included.
      */
-    static Map<String, byte[]> ofWorker(Infra infra, String marker) throws ExecutionException, InterruptedException {
+    static Map<String, byte[]> ofWorker(String bootstrap, String marker)
+            throws ExecutionException, InterruptedException {
         Map<String, byte[]> out = new TreeMap<>();
         List<String> topics;
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", infra.kafkaBootstrap()))) {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
             topics = admin.listTopics(new ListTopicsOptions().listInternal(true)).names().get().stream()
                     .filter(t -> t.contains(marker) || t.startsWith("__"))
                     .sorted()
@@ -44,7 +44,7 @@ final class TopicBytes {
         try (var consumer = new KafkaConsumer<>(
                 Map.<String, Object>of(
                         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                        infra.kafkaBootstrap(),
+                        bootstrap,
                         ConsumerConfig.GROUP_ID_CONFIG,
                         "it-bytes-" + UUID.randomUUID(),
                         ConsumerConfig.ISOLATION_LEVEL_CONFIG,

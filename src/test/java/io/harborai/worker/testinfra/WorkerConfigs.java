@@ -1,12 +1,12 @@
 package io.harborai.worker.testinfra;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
  * Worker configurations for integration tests: the shared infrastructure's addresses plus topic
@@ -55,16 +55,15 @@ public final class WorkerConfigs {
 
     /** Writes {@code cfg} as a YAML file of dotted top-level keys (the loader reads both forms). */
     public static Path writeYaml(Path file, Map<String, Object> cfg) throws IOException {
-        String yaml = cfg.entrySet().stream()
-                .map(e -> e.getKey() + ": " + yamlValue(e.getValue()))
-                .collect(Collectors.joining("\n", "", "\n"));
-        return Files.writeString(file, yaml);
+        // Jackson quotes and escapes what needs it (a JAAS line's own quotes, say); values stay
+        // strings, as a person would write them, and lists stay lists.
+        Map<String, Object> asWritten = new LinkedHashMap<>();
+        cfg.forEach((k, v) -> asWritten.put(
+                k,
+                v instanceof List<?> list ? list.stream().map(String::valueOf).toList() : String.valueOf(v)));
+        YAML.writeValue(file.toFile(), asWritten);
+        return file;
     }
 
-    private static String yamlValue(Object v) {
-        if (v instanceof List<?> list) {
-            return list.stream().map(x -> "\"" + x + "\"").collect(Collectors.joining(", ", "[", "]"));
-        }
-        return "\"" + v + "\"";
-    }
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 }
