@@ -310,8 +310,8 @@ final class ScaleOutReport {
 
         /**
          * The join window: from the first sample after {@code joinAt} that is not a settled group of
-         * three until a settled group of four. The kill window: from the kill until a settled group
-         * of three.
+         * three until a group of four settled for good (before the kill). The kill window: from the
+         * kill until a group of three settled for good.
          */
         List<Window> windows(long joinAt, long killAt, long deadAt) {
             List<Sample> all;
@@ -324,20 +324,31 @@ final class ScaleOutReport {
                     .findFirst()
                     .orElse(null);
             if (start != null) {
-                long end = all.stream()
-                        .filter(s -> s.at() > start.at() && s.at() <= killAt && settled(s, 4))
-                        .mapToLong(Sample::at)
-                        .findFirst()
-                        .orElse(killAt);
-                out.add(new Window("join", start.at(), end));
+                out.add(new Window("join", start.at(), settledSince(all, start.at(), killAt, 4)));
             }
-            long end = all.stream()
-                    .filter(s -> s.at() > deadAt && settled(s, 3))
-                    .mapToLong(Sample::at)
-                    .findFirst()
-                    .orElse(Long.MAX_VALUE);
+            long end = settledSince(all, deadAt, Long.MAX_VALUE, 3);
             out.add(new Window("kill", killAt, end));
             return out;
+        }
+
+        /**
+         * The first sample of the last run of settled samples between {@code after} and {@code until}:
+         * the group has not been disturbed again since (a cooperative rebalance can look settled for
+         * a moment between its two rounds). {@code until} when the last sample there is not settled.
+         */
+        private static long settledSince(List<Sample> all, long after, long until, int members) {
+            long since = until;
+            for (Sample s : all) {
+                if (s.at() <= after || s.at() > until) {
+                    continue;
+                }
+                if (!settled(s, members)) {
+                    since = until;
+                } else if (since == until) {
+                    since = s.at();
+                }
+            }
+            return since;
         }
 
         @Override
