@@ -36,7 +36,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedKafka.class);
 
     /** Broker settings that make a one-node cluster behave for transactions and fast tests. */
-    static final Map<String, String> SINGLE_NODE_CONFIG = Map.ofEntries(
+    public static final Map<String, String> SINGLE_NODE_CONFIG = Map.ofEntries(
             Map.entry("offsets.topic.replication.factor", "1"),
             Map.entry("offsets.topic.num.partitions", "5"),
             Map.entry("transaction.state.log.replication.factor", "1"),

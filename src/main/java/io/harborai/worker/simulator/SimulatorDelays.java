@@ -22,11 +22,17 @@ final class SimulatorDelays implements AutoCloseable {
     private final ScheduledExecutorService scheduler =
             Executors.newScheduledThreadPool(2, SimulatorExchanges.daemon("harbor-sim-latency"));
     private final AtomicLong inFlight = new AtomicLong();
+    private final AtomicLong written = new AtomicLong();
     private final Set<HttpExchange> held = ConcurrentHashMap.newKeySet();
 
     /** Answers waiting out their latency. */
     long inFlight() {
         return inFlight.get();
+    }
+
+    /** Answers written so far by {@link #later}, at once or after their latency. */
+    long written() {
+        return written.get();
     }
 
     /** Exchanges held without an answer. */
@@ -38,6 +44,7 @@ final class SimulatorDelays implements AutoCloseable {
     void later(HttpExchange ex, long delayMs, int status, byte[] bytes, String contentType) {
         if (delayMs <= 0) {
             SimulatorExchanges.send(ex, status, bytes, contentType);
+            written.incrementAndGet();
             return;
         }
         inFlight.incrementAndGet();
@@ -47,6 +54,7 @@ final class SimulatorDelays implements AutoCloseable {
                     () -> {
                         inFlight.decrementAndGet();
                         SimulatorExchanges.send(ex, status, bytes, contentType);
+                        written.incrementAndGet();
                     },
                     delayMs,
                     TimeUnit.MILLISECONDS);

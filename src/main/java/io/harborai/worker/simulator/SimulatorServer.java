@@ -136,6 +136,15 @@ public final class SimulatorServer implements AutoCloseable {
     }
 
     /**
+     * Chat-completion answers written so far (2xx, 500 or a truncated body, at once or after their
+     * latency); not the 400s, 429s and 503s answered before any work. A call received and not yet
+     * answered is in flight: {@code calls() - answered()} bounds the calls in flight from above.
+     */
+    public long answered() {
+        return delays.written();
+    }
+
+    /**
      * Calls answered (or held) with the given outcome so far: valid calls, except {@link
      * FaultRates.Outcome#OUTAGE}, the 503s of an outage, sent before the body is read.
      */

@@ -7,8 +7,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -32,6 +34,24 @@ final class ResultsReader {
                 new AvroSerde<>(registry, ChatResult.class, false).deserializer())) {
             return poll(consumer, topic, timeout, done);
         }
+    }
+
+    /**
+     * A {@code done} predicate: true once every one of {@code ids} was read and {@code grace} more
+     * has passed, so that a late duplicate of an answered id shows up too.
+     */
+    static <K, V> Predicate<List<ConsumerRecord<K, V>>> allAndThen(Set<K> ids, Duration grace) {
+        long[] doneAt = {0};
+        return recs -> {
+            if (doneAt[0] == 0
+                    && recs.stream()
+                            .map(ConsumerRecord::key)
+                            .collect(Collectors.toSet())
+                            .containsAll(ids)) {
+                doneAt[0] = System.nanoTime();
+            }
+            return doneAt[0] != 0 && System.nanoTime() - doneAt[0] > grace.toNanos();
+        };
     }
 
     static List<ConsumerRecord<byte[], byte[]>> raw(

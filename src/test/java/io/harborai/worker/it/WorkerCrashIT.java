@@ -78,19 +78,12 @@ class WorkerCrashIT {
             try {
                 Set<String> ids =
                         IntStream.range(0, REQUESTS).mapToObj(i -> "crash-" + i).collect(Collectors.toSet());
-                long[] doneAt = {0};
-                List<ConsumerRecord<String, ChatResult>> all =
-                        ResultsReader.results(bootstrap, registry, results, Duration.ofSeconds(180), recs -> {
-                            // keep reading 3 s past the last missing id, so a late duplicate would show up
-                            if (doneAt[0] == 0
-                                    && recs.stream()
-                                            .map(ConsumerRecord::key)
-                                            .collect(Collectors.toSet())
-                                            .containsAll(ids)) {
-                                doneAt[0] = System.nanoTime();
-                            }
-                            return doneAt[0] != 0 && System.nanoTime() - doneAt[0] > 3_000_000_000L;
-                        });
+                List<ConsumerRecord<String, ChatResult>> all = ResultsReader.results(
+                        bootstrap,
+                        registry,
+                        results,
+                        Duration.ofSeconds(180),
+                        ResultsReader.allAndThen(ids, Duration.ofSeconds(3)));
                 Map<String, Long> perId =
                         all.stream().collect(Collectors.groupingBy(ConsumerRecord::key, Collectors.counting()));
                 assertThat(perId.keySet()).as("no request lost").containsAll(ids);

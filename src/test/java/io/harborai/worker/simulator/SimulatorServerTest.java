@@ -21,6 +21,7 @@ import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -178,9 +179,17 @@ class SimulatorServerTest {
     void shouldRespondAfterTheLatencyFromTheSchedulerThreadOnceTheHandlerHasReturned() {
         OpenAiCompatibleClient client = start(Duration.ofMillis(150));
 
-        ProviderOutcome.Success s = success(client.complete(request("m", "slow"), "m"));
+        CompletableFuture<ProviderOutcome> call = client.completeAsync(request("m", "slow"), "m");
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> sim.calls() == 1);
+        long answeredWhileWaiting = sim.answered();
+        ProviderOutcome.Success s = success(call.join());
 
         assertThat(s.latencyMs()).isGreaterThanOrEqualTo(150);
+        assertThat(answeredWhileWaiting)
+                .as("a call waiting out its latency is not answered yet")
+                .isZero();
+        // counted once written: the client may read the answer a moment before that
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> sim.answered() == 1);
     }
 
     @Test
