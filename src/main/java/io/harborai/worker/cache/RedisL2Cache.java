@@ -78,13 +78,17 @@ public final class RedisL2Cache implements AutoCloseable {
      * Stores {@code value} under {@code key} for {@code ttl}, asynchronously; skipped while Redis is
      * down or after close. Never throws for Redis trouble.
      *
+     * @return completes when Redis has answered, failed or timed out, or was skipped (never
+     *     exceptionally)
      * @throws IllegalArgumentException if {@code ttl} is under a millisecond (Redis would refuse it)
      */
-    public void put(String key, byte[] value, Duration ttl) {
+    public CompletableFuture<Void> put(String key, byte[] value, Duration ttl) {
         if (ttl.toMillis() < 1) {
             throw new IllegalArgumentException("ttl must be at least 1 ms, was " + ttl);
         }
-        gate.send("SET", () -> bucket(key).setAsync(value, ttl), false); // the gate counts a failure
+        CompletableFuture<Void> sent = gate.send("SET", () -> bucket(key).setAsync(value, ttl), false);
+        // the gate counts a failure; a caller only learns that the write has ended
+        return sent == null ? CompletableFuture.completedFuture(null) : sent.handle((v, e) -> null);
     }
 
     /** Whether calls currently go to Redis. */

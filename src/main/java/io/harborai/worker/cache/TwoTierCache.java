@@ -128,9 +128,10 @@ public final class TwoTierCache implements AutoCloseable {
      * Caches {@code answer} for {@code ttl} from now in both tiers (L2 asynchronously, skipped while
      * Redis is down).
      *
+     * @return completes when the L2 write has ended, either way (never exceptionally)
      * @throws IllegalArgumentException if {@code ttl} is under a millisecond
      */
-    public void store(String key, ChatResult answer, Duration ttl) {
+    public CompletableFuture<Void> store(String key, ChatResult answer, Duration ttl) {
         if (ttl.toMillis() < 1) {
             throw new IllegalArgumentException("ttl must be at least 1 ms, was " + ttl);
         }
@@ -138,10 +139,10 @@ public final class TwoTierCache implements AutoCloseable {
         long expiresAtMs = now + ttl.toMillis();
         byte[] encoded = CacheCodec.encode(new CachedAnswer(answer, now, expiresAtMs));
         l1.put(key, encoded, expiresAtMs);
-        if (l2 != null) {
-            l2.put(key, encoded, ttl);
-        }
+        CompletableFuture<Void> written =
+                l2 == null ? CompletableFuture.completedFuture(null) : l2.put(key, encoded, ttl);
         stores.increment();
+        return written;
     }
 
     /** Closes the L2 tier (not its Redis client) and removes this cache's meters from the registry. */

@@ -121,6 +121,17 @@ final class DispatchDefs {
                                 + " this gets a FAILED INTERNAL result instead of another dispatch: a request that crashes the"
                                 + " worker every time cannot stall its partition forever.")
                 .define(
+                        DISPATCH_HANDOVER_WAIT_MS,
+                        Type.LONG,
+                        5_000L,
+                        Range.between(0, 600_000),
+                        Importance.LOW,
+                        "When a task leaves this worker cleanly (a rebalance moves it, or the worker stops), how long it"
+                                + " waits for its provider calls in flight and writes their answers to the cache before it"
+                                + " lets go. The next owner dispatches the task's pending requests again and finds those"
+                                + " answers instead of calling the provider twice. The rebalance waits as long; 0 drops the"
+                                + " calls' answers (the next owner calls again).")
+                .define(
                         DISPATCH_MAX_QUEUE_MS,
                         Type.LONG,
                         600_000L,

@@ -72,6 +72,7 @@ public final class HarborConfigDef {
     public static final String DISPATCH_MAX_QUEUE_MS = "dispatch.max-queue-ms";
     public static final String DISPATCH_BATCH_COMPLETION_WINDOW_MS = "dispatch.batch-completion-window-ms";
     public static final String DISPATCH_MAX_REDISPATCHES = "dispatch.max-redispatches";
+    public static final String DISPATCH_HANDOVER_WAIT_MS = "dispatch.handover-wait-ms";
     public static final String DISPATCH_BATCH_SHARE = "dispatch.batch-share";
     public static final String DISPATCH_BATCH_YIELD = "dispatch.batch-yield";
     public static final String DISPATCH_BATCH_YIELD_GRACE_MS = "dispatch.batch-yield-grace-ms";

@@ -48,6 +48,7 @@ public final class StageSettings {
                 c.longValue(DISPATCH_MAX_QUEUE_MS),
                 c.longValue(DISPATCH_BATCH_COMPLETION_WINDOW_MS),
                 c.intValue(DISPATCH_MAX_REDISPATCHES),
+                c.longValue(DISPATCH_HANDOVER_WAIT_MS),
                 c.intValue(DISPATCH_CONCURRENCY_MIN),
                 c.intValue(DISPATCH_CONCURRENCY_INITIAL),
                 c.intValue(DISPATCH_CONCURRENCY_MAX),

@@ -252,6 +252,47 @@ public final class DispatchEngine implements AutoCloseable {
         calls.wake();
     }
 
+    /**
+     * A clean hand-over (the task is revoked, or the worker stops): waits up to {@code maxWaitMs}
+     * for the calls in flight and gives each answer to {@code answered}, then {@link #close}s.
+     * Starts nothing and retries nothing. The next owner admits every held request again from the
+     * pending store and finds these answers in the cache, so a rebalance does not call the provider
+     * twice for one request. Answers that arrive after {@code maxWaitMs} are dropped, as on close.
+     */
+    public void drainAndClose(long maxWaitMs, Sink answered) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxWaitMs);
+        if (handedOff != null) {
+            handedOff.close(); // calls still queued in a lane are not sent now
+        }
+        try {
+            while (!closed && callsInFlight() > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                ProviderCalls.Completion c = calls.poll(left);
+                PendingEntry e = c == null ? null : entries.get(c.id());
+                if (c == null || !c.current(e)) {
+                    continue;
+                }
+                e.state = PendingEntry.State.READY; // answered: no longer waited for
+                if (c.outcome() instanceof ProviderOutcome.Success ok) {
+                    rt.answers.onSuccess(e, ok, trail(e), rt.clock.millis()).ifPresent(answered::emit);
+                }
+            }
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+        } finally {
+            close();
+        }
+    }
+
+    private long callsInFlight() {
+        return entries.values().stream()
+                .filter(e -> e.state == PendingEntry.State.IN_FLIGHT)
+                .count();
+    }
+
     /** Drops every held request from memory (the pending store keeps them for the next owner). */
     @Override
     public void close() {

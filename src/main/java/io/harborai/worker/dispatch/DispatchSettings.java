@@ -10,6 +10,8 @@ import java.util.List;
  *     traced (see {@link RequestTrace})
  * @param maxQueueMs default deadline of an online request (counted from when the worker took it)
  * @param batchCompletionWindowMs the same for a batch line: its completion window
+ * @param handoverWaitMs how long a task that is closed waits for its calls in flight ({@link
+ *     DispatchEngine#drainAndClose})
  * @param maxBlockMs longest one {@code process()} call waits for capacity; the config caps it at
  *     the longest provider call timeout, because a slot held by an in-flight call is freed within
  *     that time and waiting longer cannot help
@@ -30,6 +32,7 @@ public record DispatchSettings(
         long maxQueueMs,
         long batchCompletionWindowMs,
         int maxRedispatches,
+        long handoverWaitMs,
         int concurrencyMin,
         int concurrencyInitial,
         int concurrencyMax,

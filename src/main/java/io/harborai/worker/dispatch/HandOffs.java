@@ -60,6 +60,7 @@ final class HandOffs {
         for (ProviderCalls.Ready call : calls) {
             if (call.reclaim()) {
                 call.lane.forget(call);
+                ProviderCalls.undo(call.entry); // never sent: not waited for at a hand-over
             }
         }
         calls.clear();

@@ -21,7 +21,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -82,6 +86,9 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
     private final Map<String, Dispatched> dispatched = new HashMap<>();
     /** Request id → where its requester waits for the reply, for held requests that asked for one. */
     private final Map<String, ReplyHeaders.Target> replyTargets = new HashMap<>();
+    /** At a hand-over, how long the last answer's cache write may take past the wait (a Redis command and its retry). */
+    private static final long LAST_WRITE_MS = 600;
+
     /** L2 lookups finished on Redisson threads, drained by {@link #pump()}. */
     private final ConcurrentLinkedQueue<L2Answer> l2Answers = new ConcurrentLinkedQueue<>();
 
@@ -326,18 +333,24 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
             throw new IllegalStateException("engine emitted a result for " + result.getId() + " it was not given");
         }
         result.setCache(d.leads() ? CacheOutcome.MISS : CacheOutcome.BYPASS);
+        store(d, result);
+        forward(result, true);
+        if (d.leads()) {
+            answerWaiters(d.key(), result);
+        }
+    }
+
+    /** Caches an answer the request may share; completes when its L2 write has ended. */
+    private CompletableFuture<Void> store(Dispatched d, ChatResult result) {
         // A fallback model's answer is not cached: it would outlive the primary's outage and reach
         // requests whose chain never named that model.
         if (d.store()
                 && d.key() != null
                 && result.getStatus() == ResultStatus.SUCCEEDED
                 && result.getFallbackReason() == null) {
-            cache.tiers().store(d.key(), result, cache.ttl(d.request()));
+            return cache.tiers().store(d.key(), result, cache.ttl(d.request()));
         }
-        forward(result, true);
-        if (d.leads()) {
-            answerWaiters(d.key(), result);
-        }
+        return CompletableFuture.completedFuture(null);
     }
 
     private void answerWaiters(String key, ChatResult leaderResult) {
@@ -379,10 +392,32 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
         }
     }
 
+    /**
+     * The task leaves this worker: its calls in flight may finish for {@code
+     * dispatch.handover-wait-ms}, and their answers go to the cache (not forwarded: this task's
+     * output is already committed), where the next owner finds them.
+     */
     @Override
     public void close() {
         if (engine != null) {
-            engine.close();
+            long waitMs = runtime.settings().handoverWaitMs();
+            long start = System.nanoTime();
+            List<CompletableFuture<Void>> writes = new ArrayList<>();
+            engine.drainAndClose(waitMs, result -> {
+                Dispatched d = dispatched.get(result.getId());
+                if (d != null) {
+                    writes.add(store(d, result));
+                }
+            });
+            long leftMs = Math.max(0, waitMs - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+            try {
+                CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new))
+                        .get(Math.max(leftMs, LAST_WRITE_MS), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                log.debug("Task {}: not every answer reached the cache before the hand-over", context.taskId());
+            }
         }
         flights.abandonAll((leader, waiters) -> {
             waiters.forEach(w -> runtime.inFlight().releaseBytes(w.bytes()));

@@ -275,4 +275,47 @@ class DispatchEngineTest extends EngineTestBase {
                 .singleElement()
                 .satisfies(r -> assertThat(r.getError().getCode()).isEqualTo("INTERNAL"));
     }
+
+    @Test
+    void shouldHandTheAnswersOfCallsInFlightToTheHandOverAndStartNothingNew() {
+        DispatchEngine engine = engine();
+        for (String id : List.of("a", "b")) {
+            submit(engine, request(id, "m", id), clock.millis());
+        }
+        engine.pump();
+        assertThat(caller.calls).hasSize(2);
+        var first = caller.calls.get(0);
+        var second = caller.calls.get(1);
+        CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS).execute(() -> first.complete(success("one")));
+        CompletableFuture.delayedExecutor(150, TimeUnit.MILLISECONDS)
+                .execute(() -> second.complete(failure(ErrorCode.PROVIDER_ERROR, 500, null)));
+        List<ChatResult> handedOver = new ArrayList<>();
+
+        engine.drainAndClose(30_000, handedOver::add);
+
+        assertThat(handedOver)
+                .as("the answer, not the failure, and nothing forwarded")
+                .singleElement()
+                .satisfies(r -> assertThat(r.getId()).isEqualTo("a"));
+        assertThat(results).isEmpty();
+        assertThat(caller.calls).as("no retry of the failed call").hasSize(2);
+        assertThat(engine.size()).isZero();
+        assertThat(runtime.inFlight().count()).isZero();
+    }
+
+    @Test
+    void shouldLetGoAfterTheHandOverWaitWithoutTheAnswer() {
+        DispatchEngine engine = engine();
+        submit(engine, request("a", "m", "x"), clock.millis());
+        engine.pump();
+        List<ChatResult> handedOver = new ArrayList<>();
+
+        engine.drainAndClose(50, handedOver::add); // the call never ends
+
+        assertThat(handedOver).isEmpty();
+        assertThat(engine.size()).isZero();
+        caller.last().complete(success("late"));
+        engine.pump();
+        assertThat(results).as("a closed engine forwards nothing").isEmpty();
+    }
 }

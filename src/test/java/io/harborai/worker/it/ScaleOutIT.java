@@ -34,6 +34,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -58,7 +59,7 @@ class ScaleOutIT {
 
     static final Duration LATENCY = Duration.ofMillis(100);
 
-    @TempDir
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS) // a failure keeps the workers' logs
     Path dir;
 
     @Test
@@ -91,6 +92,9 @@ class ScaleOutIT {
             long readyAt = System.nanoTime();
             long[] sentAt = new long[REQUESTS];
             AtomicInteger produced = new AtomicInteger();
+            // Production is held at 50 % until the fourth worker is up, and at 90 % until the kill:
+            // however slowly a loaded machine starts a JVM, the join and the kill happen mid-run.
+            AtomicInteger allowed = new AtomicInteger(REQUESTS / 2);
             long produceStart = System.currentTimeMillis();
             ResultsTail tail = new ResultsTail(infra.kafkaBootstrap(), registry, (String) cfg.get("topics.results"));
             CompletableFuture<Void> production = CompletableFuture.runAsync(() -> produce(
@@ -100,6 +104,7 @@ class ScaleOutIT {
                     questions,
                     sentAt,
                     produced,
+                    allowed,
                     tail::answered));
             try (watch;
                     tail) {
@@ -107,8 +112,14 @@ class ScaleOutIT {
                 long joinAt = System.currentTimeMillis();
                 workers.get(3).start();
                 workers.get(3).awaitReady(Duration.ofSeconds(120));
-                await(() -> produced.get() >= REQUESTS * 6 / 10 && watch.settled(4), production);
+                allowed.set(REQUESTS * 9 / 10);
                 Worker killed = workers.get(0);
+                // killed with calls of its own in flight, so the kill costs something to recover
+                await(
+                        () -> produced.get() >= REQUESTS * 6 / 10
+                                && watch.settled(4)
+                                && killed.sim.calls() > killed.sim.answered(),
+                        production);
                 long answeredBefore = killed.sim.answered();
                 long killAt = System.currentTimeMillis();
                 killed.process.destroyForcibly().waitFor();
@@ -116,6 +127,7 @@ class ScaleOutIT {
                 // A call in flight at the death reached the simulator before it and was not answered
                 // before the read above (the dead worker's calls stay in its simulator until answered).
                 long inFlightAtKill = killed.sim.calls() - answeredBefore;
+                allowed.set(REQUESTS);
                 production.get(300, TimeUnit.SECONDS);
                 long producedAt = System.nanoTime();
 
@@ -176,6 +188,7 @@ class ScaleOutIT {
             int[] questions,
             long[] sentAt,
             AtomicInteger produced,
+            AtomicInteger allowed,
             IntSupplier answered) {
         try (var producer = new KafkaProducer<>(
                 Map.<String, Object>of("bootstrap.servers", bootstrap, "linger.ms", 5),
@@ -188,8 +201,9 @@ class ScaleOutIT {
                 if (due > now) {
                     TimeUnit.NANOSECONDS.sleep(due - now);
                 }
-                // Closed loop: a machine slower than the pace builds no backlog of the test's making.
-                while (i - answered.getAsInt() >= MAX_OUTSTANDING) {
+                // Closed loop: a machine slower than the pace builds no backlog of the test's making;
+                // and no further than the test allows yet.
+                while (i - answered.getAsInt() >= MAX_OUTSTANDING || i >= allowed.get()) {
                     Thread.sleep(5);
                 }
                 ChatRequest r = ChatRequest.newBuilder()
