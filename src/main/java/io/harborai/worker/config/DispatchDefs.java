@@ -129,8 +129,9 @@ final class DispatchDefs {
                         "When a task leaves this worker cleanly (a rebalance moves it, or the worker stops), how long it"
                                 + " waits for its provider calls in flight and writes their answers to the cache before it"
                                 + " lets go. The next owner dispatches the task's pending requests again and finds those"
-                                + " answers instead of calling the provider twice. The rebalance waits as long; 0 drops the"
-                                + " calls' answers (the next owner calls again).")
+                                + " answers instead of calling the provider twice. The tasks closed together share one window, so a"
+                                + " rebalance or shutdown waits this long at most in all; 0 drops the calls' answers (the next"
+                                + " owner calls again).")
                 .define(
                         DISPATCH_MAX_QUEUE_MS,
                         Type.LONG,

@@ -253,14 +253,15 @@ public final class DispatchEngine implements AutoCloseable {
     }
 
     /**
-     * A clean hand-over (the task is revoked, or the worker stops): waits up to {@code maxWaitMs}
-     * for the calls in flight and gives each answer to {@code answered}, then {@link #close}s.
+     * A clean hand-over (the task is revoked, or the worker stops): waits for the calls in flight,
+     * until the runtime's hand-over window ends ({@code dispatch.handover-wait-ms}, shared by the
+     * tasks closed together), and gives each answer to {@code answered}, then {@link #close}s.
      * Starts nothing and retries nothing. The next owner admits every held request again from the
      * pending store and finds these answers in the cache, so a rebalance does not call the provider
-     * twice for one request. Answers that arrive after {@code maxWaitMs} are dropped, as on close.
+     * twice for one request. Answers that arrive after the window are dropped, as on close.
      */
-    public void drainAndClose(long maxWaitMs, Sink answered) {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxWaitMs);
+    public void drainAndClose(Sink answered) {
+        long deadline = rt.handoverDeadlineNs(System.nanoTime());
         if (handedOff != null) {
             handedOff.close(); // calls still queued in a lane are not sent now
         }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleSupplier;
 
 /**
@@ -53,6 +54,8 @@ public final class DispatchRuntime {
     private final Map<String, ProviderLane> lanes;
     private final MeterRegistry meters;
     private final String traffic;
+    /** End of the current hand-over window ({@link #handoverDeadlineNs}); 0 before the first. */
+    private long handoverDeadlineNs;
 
     public DispatchRuntime(
             ProviderRouter router,
@@ -211,6 +214,20 @@ public final class DispatchRuntime {
                 .filter(ProviderLane::circuitOpen)
                 .map(ProviderLane::provider)
                 .toList();
+    }
+
+    /**
+     * Until when a task that is closed now may wait for its calls ({@code dispatch.handover-wait-ms}).
+     * One rebalance or shutdown closes its tasks one after another, on every stream thread: they
+     * share one window, so the whole hand-over waits at most that long, not that long per task. A
+     * close after the window has passed by another whole wait starts a new one.
+     */
+    synchronized long handoverDeadlineNs(long nowNs) {
+        long waitNs = TimeUnit.MILLISECONDS.toNanos(settings.handoverWaitMs());
+        if (handoverDeadlineNs == 0 || nowNs - handoverDeadlineNs > waitNs) {
+            handoverDeadlineNs = nowNs + waitNs;
+        }
+        return handoverDeadlineNs;
     }
 
     ProviderLane lane(String provider) {

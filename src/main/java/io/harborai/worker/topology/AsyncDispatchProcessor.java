@@ -86,7 +86,7 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
     private final Map<String, Dispatched> dispatched = new HashMap<>();
     /** Request id → where its requester waits for the reply, for held requests that asked for one. */
     private final Map<String, ReplyHeaders.Target> replyTargets = new HashMap<>();
-    /** At a hand-over, how long the last answer's cache write may take past the wait (a Redis command and its retry). */
+    /** At a hand-over, how long the answers' cache writes may take after the wait (a Redis command and its retry). */
     private static final long LAST_WRITE_MS = 600;
 
     /** L2 lookups finished on Redisson threads, drained by {@link #pump()}. */
@@ -393,26 +393,24 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
     }
 
     /**
-     * The task leaves this worker: its calls in flight may finish for {@code
-     * dispatch.handover-wait-ms}, and their answers go to the cache (not forwarded: this task's
+     * The task leaves this worker: its calls in flight may finish within {@code
+     * dispatch.handover-wait-ms} (one window for all the tasks closed together), and their answers
+     * go to the cache (not forwarded: this task's
      * output is already committed), where the next owner finds them.
      */
     @Override
     public void close() {
         if (engine != null) {
-            long waitMs = runtime.settings().handoverWaitMs();
-            long start = System.nanoTime();
             List<CompletableFuture<Void>> writes = new ArrayList<>();
-            engine.drainAndClose(waitMs, result -> {
+            engine.drainAndClose(result -> {
                 Dispatched d = dispatched.get(result.getId());
                 if (d != null) {
                     writes.add(store(d, result));
                 }
             });
-            long leftMs = Math.max(0, waitMs - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
             try {
                 CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new))
-                        .get(Math.max(leftMs, LAST_WRITE_MS), TimeUnit.MILLISECONDS);
+                        .get(LAST_WRITE_MS, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (ExecutionException | TimeoutException e) {

@@ -291,7 +291,7 @@ class DispatchEngineTest extends EngineTestBase {
                 .execute(() -> second.complete(failure(ErrorCode.PROVIDER_ERROR, 500, null)));
         List<ChatResult> handedOver = new ArrayList<>();
 
-        engine.drainAndClose(30_000, handedOver::add);
+        engine.drainAndClose(handedOver::add); // the default window, 5 s, outlasts both calls
 
         assertThat(handedOver)
                 .as("the answer, not the failure, and nothing forwarded")
@@ -305,17 +305,35 @@ class DispatchEngineTest extends EngineTestBase {
 
     @Test
     void shouldLetGoAfterTheHandOverWaitWithoutTheAnswer() {
+        config.put("dispatch.handover-wait-ms", 50);
         DispatchEngine engine = engine();
         submit(engine, request("a", "m", "x"), clock.millis());
         engine.pump();
         List<ChatResult> handedOver = new ArrayList<>();
 
-        engine.drainAndClose(50, handedOver::add); // the call never ends
+        engine.drainAndClose(handedOver::add); // the call never ends
 
         assertThat(handedOver).isEmpty();
         assertThat(engine.size()).isZero();
         caller.last().complete(success("late"));
         engine.pump();
         assertThat(results).as("a closed engine forwards nothing").isEmpty();
+    }
+
+    @Test
+    void shouldShareOneHandOverWindowBetweenTheTasksClosedTogether() {
+        config.put("dispatch.handover-wait-ms", 1_000);
+        engine();
+        long w = TimeUnit.MILLISECONDS.toNanos(1_000);
+        long first = runtime.handoverDeadlineNs(7);
+        assertThat(first).isEqualTo(7 + w);
+        assertThat(runtime.handoverDeadlineNs(7 + w / 2))
+                .as("the next task of the same rebalance")
+                .isEqualTo(first);
+        assertThat(runtime.handoverDeadlineNs(7 + w + w / 2))
+                .as("a task closed just after the window: no wait of its own")
+                .isEqualTo(first);
+        long later = 7 + 2 * w + 1;
+        assertThat(runtime.handoverDeadlineNs(later)).as("a later rebalance").isEqualTo(later + w);
     }
 }

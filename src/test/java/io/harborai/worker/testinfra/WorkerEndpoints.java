@@ -59,11 +59,11 @@ public final class WorkerEndpoints {
         if (r == null || r.statusCode() != 200) {
             return -1;
         }
-        Pattern line = Pattern.compile("^" + Pattern.quote(name) + "\\{([^}]*)\\} (\\S+)$", Pattern.MULTILINE);
+        Pattern line = Pattern.compile("^" + Pattern.quote(name) + "(?:\\{([^}]*)\\})? (\\S+)$", Pattern.MULTILINE);
         Matcher m = line.matcher(r.body());
         double sum = 0;
         while (m.find()) {
-            if (m.group(1).contains(label)) {
+            if ((m.group(1) == null ? "" : m.group(1)).contains(label)) {
                 sum += Double.parseDouble(m.group(2));
             }
         }
