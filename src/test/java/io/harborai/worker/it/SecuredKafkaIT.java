@@ -231,7 +231,14 @@ class SecuredKafkaIT {
             }
             assertThat(customIds).as("one answer per line").containsExactlyInAnyOrderElementsOf(customIds(LINES));
 
+            // The batch's progress record commits on its own, up to a commit interval after the
+            // results collect read: ask until it says completed (or a minute has passed).
             String status = cli("status", name, "--config", yaml.toString());
+            for (long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                    !status.startsWith(name + ": completed") && System.nanoTime() < deadline; ) {
+                Thread.sleep(500);
+                status = cli("status", name, "--config", yaml.toString());
+            }
             printed.append(status);
             assertThat(status).startsWith(name + ": completed  total " + LINES + "  completed " + LINES + "  failed 0");
 
