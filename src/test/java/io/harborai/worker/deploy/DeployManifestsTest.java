@@ -46,10 +46,6 @@ import org.junit.jupiter.api.io.TempDir;
  * image's user, and the labels that tie Services, budgets and monitors to their pods.
  */
 class DeployManifestsTest {
-    /**
-     * Keys of harbor.yaml added by the secrets/kafkasec branches, which HarborConfigDef does not
-     * define yet: stripped before validation. Remove this list when those branches are merged.
-     */
     /** HarborWorker.start: the batch application's id (and consumer group) is application-id + this. */
     private static final String BATCH_GROUP_SUFFIX = "-batch";
 
@@ -69,10 +65,10 @@ class DeployManifestsTest {
         Path file =
                 Manifests.DIR.resolve(Manifests.generatorKeys(configGenerator()).get("harbor.yaml"));
         rawConfig = Manifests.YAML.readTree(file.toFile());
-        ObjectNode stripped = rawConfig.deepCopy();
-        plantSecretFiles(stripped, tmp);
+        ObjectNode withStandIns = rawConfig.deepCopy();
+        plantSecretFiles(withStandIns, tmp);
         Path copy = tmp.resolve("harbor.yaml");
-        Manifests.YAML.writeValue(copy.toFile(), stripped);
+        Manifests.YAML.writeValue(copy.toFile(), withStandIns);
         config = HarborConfig.load(copy, Map.of(), Map.of());
     }
 

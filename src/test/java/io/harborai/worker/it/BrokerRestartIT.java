@@ -75,8 +75,7 @@ class BrokerRestartIT {
                 SimulatorServer simulator =
                         SimulatorServer.start(new SimulatorOptions("127.0.0.1", 0, Duration.ofMillis(100)))) {
             broker.start(Duration.ofSeconds(60));
-            Map<String, Object> cfg = WorkerConfigs.base(infra, "broker-restart");
-            cfg.put("kafka.bootstrap.servers", broker.bootstrapServers());
+            Map<String, Object> cfg = WorkerConfigs.base(infra, "broker-restart", broker.bootstrapServers());
             cfg.put("kafka.session.timeout.ms", 6000);
             cfg.put("kafka.heartbeat.interval.ms", 1000);
             cfg.put("simulator.enabled", false);
