@@ -26,7 +26,7 @@ class ArchitectureTest {
     private static final List<Set<String>> LAYERS = List.of(
             Set.of("avro"),
             Set.of("http", "console", "metrics"),
-            Set.of("redis", "schema", "structured", "provider.stream", "provider.capability"),
+            Set.of("redis", "schema", "startup", "structured", "provider.stream", "provider.capability"),
             Set.of("client"),
             Set.of("provider"),
             Set.of("cost", "cache"),

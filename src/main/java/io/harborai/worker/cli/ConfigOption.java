@@ -2,8 +2,10 @@ package io.harborai.worker.cli;
 
 import io.harborai.worker.config.HarborConfig;
 import io.harborai.worker.config.StageSettings;
-import io.harborai.worker.topology.KafkaAccess;
+import io.harborai.worker.schema.SchemaRegistryClient;
+import io.harborai.worker.startup.KafkaAccess;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -11,6 +13,8 @@ import picocli.CommandLine.Option;
 
 /** The {@code --config} option shared by commands that read the worker configuration. */
 final class ConfigOption {
+    /** Longest wait for the registry to accept or refuse the credentials (the worker's bound too). */
+    private static final Duration REGISTRY_CHECK = Duration.ofSeconds(5);
     /** What a cluster-only command says without a cluster; {@code %s} is the command's name. */
     private static final String NO_CLUSTER = "harbor %s needs a Kafka cluster and none is configured: start one with "
             + "`harbor dev` and export the HARBOR_* lines it prints, or set HARBOR_KAFKA_BOOTSTRAP "
@@ -62,13 +66,17 @@ final class ConfigOption {
     }
 
     /**
-     * Asks the configured cluster for its id: the first contact of every command with it.
+     * Asks the configured cluster for its id, then the schema registry for its subjects: the first
+     * contact of every command with them, so a refused password is one clear message at start-up.
      *
-     * @throws KafkaAccess.RefusedException when it refuses the credentials or does not answer (one
+     * @throws KafkaAccess.RefusedException when Kafka refuses the credentials or does not answer (one
      *     message, printed by {@link HarborCli})
+     * @throws IllegalStateException when the registry refuses the credentials (one message naming
+     *     the registry and the keys to check)
      */
     static void checkCluster(HarborConfig cfg) {
         KafkaAccess.check(StageSettings.kafkaClients(cfg));
+        SchemaRegistryClient.create(cfg.schemaRegistryUrl()).checkAccess(REGISTRY_CHECK);
     }
 
     /**

@@ -2,7 +2,7 @@ package io.harborai.worker.cli;
 
 import io.harborai.worker.config.ConfigException;
 import io.harborai.worker.console.LogFile;
-import io.harborai.worker.topology.KafkaAccess;
+import io.harborai.worker.startup.KafkaAccess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

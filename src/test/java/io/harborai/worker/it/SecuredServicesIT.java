@@ -27,6 +27,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -132,7 +133,7 @@ class SecuredServicesIT {
         Map<String, Object> cfg = stack.config(infra, "wrong-redis", 0);
         String wrong = SecuredStack.planted("wrong");
         cfg.put("redis.password-file", stack.write("redis.wrong", wrong).toString());
-        String out = failedStart(cfg, "wrong-redis");
+        String out = failedStart(cfg, "wrong-redis", "run");
         assertThat(out)
                 .contains(
                         "harbor: Redis: authentication failed for user harbor at " + stack.redis.url() + " (WRONGPASS;")
@@ -147,8 +148,26 @@ class SecuredServicesIT {
         cfg.put(
                 "schema-registry.password-file",
                 stack.write("registry.wrong", wrong).toString());
+        assertRegistryRefusal(cfg, wrong, "wrong-registry", "run");
+    }
+
+    @Test
+    void shouldStopTheGatewayAndTheClusterCommandsAtStartUpWhenTheRegistryRefusesThePassword(Infra infra)
+            throws Exception {
+        Map<String, Object> cfg = stack.config(infra, "wrong-registry-cli", 0);
+        String wrong = SecuredStack.planted("wrong");
+        cfg.put(
+                "schema-registry.password-file",
+                stack.write("registry.wrong-cli", wrong).toString());
+        assertRegistryRefusal(cfg, wrong, "wrong-registry-gateway", "gateway", "--port", "0");
+        assertRegistryRefusal(cfg, wrong, "wrong-registry-batches", "batches");
+    }
+
+    /** Runs {@code command} with {@code cfg} and checks that it stops on the registry's 401, naming no password. */
+    private void assertRegistryRefusal(Map<String, Object> cfg, String wrong, String name, String... command)
+            throws Exception {
         long refusedBefore = stack.registry.refused();
-        String out = failedStart(cfg, "wrong-registry");
+        String out = failedStart(cfg, name, command);
         assertThat(out)
                 .contains("harbor: Schema registry: authentication failed at " + stack.registry.url() + "/ (HTTP 401;")
                 .doesNotContain(wrong)
@@ -158,14 +177,16 @@ class SecuredServicesIT {
                 .isGreaterThan(refusedBefore);
     }
 
-    /** Starts a worker that must exit on its own (never hang) with status 1; returns its output. */
-    private String failedStart(Map<String, Object> cfg, String name) throws Exception {
+    /** Runs {@code harbor <command> --config ...}, which must exit on its own with status 1; returns its output. */
+    private String failedStart(Map<String, Object> cfg, String name, String... command) throws Exception {
         Path log = dir.resolve(name + ".log");
-        Process worker = HarborProcess.start(log, stack.jvmOptions(), "run", "--config", yaml(cfg, name + ".yaml"));
+        List<String> args = new ArrayList<>(List.of(command));
+        args.addAll(List.of("--config", yaml(cfg, name + ".yaml")));
+        Process worker = HarborProcess.start(log, stack.jvmOptions(), args.toArray(String[]::new));
         try {
             // Generous for a loaded machine: the checks themselves give up after 5 s each.
             assertThat(worker.waitFor(60, TimeUnit.SECONDS))
-                    .as("the worker exits by itself (log: %s)", log)
+                    .as("harbor %s exits by itself (log: %s)", command[0], log)
                     .isTrue();
             assertThat(worker.exitValue()).isEqualTo(1);
             String out = Files.readString(log);

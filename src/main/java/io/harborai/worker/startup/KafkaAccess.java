@@ -1,4 +1,4 @@
-package io.harborai.worker.topology;
+package io.harborai.worker.startup;
 
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.harborai.worker.topology;
+package io.harborai.worker.startup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
