@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -45,7 +44,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Longer than most files here on purpose: every transition of a request's state is in this one
  * class, on one thread; the parts that are not transitions live beside it ({@link MicroBatcher},
- * {@link ProviderCalls}, {@link HandOffs}, {@link Answers}, {@link Results}).
+ * {@link ProviderCalls}, {@link HandOffs}, {@link Answers}, {@link Results}, and the model chain in
+ * {@link PendingEntry}).
  *
  * <p>Threading: one engine per stream task. All of its state (the held entries, the batcher, the
  * retry queue, {@code closed}) is owned by the task's stream thread, which alone calls {@link
@@ -55,7 +55,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class DispatchEngine implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DispatchEngine.class);
-    static final int MAX_REASON_CHARS = 1_000;
 
     /** Receives each result, on the stream thread; the processor forwards it and deletes the entry. */
     @FunctionalInterface
@@ -121,12 +120,8 @@ public final class DispatchEngine implements AutoCloseable {
     public void submit(ChatRequest request, long receivedAtMs, long bytes, boolean redispatch) {
         long now = rt.clock.millis();
         long deadline = request.getDeadlineMs() != null ? request.getDeadlineMs() : receivedAtMs + rt.queueDeadlineMs;
-        LinkedHashSet<String> chain = new LinkedHashSet<>();
-        chain.add(request.getModel());
-        chain.addAll(request.getFallbackModels());
-        chain.addAll(s.defaultFallbackModels());
-        PendingEntry e =
-                new PendingEntry(request, receivedAtMs, deadline, bytes, TokenEstimate.of(request), List.copyOf(chain));
+        PendingEntry e = new PendingEntry(
+                request, receivedAtMs, deadline, bytes, TokenEstimate.of(request), s.defaultFallbackModels());
         if (entries.putIfAbsent(e.id, e) != null) {
             throw new IllegalStateException("request " + e.id + " is already held");
         }
@@ -140,8 +135,8 @@ public final class DispatchEngine implements AutoCloseable {
             e.route = route.get();
         } else {
             String msg = "no configured provider serves model '" + e.model() + "'";
-            if (!advance(e, reason(e, ErrorCode.UNKNOWN_MODEL, msg))) {
-                finish(e, Results.failed(e.request, trail(e), ErrorCode.UNKNOWN_MODEL, msg, null, e.receivedAtMs, now));
+            if (!e.advance(rt.router, e.failedWith(ErrorCode.UNKNOWN_MODEL, msg))) {
+                finish(e, e.failed(ErrorCode.UNKNOWN_MODEL, msg, null, now));
                 return;
             }
         }
@@ -278,7 +273,7 @@ public final class DispatchEngine implements AutoCloseable {
                 }
                 e.state = PendingEntry.State.READY; // answered: no longer waited for
                 if (c.outcome() instanceof ProviderOutcome.Success ok) {
-                    rt.answers.onSuccess(e, ok, trail(e), rt.clock.millis()).ifPresent(answered::emit);
+                    rt.answers.onSuccess(e, ok, e.trail(), rt.clock.millis()).ifPresent(answered::emit);
                 }
             }
         } catch (InterruptedException ie) {
@@ -318,16 +313,8 @@ public final class DispatchEngine implements AutoCloseable {
             return true;
         }
         if (rt.answers.overBudget(e.request)) {
-            finish(
-                    e,
-                    Results.failed(
-                            e.request,
-                            trail(e),
-                            ErrorCode.BUDGET_EXCEEDED,
-                            "tenant '" + e.request.getTenant() + "' has spent its daily budget",
-                            null,
-                            e.receivedAtMs,
-                            now));
+            String msg = "tenant '" + e.request.getTenant() + "' has spent its daily budget";
+            finish(e, e.failed(ErrorCode.BUDGET_EXCEEDED, msg, null, now));
             return true;
         }
         if (!rt.priority.admitBatchCall()) {
@@ -345,8 +332,9 @@ public final class DispatchEngine implements AutoCloseable {
             case CIRCUIT_OPEN -> {
                 // Provider-wide: never a failure. A fallback model may take it; else it stays queued
                 // until the breaker lets half-open probes through.
-                if (advance(
-                        e, reason(e, ErrorCode.CIRCUIT_OPEN, "provider '" + provider + "' circuit breaker is open"))) {
+                if (e.advance(
+                        rt.router,
+                        e.failedWith(ErrorCode.CIRCUIT_OPEN, "provider '" + provider + "' circuit breaker is open"))) {
                     rt.fallbacks.increment();
                     batcher.add(e, now);
                     return true;
@@ -405,7 +393,7 @@ public final class DispatchEngine implements AutoCloseable {
         long now = rt.clock.millis();
         rt.trace.callEnded(e, c.outcome());
         if (c.outcome() instanceof ProviderOutcome.Success ok) {
-            Optional<ChatResult> result = rt.answers.onSuccess(e, ok, trail(e), now);
+            Optional<ChatResult> result = rt.answers.onSuccess(e, ok, e.trail(), now);
             if (result.isPresent()) {
                 finish(e, result.get());
             } else {
@@ -448,13 +436,13 @@ public final class DispatchEngine implements AutoCloseable {
 
     /** Moves to the next model of the chain, or emits the failure when none is left. */
     private void failOrFallback(PendingEntry e, ProviderOutcome.Failure f, ErrorCode code, String message, long now) {
-        if (code != ErrorCode.INVALID_REQUEST && advance(e, reason(e, code, message))) {
+        if (code != ErrorCode.INVALID_REQUEST && e.advance(rt.router, e.failedWith(code, message))) {
             rt.fallbacks.increment();
             batcher.add(e, now);
             return;
         }
         Integer status = f == null ? null : f.httpStatus();
-        finish(e, Results.failed(e.request, trail(e), code, message, status, e.receivedAtMs, now));
+        finish(e, e.failed(code, message, status, now));
     }
 
     private void deadlineExceeded(PendingEntry e, long now, String why) {
@@ -465,48 +453,12 @@ public final class DispatchEngine implements AutoCloseable {
                         : e.provider() != null && rt.lane(e.provider()).circuitOpen()
                                 ? "; provider '" + e.provider() + "' circuit breaker is open"
                                 : "");
-        finish(
-                e,
-                Results.failed(
-                        e.request,
-                        trail(e),
-                        ErrorCode.DEADLINE_EXCEEDED,
-                        msg,
-                        last == null ? null : last.httpStatus(),
-                        e.receivedAtMs,
-                        now));
-    }
-
-    /** Points {@code e} at the next routable model of its chain; false when there is none. */
-    private boolean advance(PendingEntry e, String reason) {
-        for (int i = e.chainIndex + 1; i < e.chain.size(); i++) {
-            Optional<ProviderRouter.Route> r = rt.router.route(e.chain.get(i));
-            if (r.isPresent()) {
-                e.chainIndex = i;
-                e.route = r.get();
-                e.attemptsOnModel = 0;
-                e.callsOnModel = 0;
-                e.breakerCharged = false;
-                String all = e.fallbackReason == null ? reason : e.fallbackReason + "; " + reason;
-                e.fallbackReason = all.length() <= MAX_REASON_CHARS ? all : all.substring(0, MAX_REASON_CHARS) + "…";
-                return true;
-            }
-        }
-        return false;
+        finish(e, e.failed(ErrorCode.DEADLINE_EXCEEDED, msg, last == null ? null : last.httpStatus(), now));
     }
 
     private void finish(PendingEntry e, ChatResult result) {
         entries.remove(e.id);
         rt.inFlight.remove(e.bytes);
         sink.emit(rt.trace.finished(e, result));
-    }
-
-    private static Results.Trail trail(PendingEntry e) {
-        return new Results.Trail(e.provider(), e.route == null ? null : e.model(), e.totalAttempts, e.fallbackReason);
-    }
-
-    private static String reason(PendingEntry e, ErrorCode code, String message) {
-        return "model '" + e.model() + "'" + (e.provider() == null ? "" : " on '" + e.provider() + "'")
-                + " failed with " + code + ": " + message;
     }
 }

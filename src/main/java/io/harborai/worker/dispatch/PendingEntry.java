@@ -1,11 +1,15 @@
 package io.harborai.worker.dispatch;
 
 import io.harborai.worker.avro.ChatRequest;
+import io.harborai.worker.avro.ChatResult;
 import io.harborai.worker.avro.Cost;
 import io.harborai.worker.avro.Usage;
+import io.harborai.worker.provider.ErrorCode;
 import io.harborai.worker.provider.ProviderOutcome;
 import io.harborai.worker.provider.ProviderRouter;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * One request held by a {@link DispatchEngine}: where it is in its model chain, its attempts, and
@@ -15,6 +19,9 @@ import java.util.List;
  * and generation back in a completion).
  */
 final class PendingEntry {
+    /** The longest fallback reason a result carries. */
+    static final int MAX_REASON_CHARS = 1_000;
+
     enum State {
         READY,
         IN_FLIGHT,
@@ -63,13 +70,17 @@ final class PendingEntry {
     /** Each call's latency, in order; only kept in full mode (else null). */
     List<Long> attemptMs;
 
+    /**
+     * @param defaultFallbacks the configured fallback models, tried after the request's own
+     *     {@code fallback_models}
+     */
     PendingEntry(
             ChatRequest request,
             long receivedAtMs,
             long deadlineMs,
             long bytes,
             long estimatedTokens,
-            List<String> chain) {
+            List<String> defaultFallbacks) {
         this.id = request.getId();
         this.request = request;
         this.current = request;
@@ -77,7 +88,11 @@ final class PendingEntry {
         this.deadlineMs = deadlineMs;
         this.bytes = bytes;
         this.estimatedTokens = estimatedTokens;
-        this.chain = chain;
+        LinkedHashSet<String> models = new LinkedHashSet<>();
+        models.add(request.getModel());
+        models.addAll(request.getFallbackModels());
+        models.addAll(defaultFallbacks);
+        this.chain = List.copyOf(models);
     }
 
     String model() {
@@ -86,5 +101,42 @@ final class PendingEntry {
 
     String provider() {
         return route == null ? null : route.providerName();
+    }
+
+    /**
+     * Points this request at the next model of its chain that {@code router} serves, with fresh
+     * attempts, and adds {@code reason} to its fallback reason; false when no model is left.
+     */
+    boolean advance(ProviderRouter router, String reason) {
+        for (int i = chainIndex + 1; i < chain.size(); i++) {
+            Optional<ProviderRouter.Route> r = router.route(chain.get(i));
+            if (r.isPresent()) {
+                chainIndex = i;
+                route = r.get();
+                attemptsOnModel = 0;
+                callsOnModel = 0;
+                breakerCharged = false;
+                String all = fallbackReason == null ? reason : fallbackReason + "; " + reason;
+                fallbackReason = all.length() <= MAX_REASON_CHARS ? all : all.substring(0, MAX_REASON_CHARS) + "…";
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Why the current model gave up, as one part of a fallback reason. */
+    String failedWith(ErrorCode code, String message) {
+        String on = provider() == null ? "" : " on '" + provider() + "'";
+        return "model '" + model() + "'" + on + " failed with " + code + ": " + message;
+    }
+
+    /** Where the request is, for its result. */
+    Results.Trail trail() {
+        return new Results.Trail(provider(), route == null ? null : model(), totalAttempts, fallbackReason);
+    }
+
+    /** Its FAILED result, with where it got to. */
+    ChatResult failed(ErrorCode code, String message, Integer httpStatus, long nowMs) {
+        return Results.failed(request, trail(), code, message, httpStatus, receivedAtMs, nowMs);
     }
 }

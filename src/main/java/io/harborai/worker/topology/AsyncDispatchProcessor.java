@@ -9,7 +9,6 @@ import io.harborai.worker.cache.CacheRuntime;
 import io.harborai.worker.cache.CachedAnswer;
 import io.harborai.worker.cache.CachedResults;
 import io.harborai.worker.cache.SingleFlight;
-import io.harborai.worker.client.ReplyHeaders;
 import io.harborai.worker.dispatch.DispatchEngine;
 import io.harborai.worker.dispatch.DispatchRuntime;
 import io.harborai.worker.dispatch.PendingCodec;
@@ -75,6 +74,7 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
     private final TopologyMeters meters;
     private ProcessorContext<String, ChatResult> context;
     private KeyValueStore<String, byte[]> pending;
+    private ResultOutput out;
     private ParkedRequests parked;
     private DispatchEngine engine;
     private BatchControls controls;
@@ -84,8 +84,6 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
     private final SingleFlight<Held> flights = new SingleFlight<>();
     /** Request id → what the engine holds it for; removed when the engine emits its result. */
     private final Map<String, Dispatched> dispatched = new HashMap<>();
-    /** Request id → where its requester waits for the reply, for held requests that asked for one. */
-    private final Map<String, ReplyHeaders.Target> replyTargets = new HashMap<>();
     /** At a hand-over, how long the answers' cache writes may take after the wait (a Redis command and its retry). */
     private static final long LAST_WRITE_MS = 600;
 
@@ -126,6 +124,7 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
     public void init(ProcessorContext<String, ChatResult> context) {
         this.context = context;
         this.pending = context.getStateStore(TopologyFactory.PENDING_STORE);
+        this.out = new ResultOutput(context, pending, meters);
         this.engine = new DispatchEngine(runtime, this::onEngineResult);
         this.parked = new ParkedRequests(context.getStateStore(TopologyFactory.PARKED_STORE), meters);
         this.controls = BatchControls.of(context.getStateStore(TopologyFactory.BATCH_CONTROL_STORE), runtime.clock());
@@ -178,7 +177,7 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
      * FAILED instead (it may be what crashes the worker).
      */
     private void redispatch(PendingRequest p) {
-        noteReplyTarget(p);
+        out.noteReplyTarget(p);
         ChatRequest request = p.getRequest();
         int round = p.getDispatches() + 1;
         int max = runtime.settings().maxRedispatches();
@@ -188,7 +187,7 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
                     request.getId(),
                     round - 1,
                     max);
-            forward(
+            out.forward(
                     Results.failed(
                             request,
                             new Results.Trail(null, null, 0, null),
@@ -236,7 +235,7 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
             log.warn("Request {} is still pending from an earlier copy; this copy gets no second answer", id);
             return;
         }
-        noteReplyTarget(p);
+        out.noteReplyTarget(p);
         if (refused(p, false)) {
             return;
         }
@@ -252,7 +251,7 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
     private boolean refused(PendingRequest p, boolean stored) {
         ChatResult refusal = controls.refusal(p);
         if (refusal != null) {
-            forward(refusal, stored);
+            out.forward(refusal, stored);
         }
         return refusal != null;
     }
@@ -266,7 +265,7 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
         if (hit.isEmpty()) {
             return false;
         }
-        forward(
+        out.forward(
                 CachedResults.fromCache(
                         h.request(),
                         hit.get().answer(),
@@ -314,7 +313,7 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
                     CacheOutcome.L2,
                     leader.entry().getReceivedAtMs(),
                     runtime.clock().millis());
-            forward(result, true);
+            out.forward(result, true);
             answerWaiters(a.key(), result);
         } else {
             submit(leader, new Dispatched(leader.request(), a.key(), cache.mayStore(leader.request()), true));
@@ -334,7 +333,7 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
         }
         result.setCache(d.leads() ? CacheOutcome.MISS : CacheOutcome.BYPASS);
         store(d, result);
-        forward(result, true);
+        out.forward(result, true);
         if (d.leads()) {
             answerWaiters(d.key(), result);
         }
@@ -362,33 +361,8 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
         cache.tiers().countCoalesced(waiters.size());
         for (Held w : waiters) {
             runtime.inFlight().releaseBytes(w.bytes());
-            forward(CachedResults.coalesced(w.request(), leaderResult, w.entry().getReceivedAtMs(), now), true);
-        }
-    }
-
-    private void noteReplyTarget(PendingRequest p) {
-        if (p.getReplyTo() != null) {
-            replyTargets.put(
-                    p.getRequest().getId(),
-                    new ReplyHeaders.Target(
-                            p.getReplyTo().getTopic(), p.getReplyTo().getPartition()));
-        }
-    }
-
-    /**
-     * Forwards a result keyed by request id, naming its reply target when its request asked for
-     * one; deletes its pending entry when it has one.
-     */
-    private void forward(ChatResult result, boolean stored) {
-        ReplyHeaders.Target target = replyTargets.isEmpty() ? null : replyTargets.remove(result.getId());
-        context.forward(new Record<>(
-                result.getId(),
-                result,
-                result.getCompletedAtMs(),
-                target == null ? null : ReplyRouter.headersFor(target)));
-        meters.resultWritten(result);
-        if (stored) {
-            pending.delete(result.getId());
+            out.forward(
+                    CachedResults.coalesced(w.request(), leaderResult, w.entry().getReceivedAtMs(), now), true);
         }
     }
 
@@ -424,7 +398,9 @@ final class AsyncDispatchProcessor implements Processor<String, PendingRequest, 
             }
         });
         dispatched.clear();
-        replyTargets.clear();
+        if (out != null) {
+            out.clear();
+        }
         if (parked != null) {
             parked.close();
         }
