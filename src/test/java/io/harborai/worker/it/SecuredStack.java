@@ -7,6 +7,7 @@ import io.harborai.worker.embedded.EmbeddedRedis;
 import io.harborai.worker.embedded.InProcessSchemaRegistry;
 import io.harborai.worker.embedded.SecuredListeners;
 import io.harborai.worker.embedded.SelfSignedTls;
+import io.harborai.worker.redis.RedisClients;
 import io.harborai.worker.schema.AvroSerde;
 import io.harborai.worker.schema.SchemaRegistryClient;
 import io.harborai.worker.simulator.SimulatorOptions;
@@ -154,8 +155,8 @@ final class SecuredStack implements AutoCloseable {
 
     /** A Redis client of the test's own, as the worker's user (over TLS when the server speaks it). */
     RedissonClient redisClient() throws IOException {
-        var url = io.harborai.worker.redis.RedisClients.RedisUrl.parse(
-                redis.url().replace("://", "://" + REDIS_USER + ":" + redisPassword + "@"));
+        var url =
+                RedisClients.RedisUrl.parse(redis.url().replace("://", "://" + REDIS_USER + ":" + redisPassword + "@"));
         var config = io.harborai.worker.redis.RedisClients.redissonConfig(url);
         if (redis.tls() != null) {
             config.setSslTruststore(redis.tls().truststore().toUri().toURL());
