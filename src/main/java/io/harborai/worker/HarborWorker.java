@@ -64,8 +64,11 @@ import org.slf4j.LoggerFactory;
 public final class HarborWorker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HarborWorker.class);
 
-    /** Longest wait for Redis and the registry to accept or refuse the credentials at start-up. */
-    private static final Duration START_UP_CHECK = Duration.ofSeconds(5);
+    /**
+     * Longest wait for Redis and the registry to accept or refuse the credentials at start-up; the
+     * CLI's cluster commands wait as long for the registry.
+     */
+    public static final Duration START_UP_CHECK = Duration.ofSeconds(5);
 
     /** The online application first, then the batch one. */
     private final List<KafkaStreams> apps;
@@ -143,6 +146,7 @@ public final class HarborWorker implements AutoCloseable {
                     .map(p -> p.name() + "=" + p.baseUrl() + " " + p.models())
                     .toList()
                     .toString();
+            KafkaAccess.check(s.kafka()); // the first contact with the cluster: a refused login is one clear error
             ensureTopics(s);
             SchemaRegistryClient registry = new SchemaRegistryClient(http, s.schemaRegistryUrl());
             registry.checkAccess(START_UP_CHECK);
@@ -208,9 +212,6 @@ public final class HarborWorker implements AutoCloseable {
                             prometheus(meters, m.port())::scrape,
                             () -> appStates(apps, appIds),
                             online::openCircuits));
-            if (!s.topics().create()) {
-                KafkaAccess.check(s.kafka()); // the first contact: a refused login is one clear error here
-            }
             apps.forEach(KafkaStreams::start);
             // Online before batch: a paused batch app still polls and commits (see PriorityGate).
             priority.watch(PriorityGate.Listener.of(apps.get(1)::pause, apps.get(1)::resume));
@@ -241,16 +242,9 @@ public final class HarborWorker implements AutoCloseable {
         return List.of(WorkerClients.simulatorSpec(s.http(), url));
     }
 
-    /**
-     * Creates the missing topics (when {@code topics.create}); the batch topics are compacted. That
-     * is the worker's first contact with the cluster, so it starts with {@link KafkaAccess#check}.
-     */
+    /** Creates the missing topics (when {@code topics.create}); the batch topics are compacted. */
     private static void ensureTopics(WorkerSettings s) {
         TopicSettings t = s.topics();
-        if (!t.create()) {
-            return;
-        }
-        KafkaAccess.check(s.kafka());
         List<String> topics =
                 new ArrayList<>(List.of(t.requests(), t.requestsBatch(), t.results(), t.dlq(), t.metrics()));
         if (t.alerts() != null) {

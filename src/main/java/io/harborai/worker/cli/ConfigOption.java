@@ -1,11 +1,11 @@
 package io.harborai.worker.cli;
 
+import io.harborai.worker.HarborWorker;
 import io.harborai.worker.config.HarborConfig;
 import io.harborai.worker.config.StageSettings;
 import io.harborai.worker.schema.SchemaRegistryClient;
 import io.harborai.worker.startup.KafkaAccess;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -13,8 +13,6 @@ import picocli.CommandLine.Option;
 
 /** The {@code --config} option shared by commands that read the worker configuration. */
 final class ConfigOption {
-    /** Longest wait for the registry to accept or refuse the credentials (the worker's bound too). */
-    private static final Duration REGISTRY_CHECK = Duration.ofSeconds(5);
     /** What a cluster-only command says without a cluster; {@code %s} is the command's name. */
     private static final String NO_CLUSTER = "harbor %s needs a Kafka cluster and none is configured: start one with "
             + "`harbor dev` and export the HARBOR_* lines it prints, or set HARBOR_KAFKA_BOOTSTRAP "
@@ -76,7 +74,7 @@ final class ConfigOption {
      */
     static void checkCluster(HarborConfig cfg) {
         KafkaAccess.check(StageSettings.kafkaClients(cfg));
-        SchemaRegistryClient.create(cfg.schemaRegistryUrl()).checkAccess(REGISTRY_CHECK);
+        SchemaRegistryClient.create(cfg.schemaRegistryUrl()).checkAccess(HarborWorker.START_UP_CHECK);
     }
 
     /**

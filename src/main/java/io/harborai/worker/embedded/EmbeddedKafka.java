@@ -1,7 +1,10 @@
 package io.harborai.worker.embedded;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
@@ -74,7 +77,7 @@ public final class EmbeddedKafka implements AutoCloseable {
      * @throws IllegalStateException if the broker cannot start
      */
     public static EmbeddedKafka start(SecuredListeners.Options options) {
-        return start(0, java.util.Objects.requireNonNull(options, "options"));
+        return start(0, Objects.requireNonNull(options, "options"));
     }
 
     /** The secured listeners of {@link #start(SecuredListeners.Options)}. */
@@ -158,9 +161,8 @@ public final class EmbeddedKafka implements AutoCloseable {
             KafkaClusterTestKit.Builder builder, TestKitNodes nodes, int port, SecuredListeners secured) {
         String broker = nodes.brokerListenerName().value();
         String controller = nodes.controllerListenerName().value();
-        java.util.List<String> listeners =
-                new java.util.ArrayList<>(java.util.List.of(broker + "://localhost:0", controller + "://localhost:0"));
-        java.util.List<String> protocols = new java.util.ArrayList<>(java.util.List.of(
+        List<String> listeners = new ArrayList<>(List.of(broker + "://localhost:0", controller + "://localhost:0"));
+        List<String> protocols = new ArrayList<>(List.of(
                 broker + ":" + nodes.brokerListenerProtocol().name,
                 controller + ":" + nodes.controllerListenerProtocol().name));
         if (port != 0) {

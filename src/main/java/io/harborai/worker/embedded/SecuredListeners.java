@@ -1,17 +1,17 @@
 package io.harborai.worker.embedded;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ScramCredentialInfo;
 import org.apache.kafka.clients.admin.ScramMechanism;
@@ -24,9 +24,7 @@ import org.apache.kafka.common.errors.AuthenticationException;
  * a self-signed certificate for {@code localhost} and a truststore that holds it. Both are for
  * tests of the client side of secured clusters; the broker's own traffic stays on PLAINTEXT.
  *
- * <p>The certificate is made by the JDK's {@code keytool} (a child process) in the broker's temp
- * directory: nothing on the class path signs certificates (Bouncy Castle is not a dependency and
- * the JDK's own X.509 builder is internal), and tests always run on a full JDK.
+ * <p>The certificate is a {@link SelfSignedTls} in the broker's temp directory.
  *
  * <p>Threading: built and set up by the thread that starts the broker; the getters are then
  * read-only and safe from any thread.
@@ -61,41 +59,33 @@ public final class SecuredListeners {
     private final Options options;
     private final int saslPort;
     private final int sslPort;
-    private final Path truststore;
-    private final String storePassword;
+    /** The SSL listener's certificate, or null without it. */
+    private final SelfSignedTls tls;
+
     private final Map<String, String> brokerConfig = new LinkedHashMap<>();
 
-    private SecuredListeners(Options options, Path truststore, String storePassword) {
+    private SecuredListeners(Options options, SelfSignedTls tls) {
         this.options = options;
         this.saslPort = options.sasl() ? FreePorts.find() : 0;
         this.sslPort = options.ssl() ? FreePorts.find() : 0;
-        this.truststore = truststore;
-        this.storePassword = storePassword;
+        this.tls = tls;
     }
 
-    /** Picks the ports and, for SSL, makes the key and trust stores under {@code dir}. */
-    static SecuredListeners prepare(Options options, Path dir) throws IOException, InterruptedException {
-        String storePassword = UUID.randomUUID().toString();
-        Path truststore = null;
-        Path keystore = null;
-        if (options.ssl()) {
-            Path tls = Files.createDirectories(dir.resolve("tls"));
-            keystore = tls.resolve("broker.p12");
-            truststore = tls.resolve("truststore.p12");
-            selfSignedStores(keystore, truststore, storePassword);
-        }
-        SecuredListeners s = new SecuredListeners(options, truststore, storePassword);
+    /** Picks the ports and, for SSL, makes the certificate and its stores under {@code dir}. */
+    static SecuredListeners prepare(Options options, Path dir) throws IOException {
+        SelfSignedTls tls = options.ssl() ? SelfSignedTls.create(Files.createDirectories(dir.resolve("tls"))) : null;
+        SecuredListeners s = new SecuredListeners(options, tls);
         if (options.sasl()) {
-            String prefix = "listener.name." + SASL.toLowerCase(java.util.Locale.ROOT) + ".";
+            String prefix = "listener.name." + SASL.toLowerCase(Locale.ROOT) + ".";
             s.brokerConfig.put(prefix + "sasl.enabled.mechanisms", "SCRAM-SHA-512");
             s.brokerConfig.put(prefix + "scram-sha-512.sasl.jaas.config", SCRAM_MODULE + " required;");
         }
         if (options.ssl()) {
-            String prefix = "listener.name." + SSL.toLowerCase(java.util.Locale.ROOT) + ".";
+            String prefix = "listener.name." + SSL.toLowerCase(Locale.ROOT) + ".";
             s.brokerConfig.put(prefix + "ssl.keystore.type", "PKCS12");
-            s.brokerConfig.put(prefix + "ssl.keystore.location", keystore.toString());
-            s.brokerConfig.put(prefix + "ssl.keystore.password", storePassword);
-            s.brokerConfig.put(prefix + "ssl.key.password", storePassword);
+            s.brokerConfig.put(prefix + "ssl.keystore.location", tls.keystore().toString());
+            s.brokerConfig.put(prefix + "ssl.keystore.password", SelfSignedTls.KEYSTORE_PASSWORD);
+            s.brokerConfig.put(prefix + "ssl.key.password", SelfSignedTls.KEYSTORE_PASSWORD);
         }
         return s;
     }
@@ -159,7 +149,7 @@ public final class SecuredListeners {
             try (Admin admin = Admin.create(p)) {
                 admin.describeCluster().clusterId().get(10, TimeUnit.SECONDS);
                 return;
-            } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            } catch (ExecutionException | TimeoutException e) {
                 if (System.nanoTime() > deadline || !(e.getCause() instanceof AuthenticationException)) {
                     throw new IllegalStateException("secured listener " + bootstrap + " not ready: " + e, e);
                 }
@@ -209,9 +199,9 @@ public final class SecuredListeners {
                 "ssl.truststore.type",
                 "PKCS12",
                 "ssl.truststore.location",
-                truststore.toString(),
+                tls.truststore().toString(),
                 "ssl.truststore.password",
-                storePassword);
+                SelfSignedTls.TRUSTSTORE_PASSWORD);
     }
 
     private void requireSasl() {
@@ -223,62 +213,6 @@ public final class SecuredListeners {
     private void requireSsl() {
         if (!options.ssl()) {
             throw new IllegalStateException("this broker has no SSL listener");
-        }
-    }
-
-    /**
-     * A key pair for CN=localhost (SAN localhost and 127.0.0.1) in {@code keystore} (keytool), its
-     * certificate as the one trusted entry of {@code truststore} (the JDK's KeyStore API).
-     */
-    private static void selfSignedStores(Path keystore, Path truststore, String password)
-            throws IOException, InterruptedException {
-        keytool(
-                "-genkeypair",
-                "-alias",
-                "broker",
-                "-keyalg",
-                "EC",
-                "-groupname",
-                "secp256r1",
-                "-validity",
-                "2",
-                "-dname",
-                "CN=localhost",
-                "-ext",
-                "SAN=dns:localhost,ip:127.0.0.1",
-                "-storetype",
-                "PKCS12",
-                "-keystore",
-                keystore.toString(),
-                "-storepass",
-                password,
-                "-keypass",
-                password);
-        try {
-            java.security.KeyStore keys = java.security.KeyStore.getInstance("PKCS12");
-            try (var in = Files.newInputStream(keystore)) {
-                keys.load(in, password.toCharArray());
-            }
-            java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
-            trust.load(null, null);
-            trust.setCertificateEntry("broker", keys.getCertificate("broker"));
-            try (var out = Files.newOutputStream(truststore)) {
-                trust.store(out, password.toCharArray());
-            }
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IOException("cannot write the truststore: " + e.getMessage(), e);
-        }
-    }
-
-    private static void keytool(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        byte[] out = p.getInputStream().readAllBytes();
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            p.destroyForcibly();
-            throw new IOException("keytool " + args[0] + " failed: " + new String(out, StandardCharsets.UTF_8).trim());
         }
     }
 }

@@ -16,8 +16,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A self-signed certificate for 127.0.0.1 and localhost, for in-process servers that speak TLS
- * (the embedded Redis): the key and certificate as PEM files for the server, and a PKCS12
- * truststore holding the certificate for Java clients.
+ * (the embedded Redis and the embedded broker's SSL listener): the key and certificate as PEM
+ * files and as a PKCS12 keystore for the server, and a PKCS12 truststore holding the certificate
+ * for Java clients.
  *
  * <p>Written by hand because the JDK has no public API to create a certificate and no library on
  * the class path does it: the JDK's own {@code keytool} (always beside {@code java}, nothing to
@@ -26,15 +27,19 @@ import java.util.concurrent.TimeUnit;
  * @param certPem the certificate (PEM), also the CA a client trusts
  * @param keyPem the private key (PKCS#8 PEM)
  * @param truststore a PKCS12 store with the certificate, password {@link #TRUSTSTORE_PASSWORD}
+ * @param keystore a PKCS12 store with the key pair, store and key password {@link #KEYSTORE_PASSWORD}
  */
-public record SelfSignedTls(Path certPem, Path keyPem, Path truststore) {
+public record SelfSignedTls(Path certPem, Path keyPem, Path truststore, Path keystore) {
     /** Password of {@link #truststore()} (a truststore holds no secret). */
     public static final String TRUSTSTORE_PASSWORD = "changeit";
+
+    /** Password of {@link #keystore()} and of its key: guards nothing, the store is deleted with its directory. */
+    public static final String KEYSTORE_PASSWORD = "harbor-embedded";
 
     /** Creates the files in {@code dir}. */
     public static SelfSignedTls create(Path dir) {
         Path keystore = dir.resolve("tls-key.p12");
-        String pass = "harbor-embedded"; // guards nothing: the store is deleted with dir
+        String pass = KEYSTORE_PASSWORD;
         List<String> cmd = List.of(
                 Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
                 "-genkeypair",
@@ -75,7 +80,7 @@ public record SelfSignedTls(Path certPem, Path keyPem, Path truststore) {
             Key key = ks.getKey("server", pass.toCharArray());
             Certificate cert = ks.getCertificate("server");
             SelfSignedTls tls = new SelfSignedTls(
-                    dir.resolve("tls-cert.pem"), dir.resolve("tls-key.pem"), dir.resolve("trust.p12"));
+                    dir.resolve("tls-cert.pem"), dir.resolve("tls-key.pem"), dir.resolve("trust.p12"), keystore);
             Files.writeString(tls.certPem(), pem("CERTIFICATE", cert.getEncoded()));
             Files.writeString(tls.keyPem(), pem("PRIVATE KEY", key.getEncoded()));
             KeyStore trust = KeyStore.getInstance("PKCS12");

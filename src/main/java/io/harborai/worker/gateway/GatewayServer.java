@@ -159,12 +159,10 @@ public final class GatewayServer implements AutoCloseable {
         server.createContext(
                 MetricsServer.METRICS_PATH,
                 ex -> guard.run(ex, "metrics", false, tenant -> {
-                    if (metricsToken.admits(ex.getRequestHeaders().getFirst("Authorization"))) {
+                    if (metricsToken.admitsRequest(ex)) {
                         Http.send(ex, 200, MetricsServer.PROMETHEUS_CONTENT_TYPE, registry.scrape());
                     } else {
-                        ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"harbor-metrics\"");
-                        Http.send(
-                                ex, 401, "text/plain; charset=utf-8", "unauthorized: /metrics needs a bearer token\n");
+                        Http.send(ex, 401, BearerToken.REFUSAL_CONTENT_TYPE, BearerToken.challenge(ex));
                     }
                 }));
         server.createContext(

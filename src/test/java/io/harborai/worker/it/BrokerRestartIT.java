@@ -5,8 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.harborai.worker.HarborWorker;
 import io.harborai.worker.avro.ChatRequest;
 import io.harborai.worker.avro.ChatResult;
-import io.harborai.worker.avro.Message;
-import io.harborai.worker.avro.Params;
+import io.harborai.worker.dispatch.EngineFixtures;
 import io.harborai.worker.embedded.FreePorts;
 import io.harborai.worker.schema.AvroSerde;
 import io.harborai.worker.schema.SchemaRegistryClient;
@@ -198,15 +197,7 @@ class BrokerRestartIT {
             if (due > now) {
                 LockSupport.parkNanos(due - now);
             }
-            ChatRequest r = ChatRequest.newBuilder()
-                    .setId(id(i))
-                    .setModel("sim-chat")
-                    .setMessages(List.of(Message.newBuilder()
-                            .setRole("user")
-                            .setContent("question " + i)
-                            .build()))
-                    .setParams(Params.newBuilder().build())
-                    .build();
+            ChatRequest r = EngineFixtures.request(id(i), "sim-chat", "question " + i);
             producer.send(new ProducerRecord<>(topic, r.getId(), r));
             produced.incrementAndGet();
         }

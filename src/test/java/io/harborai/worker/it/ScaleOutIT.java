@@ -3,8 +3,7 @@ package io.harborai.worker.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.harborai.worker.avro.ChatRequest;
-import io.harborai.worker.avro.Message;
-import io.harborai.worker.avro.Params;
+import io.harborai.worker.dispatch.EngineFixtures;
 import io.harborai.worker.embedded.FreePorts;
 import io.harborai.worker.schema.AvroSerde;
 import io.harborai.worker.schema.SchemaRegistryClient;
@@ -209,15 +208,7 @@ class ScaleOutIT {
                 while (i - answered.getAsInt() >= MAX_OUTSTANDING || i >= allowed.get()) {
                     Thread.sleep(5);
                 }
-                ChatRequest r = ChatRequest.newBuilder()
-                        .setId(id(i))
-                        .setModel("sim-chat")
-                        .setMessages(List.of(Message.newBuilder()
-                                .setRole("user")
-                                .setContent("scale-out question " + questions[i])
-                                .build()))
-                        .setParams(Params.newBuilder().build())
-                        .build();
+                ChatRequest r = EngineFixtures.request(id(i), "sim-chat", "scale-out question " + questions[i]);
                 sentAt[i] = System.currentTimeMillis();
                 producer.send(new ProducerRecord<>(topic, null, sentAt[i], r.getId(), r));
                 produced.incrementAndGet();

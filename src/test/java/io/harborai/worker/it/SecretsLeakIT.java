@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.harborai.worker.avro.ChatRequest;
 import io.harborai.worker.avro.ChatResult;
 import io.harborai.worker.avro.ResultStatus;
+import io.harborai.worker.dispatch.EngineFixtures;
 import io.harborai.worker.embedded.FreePorts;
 import io.harborai.worker.simulator.FaultRates;
 import io.harborai.worker.simulator.SimulatorOptions;
@@ -79,8 +80,9 @@ class SecretsLeakIT {
             Map<String, ChatResult> results;
             try {
                 List<ChatRequest> requests = IntStream.range(0, REQUESTS)
-                        .mapToObj(i -> SecuredServicesIT.request(
+                        .mapToObj(i -> EngineFixtures.request(
                                 "leak-" + i,
+                                "sim-chat",
                                 (i < ECHOING ? KeyCheckingProvider.ECHO_MARKER + " " : "") + "leak question " + i))
                         .toList();
                 stack.produce(infra, cfg, requests);

@@ -7,15 +7,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.harborai.worker.HarborWorker;
-import io.harborai.worker.avro.ChatRequest;
 import io.harborai.worker.avro.ChatResult;
-import io.harborai.worker.avro.Message;
-import io.harborai.worker.avro.Params;
 import io.harborai.worker.avro.ResultStatus;
 import io.harborai.worker.cli.HarborCli;
 import io.harborai.worker.client.HarborClient;
 import io.harborai.worker.config.HarborConfig;
 import io.harborai.worker.config.StageSettings;
+import io.harborai.worker.dispatch.EngineFixtures;
 import io.harborai.worker.embedded.EmbeddedKafka;
 import io.harborai.worker.embedded.SecuredListeners;
 import io.harborai.worker.schema.SchemaRegistryClient;
@@ -265,15 +263,8 @@ class SecuredKafkaIT {
                 wait)) {
             List<CompletableFuture<ChatResult>> replies = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
-                replies.add(client.submit(ChatRequest.newBuilder()
-                        .setId(Topics.unique("secured-req"))
-                        .setModel("sim-chat")
-                        .setMessages(List.of(Message.newBuilder()
-                                .setRole("user")
-                                .setContent("secured client " + i)
-                                .build()))
-                        .setParams(Params.newBuilder().build())
-                        .build()));
+                replies.add(client.submit(
+                        EngineFixtures.request(Topics.unique("secured-req"), "sim-chat", "secured client " + i)));
             }
             for (CompletableFuture<ChatResult> reply : replies) {
                 assertThat(reply.get(wait.toSeconds(), TimeUnit.SECONDS).getStatus())

@@ -4,9 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.harborai.worker.avro.ChatRequest;
 import io.harborai.worker.avro.ChatResult;
-import io.harborai.worker.avro.Message;
-import io.harborai.worker.avro.Params;
 import io.harborai.worker.avro.ResultStatus;
+import io.harborai.worker.dispatch.EngineFixtures;
 import io.harborai.worker.embedded.FreePorts;
 import io.harborai.worker.simulator.SimulatorOptions;
 import io.harborai.worker.testinfra.HarborIntegrationTest;
@@ -82,7 +81,7 @@ class SecuredServicesIT {
         try {
             int n = 40; // 20 questions, each asked twice: the second answer can come from the cache
             List<ChatRequest> requests = IntStream.range(0, n)
-                    .mapToObj(i -> request("sec-" + i, "secured question " + (i % 20)))
+                    .mapToObj(i -> EngineFixtures.request("sec-" + i, "sim-chat", "secured question " + (i % 20)))
                     .toList();
             stack.produce(infra, cfg, requests);
             Set<String> ids = requests.stream().map(ChatRequest::getId).collect(Collectors.toSet());
@@ -201,16 +200,6 @@ class SecuredServicesIT {
 
     private static String yaml(Map<String, Object> cfg, String name) throws IOException {
         return WorkerConfigs.writeYaml(dir.resolve(name), cfg).toString();
-    }
-
-    static ChatRequest request(String id, String content) {
-        return ChatRequest.newBuilder()
-                .setId(id)
-                .setModel("sim-chat")
-                .setMessages(List.of(
-                        Message.newBuilder().setRole("user").setContent(content).build()))
-                .setParams(Params.newBuilder().build())
-                .build();
     }
 
     static HttpResponse<String> get(String url, String authorization) throws Exception {

@@ -1,5 +1,6 @@
 package io.harborai.worker.metrics.endpoint;
 
+import com.sun.net.httpserver.HttpExchange;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 
@@ -10,6 +11,9 @@ import java.security.MessageDigest;
  * <p>Compares in constant time; {@link #toString()} never shows the token. Immutable, thread-safe.
  */
 public final class BearerToken {
+    /** Content type of the body {@link #challenge} returns. */
+    public static final String REFUSAL_CONTENT_TYPE = "text/plain; charset=utf-8";
+
     private static final BearerToken NONE = new BearerToken(null);
 
     private final byte[] expected;
@@ -23,9 +27,19 @@ public final class BearerToken {
         return token == null || token.isBlank() ? NONE : new BearerToken(token.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Whether a token is required at all. */
-    public boolean required() {
-        return expected != null;
+    /** Whether {@code ex}, by its {@code Authorization} header, may pass. */
+    public boolean admitsRequest(HttpExchange ex) {
+        return admits(ex.getRequestHeaders().getFirst("Authorization"));
+    }
+
+    /**
+     * Refuses {@code ex}, which {@link #admitsRequest} did not let pass: sets the RFC 6750 challenge
+     * header and returns the body of the 401 ({@value #REFUSAL_CONTENT_TYPE}). The one refusal of
+     * the worker's and the gateway's {@code /metrics}.
+     */
+    public static String challenge(HttpExchange ex) {
+        ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"harbor-metrics\"");
+        return "unauthorized: /metrics needs a bearer token\n";
     }
 
     /** Whether a request with this {@code Authorization} header value (null = none) may pass. */

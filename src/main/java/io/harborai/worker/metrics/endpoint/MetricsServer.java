@@ -103,9 +103,9 @@ public final class MetricsServer implements AutoCloseable {
                 ex -> serve(
                         ex,
                         METRICS_PATH,
-                        () -> token.admits(ex.getRequestHeaders().getFirst("Authorization"))
+                        () -> token.admitsRequest(ex)
                                 ? new Reply(200, PROMETHEUS_CONTENT_TYPE, scrape.get())
-                                : unauthorized(ex)));
+                                : new Reply(401, BearerToken.REFUSAL_CONTENT_TYPE, BearerToken.challenge(ex))));
         server.createContext(HEALTH_PATH, ex -> serve(ex, HEALTH_PATH, () -> json(HealthCheck.health(apps.get()))));
         server.createContext(
                 READY_PATH, ex -> serve(ex, READY_PATH, () -> json(HealthCheck.ready(apps.get(), openCircuits.get()))));
@@ -121,12 +121,6 @@ public final class MetricsServer implements AutoCloseable {
     /** The bound address and port. */
     public InetSocketAddress address() {
         return server.getAddress();
-    }
-
-    /** A 401 asking for a bearer token (RFC 6750). */
-    private static Reply unauthorized(HttpExchange ex) {
-        ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"harbor-metrics\"");
-        return new Reply(401, "text/plain; charset=utf-8", "unauthorized: /metrics needs a bearer token\n");
     }
 
     @Override
